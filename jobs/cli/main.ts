@@ -1,0 +1,31 @@
+import { Command, CommanderError } from 'commander';
+import { formatError } from './format-error.js';
+import { registerDemoCommand } from './commands/demo-command.js';
+import { registerExportCommand } from './commands/export-command.js';
+import { registerStatusCommand } from './commands/status-command.js';
+
+/** Builds the `opslake` command line. Each command lives in `commands/<name>-command.ts`. */
+export function buildProgram(): Command {
+  const program = new Command('opslake')
+    .description('Keep the operational history of Amazon Redshift and AWS CloudTrail in a Parquet lake.')
+    .showHelpAfterError('(run with --help for usage)')
+    .exitOverride();
+  registerDemoCommand(program);
+  registerExportCommand(program);
+  registerStatusCommand(program);
+  // More commands register here, one line each.
+  return program;
+}
+
+/** Runs the CLI; returns the process exit code. Errors print what went wrong and what to do, no stack. */
+export async function main(argv: readonly string[]): Promise<number> {
+  const program = buildProgram();
+  try {
+    await program.parseAsync([...argv], { from: 'user' });
+    return typeof process.exitCode === 'number' ? process.exitCode : 0;
+  } catch (error) {
+    if (error instanceof CommanderError) return error.exitCode;
+    process.stderr.write(`${formatError(error)}\n`);
+    return 1;
+  }
+}

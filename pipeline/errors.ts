@@ -1,0 +1,147 @@
+/**
+ * Every error the pipeline raises. Each class sets `name`, keeps `cause`, and says whether a
+ * caller may retry (`retryable`): handlers use it to choose between retry and dead-letter.
+ */
+export class OpslakeError extends Error {
+  readonly retryable: boolean;
+
+  constructor(message: string, options: { cause?: unknown; retryable?: boolean } = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'OpslakeError';
+    this.retryable = options.retryable ?? false;
+  }
+}
+
+/** Thrown when a configuration value is missing or invalid; `parameter` names it (an SSM name or a YAML path). */
+export class ConfigError extends OpslakeError {
+  readonly parameter: string;
+
+  constructor(parameter: string, problem: string, options: { cause?: unknown } = {}) {
+    super(`${parameter}: ${problem}`, options);
+    this.name = 'ConfigError';
+    this.parameter = parameter;
+  }
+}
+
+/** Thrown when an identifier (cluster, table, key segment) fails its pattern before it could reach SQL or a key. */
+export class InvalidIdentifierError extends OpslakeError {
+  constructor(kind: string, value: string, rule: string) {
+    super(`invalid ${kind} ${JSON.stringify(value.length > 80 ? `${value.slice(0, 80)}...` : value)}: ${rule}`);
+    this.name = 'InvalidIdentifierError';
+  }
+}
+
+/** Thrown when a SQL statement fails, is aborted, or its result cannot be read. */
+export class SqlStatementError extends OpslakeError {
+  /** Data API statement id, when the statement ran through the Data API. */
+  readonly statementId: string | undefined;
+  /** The database's own message, when it gave one. */
+  readonly databaseMessage: string | undefined;
+
+  constructor(
+    message: string,
+    options: { statementId?: string; databaseMessage?: string; cause?: unknown; retryable?: boolean } = {},
+  ) {
+    super(message, options);
+    this.name = 'SqlStatementError';
+    this.statementId = options.statementId;
+    this.databaseMessage = options.databaseMessage;
+  }
+}
+
+/** Thrown when the backend kept throttling after every retry with backoff. */
+export class ThrottledError extends OpslakeError {
+  constructor(operation: string, attempts: number, options: { cause?: unknown } = {}) {
+    super(`${operation} was throttled ${attempts} times; try again later or lower the concurrency`, {
+      ...options,
+      retryable: true,
+    });
+    this.name = 'ThrottledError';
+  }
+}
+
+/** Thrown when a connection to a database or service cannot be made or is refused. */
+export class ConnectionError extends OpslakeError {
+  constructor(message: string, options: { cause?: unknown; retryable?: boolean } = {}) {
+    super(message, { retryable: true, ...options });
+    this.name = 'ConnectionError';
+  }
+}
+
+/** Thrown by a StateStore when another run holds the lease of a cluster. */
+export class LeaseHeldError extends OpslakeError {
+  readonly holder: string;
+  readonly expiresAt: Date;
+
+  constructor(scope: string, holder: string, expiresAt: Date) {
+    super(`another run (${holder}) holds the lease on ${scope} until ${expiresAt.toISOString()}`);
+    this.name = 'LeaseHeldError';
+    this.holder = holder;
+    this.expiresAt = expiresAt;
+  }
+}
+
+/** Thrown by a StateStore when a conditional write lost: the stored version is not the one read. */
+export class StateConflictError extends OpslakeError {
+  constructor(what: string, options: { cause?: unknown } = {}) {
+    super(`${what} was changed by another run since it was read; nothing was written`, options);
+    this.name = 'StateConflictError';
+  }
+}
+
+/** Thrown by an ObjectStore when an object cannot be written, read, listed or deleted. */
+export class ObjectStoreError extends OpslakeError {
+  readonly key: string;
+
+  constructor(message: string, key: string, options: { cause?: unknown; retryable?: boolean } = {}) {
+    super(message, options);
+    this.name = 'ObjectStoreError';
+    this.key = key;
+  }
+}
+
+/** Thrown by an ObjectStore `get` when the object does not exist. */
+export class ObjectNotFoundError extends ObjectStoreError {
+  constructor(key: string, options: { cause?: unknown } = {}) {
+    super(`object not found: ${key}`, key, options);
+    this.name = 'ObjectNotFoundError';
+  }
+}
+
+/** Thrown when Parquet cannot be written or read by the columnar engine. */
+export class LakeWriteError extends OpslakeError {
+  constructor(message: string, options: { cause?: unknown } = {}) {
+    super(message, options);
+    this.name = 'LakeWriteError';
+  }
+}
+
+/** Thrown when an input file (a CloudTrail log, say) cannot be read; the input is quarantined. */
+export class UnreadableInputError extends OpslakeError {
+  readonly reason: string;
+
+  constructor(reason: string, message: string, options: { cause?: unknown } = {}) {
+    super(message, options);
+    this.name = 'UnreadableInputError';
+    this.reason = reason;
+  }
+}
+
+/** Thrown when a query run by a QueryEngine fails (Athena FAILED/CANCELLED, a DuckDB error, a timeout). */
+export class QueryFailedError extends OpslakeError {
+  readonly queryId: string | undefined;
+
+  constructor(message: string, options: { queryId?: string; cause?: unknown; retryable?: boolean } = {}) {
+    super(message, options);
+    this.name = 'QueryFailedError';
+    this.queryId = options.queryId;
+  }
+}
+
+/** Thrown when a run was asked to stop at its deadline; everything done before it is committed. */
+export class DeadlineReachedError extends OpslakeError {
+  constructor(what: string) {
+    super(`stopped before the deadline while ${what}; finished work is committed`, { retryable: true });
+    this.name = 'DeadlineReachedError';
+  }
+}

@@ -1,0 +1,35 @@
+import type { Readable } from 'node:stream';
+
+export interface ObjectInfo {
+  /** Key relative to the store's root (its bucket prefix or folder). */
+  readonly key: string;
+  readonly size: number;
+  readonly lastModified?: Date;
+}
+
+/**
+ * A flat key space of immutable objects: the lake, a quarantine, or a CloudTrail bucket. Keys
+ * use `/` and are relative to the store's root; adapters refuse keys that would leave it.
+ * Writing a key that exists replaces it whole (that is how every job stays idempotent).
+ */
+export interface ObjectStore {
+  /** Human-readable location of the root, e.g. `s3://bucket/prefix/` or `/home/me/lake/`. */
+  readonly location: string;
+  /** Uploads a local file (multipart when large). */
+  putFile(key: string, localPath: string, options?: PutOptions): Promise<void>;
+  putBytes(key: string, body: Uint8Array | string, options?: PutOptions): Promise<void>;
+  /** Throws ObjectNotFoundError when absent. */
+  getStream(key: string): Promise<Readable>;
+  /** Throws ObjectNotFoundError when absent. */
+  getBytes(key: string): Promise<Buffer>;
+  /** Size and time of an object, or undefined when absent. */
+  head(key: string): Promise<ObjectInfo | undefined>;
+  /** Every object whose key starts with `prefix`, in key order, page by page underneath. */
+  list(prefix: string): AsyncIterable<ObjectInfo>;
+  /** Deleting an absent key is not an error. */
+  delete(key: string): Promise<void>;
+}
+
+export interface PutOptions {
+  readonly contentType?: string;
+}

@@ -1,0 +1,54 @@
+/** Rows known lost before export: the view no longer held them when the export got there. */
+export interface Gap {
+  readonly from: Date;
+  readonly to: Date;
+  readonly detectedAt: Date;
+}
+
+export interface WatermarkKey {
+  readonly cluster: string;
+  readonly table: string;
+}
+
+export interface Watermark {
+  /** End of the last contiguous sealed slot; null before the first sealed slot. */
+  readonly sealedThrough: Date | null;
+  /** 0 when nothing is stored yet; every successful write adds one. */
+  readonly version: number;
+  readonly gaps: readonly Gap[];
+  readonly updatedAt: Date | null;
+}
+
+export interface WatermarkUpdate {
+  readonly sealedThrough: Date | null;
+  readonly gaps: readonly Gap[];
+}
+
+export interface Lease {
+  readonly scope: string;
+  readonly owner: string;
+  readonly expiresAt: Date;
+}
+
+/**
+ * Watermarks and leases. Every write is conditional: a lost race throws (StateConflictError,
+ * LeaseHeldError) and writes nothing.
+ */
+export interface StateStore {
+  /** The stored watermark, or `{ sealedThrough: null, version: 0, gaps: [] }` when none. */
+  getWatermark(key: WatermarkKey): Promise<Watermark>;
+  /**
+   * Writes the watermark if its stored version is still `expectedVersion`; returns the new one
+   * (version + 1). Throws StateConflictError otherwise.
+   */
+  putWatermark(key: WatermarkKey, update: WatermarkUpdate, expectedVersion: number): Promise<Watermark>;
+  /** Every stored watermark, for status reports. */
+  listWatermarks(): Promise<ReadonlyArray<WatermarkKey & Watermark>>;
+  /**
+   * Takes the lease on `scope` for `owner` until `now + ttlMs`, when it is free or expired (or
+   * already this owner's). Throws LeaseHeldError naming the holder otherwise.
+   */
+  acquireLease(scope: string, owner: string, ttlMs: number, now: Date): Promise<Lease>;
+  /** Gives the lease back if this owner still holds it; otherwise does nothing. */
+  releaseLease(lease: Lease): Promise<void>;
+}

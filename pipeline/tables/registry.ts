@@ -1,0 +1,81 @@
+import { glueTypeOf, lakeTypeOf, type GlueType, type LakeType } from './column-types.js';
+import type { LakeColumn, LakeTable, PartitionKey } from './lake-table.js';
+import { CLOUDTRAIL_TABLES } from './cloudtrail-tables.js';
+import { QUERY_TEXT_COLUMNS, QUERY_TEXT_TABLE } from './query-text-table.js';
+import { STL_VIEWS, STL_VIEW_NAMES, type SourceView, type StlViewName } from './stl-views.js';
+
+/**
+ * The one schema registry. Every lake table, its columns and types are declared here (or in the
+ * files this one imports); SQL, Parquet schemas, Glue tables and DuckDB views derive from it.
+ */
+
+/** What a cluster can be asked to export: the STL views and the derived `query_text`. */
+export const EXPORT_TABLE_NAMES = [...STL_VIEW_NAMES, QUERY_TEXT_TABLE] as const;
+export type ExportTableName = (typeof EXPORT_TABLE_NAMES)[number];
+
+export function isExportTableName(value: unknown): value is ExportTableName {
+  return typeof value === 'string' && (EXPORT_TABLE_NAMES as readonly string[]).includes(value);
+}
+
+export function isStlViewName(value: unknown): value is StlViewName {
+  return typeof value === 'string' && (STL_VIEW_NAMES as readonly string[]).includes(value);
+}
+
+export function sourceView(name: StlViewName): SourceView {
+  return STL_VIEWS[name];
+}
+
+/** Lineage column on every Redshift row: the cluster clock at the start of the run that wrote it. */
+export const EXPORTED_AT: LakeColumn = {
+  name: 'exported_at',
+  type: 'TIMESTAMP',
+  description: 'Cluster time at the start of the export run that wrote the row (UTC).',
+};
+
+const REDSHIFT_PARTITION_KEYS: readonly PartitionKey[] = [
+  { name: 'cluster', type: 'string', description: 'Source cluster or workgroup (our configured name).' },
+  { name: 'day', type: 'string', description: "UTC day (YYYY-MM-DD) of the row's completion time." },
+];
+
+/** Lake columns of an export table, in file order. */
+export function exportColumns(name: ExportTableName): readonly LakeColumn[] {
+  if (name === QUERY_TEXT_TABLE) return [...QUERY_TEXT_COLUMNS, EXPORTED_AT];
+  const view = STL_VIEWS[name];
+  return [
+    ...view.columns.map((column) => ({ name: column.name, type: lakeTypeOf(column.type), description: column.description })),
+    EXPORTED_AT,
+  ];
+}
+
+function redshiftLakeTable(name: ExportTableName): LakeTable {
+  return {
+    name,
+    path: `redshift/${name}`,
+    description: name === QUERY_TEXT_TABLE ? 'Full statement text per query, DDL and utility statement, with fingerprints.' : STL_VIEWS[name].description,
+    columns: exportColumns(name),
+    partitionKeys: REDSHIFT_PARTITION_KEYS,
+  };
+}
+
+/** Every table in the lake: the catalog creates exactly these. */
+export function lakeTables(): readonly LakeTable[] {
+  return [...EXPORT_TABLE_NAMES.map(redshiftLakeTable), ...CLOUDTRAIL_TABLES];
+}
+
+export function lakeTable(name: string): LakeTable {
+  const found = lakeTables().find((table) => table.name === name);
+  if (!found) throw new RangeError(`no lake table named ${name}`);
+  return found;
+}
+
+/** `name TYPE, ...` for DuckDB (`read_json(columns=...)`, CREATE TABLE). */
+export function duckdbColumnTypes(columns: readonly LakeColumn[]): Record<string, LakeType> {
+  return Object.fromEntries(columns.map((column) => [column.name, column.type]));
+}
+
+export function glueColumns(columns: readonly LakeColumn[]): Array<{ name: string; type: GlueType; comment: string }> {
+  return columns.map((column) => ({ name: column.name, type: glueTypeOf(column.type), comment: column.description }));
+}
+
+export { STL_VIEW_NAMES, type StlViewName, type SourceView } from './stl-views.js';
+export { QUERY_TEXT_TABLE } from './query-text-table.js';
