@@ -14,7 +14,9 @@ export function normalizeStatement(sql: string): string {
     .toLowerCase()
     .replace(/\s+/g, ' ')
     .replace(/\(\s*\?(?:\s*,\s*\?)+\s*\)/g, '(?)')
-    .replace(/\s*([(),;=<>])\s*/g, '$1')
+    .replace(/\s*([,;=<>])\s*/g, '$1')
+    .replace(/\s*\(\s*/g, '(')
+    .replace(/\s+\)/g, ')')
     .replace(/;+$/, '')
     .trim();
 }
