@@ -1,0 +1,114 @@
+import type { Command } from 'commander';
+import { openDuckDb } from '../../../pipeline/duckdb/duckdb-engine.js';
+import { ClusterExporter } from '../../../pipeline/export/cluster-exporter.js';
+import type { FleetExportResult } from '../../../pipeline/export/fleet-exporter.js';
+import { formatSqlTimestamp } from '../../../pipeline/export/slot-time.js';
+import { ParquetWriter } from '../../../pipeline/lake/parquet-writer.js';
+import { ConfigError } from '../../../pipeline/errors.js';
+import { EXPORT_TABLE_NAMES, isExportTableName, isStlViewName, QUERY_TEXT_TABLE, type ExportTableName } from '../../../pipeline/tables/registry.js';
+import { renderQueryTextChunks, renderSlotSelect } from '../../../pipeline/tables/slot-sql.js';
+import { openObjectStore, openStateStore } from '../../shared/open-stores.js';
+import { openSqlRunner } from '../../shared/open-sql-runner.js';
+import { ExportProgress } from '../export-progress.js';
+import { loadLocalConfig, requireSetting } from '../load-config.js';
+import { runExport, selectClusters } from '../run-export.js';
+import { formatDuration, formatInstant, formatTable } from '../table-format.js';
+
+interface ExportFlags {
+  config?: string;
+  cluster?: string[];
+  table?: string[];
+  dryRun?: boolean;
+}
+
+export function registerExportCommand(program: Command): void {
+  program
+    .command('export')
+    .description('Export the STL views of the configured clusters into the lake (incremental, exactly once).')
+    .option('-c, --config <file>', 'config file (default: $OPSLAKE_CONFIG or ./opslake.yaml)')
+    .option('--cluster <name...>', 'only these clusters (default: every enabled one)')
+    .option('--table <name...>', `only these tables: ${EXPORT_TABLE_NAMES.join(', ')}`)
+    .option('--dry-run', 'print the planned slots and the SQL, write nothing')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  opslake export --config opslake-demo/opslake.yaml\n  opslake export --cluster analytics --table stl_query stl_scan --dry-run',
+    )
+    .action(async (flags: ExportFlags) => {
+      const { config } = await loadLocalConfig(flags.config);
+      const tables = parseTables(flags.table);
+      if (flags.dryRun) {
+        process.stdout.write(await dryRun(config, flags.cluster, tables));
+        return;
+      }
+      const progress = new ExportProgress();
+      const results = await runExport({ config, ...(flags.cluster ? { clusters: flags.cluster } : {}), ...(tables ? { tables } : {}), onEvent: progress.onEvent });
+      progress.finish();
+      process.stdout.write(`${formatExportSummary(results)}\n`);
+      if (results.some((result) => result.status === 'failed')) process.exitCode = 1;
+    });
+}
+
+function parseTables(names: string[] | undefined): ExportTableName[] | undefined {
+  if (!names) return undefined;
+  return names.map((name) => {
+    if (!isExportTableName(name)) throw new ConfigError('--table', `${JSON.stringify(name)} is not an exportable table; choose from ${EXPORT_TABLE_NAMES.join(', ')}`);
+    return name;
+  });
+}
+
+/** One line per (cluster, table): rows, slots, sealed-through, gaps; failures and held leases said plainly. */
+export function formatExportSummary(results: readonly FleetExportResult[]): string {
+  const rows: Array<Array<string | number>> = [];
+  const notes: string[] = [];
+  for (const result of results) {
+    if (result.status === 'failed' || result.status === 'lease-held') {
+      notes.push(`${result.cluster}: ${result.status === 'failed' ? 'FAILED' : 'skipped'}: ${result.message}`);
+      continue;
+    }
+    if (result.status === 'deadline') notes.push(`${result.cluster}: ${result.message}`);
+    for (const table of result.tables) {
+      rows.push([
+        result.cluster,
+        table.table,
+        table.rows,
+        table.slotsWritten,
+        table.slotsSealed,
+        formatInstant(table.sealedThrough),
+        formatDuration(table.lagSeconds),
+        table.gaps.length === 0 ? '-' : table.gaps.map((gap) => `${formatInstant(gap.from)}..${formatInstant(gap.to)}`).join(', '),
+      ]);
+    }
+  }
+  const table = rows.length > 0 ? formatTable(['cluster', 'table', 'rows', 'objects written', 'slots sealed', 'sealed through', 'lag', 'gaps'], rows) : '';
+  return [table, ...notes].filter(Boolean).join('\n');
+}
+
+async function dryRun(config: Awaited<ReturnType<typeof loadLocalConfig>>['config'], clusterNames: string[] | undefined, tables: ExportTableName[] | undefined): Promise<string> {
+  const lake = openObjectStore(requireSetting(config.lake, 'lake', 'lake: in the config file'), 'lake');
+  const state = openStateStore(requireSetting(config.state, 'state', 'state: in the config file'), 'state');
+  const { instance, connection } = await openDuckDb();
+  const out: string[] = [];
+  try {
+    for (const cluster of selectClusters(config, clusterNames)) {
+      const runner = await openSqlRunner(cluster);
+      try {
+        const exporter = new ClusterExporter({ runner, lake, state, writer: new ParquetWriter(connection) });
+        const plan = await exporter.plan({ cluster, settings: config.export, ...(tables ? { tables } : {}) });
+        out.push(`# ${cluster.name} (cluster clock ${plan.clusterNow})`);
+        for (const table of plan.tables) {
+          const slots = table.plan.slots;
+          out.push(`\n## ${table.table}: ${slots.length} slots, ${slots.filter((slot) => slot.sealed).length} would be sealed`);
+          if (table.plan.gap) out.push(`gap: ${table.plan.gap.from.toISOString()} .. ${table.plan.gap.to.toISOString()} (rows dropped by the cluster)`);
+          for (const slot of slots) out.push(`  ${formatSqlTimestamp(slot.start)} .. ${formatSqlTimestamp(slot.end)}${slot.sealed ? '  sealed' : ''}`);
+          const sql = isStlViewName(table.table) ? renderSlotSelect(table.table) : table.table === QUERY_TEXT_TABLE ? renderQueryTextChunks('query') : '';
+          out.push('SQL (:slot_start and :slot_end bound per slot):', sql);
+        }
+      } finally {
+        await runner.close();
+      }
+    }
+  } finally {
+    instance.closeSync();
+  }
+  return `${out.join('\n')}\n`;
+}

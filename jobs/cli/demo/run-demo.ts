@@ -1,0 +1,105 @@
+import type { PGlite } from '@electric-sql/pglite';
+import { existsSync } from 'node:fs';
+import { mkdir, readdir, rm, writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { stringify } from 'yaml';
+import { FileConfigSource } from '../../../pipeline/config/file-config-source.js';
+import { OpslakeError } from '../../../pipeline/errors.js';
+import type { FleetExportResult } from '../../../pipeline/export/fleet-exporter.js';
+import { createSimulatedCluster, type SimulatedCluster } from '../../../pipeline/simulator/index.js';
+import { ExportProgress } from '../export-progress.js';
+import { runExport } from '../run-export.js';
+
+/** Marks a folder as made by the demo, so that a second `opslake demo` may safely replace it. */
+const MARKER = '.opslake-demo';
+
+export interface DemoOptions {
+  readonly dir: string;
+  /** Cluster clock at the end of the simulated history; default: now, to the minute. */
+  readonly now?: Date;
+  readonly historyHours?: number;
+  /** How far the clocks move between the two exports. */
+  readonly advanceMinutes?: number;
+  readonly out?: NodeJS.WritableStream;
+  readonly progress?: NodeJS.WritableStream;
+}
+
+export interface DemoResult {
+  readonly dir: string;
+  readonly configPath: string;
+  readonly lakeDir: string;
+  readonly first: FleetExportResult[];
+  readonly second: FleetExportResult[];
+}
+
+export const DEMO_CLUSTERS = [
+  { name: 'analytics', profile: 'analytics', seed: 11 },
+  { name: 'etl', profile: 'etl', seed: 23 },
+] as const;
+
+/**
+ * The embedded default: two simulated clusters with different workloads, an export, the clock
+ * moved on, a second export; everything under `dir`, with an `opslake.yaml` that points at it
+ * so that every other command can run against the same clusters and lake afterwards.
+ */
+export async function runDemo(options: DemoOptions): Promise<DemoResult> {
+  const dir = resolve(options.dir);
+  await prepareFolder(dir);
+  const historyHours = options.historyHours ?? 48;
+  const end = options.now ?? new Date(Math.floor(Date.now() / 60_000) * 60_000);
+  const start = new Date(end.getTime() - historyHours * 3_600_000);
+  const configPath = join(dir, 'opslake.yaml');
+  await writeFile(configPath, demoConfigYaml(), 'utf8');
+  await writeFile(join(dir, MARKER), 'made by opslake demo; `opslake demo` may replace this folder\n', 'utf8');
+
+  const clusters: SimulatedCluster[] = [];
+  try {
+    for (const spec of DEMO_CLUSTERS) {
+      clusters.push(
+        await createSimulatedCluster({ name: spec.name, profile: spec.profile, seed: spec.seed, dataDir: join(dir, 'clusters', spec.name), start, historyHours }),
+      );
+    }
+    const openDatabases = new Map<string, PGlite>(clusters.map((cluster, index) => [DEMO_CLUSTERS[index]!.name, cluster.db]));
+    const config = await new FileConfigSource(configPath, { env: {} }).load();
+    const progress = new ExportProgress(options.progress ?? process.stderr);
+    const first = await runExport({ config, openDatabases, onEvent: progress.onEvent });
+    for (const cluster of clusters) await cluster.advance(options.advanceMinutes ?? 45);
+    const second = await runExport({ config, openDatabases, onEvent: progress.onEvent });
+    progress.finish();
+    return { dir, configPath, lakeDir: join(dir, 'lake'), first, second };
+  } finally {
+    for (const cluster of clusters) await cluster.close();
+  }
+}
+
+function demoConfigYaml(): string {
+  return [
+    '# Written by `opslake demo`. Every path is relative to this file.',
+    '# Run other commands against the demo with --config <this file>.',
+    stringify({
+      lake: './lake',
+      state: './state',
+      catalog: './catalog.duckdb',
+      export: { slotMinutes: 60, latenessMinutes: 15, concurrency: 2 },
+      clusters: DEMO_CLUSTERS.map((spec) => ({
+        name: spec.name,
+        kind: 'provisioned',
+        clusterIdentifier: spec.name,
+        database: 'dev',
+        dbUser: 'opslake',
+        pglite: `./clusters/${spec.name}`,
+      })),
+    }),
+  ].join('\n');
+}
+
+async function prepareFolder(dir: string): Promise<void> {
+  if (existsSync(dir)) {
+    const entries = await readdir(dir);
+    if (entries.length > 0 && !entries.includes(MARKER)) {
+      throw new OpslakeError(`${dir} exists and was not made by \`opslake demo\`; choose another folder with --dir`);
+    }
+    await rm(dir, { recursive: true, force: true });
+  }
+  await mkdir(dir, { recursive: true });
+}

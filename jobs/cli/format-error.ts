@@ -1,0 +1,24 @@
+import { ConfigError, ConnectionError, InvalidIdentifierError, OpslakeError, SqlStatementError, ThrottledError } from '../../pipeline/errors.js';
+
+/**
+ * One or two lines for a person: what went wrong and what to do next. No stack trace (set
+ * OPSLAKE_DEBUG=1 for one); messages never carry secrets, since the errors that reach here
+ * never put them in.
+ */
+export function formatError(error: unknown, env: NodeJS.ProcessEnv = process.env): string {
+  const debug = env['OPSLAKE_DEBUG'] === '1' && error instanceof Error && error.stack ? `\n${error.stack}` : '';
+  if (error instanceof ConfigError) {
+    return `opslake: configuration error in ${error.message}\n  Fix that value and run again (opslake --help shows the commands).${debug}`;
+  }
+  if (error instanceof InvalidIdentifierError) return `opslake: ${error.message}${debug}`;
+  if (error instanceof SqlStatementError) {
+    const id = error.statementId ? ` (statement ${error.statementId})` : '';
+    return `opslake: a statement failed${id}: ${error.databaseMessage ?? error.message}\n  Check that the database user may read the STL views (superuser or SYSLOG ACCESS UNRESTRICTED).${debug}`;
+  }
+  if (error instanceof ThrottledError || error instanceof ConnectionError) {
+    return `opslake: ${error.message}\n  This is usually temporary: run the command again.${debug}`;
+  }
+  if (error instanceof OpslakeError) return `opslake: ${error.message}${debug}`;
+  if (error instanceof Error) return `opslake: unexpected ${error.name}: ${error.message}${debug}`;
+  return `opslake: unexpected error: ${String(error)}`;
+}

@@ -1,0 +1,54 @@
+import type { PGlite } from '@electric-sql/pglite';
+import type { ClusterConfig, OpslakeConfig } from '../../pipeline/config/opslake-config.js';
+import { openDuckDb } from '../../pipeline/duckdb/duckdb-engine.js';
+import { ConfigError } from '../../pipeline/errors.js';
+import type { ExportEvent } from '../../pipeline/export/export-events.js';
+import { exportFleet, type FleetExportResult } from '../../pipeline/export/fleet-exporter.js';
+import { ParquetWriter } from '../../pipeline/lake/parquet-writer.js';
+import type { ExportTableName } from '../../pipeline/tables/registry.js';
+import { openObjectStore, openStateStore } from '../shared/open-stores.js';
+import { openSqlRunner } from '../shared/open-sql-runner.js';
+import { requireSetting } from './load-config.js';
+
+export interface RunExportOptions {
+  readonly config: OpslakeConfig;
+  readonly clusters?: readonly string[];
+  readonly tables?: readonly ExportTableName[];
+  readonly onEvent?: (event: ExportEvent) => void;
+  readonly openDatabases?: ReadonlyMap<string, PGlite>;
+}
+
+/** Selects the clusters named on the command line (all enabled ones by default). */
+export function selectClusters(config: OpslakeConfig, names: readonly string[] | undefined): ClusterConfig[] {
+  if (!names || names.length === 0) return config.clusters.filter((cluster) => cluster.enabled);
+  return names.map((name) => {
+    const cluster = config.clusters.find((candidate) => candidate.name === name);
+    if (!cluster) {
+      throw new ConfigError('--cluster', `no cluster named ${JSON.stringify(name)}; configured: ${config.clusters.map((c) => c.name).join(', ') || 'none'}`);
+    }
+    return { ...cluster, enabled: true };
+  });
+}
+
+/** The local export: file or S3 lake, file or DynamoDB state, every selected cluster. */
+export async function runExport(options: RunExportOptions): Promise<FleetExportResult[]> {
+  const { config } = options;
+  const lake = openObjectStore(requireSetting(config.lake, 'lake', 'lake: <folder or s3://bucket/prefix> in the config file'), 'lake');
+  const state = openStateStore(requireSetting(config.state, 'state', 'state: <folder or dynamodb://table> in the config file'), 'state');
+  const { instance } = await openDuckDb({ memoryLimit: '512MB' });
+  try {
+    return await exportFleet({
+      clusters: selectClusters(config, options.clusters),
+      settings: config.export,
+      lake,
+      state,
+      openRunner: (cluster) => openSqlRunner(cluster, options.openDatabases ? { openDatabases: options.openDatabases } : {}),
+      openWriter: async () => new ParquetWriter(await instance.connect()),
+      concurrency: config.export.concurrency,
+      ...(options.tables ? { tables: options.tables } : {}),
+      ...(options.onEvent ? { onEvent: options.onEvent } : {}),
+    });
+  } finally {
+    instance.closeSync();
+  }
+}

@@ -1,0 +1,46 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { S3Client } from '@aws-sdk/client-s3';
+import { ConfigError } from '../../pipeline/errors.js';
+import type { ObjectStore } from '../../pipeline/ports/object-store.js';
+import type { StateStore } from '../../pipeline/ports/state-store.js';
+import { DynamoDbStateStore } from '../../pipeline/state/dynamodb-state-store.js';
+import { FileStateStore } from '../../pipeline/state/file-state-store.js';
+import { LocalObjectStore } from '../../pipeline/store/local-object-store.js';
+import { S3ObjectStore } from '../../pipeline/store/s3-object-store.js';
+
+/** `s3://bucket/prefix` or a local folder. */
+export function openObjectStore(location: string, parameter: string, options: { kmsKeyId?: string; s3?: S3Client } = {}): ObjectStore {
+  if (location.startsWith('s3://')) {
+    const match = /^s3:\/\/([^/]+)\/?(.*)$/.exec(location);
+    if (!match) throw new ConfigError(parameter, `expected s3://<bucket>/<prefix>, got ${JSON.stringify(location)}`);
+    return new S3ObjectStore({
+      client: options.s3 ?? new S3Client({}),
+      bucket: match[1]!,
+      prefix: match[2]!.replace(/\/+$/, ''),
+      ...(options.kmsKeyId ? { kmsKeyId: options.kmsKeyId } : {}),
+    });
+  }
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(location)) {
+    throw new ConfigError(parameter, `unsupported location ${JSON.stringify(location)}; use a folder or s3://<bucket>/<prefix>`);
+  }
+  return new LocalObjectStore(location);
+}
+
+/** `dynamodb://<table>` or a local folder. */
+export function openStateStore(location: string, parameter: string, options: { dynamodb?: DynamoDBClient } = {}): StateStore {
+  if (location.startsWith('dynamodb://')) {
+    const tableName = location.slice('dynamodb://'.length);
+    if (!/^[A-Za-z0-9_.-]{3,255}$/.test(tableName)) {
+      throw new ConfigError(parameter, `expected dynamodb://<table name>, got ${JSON.stringify(location)}`);
+    }
+    const client = DynamoDBDocumentClient.from(options.dynamodb ?? new DynamoDBClient({}), {
+      marshallOptions: { removeUndefinedValues: true },
+    });
+    return new DynamoDbStateStore({ client, tableName });
+  }
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(location)) {
+    throw new ConfigError(parameter, `unsupported state location ${JSON.stringify(location)}; use a folder or dynamodb://<table>`);
+  }
+  return new FileStateStore(location);
+}

@@ -1,0 +1,90 @@
+import { Logger } from '@aws-lambda-powertools/logger';
+import { MetricUnit, Metrics } from '@aws-lambda-powertools/metrics';
+import { SSMClient } from '@aws-sdk/client-ssm';
+import type { Context, ScheduledEvent } from 'aws-lambda';
+import { SsmConfigSource } from '../../pipeline/config/ssm-config-source.js';
+import { openDuckDb } from '../../pipeline/duckdb/duckdb-engine.js';
+import { ConfigError } from '../../pipeline/errors.js';
+import { exportFleet, type FleetExportResult } from '../../pipeline/export/fleet-exporter.js';
+import { ParquetWriter } from '../../pipeline/lake/parquet-writer.js';
+import { openObjectStore, openStateStore } from '../shared/open-stores.js';
+import { openSqlRunner } from '../shared/open-sql-runner.js';
+
+const logger = new Logger({ serviceName: process.env['POWERTOOLS_SERVICE_NAME'] ?? 'opslake-stl-export' });
+const metrics = new Metrics({ namespace: process.env['POWERTOOLS_METRICS_NAMESPACE'] ?? 'opslake', serviceName: 'stl-export' });
+
+/** Time kept back from Lambda's limit for committing the slot in flight and flushing metrics. */
+const SAFETY_MS = 45_000;
+
+function env(name: string): string {
+  const value = process.env[name];
+  if (!value) throw new ConfigError(name, 'environment variable is not set (the CDK stack sets it)');
+  return value;
+}
+
+/**
+ * Scheduled every few minutes: exports every enabled cluster from SSM, a few at a time, and
+ * stops starting new slots before Lambda's deadline. Thin: every decision is in `pipeline/`.
+ */
+export async function handler(_event: ScheduledEvent | Record<string, unknown>, context: Pick<Context, 'getRemainingTimeInMillis' | 'awsRequestId'>): Promise<{ clusters: Array<{ cluster: string; status: string }> }> {
+  const deadline = new Date(Date.now() + context.getRemainingTimeInMillis() - SAFETY_MS);
+  logger.appendKeys({ requestId: context.awsRequestId });
+  const config = await new SsmConfigSource({ client: new SSMClient({}), rootPath: process.env['OPSLAKE_CONFIG_ROOT'] ?? '/opslake' }).load();
+  const lakeLocation = `s3://${env('OPSLAKE_LAKE_BUCKET')}/${process.env['OPSLAKE_LAKE_PREFIX'] ?? 'lake'}`;
+  const kmsKeyId = process.env['OPSLAKE_KMS_KEY_ARN'];
+  const lake = openObjectStore(lakeLocation, 'OPSLAKE_LAKE_BUCKET', kmsKeyId ? { kmsKeyId } : {});
+  const state = openStateStore(`dynamodb://${env('OPSLAKE_STATE_TABLE')}`, 'OPSLAKE_STATE_TABLE');
+  const { instance } = await openDuckDb({ memoryLimit: '512MB', tempDirectory: '/tmp' });
+  let results: FleetExportResult[];
+  try {
+    results = await exportFleet({
+      clusters: config.clusters,
+      settings: config.export,
+      lake,
+      state,
+      openRunner: (cluster) => openSqlRunner(cluster),
+      openWriter: async () => new ParquetWriter(await instance.connect(), { tempDirectory: '/tmp' }),
+      concurrency: config.export.concurrency,
+      deadline,
+    });
+  } finally {
+    instance.closeSync();
+  }
+  for (const result of results) record(result);
+  metrics.publishStoredMetrics();
+  return { clusters: results.map((result) => ({ cluster: result.cluster, status: result.status })) };
+}
+
+function record(result: FleetExportResult): void {
+  const single = metrics.singleMetric();
+  single.addDimension('cluster', result.cluster);
+  if (result.status === 'failed') {
+    logger.error('cluster export failed', { cluster: result.cluster, error: result.message });
+    single.addMetric('ExportFailures', MetricUnit.Count, 1);
+    return;
+  }
+  if (result.status === 'lease-held') {
+    logger.info('cluster skipped: another run holds its lease', { cluster: result.cluster, reason: result.message });
+    return;
+  }
+  const rows = result.tables.reduce((sum, table) => sum + table.rows, 0);
+  const sealed = result.tables.reduce((sum, table) => sum + table.slotsSealed, 0);
+  const gaps = result.tables.reduce((sum, table) => sum + table.newGaps.length, 0);
+  const lags = result.tables.map((table) => table.lagSeconds).filter((lag): lag is number => lag !== null);
+  single.addMetric('RowsExported', MetricUnit.Count, rows);
+  single.addMetric('SlotsSealed', MetricUnit.Count, sealed);
+  single.addMetric('GapsRecorded', MetricUnit.Count, gaps);
+  if (lags.length > 0) single.addMetric('ExportLagSeconds', MetricUnit.Seconds, Math.max(...lags));
+  logger.info('cluster exported', {
+    cluster: result.cluster,
+    status: result.status,
+    clusterNow: result.clusterNow,
+    rows,
+    slotsSealed: sealed,
+    gaps,
+    tables: result.tables.map((table) => ({ table: table.table, rows: table.rows, sealedThrough: table.sealedThrough, lagSeconds: table.lagSeconds })),
+  });
+  for (const table of result.tables) {
+    for (const gap of table.newGaps) logger.warn('rows lost before export', { cluster: result.cluster, table: table.table, from: gap.from, to: gap.to });
+  }
+}

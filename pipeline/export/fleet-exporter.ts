@@ -1,0 +1,67 @@
+import type { ClusterConfig, ExportSettings } from '../config/opslake-config.js';
+import type { ParquetWriter } from '../lake/parquet-writer.js';
+import type { ObjectStore } from '../ports/object-store.js';
+import type { SqlRunner } from '../ports/sql-runner.js';
+import type { StateStore } from '../ports/state-store.js';
+import type { ExportTableName } from '../tables/registry.js';
+import { ClusterExporter, type ClusterExportResult } from './cluster-exporter.js';
+import type { ExportEvent } from './export-events.js';
+
+export interface FleetExportOptions {
+  readonly clusters: readonly ClusterConfig[];
+  readonly settings: ExportSettings;
+  readonly lake: ObjectStore;
+  readonly state: StateStore;
+  /** Opens a runner for one cluster; closed after that cluster's export. */
+  readonly openRunner: (cluster: ClusterConfig) => Promise<SqlRunner>;
+  /** One writer per cluster in flight (a DuckDB connection runs one statement at a time). */
+  readonly openWriter: () => Promise<ParquetWriter>;
+  readonly concurrency: number;
+  readonly tables?: readonly ExportTableName[];
+  readonly deadline?: Date;
+  readonly clock?: () => Date;
+  readonly onEvent?: (event: ExportEvent) => void;
+}
+
+export type FleetExportResult = ClusterExportResult | { readonly cluster: string; readonly status: 'failed'; readonly message: string; readonly error: unknown };
+
+/**
+ * Exports every enabled cluster, at most `concurrency` at a time. One cluster's failure is
+ * reported in its result and does not stop the others.
+ */
+export async function exportFleet(options: FleetExportOptions): Promise<FleetExportResult[]> {
+  const queue = options.clusters.filter((cluster) => cluster.enabled);
+  const results = new Map<string, FleetExportResult>();
+  const worker = async (): Promise<void> => {
+    for (let cluster = queue.shift(); cluster; cluster = queue.shift()) {
+      results.set(cluster.name, await exportOne(cluster, options));
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(options.concurrency, queue.length)) }, worker));
+  return options.clusters.filter((cluster) => cluster.enabled).map((cluster) => results.get(cluster.name)!);
+}
+
+async function exportOne(cluster: ClusterConfig, options: FleetExportOptions): Promise<FleetExportResult> {
+  let runner: SqlRunner | undefined;
+  try {
+    runner = await options.openRunner(cluster);
+    const exporter = new ClusterExporter({
+      runner,
+      lake: options.lake,
+      state: options.state,
+      writer: await options.openWriter(),
+      ...(options.clock ? { clock: options.clock } : {}),
+      ...(options.onEvent ? { onEvent: options.onEvent } : {}),
+    });
+    return await exporter.export({
+      cluster,
+      settings: options.settings,
+      ...(options.tables ? { tables: options.tables } : {}),
+      ...(options.deadline ? { deadline: options.deadline } : {}),
+    });
+  } catch (error) {
+    return { cluster: cluster.name, status: 'failed', message: error instanceof Error ? error.message : String(error), error };
+  } finally {
+    await runner?.close().catch(() => undefined);
+  }
+}
