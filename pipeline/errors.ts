@@ -145,3 +145,35 @@ export class DeadlineReachedError extends OpslakeError {
     this.name = 'DeadlineReachedError';
   }
 }
+
+/** Thrown by a StateStore when its backend (a DynamoDB table, a state folder) cannot be read or written. */
+export class StateStoreError extends OpslakeError {
+  constructor(message: string, options: { cause?: unknown; retryable?: boolean } = {}) {
+    super(message, options);
+    this.name = 'StateStoreError';
+  }
+}
+
+/** Thrown by a Catalog when a table or partition cannot be created, updated or read (Glue, DuckDB views). */
+export class CatalogError extends OpslakeError {
+  /** The catalog table concerned, when there is one. */
+  readonly table: string | undefined;
+
+  constructor(message: string, options: { table?: string; cause?: unknown; retryable?: boolean } = {}) {
+    super(message, options);
+    this.name = 'CatalogError';
+    this.table = options.table;
+  }
+}
+
+/** Thrown when a query of `queries/` is unknown, its file is malformed, or a parameter is missing or invalid. */
+export class QueryDefinitionError extends OpslakeError {
+  /** The query file (or name) concerned. */
+  readonly query: string;
+
+  constructor(query: string, problem: string, options: { cause?: unknown } = {}) {
+    super(`${query}: ${problem}`, options);
+    this.name = 'QueryDefinitionError';
+    this.query = query;
+  }
+}

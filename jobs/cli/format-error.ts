@@ -6,7 +6,7 @@ import { ConfigError, ConnectionError, InvalidIdentifierError, OpslakeError, Sql
  * never put them in.
  */
 export function formatError(error: unknown, env: NodeJS.ProcessEnv = process.env): string {
-  const debug = env['OPSLAKE_DEBUG'] === '1' && error instanceof Error && error.stack ? `\n${error.stack}` : '';
+  const debug = env['OPSLAKE_DEBUG'] === '1' ? `\n${stackWithCauses(error)}` : '';
   if (error instanceof ConfigError) {
     return `opslake: configuration error in ${error.message}\n  Fix that value and run again (opslake --help shows the commands).${debug}`;
   }
@@ -21,4 +21,13 @@ export function formatError(error: unknown, env: NodeJS.ProcessEnv = process.env
   if (error instanceof OpslakeError) return `opslake: ${error.message}${debug}`;
   if (error instanceof Error) return `opslake: unexpected ${error.name}: ${error.message}${debug}`;
   return `opslake: unexpected error: ${String(error)}`;
+}
+
+function stackWithCauses(error: unknown): string {
+  const lines: string[] = [];
+  for (let current: unknown = error, depth = 0; current !== undefined && depth < 5; depth += 1) {
+    lines.push(depth === 0 ? '' : 'caused by:', current instanceof Error ? (current.stack ?? current.message) : String(current));
+    current = current instanceof Error ? current.cause : undefined;
+  }
+  return lines.filter(Boolean).join('\n');
 }

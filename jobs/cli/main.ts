@@ -3,6 +3,8 @@ import { formatError } from './format-error.js';
 import { registerDemoCommand } from './commands/demo-command.js';
 import { registerExportCommand } from './commands/export-command.js';
 import { registerStatusCommand } from './commands/status-command.js';
+import { registerQueryCommand } from './commands/query-command.js';
+import { registerReportCommand } from './commands/report-command.js';
 
 /** Builds the `opslake` command line. Each command lives in `commands/<name>-command.ts`. */
 export function buildProgram(): Command {
@@ -13,6 +15,8 @@ export function buildProgram(): Command {
   registerDemoCommand(program);
   registerExportCommand(program);
   registerStatusCommand(program);
+  registerQueryCommand(program);
+  registerReportCommand(program);
   // More commands register here, one line each.
   return program;
 }

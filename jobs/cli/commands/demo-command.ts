@@ -54,7 +54,8 @@ export function formatDemoSummary(result: DemoResult): string {
     formatDuration(entry.lag),
     entry.gaps,
   ]);
-  const config = relative(process.cwd(), result.configPath) || result.configPath;
+  const relativePath = relative(process.cwd(), result.configPath);
+  const config = relativePath && !relativePath.startsWith('..') ? relativePath : result.configPath;
   return [
     '',
     formatTable(['cluster', 'table', 'rows (1st export)', 'rows (2nd)', 'objects written', 'slots sealed', 'sealed through (UTC)', 'lag', 'gaps'], rows),

@@ -47,7 +47,6 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
   await prepareFolder(dir);
   const historyHours = options.historyHours ?? 48;
   const end = options.now ?? new Date(Math.floor(Date.now() / 60_000) * 60_000);
-  const start = new Date(end.getTime() - historyHours * 3_600_000);
   const configPath = join(dir, 'opslake.yaml');
   await writeFile(configPath, demoConfigYaml(), 'utf8');
   await writeFile(join(dir, MARKER), 'made by opslake demo; `opslake demo` may replace this folder\n', 'utf8');
@@ -56,7 +55,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
   try {
     for (const spec of DEMO_CLUSTERS) {
       clusters.push(
-        await createSimulatedCluster({ name: spec.name, profile: spec.profile, seed: spec.seed, dataDir: join(dir, 'clusters', spec.name), start, historyHours }),
+        await createSimulatedCluster({ name: spec.name, profile: spec.profile, seed: spec.seed, dataDir: join(dir, 'clusters', spec.name), start: end, historyHours }),
       );
     }
     const openDatabases = new Map<string, PGlite>(clusters.map((cluster, index) => [DEMO_CLUSTERS[index]!.name, cluster.db]));
@@ -101,5 +100,5 @@ async function prepareFolder(dir: string): Promise<void> {
     }
     await rm(dir, { recursive: true, force: true });
   }
-  await mkdir(dir, { recursive: true });
+  await mkdir(join(dir, 'clusters'), { recursive: true });
 }

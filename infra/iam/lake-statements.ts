@@ -1,0 +1,70 @@
+import { ArnFormat, Stack } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import type { IConstruct } from 'constructs';
+import type { LakeReferences } from '../stacks/lake-references.js';
+
+/**
+ * Read and write of the lake objects under the given sub-prefixes of the lake (e.g. `redshift/`),
+ * and use of the lake key for them. No listing of the bucket root and no access outside these
+ * prefixes: each function sees only the part of the lake it writes.
+ *
+ * @returns the statements, and the object ARN patterns (which hold a wildcard by nature).
+ */
+export function lakeObjectStatements(lake: LakeReferences, subPrefixes: readonly string[]): { statements: iam.PolicyStatement[]; objectArns: string[] } {
+  const prefixes = subPrefixes.map((sub) => `${lake.lakePrefix}/${sub.replace(/\/?$/, '/')}`);
+  const objectArns = prefixes.map((prefix) => `${lake.bucketArn}/${prefix}*`);
+  return {
+    objectArns,
+    statements: [
+      new iam.PolicyStatement({
+        sid: 'LakeObjects',
+        actions: ['s3:GetObject', 's3:PutObject', 's3:DeleteObject', 's3:AbortMultipartUpload'],
+        resources: objectArns,
+      }),
+      new iam.PolicyStatement({
+        sid: 'LakeList',
+        actions: ['s3:ListBucket'],
+        resources: [lake.bucketArn],
+        conditions: { StringLike: { 's3:prefix': prefixes.map((prefix) => `${prefix}*`) } },
+      }),
+      new iam.PolicyStatement({
+        sid: 'LakeKey',
+        // Decrypt to read and to complete multipart uploads; GenerateDataKey to write.
+        actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
+        resources: [lake.keyArn],
+      }),
+    ],
+  };
+}
+
+/** Items of the state table (watermarks, leases), which the lake key encrypts. */
+export function stateTableStatements(lake: LakeReferences): iam.PolicyStatement[] {
+  return [
+    new iam.PolicyStatement({
+      sid: 'StateTable',
+      actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:Scan'],
+      resources: [lake.stateTableArn],
+    }),
+    new iam.PolicyStatement({
+      sid: 'StateTableKey',
+      actions: ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey', 'kms:DescribeKey'],
+      resources: [lake.keyArn],
+    }),
+  ];
+}
+
+/** Registering partitions of the named tables as their objects are written. */
+export function gluePartitionStatements(scope: IConstruct, database: string, tables: readonly string[]): iam.PolicyStatement[] {
+  if (tables.length === 0) return [];
+  const stack = Stack.of(scope);
+  const arn = (resource: string, resourceName?: string) =>
+    stack.formatArn({ service: 'glue', resource, resourceName, arnFormat: ArnFormat.SLASH_RESOURCE_NAME });
+  return [
+    new iam.PolicyStatement({
+      sid: 'GluePartitions',
+      // Registration only: tables are the stack's, so no CreateTable or UpdateTable here.
+      actions: ['glue:GetTable', 'glue:GetPartition', 'glue:BatchCreatePartition'],
+      resources: [arn('catalog'), arn('database', database), ...tables.map((table) => arn('table', `${database}/${table}`))],
+    }),
+  ];
+}

@@ -1,0 +1,172 @@
+import { AthenaClient } from '@aws-sdk/client-athena';
+import { InvalidArgumentError, type Command } from 'commander';
+import { ConfigError } from '../../../pipeline/errors.js';
+import { AthenaQueryEngine } from '../../../pipeline/query/athena-query-engine.js';
+import { athenaViewDdl } from '../../../pipeline/query/athena-named-queries.js';
+import { openLocalQueries } from '../../../pipeline/query/local-queries.js';
+import type { QueryDefinition } from '../../../pipeline/query/query-definition.js';
+import type { QueryEngine, QueryPage, QueryValue } from '../../../pipeline/query/query-engine.js';
+import { QueryLibrary } from '../../../pipeline/query/query-library.js';
+import { loadLocalConfig, requireSetting } from '../load-config.js';
+import { formatTable } from '../table-format.js';
+
+export interface QueryFlags {
+  readonly config?: string;
+  readonly engine: string;
+  readonly param: Record<string, string>;
+  readonly format: string;
+  readonly list?: boolean;
+  readonly workgroup?: string;
+  readonly database?: string;
+  readonly outputLocation?: string;
+}
+
+interface Output {
+  readonly stdout: NodeJS.WritableStream;
+  readonly stderr: NodeJS.WritableStream;
+}
+
+const ENGINES = ['duckdb', 'athena'];
+const FORMATS = ['table', 'csv', 'json'];
+/** Longest cell of `--format table`; csv and json print values whole. */
+const TABLE_CELL = 100;
+
+export function registerQueryCommand(program: Command, output: Output = { stdout: process.stdout, stderr: process.stderr }): void {
+  program
+    .command('query')
+    .description('Run a query of queries/ on the local lake (DuckDB) or in Athena; --list shows them all.')
+    .argument('[name]', 'query name: its file name in queries/ without .sql')
+    .option('-c, --config <file>', 'config file (default: $OPSLAKE_CONFIG or ./opslake.yaml)')
+    .option('-e, --engine <engine>', `where to run it: ${ENGINES.join(' or ')}`, choice('engine', ENGINES), 'duckdb')
+    .option('-p, --param <name=value>', 'a parameter of the query (repeatable), e.g. --param from_day=2024-03-01', collectParam, {})
+    .option('-f, --format <format>', `output: ${FORMATS.join(', ')}`, choice('format', FORMATS), 'table')
+    .option('-l, --list', 'list the queries with their titles and parameters')
+    .option('--workgroup <name>', 'Athena workgroup (default: $OPSLAKE_ATHENA_WORKGROUP, else primary)')
+    .option('--database <name>', 'Glue database of the lake tables (default: $OPSLAKE_GLUE_DATABASE, else opslake)')
+    .option('--output-location <s3-uri>', 'Athena result location, for workgroups that do not set one ($OPSLAKE_ATHENA_OUTPUT)')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  opslake query --list\n  opslake query redshift_hourly_statements --param from_day=2024-03-01 --format csv\n  opslake query cloudtrail_access_denied --engine athena --workgroup opslake',
+    )
+    .action(async (name: string | undefined, flags: QueryFlags) => {
+      await runQueryCommand(name, flags, output);
+    });
+}
+
+export async function runQueryCommand(name: string | undefined, flags: QueryFlags, output: Output): Promise<void> {
+  const library = await QueryLibrary.load();
+  if (flags.list) {
+    output.stdout.write(`${formatList(library)}\n`);
+    return;
+  }
+  if (!name) throw new ConfigError('query', 'name a query to run (opslake query --list shows them)');
+  const definition = library.get(name);
+  const prepared = library.prepare(name, flags.param);
+  let engine: QueryEngine;
+  if (flags.engine === 'athena') {
+    const workGroup = flags.workgroup ?? process.env['OPSLAKE_ATHENA_WORKGROUP'] ?? 'primary';
+    const database = flags.database ?? process.env['OPSLAKE_GLUE_DATABASE'] ?? 'opslake';
+    const outputLocation = flags.outputLocation ?? process.env['OPSLAKE_ATHENA_OUTPUT'];
+    engine = new AthenaQueryEngine({ client: new AthenaClient({}), workGroup, database, ...(outputLocation ? { outputLocation } : {}) });
+    output.stderr.write(`Running ${name} in Athena (workgroup ${workGroup}, database ${database}) ...\n`);
+    for (const view of viewsNeeded(library, definition)) {
+      await drain(engine.pages({ name: view.name, sql: athenaViewDdl(view), parameters: [] }));
+    }
+  } else {
+    const { config } = await loadLocalConfig(flags.config);
+    const lake = requireSetting(config.lake, 'lake', 'lake: in the config file (the lake folder)');
+    if (lake.startsWith('s3://')) {
+      throw new ConfigError('lake', `${lake} is in S3; DuckDB reads local lakes only here: run it with --engine athena`);
+    }
+    const local = await openLocalQueries({ lakeDir: lake, library, ...(config.catalog ? { catalogPath: config.catalog } : {}) });
+    engine = local.engine;
+  }
+  try {
+    const rows = await printResult(engine.pages(prepared), flags.format, output.stdout);
+    output.stderr.write(`${rows} row${rows === 1 ? '' : 's'}\n`);
+  } finally {
+    await engine.close();
+  }
+}
+
+/** The views a query reads, with the views they read in turn, in creation order. */
+function viewsNeeded(library: QueryLibrary, query: QueryDefinition): QueryDefinition[] {
+  const needed = new Set<QueryDefinition>();
+  const visit = (current: QueryDefinition) => {
+    for (const view of library.viewsUsedBy(current)) {
+      if (needed.has(view)) continue;
+      needed.add(view);
+      visit(view);
+    }
+  };
+  visit(query);
+  return library.views().filter((view) => needed.has(view));
+}
+
+function formatList(library: QueryLibrary): string {
+  const rows = library.queries.map((query) => [
+    query.name,
+    query.title,
+    query.parameters.map((parameter) => `${parameter.name}${parameter.default !== undefined ? `=${parameter.default}` : ''}`).join(' ') || '-',
+  ]);
+  return formatTable(['name', 'title', 'parameters (default)'], rows);
+}
+
+/** Prints pages as they come (csv, json) or once all are in (table, which needs the widths). Returns the row count. */
+export async function printResult(pages: AsyncIterable<QueryPage>, format: string, out: NodeJS.WritableStream): Promise<number> {
+  let count = 0;
+  if (format === 'table') {
+    let header: string[] = [];
+    const rows: Array<Array<string | number>> = [];
+    for await (const page of pages) {
+      header = page.columns.map((column) => column.name);
+      for (const row of page.rows) rows.push(header.map((name) => tableCell(row[name] ?? null)));
+    }
+    out.write(`${rows.length === 0 && header.length === 0 ? '(no result)' : formatTable(header, rows)}\n`);
+    return rows.length;
+  }
+  let started = false;
+  for await (const page of pages) {
+    const names = page.columns.map((column) => column.name);
+    let chunk = '';
+    if (!started) chunk += format === 'csv' ? `${names.map(csvCell).join(',')}\n` : '[';
+    for (const row of page.rows) {
+      if (format === 'csv') chunk += `${names.map((name) => csvCell(row[name] ?? null)).join(',')}\n`;
+      else chunk += `${count > 0 ? ',' : ''}\n${JSON.stringify(row)}`;
+      count += 1;
+    }
+    started = true;
+    out.write(chunk);
+  }
+  if (format === 'json') out.write(started ? '\n]\n' : '[]\n');
+  return count;
+}
+
+function tableCell(value: QueryValue): string | number {
+  if (typeof value === 'number') return value;
+  const text = value === null ? '' : String(value).replace(/\s+/g, ' ');
+  return text.length > TABLE_CELL ? `${text.slice(0, TABLE_CELL - 3)}...` : text;
+}
+
+function csvCell(value: QueryValue): string {
+  if (value === null) return '';
+  const text = String(value);
+  return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
+}
+
+async function drain(pages: AsyncIterable<QueryPage>): Promise<void> {
+  for await (const _ of pages);
+}
+
+function collectParam(value: string, previous: Record<string, string>): Record<string, string> {
+  const at = value.indexOf('=');
+  if (at <= 0) throw new InvalidArgumentError(`expected name=value, got ${JSON.stringify(value)}`);
+  return { ...previous, [value.slice(0, at).trim()]: value.slice(at + 1) };
+}
+
+function choice(what: string, allowed: readonly string[]): (value: string) => string {
+  return (value) => {
+    if (!allowed.includes(value)) throw new InvalidArgumentError(`${what} must be one of ${allowed.join(', ')}`);
+    return value;
+  };
+}

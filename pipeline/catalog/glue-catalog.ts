@@ -1,0 +1,199 @@
+import {
+  BatchCreatePartitionCommand,
+  CreateTableCommand,
+  GetTableCommand,
+  UpdateTableCommand,
+  type GlueClient,
+  type Table,
+} from '@aws-sdk/client-glue';
+import { CatalogError } from '../errors.js';
+import type { LakeTable } from '../tables/lake-table.js';
+import type { Catalog, PartitionSyncResult, PartitionValues, TableSyncResult } from './catalog.js';
+import { gluePartitionInput, glueTableInput, type GlueTableInput, type GlueTableOptions } from './glue-table-input.js';
+
+export interface GlueCatalogOptions extends GlueTableOptions {
+  readonly client: Pick<GlueClient, 'send'>;
+  readonly database: string;
+  /** Account of the Data Catalog; the caller's by default. */
+  readonly catalogId?: string;
+}
+
+/** BatchCreatePartition takes at most this many partitions a call. */
+const PARTITION_BATCH = 100;
+const RETRYABLE = new Set(['ThrottlingException', 'InternalServiceException', 'OperationTimeoutException', 'ConcurrentModificationException']);
+/** Parameter keys this catalog owns; others on an existing table (set by Athena or a person) are kept. */
+const OWNED_PARAMETER = /^(projection\.|storage\.location\.template$)/;
+
+/**
+ * The Glue Data Catalog. Tables are created or updated, never dropped, from `glueTableInput`;
+ * partitions are registered as they are written so that Redshift Spectrum and EMR see them (Athena
+ * projects the Redshift tables' partitions and does not need them).
+ */
+export class GlueCatalog implements Catalog {
+  readonly #options: GlueCatalogOptions;
+  /** Partitions registered by this instance: a warm Lambda does not ask Glue twice. */
+  readonly #registered = new Set<string>();
+
+  constructor(options: GlueCatalogOptions) {
+    this.#options = options;
+  }
+
+  async ensureTables(tables: readonly LakeTable[]): Promise<readonly TableSyncResult[]> {
+    const results: TableSyncResult[] = [];
+    for (const table of tables) results.push(await this.#ensureTable(table));
+    return results;
+  }
+
+  async addPartitions(table: LakeTable, partitions: readonly PartitionValues[]): Promise<PartitionSyncResult> {
+    const fresh = new Map<string, PartitionValues>();
+    for (const values of partitions) {
+      const id = `${table.name}/${table.partitionKeys.map((key) => values[key.name]).join('/')}`;
+      if (!this.#registered.has(id)) fresh.set(id, values);
+    }
+    const entries = [...fresh];
+    let added = 0;
+    let existing = partitions.length - entries.length;
+    for (let start = 0; start < entries.length; start += PARTITION_BATCH) {
+      const batch = entries.slice(start, start + PARTITION_BATCH);
+      const inputs = batch.map(([, values]) => gluePartitionInput(table, values, this.#options));
+      const response = await this.#send('BatchCreatePartition', table.name, () =>
+        this.#options.client.send(
+          new BatchCreatePartitionCommand({
+            CatalogId: this.#options.catalogId,
+            DatabaseName: this.#options.database,
+            TableName: table.name,
+            PartitionInputList: inputs,
+          }),
+        ),
+      );
+      const errors = response.Errors ?? [];
+      const failed = errors.filter((error) => error.ErrorDetail?.ErrorCode !== 'AlreadyExistsException');
+      if (failed.length > 0) {
+        const first = failed[0];
+        const code = first?.ErrorDetail?.ErrorCode ?? 'unknown error';
+        throw new CatalogError(
+          `Glue refused ${failed.length} of ${batch.length} partitions of ${this.#options.database}.${table.name} ` +
+            `(first: ${(first?.PartitionValues ?? []).join('/')}: ${code}: ${first?.ErrorDetail?.ErrorMessage ?? ''})`,
+          { table: table.name, retryable: RETRYABLE.has(code) },
+        );
+      }
+      existing += errors.length;
+      added += batch.length - errors.length;
+      for (const [id] of batch) this.#registered.add(id);
+    }
+    return { added, existing };
+  }
+
+  async #ensureTable(table: LakeTable): Promise<TableSyncResult> {
+    const desired = glueTableInput(table, this.#options);
+    const current = await this.#getTable(table.name);
+    if (!current) {
+      try {
+        await this.#options.client.send(
+          new CreateTableCommand({ CatalogId: this.#options.catalogId, DatabaseName: this.#options.database, TableInput: desired }),
+        );
+        return { table: table.name, action: 'created' };
+      } catch (error) {
+        // Another run created it between our GetTable and CreateTable: update it like any other.
+        if (errorName(error) !== 'AlreadyExistsException') throw this.#error('CreateTable', table.name, error);
+        const raced = await this.#getTable(table.name);
+        if (!raced) throw this.#error('CreateTable', table.name, error);
+        return this.#update(table.name, desired, raced);
+      }
+    }
+    return this.#update(table.name, desired, current);
+  }
+
+  async #update(name: string, desired: GlueTableInput, current: Table): Promise<TableSyncResult> {
+    const kept = Object.fromEntries(Object.entries(current.Parameters ?? {}).filter(([key]) => !OWNED_PARAMETER.test(key)));
+    const merged: GlueTableInput = { ...desired, Parameters: { ...kept, ...desired.Parameters } };
+    if (sameDefinition(merged, current)) return { table: name, action: 'unchanged' };
+    await this.#send('UpdateTable', name, () =>
+      this.#options.client.send(
+        new UpdateTableCommand({ CatalogId: this.#options.catalogId, DatabaseName: this.#options.database, TableInput: merged }),
+      ),
+    );
+    return { table: name, action: 'updated' };
+  }
+
+  async #getTable(name: string): Promise<Table | undefined> {
+    try {
+      const response = await this.#options.client.send(
+        new GetTableCommand({ CatalogId: this.#options.catalogId, DatabaseName: this.#options.database, Name: name }),
+      );
+      return response.Table;
+    } catch (error) {
+      if (errorName(error) === 'EntityNotFoundException' && !/database/i.test(errorMessage(error))) return undefined;
+      throw this.#error('GetTable', name, error);
+    }
+  }
+
+  async #send<T>(operation: string, table: string, call: () => Promise<T>): Promise<T> {
+    try {
+      return await call();
+    } catch (error) {
+      throw this.#error(operation, table, error);
+    }
+  }
+
+  #error(operation: string, table: string, error: unknown): CatalogError {
+    const name = errorName(error);
+    const where = `${this.#options.database}.${table}`;
+    const hint =
+      name === 'EntityNotFoundException'
+        ? `: does the Glue database ${this.#options.database} exist? The stack creates it`
+        : name === 'AccessDeniedException'
+          ? ': the role needs glue:GetTable, CreateTable, UpdateTable and BatchCreatePartition on it'
+          : '';
+    return new CatalogError(`Glue ${operation} on ${where} failed: ${name}: ${errorMessage(error)}${hint}`, {
+      table,
+      cause: error,
+      retryable: RETRYABLE.has(name),
+    });
+  }
+}
+
+function errorName(error: unknown): string {
+  return error instanceof Error ? error.name : 'UnknownError';
+}
+
+function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+/** Compares what this catalog sets; Glue adds its own fields (CreateTime, versions) that do not count. */
+function sameDefinition(desired: GlueTableInput, current: Table): boolean {
+  const sd = current.StorageDescriptor;
+  const columns = (list: ReadonlyArray<{ Name?: string; Type?: string; Comment?: string }> | undefined) =>
+    (list ?? []).map((column) => [column.Name, column.Type, column.Comment ?? '']);
+  return (
+    JSON.stringify([
+      desired.Description,
+      desired.TableType,
+      sortedEntries(desired.Parameters),
+      columns(desired.StorageDescriptor.Columns),
+      desired.StorageDescriptor.Location,
+      desired.StorageDescriptor.InputFormat,
+      desired.StorageDescriptor.OutputFormat,
+      desired.StorageDescriptor.SerdeInfo.SerializationLibrary,
+      sortedEntries(desired.StorageDescriptor.SerdeInfo.Parameters),
+      columns(desired.PartitionKeys),
+    ]) ===
+    JSON.stringify([
+      current.Description,
+      current.TableType,
+      sortedEntries(current.Parameters ?? {}),
+      columns(sd?.Columns),
+      sd?.Location,
+      sd?.InputFormat,
+      sd?.OutputFormat,
+      sd?.SerdeInfo?.SerializationLibrary,
+      sortedEntries(sd?.SerdeInfo?.Parameters ?? {}),
+      columns(current.PartitionKeys),
+    ])
+  );
+}
+
+function sortedEntries(record: Record<string, string>): Array<[string, string]> {
+  return Object.entries(record).sort(([a], [b]) => a.localeCompare(b));
+}

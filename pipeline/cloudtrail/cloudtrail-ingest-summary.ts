@@ -1,0 +1,120 @@
+import type { FileOutcome, QuarantinedFile } from './cloudtrail-file-ingester.js';
+
+/** A file that failed for a reason other than its content (the source or the lake failed); it can be retried. */
+export interface FailedFile {
+  readonly key: string;
+  readonly message: string;
+  readonly retryable: boolean;
+}
+
+/** Totals of one ingestion run (a backfill, the demo, one Lambda batch). */
+export class CloudTrailIngestSummary {
+  /** Inputs listed (after --since/--until), including the ones skipped. */
+  filesListed = 0;
+  filesIngested = 0;
+  events = 0;
+  insights = 0;
+  unknownFields = 0;
+  mistypedFields = 0;
+  /** Compressed bytes read from ingested inputs. */
+  bytesRead = 0;
+  uncompressedBytes = 0;
+  objectsWritten = 0;
+  parquetBytes = 0;
+  skippedDigests = 0;
+  /** Network-activity, aggregated and folder-marker keys: not ingested by design. */
+  skippedOther = 0;
+  /** Inputs whose outputs already existed (resume). */
+  skippedExisting = 0;
+  readonly quarantined: QuarantinedFile[] = [];
+  readonly failed: FailedFile[] = [];
+  readonly #partitions = new Set<string>();
+  elapsedMs = 0;
+
+  /** Distinct (table, account, region, day) partitions written to. */
+  get partitionsWritten(): number {
+    return this.#partitions.size;
+  }
+
+  add(outcome: FileOutcome): void {
+    switch (outcome.status) {
+      case 'ingested':
+        this.filesIngested += 1;
+        this.events += outcome.events;
+        this.insights += outcome.insights;
+        this.unknownFields += outcome.unknownFields;
+        this.mistypedFields += outcome.mistypedFields;
+        this.bytesRead += outcome.bytesRead;
+        this.uncompressedBytes += outcome.uncompressedBytes;
+        for (const object of outcome.objects) {
+          this.objectsWritten += 1;
+          this.parquetBytes += object.bytes;
+          const { account, region, day } = object.partition;
+          this.#partitions.add(`${object.table}/${account}/${region}/${day}`);
+        }
+        break;
+      case 'quarantined':
+        this.quarantined.push(outcome);
+        break;
+      case 'skipped':
+        if (outcome.reason === 'digest') this.skippedDigests += 1;
+        else this.skippedOther += 1;
+        break;
+    }
+  }
+
+  addFailure(failure: FailedFile): void {
+    this.failed.push(failure);
+  }
+
+  /** Human-readable lines for the CLI and the demo. */
+  format(): string {
+    const seconds = this.elapsedMs / 1000;
+    const rate = seconds > 0 ? Math.round(this.events / seconds) : 0;
+    const lines = [
+      `CloudTrail: ${this.filesIngested} file(s) ingested, ${this.events} event(s) and ${this.insights} insight(s) in ${seconds.toFixed(1)} s (${rate} events/s, ${formatBytes(this.bytesRead)} read)`,
+      `  partitions written: ${this.partitionsWritten} (${this.objectsWritten} Parquet object(s), ${formatBytes(this.parquetBytes)})`,
+      `  skipped: ${this.skippedDigests} digest file(s), ${this.skippedExisting} already ingested, ${this.skippedOther} other`,
+      `  quarantined: ${this.quarantined.length}`,
+    ];
+    for (const file of this.quarantined.slice(0, 10)) lines.push(`    ${file.key}: ${file.reason}: ${file.message} -> ${file.quarantineKey}`);
+    if (this.quarantined.length > 10) lines.push(`    ... and ${this.quarantined.length - 10} more under _quarantine/cloudtrail/`);
+    if (this.unknownFields > 0 || this.mistypedFields > 0) {
+      lines.push(`  kept in unknown_fields: ${this.unknownFields} unknown field(s), ${this.mistypedFields} value(s) of an unexpected type`);
+    }
+    if (this.failed.length > 0) {
+      lines.push(`  failed: ${this.failed.length} (run again to retry them)`);
+      for (const file of this.failed.slice(0, 10)) lines.push(`    ${file.key}: ${file.message}`);
+    }
+    return lines.join('\n');
+  }
+
+  toJSON(): Record<string, unknown> {
+    return {
+      filesListed: this.filesListed,
+      filesIngested: this.filesIngested,
+      events: this.events,
+      insights: this.insights,
+      quarantined: this.quarantined.length,
+      skippedDigests: this.skippedDigests,
+      skippedExisting: this.skippedExisting,
+      skippedOther: this.skippedOther,
+      failed: this.failed.length,
+      partitionsWritten: this.partitionsWritten,
+      objectsWritten: this.objectsWritten,
+      bytesRead: this.bytesRead,
+      uncompressedBytes: this.uncompressedBytes,
+      parquetBytes: this.parquetBytes,
+      unknownFields: this.unknownFields,
+      mistypedFields: this.mistypedFields,
+      elapsedMs: this.elapsedMs,
+    };
+  }
+}
+
+export function formatBytes(bytes: number): string {
+  if (bytes < 1024) return `${bytes} B`;
+  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KiB`;
+  if (bytes < 1024 ** 3) return `${(bytes / 1024 ** 2).toFixed(1)} MiB`;
+  return `${(bytes / 1024 ** 3).toFixed(2)} GiB`;
+}

@@ -1,0 +1,316 @@
+import {
+  CLOUDTRAIL_EVENT_COLUMNS,
+  CLOUDTRAIL_EVENT_FIELDS,
+  CLOUDTRAIL_INSIGHT_COLUMNS,
+  CLOUDTRAIL_INSIGHT_FIELDS,
+  isGroup,
+  SOURCE_KEY_COLUMN,
+  UNKNOWN_FIELDS_COLUMN,
+  type CloudTrailColumn,
+  type CloudTrailGroup,
+  type CloudTrailValueKind,
+} from '../tables/cloudtrail-tables.js';
+import { escapePartitionValue, type CloudTrailPartition, type CloudTrailTableKind } from './cloudtrail-lake-layout.js';
+import { normaliseEventTime } from './event-time.js';
+import type { RawRecord } from './record-scanner.js';
+
+/**
+ * One flattened record. `values[i]` is the JSON text of column `i` of its table (`"abc"`,
+ * `true`, `{"raw":1}`), or undefined for NULL: rows travel to DuckDB as JSON lines, so each
+ * value is encoded once, here.
+ */
+export interface FlatRow {
+  readonly table: CloudTrailTableKind;
+  readonly partition: CloudTrailPartition;
+  readonly values: ReadonlyArray<string | undefined>;
+  /** Record members no column knows (kept in `unknown_fields`). */
+  readonly unknownFields: number;
+  /** Members whose value had the wrong JSON type for their column (kept in `unknown_fields`). */
+  readonly mistypedFields: number;
+}
+
+/** What the file's key says, used where a record is silent. */
+export interface RecordContext {
+  readonly sourceKey: string;
+  readonly account: string;
+  readonly region: string;
+  /** `YYYY-MM-DD`: the file's delivery date, the day of records without a usable eventTime. */
+  readonly deliveryDate: string;
+  /** `insight` for files under CloudTrail-Insight/: all of their records are Insights. */
+  readonly fileKind: 'events' | 'insight';
+}
+
+interface LeafSlot {
+  readonly index: number;
+  readonly kind: CloudTrailValueKind;
+}
+
+interface GroupSlot {
+  readonly group: CompiledGroup;
+}
+
+type CompiledGroup = ReadonlyMap<string, LeafSlot | GroupSlot>;
+
+interface CompiledTable {
+  readonly kind: CloudTrailTableKind;
+  readonly root: CompiledGroup;
+  readonly width: number;
+  readonly unknownIndex: number;
+  readonly sourceKeyIndex: number;
+  readonly eventTime: number;
+  readonly account: number;
+  readonly region: number;
+}
+
+function compileGroup(group: CloudTrailGroup, columns: readonly CloudTrailColumn[], parent: readonly string[]): CompiledGroup {
+  const compiled = new Map<string, LeafSlot | GroupSlot>();
+  for (const [member, node] of Object.entries(group.members)) {
+    const path = [...parent, member];
+    if (isGroup(node)) {
+      compiled.set(member, { group: compileGroup(node, columns, path) });
+    } else {
+      const index = columns.findIndex((column) => column.path.join('.') === path.join('.'));
+      compiled.set(member, { index, kind: node.kind });
+    }
+  }
+  return compiled;
+}
+
+function compileTable(kind: CloudTrailTableKind, tree: CloudTrailGroup, columns: readonly CloudTrailColumn[]): CompiledTable {
+  const indexOf = (name: string) => columns.findIndex((column) => column.name === name);
+  return {
+    kind,
+    root: compileGroup(tree, columns, []),
+    width: columns.length,
+    unknownIndex: indexOf(UNKNOWN_FIELDS_COLUMN),
+    sourceKeyIndex: indexOf(SOURCE_KEY_COLUMN),
+    eventTime: indexOf('eventtime'),
+    account: indexOf('recipientaccountid'),
+    region: indexOf('awsregion'),
+  };
+}
+
+const EVENTS = compileTable('events', CLOUDTRAIL_EVENT_FIELDS, CLOUDTRAIL_EVENT_COLUMNS);
+const INSIGHTS = compileTable('insights', CLOUDTRAIL_INSIGHT_FIELDS, CLOUDTRAIL_INSIGHT_COLUMNS);
+
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+const LINE_BREAKS = /[\r\n]/g;
+
+/** Text of `bytes[start, end)`, decoded fast when it is plain ASCII (CloudTrail nearly always is). */
+function textOf(bytes: Buffer, start: number, end: number): string {
+  for (let i = start; i < end; i += 1) {
+    if (bytes[i]! >= 0x80) return bytes.toString('utf8', start, end);
+  }
+  return bytes.toString('latin1', start, end);
+}
+
+/** The value of a JSON string token `"..."`, without a JSON.parse when it holds no escapes. */
+function stringValueOf(bytes: Buffer, start: number, end: number): string {
+  for (let i = start + 1; i < end - 1; i += 1) {
+    if (bytes[i] === BACKSLASH) return JSON.parse(textOf(bytes, start, end)) as string;
+  }
+  return textOf(bytes, start + 1, end - 1);
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** Accumulates what no column holds, as the members of one JSON object. */
+class Leftovers {
+  parts: string[] | undefined;
+  unknown = 0;
+  mistyped = 0;
+
+  addRaw(keyText: string, valueText: string, mistyped: boolean): void {
+    (this.parts ??= []).push(`${keyText}:${valueText}`);
+    if (mistyped) this.mistyped += 1;
+    else this.unknown += 1;
+  }
+
+  addNested(member: string, subtree: Record<string, unknown>): void {
+    (this.parts ??= []).push(`${JSON.stringify(member)}:${JSON.stringify(subtree)}`);
+  }
+
+  text(): string | undefined {
+    return this.parts === undefined ? undefined : `{${this.parts.join(',')}}`;
+  }
+}
+
+/**
+ * Encodes a parsed value for a column of `kind`; undefined when the value has the wrong type
+ * (the caller keeps it among the leftovers instead).
+ */
+function encodeParsed(kind: CloudTrailValueKind, value: unknown): string | undefined {
+  switch (kind) {
+    case 'string':
+      if (typeof value === 'string') return JSON.stringify(value);
+      if (typeof value === 'number' || typeof value === 'boolean') return JSON.stringify(String(value));
+      return undefined;
+    case 'json':
+      return JSON.stringify(value);
+    case 'boolean':
+      if (typeof value === 'boolean') return value ? 'true' : 'false';
+      if (typeof value === 'string' && /^(true|false)$/i.test(value)) return value.toLowerCase();
+      return undefined;
+    case 'double':
+      if (typeof value === 'number' && Number.isFinite(value)) return JSON.stringify(value);
+      if (typeof value === 'string' && value.trim() !== '' && Number.isFinite(Number(value))) return JSON.stringify(Number(value));
+      return undefined;
+    case 'timestamp': {
+      const time = typeof value === 'string' ? normaliseEventTime(value) : undefined;
+      return time === undefined ? undefined : JSON.stringify(time.text);
+    }
+  }
+}
+
+/**
+ * Flattens CloudTrail records into the columns of `cloudtrail_events` or `cloudtrail_insights`
+ * (see pipeline/tables/cloudtrail-tables.ts). Pure: a record and its file's context in, a row
+ * out. Free-form objects are copied through as their original JSON text; the rest is typed
+ * per record, never per file (files mix versions and services). Nothing is dropped: a member
+ * no column knows, or a value of the wrong type, lands in `unknown_fields`.
+ */
+export class EventFlattener {
+  flatten(record: RawRecord, context: RecordContext): FlatRow {
+    if (context.fileKind === 'insight') return this.#flattenAs(INSIGHTS, record, context).row;
+    const attempt = this.#flattenAs(EVENTS, record, context);
+    // An Insights record in a log file is routed by its own markers, not by its folder.
+    return attempt.looksLikeInsight ? this.#flattenAs(INSIGHTS, record, context).row : attempt.row;
+  }
+
+  #flattenAs(table: CompiledTable, record: RawRecord, context: RecordContext): { row: FlatRow; looksLikeInsight: boolean } {
+    const { text: bytes, members } = record;
+    const values = new Array<string | undefined>(table.width);
+    const leftovers = new Leftovers();
+    let day: string | undefined;
+    let account: string | undefined;
+    let region: string | undefined;
+    let looksLikeInsight = false;
+
+    for (let m = 0; m < members.length; m += 4) {
+      const keyStart = members[m]!;
+      const keyEnd = members[m + 1]!;
+      const valueStart = members[m + 2]!;
+      const valueEnd = members[m + 3]!;
+      const member = stringValueOf(bytes, keyStart, keyEnd);
+      const slot = table.root.get(member);
+      const first = bytes[valueStart]!;
+      const isNull = first === 0x6e; // null
+      if (slot === undefined) {
+        if (member === 'insightDetails') looksLikeInsight = true;
+        leftovers.addRaw(textOf(bytes, keyStart, keyEnd), this.#raw(record, valueStart, valueEnd), false);
+        continue;
+      }
+      if (isNull) continue;
+      if ('group' in slot) {
+        let parsed: unknown;
+        if (first === 0x7b) parsed = JSON.parse(textOf(bytes, valueStart, valueEnd));
+        if (isPlainObject(parsed)) {
+          const unknown = this.#walk(slot.group, parsed, values, leftovers);
+          if (unknown) leftovers.addNested(member, unknown);
+        } else {
+          leftovers.addRaw(textOf(bytes, keyStart, keyEnd), this.#raw(record, valueStart, valueEnd), true);
+        }
+        continue;
+      }
+      let encoded: string | undefined;
+      switch (slot.kind) {
+        case 'json':
+          encoded = this.#raw(record, valueStart, valueEnd);
+          break;
+        case 'string':
+          if (first === QUOTE) encoded = textOf(bytes, valueStart, valueEnd);
+          else if (first !== 0x7b && first !== 0x5b) encoded = JSON.stringify(textOf(bytes, valueStart, valueEnd));
+          break;
+        case 'timestamp': {
+          const time = first === QUOTE ? normaliseEventTime(stringValueOf(bytes, valueStart, valueEnd)) : undefined;
+          if (time !== undefined) {
+            encoded = JSON.stringify(time.text);
+            if (slot.index === table.eventTime) day = time.day;
+          }
+          break;
+        }
+        default:
+          encoded = encodeParsed(slot.kind, JSON.parse(textOf(bytes, valueStart, valueEnd)));
+      }
+      if (encoded === undefined) {
+        leftovers.addRaw(textOf(bytes, keyStart, keyEnd), this.#raw(record, valueStart, valueEnd), true);
+        continue;
+      }
+      values[slot.index] = encoded;
+      if (slot.index === table.account) account = first === QUOTE ? stringValueOf(bytes, valueStart, valueEnd) : JSON.parse(encoded);
+      else if (slot.index === table.region) region = first === QUOTE ? stringValueOf(bytes, valueStart, valueEnd) : JSON.parse(encoded);
+      else if (table.kind === 'events' && (member === 'eventType' || member === 'eventCategory')) {
+        const value = stringValueOf(bytes, valueStart, valueEnd);
+        if (value === 'AwsCloudTrailInsight' || value === 'Insight') looksLikeInsight = true;
+      }
+    }
+
+    const unknown = leftovers.text();
+    if (unknown !== undefined) values[table.unknownIndex] = unknown;
+    values[table.sourceKeyIndex] = JSON.stringify(context.sourceKey);
+    const partition: CloudTrailPartition = {
+      account: escapePartitionValue(account || context.account),
+      region: escapePartitionValue(region || context.region),
+      day: day ?? context.deliveryDate,
+    };
+    return {
+      row: { table: table.kind, partition, values, unknownFields: leftovers.unknown, mistypedFields: leftovers.mistyped },
+      looksLikeInsight,
+    };
+  }
+
+  /** Flattens a parsed object into the columns of `group`; returns its members no column knows. */
+  #walk(group: CompiledGroup, object: Record<string, unknown>, values: Array<string | undefined>, leftovers: Leftovers): Record<string, unknown> | undefined {
+    let unknown: Record<string, unknown> | undefined;
+    for (const member of Object.keys(object)) {
+      const value = object[member];
+      const slot = group.get(member);
+      if (slot === undefined) {
+        (unknown ??= {})[member] = value;
+        leftovers.unknown += 1;
+        continue;
+      }
+      if (value === null) continue;
+      if ('group' in slot) {
+        if (isPlainObject(value)) {
+          const nested = this.#walk(slot.group, value, values, leftovers);
+          if (nested) (unknown ??= {})[member] = nested;
+        } else {
+          (unknown ??= {})[member] = value;
+          leftovers.mistyped += 1;
+        }
+        continue;
+      }
+      const encoded = encodeParsed(slot.kind, value);
+      if (encoded === undefined) {
+        (unknown ??= {})[member] = value;
+        leftovers.mistyped += 1;
+      } else {
+        values[slot.index] = encoded;
+      }
+    }
+    return unknown;
+  }
+
+  /** A member's value as JSON text, on one line (pretty-printed files break lines between tokens). */
+  #raw(record: RawRecord, start: number, end: number): string {
+    const text = textOf(record.text, start, end);
+    return record.hasLineBreaks ? text.replace(LINE_BREAKS, ' ') : text;
+  }
+}
+
+/** The JSON line DuckDB reads for a row: `{"c0":...,"c5":...}` (NULL columns left out). */
+export function encodeRowLine(values: ReadonlyArray<string | undefined>): string {
+  let line = '{';
+  let first = true;
+  for (let i = 0; i < values.length; i += 1) {
+    const value = values[i];
+    if (value === undefined) continue;
+    line += first ? `"c${i}":${value}` : `,"c${i}":${value}`;
+    first = false;
+  }
+  return `${line}}\n`;
+}

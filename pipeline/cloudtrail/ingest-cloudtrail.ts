@@ -1,0 +1,244 @@
+import type { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
+import { performance } from 'node:perf_hooks';
+import { OpslakeError } from '../errors.js';
+import { openDuckDb } from '../duckdb/duckdb-engine.js';
+import type { ObjectInfo, ObjectStore } from '../ports/object-store.js';
+import { CloudTrailFileIngester } from './cloudtrail-file-ingester.js';
+import { CloudTrailIngestSummary } from './cloudtrail-ingest-summary.js';
+import { parseCloudTrailKey } from './cloudtrail-key.js';
+import {
+  cloudTrailPartitionPrefix,
+  escapePartitionValue,
+  sourceKeyHash,
+  type CloudTrailTableKind,
+} from './cloudtrail-lake-layout.js';
+
+export interface IngestProgress {
+  readonly filesDone: number;
+  readonly filesTotal: number;
+  readonly events: number;
+  /** Compressed bytes of the inputs done (ingested, skipped or quarantined). */
+  readonly bytesDone: number;
+  readonly bytesTotal: number;
+  readonly quarantined: number;
+  readonly skipped: number;
+  readonly failed: number;
+  readonly elapsedMs: number;
+  readonly eventsPerSecond: number;
+  /** Estimated time left, from the byte rate so far; undefined until there is a rate. */
+  readonly etaMs: number | undefined;
+}
+
+export interface IngestCloudTrailOptions {
+  /** The CloudTrail bucket, or a folder read as the bucket (its relative paths are the keys). */
+  readonly source: ObjectStore;
+  /** Only keys that start with this; default the whole source. */
+  readonly prefix?: string;
+  /** The lake root: `cloudtrail/...` and `_quarantine/...` are written under it. */
+  readonly lake: ObjectStore;
+  /** Only files delivered at or after this time (from the key's delivery time). */
+  readonly since?: Date;
+  /** Only files delivered before this time. */
+  readonly until?: Date;
+  /** Files ingested at once; default 1 (each uses one DuckDB connection and one core). */
+  readonly concurrency?: number;
+  /** Ingest files again even when their outputs exist (the default resumes: it skips them). */
+  readonly force?: boolean;
+  readonly onProgress?: (progress: IngestProgress) => void;
+  /** Wall clock for quarantine dates; default `new Date()`. */
+  readonly clock?: () => Date;
+  /** Monotonic milliseconds for rates and ETA; default `performance.now()`. */
+  readonly monotonicMs?: () => number;
+  readonly tempDirectory?: string;
+  /** DuckDB memory limit, e.g. `'512MB'`; default DuckDB's own. */
+  readonly memoryLimit?: string;
+  /** See CloudTrailParquetWriterOptions.batchBytes. */
+  readonly batchBytes?: number;
+  /** An open DuckDB connection to use (with concurrency 1); default: a private in-memory instance. */
+  readonly connection?: DuckDBConnection;
+}
+
+/** Stop the run after this many failures in a row: the source or the lake is then likely down. */
+const MAX_CONSECUTIVE_FAILURES = 20;
+
+function deliveredAt(key: string): number | undefined {
+  const parsed = parseCloudTrailKey(key);
+  if (!parsed.ok) return undefined;
+  return parsed.key.deliveredAt?.getTime() ?? Date.parse(`${parsed.key.deliveryDate}T00:00:00Z`);
+}
+
+function dayBefore(day: string): string {
+  return new Date(Date.parse(`${day}T00:00:00Z`) - 86_400_000).toISOString().slice(0, 10);
+}
+
+/**
+ * Decides which inputs are already in the lake. An input's objects are named by the hash of
+ * its key, and a file's events lie (almost always) on its delivery day or the day before, so
+ * looking in those two partitions of its account and region finds it without listing the
+ * whole lake. A miss only costs a re-ingestion, which overwrites the same objects.
+ */
+class LakeIndex {
+  readonly #lake: ObjectStore;
+  readonly #listed = new Map<string, Promise<Set<string>>>();
+  #quarantined: Promise<Set<string>> | undefined;
+
+  constructor(lake: ObjectStore) {
+    this.#lake = lake;
+  }
+
+  async has(key: string): Promise<boolean> {
+    const parsed = parseCloudTrailKey(key);
+    const hash = sourceKeyHash(key);
+    if (!parsed.ok) return (await this.#quarantinedHashes()).has(hash.slice(0, 12));
+    const table: CloudTrailTableKind = parsed.key.kind === 'insight' ? 'insights' : 'events';
+    const account = escapePartitionValue(parsed.key.account);
+    const region = escapePartitionValue(parsed.key.region);
+    for (const day of [parsed.key.deliveryDate, dayBefore(parsed.key.deliveryDate)]) {
+      const names = await this.#names(cloudTrailPartitionPrefix(table, { account, region, day }));
+      if (names.has(`${hash}.parquet`)) return true;
+    }
+    return false;
+  }
+
+  #names(prefix: string): Promise<Set<string>> {
+    let names = this.#listed.get(prefix);
+    if (names === undefined) {
+      names = collect(this.#lake.list(prefix), (info) => info.key.slice(prefix.length));
+      this.#listed.set(prefix, names);
+    }
+    return names;
+  }
+
+  #quarantinedHashes(): Promise<Set<string>> {
+    this.#quarantined ??= collect(this.#lake.list('_quarantine/cloudtrail/'), (info) => info.key.split('/').pop()!.slice(0, 12));
+    return this.#quarantined;
+  }
+}
+
+async function collect(infos: AsyncIterable<ObjectInfo>, name: (info: ObjectInfo) => string): Promise<Set<string>> {
+  const names = new Set<string>();
+  for await (const info of infos) names.add(name(info));
+  return names;
+}
+
+/**
+ * Ingests every CloudTrail file under a prefix of a bucket (or folder) into the lake: the
+ * backfill behind `opslake cloudtrail ingest` and the demo. Resumable: inputs whose outputs
+ * exist are skipped unless `force`. Digest files are skipped and counted; unreadable inputs are
+ * quarantined and the run goes on; a file that fails for another reason (the source or the
+ * lake) is reported in the summary and can be retried by running again.
+ */
+export async function ingestCloudTrail(options: IngestCloudTrailOptions): Promise<CloudTrailIngestSummary> {
+  const now = options.monotonicMs ?? (() => performance.now());
+  const started = now();
+  const summary = new CloudTrailIngestSummary();
+
+  const since = options.since?.getTime();
+  const until = options.until?.getTime();
+  const inputs: ObjectInfo[] = [];
+  for await (const info of options.source.list(options.prefix ?? '')) {
+    const at = deliveredAt(info.key);
+    // A key that is not CloudTrail's has no delivery time: it is kept (and quarantined) only in an unbounded run.
+    if (at === undefined ? since !== undefined || until !== undefined : (since !== undefined && at < since) || (until !== undefined && at >= until)) continue;
+    inputs.push(info);
+  }
+  summary.filesListed = inputs.length;
+  const bytesTotal = inputs.reduce((sum, info) => sum + info.size, 0);
+
+  let instance: DuckDBInstance | undefined;
+  const connections: DuckDBConnection[] = [];
+  const concurrency = options.connection ? 1 : Math.max(1, Math.min(options.concurrency ?? 1, inputs.length || 1));
+  if (options.connection) {
+    connections.push(options.connection);
+  } else {
+    const opened = await openDuckDb({
+      threads: 1,
+      ...(options.memoryLimit ? { memoryLimit: options.memoryLimit } : {}),
+      ...(options.tempDirectory ? { tempDirectory: options.tempDirectory } : {}),
+    });
+    instance = opened.instance;
+    connections.push(opened.connection);
+    for (let i = 1; i < concurrency; i += 1) connections.push(await instance.connect());
+  }
+
+  const index = new LakeIndex(options.lake);
+  let next = 0;
+  let filesDone = 0;
+  let bytesDone = 0;
+  let skipped = 0;
+  let consecutiveFailures = 0;
+  let stopped: unknown;
+
+  const report = () => {
+    if (!options.onProgress) return;
+    const elapsedMs = now() - started;
+    const byteRate = bytesDone / Math.max(elapsedMs, 1);
+    options.onProgress({
+      filesDone,
+      filesTotal: inputs.length,
+      events: summary.events + summary.insights,
+      bytesDone,
+      bytesTotal,
+      quarantined: summary.quarantined.length,
+      skipped,
+      failed: summary.failed.length,
+      elapsedMs,
+      eventsPerSecond: elapsedMs > 0 ? ((summary.events + summary.insights) * 1000) / elapsedMs : 0,
+      etaMs: bytesDone > 0 && elapsedMs > 0 ? (bytesTotal - bytesDone) / byteRate : undefined,
+    });
+  };
+
+  const worker = async (connection: DuckDBConnection) => {
+    const ingester = new CloudTrailFileIngester({
+      connection,
+      lake: options.lake,
+      ...(options.tempDirectory ? { tempDirectory: options.tempDirectory } : {}),
+      ...(options.clock ? { clock: options.clock } : {}),
+      ...(options.batchBytes ? { batchBytes: options.batchBytes } : {}),
+    });
+    while (next < inputs.length && stopped === undefined) {
+      const input = inputs[next]!;
+      next += 1;
+      try {
+        if (!options.force && !input.key.endsWith('/') && (await index.has(input.key))) {
+          summary.skippedExisting += 1;
+          skipped += 1;
+        } else {
+          const outcome = await ingester.ingest(options.source, input.key);
+          summary.add(outcome);
+          if (outcome.status === 'skipped') skipped += 1;
+        }
+        consecutiveFailures = 0;
+      } catch (error) {
+        summary.addFailure({
+          key: input.key,
+          message: (error as Error)?.message ?? String(error),
+          retryable: error instanceof OpslakeError ? error.retryable : true,
+        });
+        consecutiveFailures += 1;
+        if (consecutiveFailures >= MAX_CONSECUTIVE_FAILURES) stopped = error;
+      }
+      filesDone += 1;
+      bytesDone += input.size;
+      report();
+    }
+  };
+
+  try {
+    report();
+    await Promise.all(connections.map((connection) => worker(connection)));
+  } finally {
+    if (instance) {
+      for (const connection of connections) connection.closeSync();
+      instance.closeSync();
+    }
+  }
+  summary.elapsedMs = now() - started;
+  if (stopped !== undefined) {
+    throw new OpslakeError(
+      `stopped after ${MAX_CONSECUTIVE_FAILURES} files failed in a row (last: ${(stopped as Error)?.message ?? String(stopped)}); check access to the source and the lake, then run again to resume`,
+      { cause: stopped, retryable: true },
+    );
+  }
+  return summary;
+}

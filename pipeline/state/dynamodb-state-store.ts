@@ -1,0 +1,201 @@
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import {
+  DeleteCommand,
+  DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  ScanCommand,
+  type ScanCommandOutput,
+} from '@aws-sdk/lib-dynamodb';
+import { ConnectionError, LeaseHeldError, OpslakeError, StateConflictError, StateStoreError, ThrottledError } from '../errors.js';
+import type { Lease, StateStore, Watermark, WatermarkKey, WatermarkUpdate } from '../ports/state-store.js';
+import { awsErrorDetails, describeAwsError } from '../store/aws-error-details.js';
+import {
+  assertExpectedVersion,
+  assertLeaseOwner,
+  assertLeaseTtl,
+  EMPTY_WATERMARK,
+  fromLeaseRecord,
+  fromWatermarkRecord,
+  leaseId,
+  mayTakeLease,
+  toLeaseRecord,
+  toWatermarkRecord,
+  WATERMARK_PREFIX,
+  watermarkId,
+} from './state-records.js';
+
+export interface DynamoDbStateStoreOptions {
+  /** A DocumentClient, or a low-level client that the store wraps in one. */
+  readonly client: DynamoDBDocumentClient | DynamoDBClient;
+  /** Partition key `pk` (string), no sort key; TTL on `expires_at`. */
+  readonly tableName: string;
+  /** Source of `updated_at`. Default: the system clock. */
+  readonly clock?: () => Date;
+}
+
+/** Attempts at a lease whose holder let go between our failed put and the read that names it. */
+const LEASE_ATTEMPTS = 3;
+
+function isConditionFailure(error: unknown): boolean {
+  return awsErrorDetails(error).name === 'ConditionalCheckFailedException';
+}
+
+/**
+ * Watermarks and leases in one DynamoDB table, one item per `pk`:
+ * `watermark#<cluster>#<table>` and `lease#<scope>`. Every write is a conditional put, so two
+ * runs racing for the same state cannot both win: the loser gets StateConflictError or
+ * LeaseHeldError and has written nothing.
+ */
+export class DynamoDbStateStore implements StateStore {
+  private readonly documents: DynamoDBDocumentClient;
+  private readonly tableName: string;
+  private readonly clock: () => Date;
+
+  constructor(options: DynamoDbStateStoreOptions) {
+    this.documents =
+      options.client instanceof DynamoDBDocumentClient
+        ? options.client
+        : DynamoDBDocumentClient.from(options.client, { marshallOptions: { removeUndefinedValues: true } });
+    this.tableName = options.tableName;
+    this.clock = options.clock ?? (() => new Date());
+  }
+
+  async getWatermark(key: WatermarkKey): Promise<Watermark> {
+    const pk = watermarkId(key);
+    const item = await this.getItem(pk, 'read watermark');
+    if (item === undefined) return EMPTY_WATERMARK;
+    const { cluster: _cluster, table: _table, ...watermark } = fromWatermarkRecord(item);
+    return watermark;
+  }
+
+  async putWatermark(key: WatermarkKey, update: WatermarkUpdate, expectedVersion: number): Promise<Watermark> {
+    assertExpectedVersion(expectedVersion);
+    const record = toWatermarkRecord(key, update, expectedVersion + 1, this.clock());
+    try {
+      await this.documents.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: record,
+          // Version 0 means "nothing stored yet": only creating the item may succeed.
+          ...(expectedVersion === 0
+            ? { ConditionExpression: 'attribute_not_exists(pk)' }
+            : {
+                ConditionExpression: '#version = :expected',
+                ExpressionAttributeNames: { '#version': 'version' },
+                ExpressionAttributeValues: { ':expected': expectedVersion },
+              }),
+        }),
+      );
+    } catch (error) {
+      if (isConditionFailure(error)) {
+        throw new StateConflictError(`watermark ${key.cluster}/${key.table} (expected version ${expectedVersion})`, { cause: error });
+      }
+      throw this.failure('write watermark', record.pk, error);
+    }
+    const { cluster: _cluster, table: _table, ...watermark } = fromWatermarkRecord(record as unknown as Record<string, unknown>);
+    return watermark;
+  }
+
+  async listWatermarks(): Promise<ReadonlyArray<WatermarkKey & Watermark>> {
+    const watermarks: Array<WatermarkKey & Watermark> = [];
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      let page: ScanCommandOutput;
+      try {
+        page = await this.documents.send(
+          new ScanCommand({
+            TableName: this.tableName,
+            ConsistentRead: true,
+            FilterExpression: 'begins_with(pk, :prefix)',
+            ExpressionAttributeValues: { ':prefix': WATERMARK_PREFIX },
+            ExclusiveStartKey: startKey,
+          }),
+        );
+      } catch (error) {
+        throw this.failure('list watermarks', WATERMARK_PREFIX, error);
+      }
+      for (const item of page.Items ?? []) watermarks.push(fromWatermarkRecord(item));
+      startKey = page.LastEvaluatedKey;
+    } while (startKey !== undefined);
+    return watermarks.sort((a, b) => (a.cluster === b.cluster ? compareText(a.table, b.table) : compareText(a.cluster, b.cluster)));
+  }
+
+  async acquireLease(scope: string, owner: string, ttlMs: number, now: Date): Promise<Lease> {
+    assertLeaseOwner(owner);
+    assertLeaseTtl(ttlMs);
+    const record = toLeaseRecord(scope, owner, new Date(now.getTime() + ttlMs), now);
+    for (let attempt = 1; attempt <= LEASE_ATTEMPTS; attempt += 1) {
+      try {
+        await this.documents.send(
+          new PutCommand({
+            TableName: this.tableName,
+            Item: record,
+            // The same rule as mayTakeLease. expires_at (seconds, for TTL) is too coarse to decide with.
+            ConditionExpression: 'attribute_not_exists(pk) OR expires_at_ms < :now OR #owner = :owner',
+            ExpressionAttributeNames: { '#owner': 'owner' },
+            ExpressionAttributeValues: { ':now': now.getTime(), ':owner': owner },
+          }),
+        );
+        return { scope, owner, expiresAt: new Date(record.expires_at_ms) };
+      } catch (error) {
+        if (!isConditionFailure(error)) throw this.failure('acquire lease', record.pk, error);
+      }
+      // dynalite (and older SDKs) do not return the conflicting item with the failure, so it
+      // is read back to name the holder in the error.
+      const item = await this.getItem(record.pk, 'read lease');
+      const held = item === undefined ? undefined : fromLeaseRecord(item);
+      if (held !== undefined && !mayTakeLease(held, owner, now)) throw new LeaseHeldError(scope, held.owner, held.expiresAt);
+    }
+    throw new StateConflictError(`lease on ${scope}`);
+  }
+
+  async releaseLease(lease: Lease): Promise<void> {
+    const pk = leaseId(lease.scope);
+    try {
+      await this.documents.send(
+        new DeleteCommand({
+          TableName: this.tableName,
+          Key: { pk },
+          ConditionExpression: '#owner = :owner',
+          ExpressionAttributeNames: { '#owner': 'owner' },
+          ExpressionAttributeValues: { ':owner': lease.owner },
+        }),
+      );
+    } catch (error) {
+      // Someone else holds it now (ours expired and was taken) or nobody does: nothing to give back.
+      if (isConditionFailure(error)) return;
+      throw this.failure('release lease', pk, error);
+    }
+  }
+
+  private async getItem(pk: string, action: string): Promise<Record<string, unknown> | undefined> {
+    try {
+      const { Item } = await this.documents.send(new GetCommand({ TableName: this.tableName, Key: { pk }, ConsistentRead: true }));
+      return Item;
+    } catch (error) {
+      throw this.failure(action, pk, error);
+    }
+  }
+
+  private failure(action: string, pk: string, error: unknown): OpslakeError {
+    if (error instanceof OpslakeError) return error;
+    const details = awsErrorDetails(error);
+    const what = `${action} ${pk} in DynamoDB table ${this.tableName}`;
+    if (details.throttled) return new ThrottledError(what, details.attempts, { cause: error });
+    if (details.status === undefined && details.retryable) {
+      return new ConnectionError(`could not reach DynamoDB to ${what}: ${describeAwsError(details)}`, { cause: error });
+    }
+    const hint =
+      details.name === 'ResourceNotFoundException'
+        ? '; check the state table name and region'
+        : details.name === 'AccessDeniedException'
+          ? '; the role needs dynamodb:GetItem, PutItem, DeleteItem and Scan on this table'
+          : '';
+    return new StateStoreError(`could not ${what}: ${describeAwsError(details)}${hint}`, { cause: error, retryable: details.retryable });
+  }
+}
+
+function compareText(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}

@@ -1,0 +1,170 @@
+import { randomUUID } from 'node:crypto';
+import { mkdir, open, readFile, rename, rm } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { LeaseHeldError, OpslakeError, StateConflictError, StateStoreError } from '../errors.js';
+import type { Lease, StateStore, Watermark, WatermarkKey, WatermarkUpdate } from '../ports/state-store.js';
+import { FileLock, type FileLockOptions } from './file-lock.js';
+import {
+  assertExpectedVersion,
+  assertLeaseOwner,
+  assertLeaseTtl,
+  EMPTY_WATERMARK,
+  fromLeaseRecord,
+  fromWatermarkRecord,
+  leaseId,
+  mayTakeLease,
+  toLeaseRecord,
+  toWatermarkRecord,
+  WATERMARK_PREFIX,
+  watermarkId,
+} from './state-records.js';
+
+export interface FileStateStoreOptions {
+  /** Source of `updated_at` and of the lock's age. Default: the system clock. */
+  readonly clock?: () => Date;
+  /** Lock tuning (stale age, wait timeout) and test seams. */
+  readonly lock?: Omit<FileLockOptions, 'clock'>;
+}
+
+interface StateFile {
+  readonly format: 1;
+  readonly items: Record<string, Record<string, unknown>>;
+}
+
+const STATE_FILE = 'state.json';
+const LOCK_FILE = 'state.lock';
+
+/**
+ * Watermarks and leases in one JSON file (`<directory>/state.json`), with the records and rules
+ * of the DynamoDB store. Reads need no lock: the file is only ever replaced whole by a rename,
+ * so a reader sees one complete version. Every write is a read-modify-write under a lock file,
+ * so two processes on one machine cannot interleave and the version and lease checks hold.
+ */
+export class FileStateStore implements StateStore {
+  readonly directory: string;
+  private readonly statePath: string;
+  private readonly clock: () => Date;
+  private readonly lock: FileLock;
+
+  constructor(directory: string, options: FileStateStoreOptions = {}) {
+    this.directory = resolve(directory);
+    this.statePath = join(this.directory, STATE_FILE);
+    this.clock = options.clock ?? (() => new Date());
+    this.lock = new FileLock(join(this.directory, LOCK_FILE), { ...options.lock, clock: this.clock });
+  }
+
+  async getWatermark(key: WatermarkKey): Promise<Watermark> {
+    const item = (await this.read()).items[watermarkId(key)];
+    if (item === undefined) return EMPTY_WATERMARK;
+    const { cluster: _cluster, table: _table, ...watermark } = fromWatermarkRecord(item);
+    return watermark;
+  }
+
+  async putWatermark(key: WatermarkKey, update: WatermarkUpdate, expectedVersion: number): Promise<Watermark> {
+    assertExpectedVersion(expectedVersion);
+    const record = toWatermarkRecord(key, update, expectedVersion + 1, this.clock());
+    await this.modify((items) => {
+      const stored = items[record.pk];
+      const storedVersion = stored === undefined ? 0 : Number(stored.version);
+      if (storedVersion !== expectedVersion) {
+        throw new StateConflictError(`watermark ${key.cluster}/${key.table} (expected version ${expectedVersion}, stored ${storedVersion})`);
+      }
+      items[record.pk] = { ...record };
+    });
+    const { cluster: _cluster, table: _table, ...watermark } = fromWatermarkRecord({ ...record });
+    return watermark;
+  }
+
+  async listWatermarks(): Promise<ReadonlyArray<WatermarkKey & Watermark>> {
+    const { items } = await this.read();
+    return Object.keys(items)
+      .filter((pk) => pk.startsWith(WATERMARK_PREFIX))
+      .map((pk) => fromWatermarkRecord(items[pk]!))
+      .sort((a, b) => (a.cluster === b.cluster ? compareText(a.table, b.table) : compareText(a.cluster, b.cluster)));
+  }
+
+  async acquireLease(scope: string, owner: string, ttlMs: number, now: Date): Promise<Lease> {
+    assertLeaseOwner(owner);
+    assertLeaseTtl(ttlMs);
+    const record = toLeaseRecord(scope, owner, new Date(now.getTime() + ttlMs), now);
+    await this.modify((items) => {
+      const stored = items[record.pk];
+      const held = stored === undefined ? undefined : fromLeaseRecord(stored);
+      if (held !== undefined && !mayTakeLease(held, owner, now)) throw new LeaseHeldError(scope, held.owner, held.expiresAt);
+      items[record.pk] = { ...record };
+    });
+    return { scope, owner, expiresAt: new Date(record.expires_at_ms) };
+  }
+
+  async releaseLease(lease: Lease): Promise<void> {
+    const pk = leaseId(lease.scope);
+    await this.modify((items) => {
+      const stored = items[pk];
+      if (stored === undefined || stored.owner !== lease.owner) return false;
+      delete items[pk];
+      return true;
+    });
+  }
+
+  /** Read-modify-write under the lock; `change` returns false when it changed nothing. */
+  private async modify(change: (items: Record<string, Record<string, unknown>>) => boolean | void): Promise<void> {
+    await mkdir(this.directory, { recursive: true }).catch((error: unknown) => {
+      throw new StateStoreError(`could not create the state folder ${this.directory}`, { cause: error });
+    });
+    await this.lock.withLock(async () => {
+      const state = await this.read();
+      const items = { ...state.items };
+      if (change(items) === false) return;
+      await this.write({ format: 1, items });
+    });
+  }
+
+  private async read(): Promise<StateFile> {
+    let text: string;
+    try {
+      text = await readFile(this.statePath, 'utf8');
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { format: 1, items: {} };
+      throw new StateStoreError(`could not read ${this.statePath}`, { cause: error });
+    }
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(text);
+    } catch (error) {
+      throw new StateStoreError(
+        `${this.statePath} is not valid JSON; restore it, or delete it to start over (every table is then exported again from its oldest retained row)`,
+        { cause: error },
+      );
+    }
+    const items = (parsed as Partial<StateFile> | null)?.items;
+    if (typeof items !== 'object' || items === null || Array.isArray(items)) {
+      throw new StateStoreError(`${this.statePath} has no "items" object; it was not written by opslake`);
+    }
+    return { format: 1, items };
+  }
+
+  private async write(state: StateFile): Promise<void> {
+    const sorted: Record<string, Record<string, unknown>> = {};
+    for (const pk of Object.keys(state.items).sort()) sorted[pk] = state.items[pk]!;
+    const tempPath = join(this.directory, `.${STATE_FILE}.${randomUUID()}.tmp`);
+    try {
+      const handle = await open(tempPath, 'wx');
+      try {
+        await handle.writeFile(`${JSON.stringify({ format: 1, items: sorted }, null, 2)}\n`);
+        // On disk before the rename: a crash leaves the old state or the new one, never an empty file.
+        await handle.sync();
+      } finally {
+        await handle.close();
+      }
+      await rename(tempPath, this.statePath);
+    } catch (error) {
+      await rm(tempPath, { force: true }).catch(() => undefined);
+      if (error instanceof OpslakeError) throw error;
+      throw new StateStoreError(`could not write ${this.statePath}`, { cause: error });
+    }
+  }
+}
+
+function compareText(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}

@@ -1,0 +1,138 @@
+import { Match, type Template } from 'aws-cdk-lib/assertions';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { QueryLibrary } from '../../pipeline/query/query-library.js';
+import { lakeTables } from '../../pipeline/tables/registry.js';
+import { FLEET, buildTestApp } from './infra-test-app.js';
+
+type Resources = Record<string, { Type: string; Properties?: Record<string, any>; DeletionPolicy?: string; UpdateReplacePolicy?: string }>;
+
+function onlyResource(template: Template, type: string, properties: Record<string, unknown> = {}): [string, Resources[string]] {
+  const found = Object.entries(template.findResources(type, properties ? { Properties: Match.objectLike(properties) } : {})) as Array<[string, Resources[string]]>;
+  expect(found, `${type} matching ${JSON.stringify(properties)}`).toHaveLength(1);
+  return found[0]!;
+}
+
+describe('StorageStack', () => {
+  let template: Template;
+  let destroyed: Template;
+  let queries: QueryLibrary;
+
+  beforeAll(async () => {
+    template = (await buildTestApp({ 'opslake:clusters': FLEET })).template('storage');
+    destroyed = (await buildTestApp({ 'opslake:clusters': FLEET, 'opslake:destroy': true })).template('storage');
+    queries = await QueryLibrary.load();
+  });
+
+  it('encrypts the lake with its own rotating KMS key and an S3 bucket key', () => {
+    const [keyId] = onlyResource(template, 'AWS::KMS::Key', { EnableKeyRotation: true });
+    template.hasResourceProperties('AWS::S3::Bucket', {
+      BucketEncryption: {
+        ServerSideEncryptionConfiguration: [
+          { BucketKeyEnabled: true, ServerSideEncryptionByDefault: { SSEAlgorithm: 'aws:kms', KMSMasterKeyID: { 'Fn::GetAtt': [keyId, 'Arn'] } } },
+        ],
+      },
+      VersioningConfiguration: { Status: 'Enabled' },
+      PublicAccessBlockConfiguration: { BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true },
+    });
+  });
+
+  it('denies plain HTTP and TLS older than 1.2 on the lake bucket', () => {
+    const [lakeId] = onlyResource(template, 'AWS::S3::Bucket', { VersioningConfiguration: { Status: 'Enabled' } });
+    const policy = Object.values(template.findResources('AWS::S3::BucketPolicy', { Properties: { Bucket: { Ref: lakeId } } }))[0] as Resources[string];
+    const statements = policy.Properties!.PolicyDocument.Statement as Array<Record<string, any>>;
+    expect(statements).toContainEqual(
+      expect.objectContaining({ Effect: 'Deny', Action: 's3:*', Principal: { AWS: '*' }, Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+    );
+    expect(statements).toContainEqual(
+      expect.objectContaining({ Effect: 'Deny', Action: 's3:*', Principal: { AWS: '*' }, Condition: { NumericLessThan: { 's3:TlsVersion': 1.2 } } }),
+    );
+  });
+
+  it('logs lake access to a separate SSE-S3 bucket that is TLS-only too', () => {
+    const [logsId] = onlyResource(template, 'AWS::S3::Bucket', {
+      BucketEncryption: { ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }] },
+    });
+    template.hasResourceProperties('AWS::S3::Bucket', {
+      LoggingConfiguration: { DestinationBucketName: { Ref: logsId }, LogFilePrefix: 'lake-bucket/' },
+    });
+    template.hasResourceProperties('AWS::S3::BucketPolicy', {
+      Bucket: { Ref: logsId },
+      PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })]) },
+    });
+  });
+
+  it('expires quarantined inputs, temporary objects, old versions and Athena results', () => {
+    const [, lake] = onlyResource(template, 'AWS::S3::Bucket', { VersioningConfiguration: { Status: 'Enabled' } });
+    const rules = lake.Properties!.LifecycleConfiguration.Rules as Array<Record<string, any>>;
+    const byId = Object.fromEntries(rules.map((rule) => [rule.Id, rule]));
+    expect(byId['expire-quarantine']).toMatchObject({ Prefix: 'lake/_quarantine/', ExpirationInDays: 90, Status: 'Enabled' });
+    expect(byId['expire-temporary']).toMatchObject({ Prefix: 'lake/_tmp/', ExpirationInDays: 1 });
+    expect(byId['expire-noncurrent-versions']).toMatchObject({ NoncurrentVersionExpiration: { NoncurrentDays: 7 }, ExpiredObjectDeleteMarker: true });
+    expect(byId['abort-incomplete-uploads']).toMatchObject({ AbortIncompleteMultipartUpload: { DaysAfterInitiation: 1 } });
+    expect(byId['expire-athena-results']).toMatchObject({ Prefix: 'athena-results/' });
+  });
+
+  it('keeps the state table on demand, recoverable, encrypted with the lake key, with a TTL on leases', () => {
+    const [keyId] = onlyResource(template, 'AWS::KMS::Key');
+    template.hasResourceProperties('AWS::DynamoDB::Table', {
+      BillingMode: 'PAY_PER_REQUEST',
+      KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
+      AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }],
+      PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+      SSESpecification: { SSEEnabled: true, SSEType: 'KMS', KMSMasterKeyId: { 'Fn::GetAtt': [keyId, 'Arn'] } },
+      TimeToLiveSpecification: { AttributeName: 'expires_at', Enabled: true },
+      DeletionProtectionEnabled: true,
+    });
+  });
+
+  it('creates one Glue table per registry table, located under the lake prefix of the lake bucket', () => {
+    const [lakeId] = onlyResource(template, 'AWS::S3::Bucket', { VersioningConfiguration: { Status: 'Enabled' } });
+    const tables = Object.values(template.findResources('AWS::Glue::Table')) as Array<Resources[string]>;
+    expect(tables.map((table) => table.Properties!.TableInput.Name).sort()).toEqual(lakeTables().map((table) => table.name).sort());
+    const stlQuery = tables.find((table) => table.Properties!.TableInput.Name === 'stl_query')!;
+    expect(stlQuery.Properties).toMatchObject({ DatabaseName: 'opslake' });
+    expect(stlQuery.Properties!.TableInput.StorageDescriptor.Location).toEqual({ 'Fn::Join': ['', ['s3://', { Ref: lakeId }, '/lake/redshift/stl_query/']] });
+    expect(stlQuery.Properties!.TableInput.PartitionKeys.map((key: { Name: string }) => key.Name)).toEqual(['cluster', 'day']);
+    // The configured clusters are projected, so Athena finds their partitions without a crawler.
+    expect(stlQuery.Properties!.TableInput.Parameters).toMatchObject({ 'projection.enabled': 'true', 'projection.cluster.values': 'analytics,bi,etl' });
+  });
+
+  it('enforces an encrypted, scan-limited Athena workgroup', () => {
+    const [keyId] = onlyResource(template, 'AWS::KMS::Key');
+    const [lakeId] = onlyResource(template, 'AWS::S3::Bucket', { VersioningConfiguration: { Status: 'Enabled' } });
+    template.hasResourceProperties('AWS::Athena::WorkGroup', {
+      Name: 'opslake',
+      WorkGroupConfiguration: {
+        EnforceWorkGroupConfiguration: true,
+        BytesScannedCutoffPerQuery: 10 * 1024 ** 3,
+        PublishCloudWatchMetricsEnabled: true,
+        ResultConfiguration: {
+          EncryptionConfiguration: { EncryptionOption: 'SSE_KMS', KmsKey: { 'Fn::GetAtt': [keyId, 'Arn'] } },
+          OutputLocation: { 'Fn::Join': ['', ['s3://', { Ref: lakeId }, '/athena-results/']] },
+        },
+      },
+    });
+  });
+
+  it('saves one named query per file of queries/ in the workgroup', () => {
+    const named = Object.values(template.findResources('AWS::Athena::NamedQuery')) as Array<Resources[string]>;
+    expect(queries.queries.length).toBeGreaterThan(0);
+    expect(named.map((query) => query.Properties!.Name).sort()).toEqual(queries.queries.map((query) => query.name).sort());
+    for (const query of named) expect(query.Properties).toMatchObject({ Database: 'opslake', WorkGroup: { Ref: 'WorkGroup' } });
+  });
+
+  it('retains every stateful resource unless the destroy flag is set', () => {
+    const stateful = ['AWS::S3::Bucket', 'AWS::KMS::Key', 'AWS::DynamoDB::Table', 'AWS::Glue::Database', 'AWS::Glue::Table', 'AWS::Athena::WorkGroup'];
+    for (const type of stateful) {
+      for (const resource of Object.values(template.findResources(type)) as Array<Resources[string]>) {
+        expect(resource.DeletionPolicy, type).toBe('Retain');
+      }
+      for (const resource of Object.values(destroyed.findResources(type)) as Array<Resources[string]>) {
+        expect(resource.DeletionPolicy, type).toBe('Delete');
+      }
+    }
+    expect(Object.keys(template.findResources('Custom::S3AutoDeleteObjects'))).toHaveLength(0);
+    expect(Object.keys(destroyed.findResources('Custom::S3AutoDeleteObjects'))).toHaveLength(2);
+    destroyed.hasResourceProperties('AWS::DynamoDB::Table', { DeletionProtectionEnabled: false });
+  });
+});
