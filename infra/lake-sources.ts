@@ -1,9 +1,10 @@
 import type { CfnTable } from 'aws-cdk-lib/aws-glue';
 import { cfnTableInput } from '../pipeline/catalog/glue-table-input.js';
-import { athenaNamedQueries } from '../pipeline/query/athena-named-queries.js';
+import { athenaNamedQueries, athenaViewDdl } from '../pipeline/query/athena-named-queries.js';
 import { QUERIES_DIR, QueryLibrary } from '../pipeline/query/query-library.js';
 import { lakeTables } from '../pipeline/tables/registry.js';
 import type { LakeTable } from '../pipeline/tables/lake-table.js';
+import type { AthenaViewDefinition } from './constructs/athena-views.js';
 import type { OpslakeSettings } from './opslake-settings.js';
 import type { LakeLocation, NamedQueryDefinition, TableInputsFactory } from './stacks/storage-stack-props.js';
 
@@ -15,6 +16,8 @@ export interface LakeSources {
   /** Tables the CloudTrail ingestion registers partitions of. */
   readonly cloudTrailGlueTables: readonly string[];
   readonly namedQueries: readonly NamedQueryDefinition[];
+  /** The views of `queries/`, in dependency order. */
+  readonly views: readonly AthenaViewDefinition[];
   /** The loaded `queries/`, for the QuickSight data sets and dashboard. */
   readonly queries: QueryLibrary;
   /** The registry's tables (column types of the QuickSight data sets). */
@@ -38,6 +41,7 @@ export async function loadLakeSources(settings: Pick<OpslakeSettings, 'clusters'
     redshiftGlueTables: tables.filter((table) => table.path.startsWith('redshift/')).map((table) => table.name),
     cloudTrailGlueTables: tables.filter((table) => table.path.startsWith('cloudtrail/')).map((table) => table.name),
     namedQueries: athenaNamedQueries(queries, { database: settings.glueDatabase }).map(({ name, description, queryString }) => ({ name, description, queryString })),
+    views: queries.views().map((query) => ({ name: query.view!, ddl: athenaViewDdl(query) })),
     queries,
     lakeTables: tables,
   };

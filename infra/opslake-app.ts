@@ -26,6 +26,7 @@ export function addOpslakeStacks(app: App, settings: OpslakeSettings, sources: L
     glueDatabase: settings.glueDatabase,
     tableInputs: sources.tableInputs,
     namedQueries: sources.namedQueries,
+    views: sources.views,
     athenaBytesScannedCutoff: settings.athenaBytesScannedCutoff,
     quarantineRetentionDays: settings.quarantineRetentionDays,
     noncurrentVersionRetentionDays: settings.noncurrentVersionRetentionDays,

@@ -1,5 +1,6 @@
 import type { StackProps } from 'aws-cdk-lib';
 import type { CfnTable } from 'aws-cdk-lib/aws-glue';
+import type { AthenaViewDefinition } from '../constructs/athena-views.js';
 
 /** Where the lake is, as the table definitions need it (the bucket name is a deploy-time token). */
 export interface LakeLocation {
@@ -31,6 +32,8 @@ export interface StorageStackProps extends StackProps {
   readonly tableInputs?: TableInputsFactory;
   /** Named queries saved in the workgroup. Default: none. */
   readonly namedQueries?: readonly NamedQueryDefinition[];
+  /** Views created in Athena at deploy time, in dependency order. Default: none. */
+  readonly views?: readonly AthenaViewDefinition[];
   /** Athena's per-query scan limit in bytes. Default 10 GiB. */
   readonly athenaBytesScannedCutoff?: number;
   /** Days before `<prefix>/_quarantine/` objects are deleted. Default 90. */

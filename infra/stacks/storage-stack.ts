@@ -5,6 +5,7 @@ import * as glue from 'aws-cdk-lib/aws-glue';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import type { Construct } from 'constructs';
+import { AthenaViews } from '../constructs/athena-views.js';
 import { acknowledgeFinding } from '../nag/acknowledge-finding.js';
 import { exportLakeReferences } from './lake-references.js';
 import type { StorageStackProps } from './storage-stack-props.js';
@@ -32,6 +33,7 @@ export class StorageStack extends Stack {
   readonly tables: readonly glue.CfnTable[];
   readonly workGroup: athena.CfnWorkGroup;
   readonly namedQueries: readonly athena.CfnNamedQuery[];
+  readonly views: AthenaViews | undefined;
 
   constructor(scope: Construct, id: string, props: StorageStackProps = {}) {
     super(scope, id, props);
@@ -156,6 +158,20 @@ export class StorageStack extends Stack {
       named.addResourceDependency(this.database);
       return named;
     });
+
+    if (props.views && props.views.length > 0) {
+      this.views = new AthenaViews(this, 'Views', {
+        views: props.views,
+        workGroup: this.glueDatabaseName,
+        database: this.glueDatabaseName,
+        tables: tableInputs.flatMap((input) => (input.name ? [input.name] : [])),
+        bucketArn: this.lakeBucket.bucketArn,
+        resultsPrefix: ATHENA_RESULTS_PREFIX,
+        keyArn: this.lakeKey.keyArn,
+      });
+      // The views read the tables and run in the workgroup: both must exist first.
+      for (const resource of this.views.resources) resource.node.addDependency(this.workGroup, ...this.tables);
+    }
 
     exportLakeReferences(this);
     new CfnOutput(this, 'GlueDatabaseName', { value: this.glueDatabaseName, description: 'Glue database' });
