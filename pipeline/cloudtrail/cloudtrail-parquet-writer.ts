@@ -40,7 +40,7 @@ function readJsonSql(table: CloudTrailTableKind, spool: string, maxLine: number)
   const select = columns.map((column, i) => `c${i}${column.kind === 'json' ? '::VARCHAR' : ''} AS "${column.name}"`).join(', ');
   let objectSize = 1 << 20;
   while (objectSize < maxLine + 1) objectSize *= 2;
-  return `SELECT ${select} FROM read_json(${sqlLiteral(spool)}, format = 'newline_delimited', columns = {${types}}, maximum_object_size = ${objectSize})`;
+  return `SELECT ${select} FROM read_json(${sqlLiteral(spool)}, format = 'newline_delimited', records = 'true', columns = {${types}}, maximum_object_size = ${objectSize})`;
 }
 
 class PartitionSpool {

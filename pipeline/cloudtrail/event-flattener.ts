@@ -15,14 +15,14 @@ import { normaliseEventTime } from './event-time.js';
 import type { RawRecord } from './record-scanner.js';
 
 /**
- * One flattened record. `values[i]` is the JSON text of column `i` of its table (`"abc"`,
- * `true`, `{"raw":1}`), or undefined for NULL: rows travel to DuckDB as JSON lines, so each
- * value is encoded once, here.
+ * One flattened record: its table, its partition, and its JSON line for DuckDB,
+ * `{"c0":...,"c5":...}` with `c<i>` for column `i` of the table (NULL columns left out, members
+ * in record order: DuckDB matches them by name). Each value is encoded once, here.
  */
 export interface FlatRow {
   readonly table: CloudTrailTableKind;
   readonly partition: CloudTrailPartition;
-  readonly values: ReadonlyArray<string | undefined>;
+  readonly line: string;
   /** Record members no column knows (kept in `unknown_fields`). */
   readonly unknownFields: number;
   /** Members whose value had the wrong JSON type for their column (kept in `unknown_fields`). */

@@ -31,7 +31,7 @@ export interface ClusterExporterDeps {
   readonly owner?: string;
   readonly onEvent?: (event: ExportEvent) => void;
   /** Called at every step boundary; tests throw here to simulate a crash. */
-  readonly onStep?: (step: ExportStep) => void;
+  readonly onStep?: (step: ExportStep) => void | Promise<void>;
 }
 
 export interface ClusterExportOptions {
@@ -107,7 +107,7 @@ export class ClusterExporter {
       throw error;
     }
     try {
-      this.#step('lease-acquired');
+      await this.#step('lease-acquired');
       return await this.#exportLeased(options);
     } finally {
       await this.#deps.state.releaseLease(lease);
@@ -129,7 +129,7 @@ export class ClusterExporter {
     const { cluster } = options;
     const clusterNow = await this.#clusterNow();
     const now = parseUtc(clusterNow);
-    this.#step('clock-read');
+    await this.#step('clock-read');
     this.#deps.onEvent?.({ type: 'cluster-start', cluster: cluster.name, now: clusterNow });
     const horizon = await this.#oldest('stl_query');
     const results: TableExportResult[] = [];
@@ -137,7 +137,7 @@ export class ClusterExporter {
     let message = 'exported';
     for (const table of this.#tables(options)) {
       const planned = await this.#planTable(options, table, now, horizon);
-      this.#step(`planned:${table}`);
+      await this.#step(`planned:${table}`);
       const { result, stopped } = await this.#exportTable(options, planned, clusterNow, now);
       results.push(result);
       if (stopped) {
@@ -145,7 +145,7 @@ export class ClusterExporter {
         message = `stopped before the deadline while exporting ${cluster.name}/${table}; finished slots are committed`;
         break;
       }
-      this.#step(`table-done:${table}`);
+      await this.#step(`table-done:${table}`);
     }
     return { cluster: cluster.name, status, message, clusterNow, tables: results };
   }
@@ -211,13 +211,13 @@ export class ClusterExporter {
       rows += written.rows;
       slotsExported += 1;
       if (written.key) slotsWritten += 1;
-      this.#step(`object-written:${table}`);
+      await this.#step(`object-written:${table}`);
       this.#deps.onEvent?.({ type: 'slot-written', cluster: cluster.name, table, slot, rows: written.rows, key: written.key });
       const contiguous = watermark.sealedThrough === null || watermark.sealedThrough.getTime() === slot.start.getTime();
       if (slot.sealed && contiguous) {
         watermark = await this.#deps.state.putWatermark(key, { sealedThrough: slot.end, gaps: watermark.gaps }, watermark.version);
         slotsSealed += 1;
-        this.#step(`watermark-moved:${table}`);
+        await this.#step(`watermark-moved:${table}`);
       }
     }
     return { result: result(), stopped: false };
@@ -284,7 +284,7 @@ export class ClusterExporter {
     return this.#clock().getTime() >= options.deadline.getTime() - (options.reserveMs ?? 60_000);
   }
 
-  #step(step: ExportStep): void {
-    this.#deps.onStep?.(step);
+  async #step(step: ExportStep): Promise<void> {
+    await this.#deps.onStep?.(step);
   }
 }

@@ -401,9 +401,9 @@ function arrivals(context: MinuteContext): Arrival[] {
   const load = officeLoad(context);
   const result: Arrival[] = [];
   // Dashboards refresh on the hour and at the half hour; users add their own clicks.
-  const refresh = context.minuteOfHour === 0 || context.minuteOfHour === 30 ? 4 : 0;
+  const refresh = context.minuteOfHour === 0 || context.minuteOfHour === 30 ? 3 : 0;
   result.push(
-    ...spread(context, refresh + rng.poisson(2.4 * load + 0.15), () =>
+    ...spread(context, refresh + rng.poisson(1.4 * load + 0.1), () =>
       rng.weighted<(context: MinuteContext) => StatementSpec>([
         [4, revenueByRegion],
         [3, topProducts],
@@ -413,7 +413,7 @@ function arrivals(context: MinuteContext): Arrival[] {
     ),
   );
   result.push(
-    ...spread(context, rng.poisson(0.35 * load), () => {
+    ...spread(context, rng.poisson(0.3 * load), () => {
       const user = rng.pick([ANA, BEN, BEN]);
       return rng.weighted<() => StatementSpec>([
         [1, () => customerList(context, user)],
@@ -428,7 +428,7 @@ function arrivals(context: MinuteContext): Arrival[] {
     result.push(...spread(context, rng.poisson(1 / 45), () => cohortRetention(context)));
   }
   result.push(...spread(context, rng.poisson(0.03 * load), () => featureUnload(context)));
-  result.push(...spread(context, rng.poisson(0.5 * load + 0.02), () => utility(context)));
+  result.push(...spread(context, rng.poisson(0.35 * load + 0.02), () => utility(context)));
   result.push(...spread(context, rng.poisson(0.02 * load), () => adminUtility(context)));
   result.push(...spread(context, rng.poisson(0.03 * load), () => scratchTable(context)));
   if (context.hour === 6 && context.minuteOfHour === 15) result.push(...spread(context, 1, () => customerView(context)));

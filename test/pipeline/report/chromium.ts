@@ -5,7 +5,7 @@ import { chromium, type BrowserContext } from 'playwright-core';
 
 export const CHROMIUM = '/usr/bin/chromium';
 /** Screenshots are kept here for a person to look at (not compared). */
-export const SCREENSHOTS = resolve('test-results/report');
+export const SCREENSHOTS = resolve('test-output/report');
 
 /** Debian's Chromium, headless, kept away from the network and from any existing profile. */
 export async function launchChromium(scratch: string): Promise<BrowserContext> {
