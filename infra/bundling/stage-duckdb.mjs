@@ -6,6 +6,7 @@
  * TypeScript loader, because CDK runs hooks as shell commands).
  *
  *   node infra/bundling/stage-duckdb.mjs --arch arm64|x86_64 --out <bundle dir> [--project <root>]
+ *   node infra/bundling/stage-duckdb.mjs --arch arm64 --prefetch    (fill the cache, e.g. before going offline)
  *
  * The binding for the build machine's own platform is in node_modules already; the other one is
  * fetched once from the npm registry with `npm pack`, checked against the integrity recorded in
@@ -28,9 +29,14 @@ const JS_PACKAGES = ['@duckdb/node-api', '@duckdb/node-bindings', 'detect-libc']
 const SKIPPED = /(\.d\.ts|\.map|\.md)$/;
 
 function parseArgs(argv) {
-  const args = { arch: '', out: '', project: resolve(dirname(fileURLToPath(import.meta.url)), '..', '..') };
+  const args = { arch: '', out: '', prefetch: false, project: resolve(dirname(fileURLToPath(import.meta.url)), '..', '..') };
   for (let i = 0; i < argv.length; i += 2) {
     const [flag, value] = [argv[i], argv[i + 1]];
+    if (flag === '--prefetch') {
+      args.prefetch = true;
+      i -= 1;
+      continue;
+    }
     if (value === undefined) fail(`missing value after ${flag}`);
     if (flag === '--arch') args.arch = value;
     else if (flag === '--out') args.out = resolve(value);
@@ -38,13 +44,15 @@ function parseArgs(argv) {
     else fail(`unknown option ${flag}`);
   }
   if (!(args.arch in ELF_MACHINE)) fail('--arch must be arm64 or x86_64');
-  if (!args.out) fail('--out is required');
-  return /** @type {{ arch: 'arm64' | 'x86_64', out: string, project: string }} */ (args);
+  if (!args.out && !args.prefetch) fail('--out is required');
+  return /** @type {{ arch: 'arm64' | 'x86_64', out: string, prefetch: boolean, project: string }} */ (args);
 }
 
+class StageError extends Error {}
+
+/** @returns {never} */
 function fail(message) {
-  process.stderr.write(`stage-duckdb: ${message}\n`);
-  process.exit(1);
+  throw new StageError(message);
 }
 
 function readJson(path) {
@@ -74,11 +82,19 @@ function fetchIntoCache(project, name, version, cached) {
   const work = mkdtempSync(join(tmpdir(), 'opslake-duckdb-'));
   try {
     process.stderr.write(`stage-duckdb: fetching ${name}@${version} from the npm registry (once; cached in ${cached})\n`);
-    const packed = execFileSync('npm', ['pack', `${name}@${version}`, '--pack-destination', work, '--json', '--silent'], {
-      cwd: work,
-      encoding: 'utf8',
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
+    let packed;
+    try {
+      packed = execFileSync('npm', ['pack', `${name}@${version}`, '--pack-destination', work, '--json', '--silent'], {
+        cwd: work,
+        encoding: 'utf8',
+        stdio: ['ignore', 'pipe', 'inherit'],
+      });
+    } catch (error) {
+      fail(
+        `could not fetch ${name}@${version} from the npm registry (${error instanceof Error ? error.message.split('\n')[0] : error}). ` +
+          'Build once where the registry is reachable (the package is then cached), or build for this machine\'s own architecture (-c opslake:arch=...).',
+      );
+    }
     const [info] = JSON.parse(packed);
     const tarball = join(work, info.filename);
     const actual = `sha512-${createHash('sha512').update(readFileSync(tarball)).digest('base64')}`;
@@ -90,7 +106,12 @@ function fetchIntoCache(project, name, version, cached) {
     execFileSync('tar', ['-xzf', tarball, '-C', unpacked], { stdio: 'inherit' });
     mkdirSync(dirname(cached), { recursive: true });
     // Renamed into place whole, so an interrupted fetch never leaves a half-filled cache entry.
-    renameSync(join(unpacked, 'package'), cached);
+    // Two builds may fetch at once: the one that renames second finds the entry there and uses it.
+    try {
+      renameSync(join(unpacked, 'package'), cached);
+    } catch (error) {
+      if (!existsSync(join(cached, 'package.json'))) throw error;
+    }
   } finally {
     rmSync(work, { recursive: true, force: true });
   }
@@ -114,12 +135,25 @@ function checkNativeArch(dir, arch) {
   }
 }
 
-const { arch, out, project } = parseArgs(process.argv.slice(2));
-const modules = join(project, 'node_modules');
-const bindingsVersion = readJson(join(modules, '@duckdb', 'node-bindings', 'package.json')).version;
-const platformName = `@duckdb/node-bindings-linux-${NODE_ARCH[arch]}`;
+function main() {
+  const { arch, out, prefetch, project } = parseArgs(process.argv.slice(2));
+  const modules = join(project, 'node_modules');
+  const bindingsVersion = readJson(join(modules, '@duckdb', 'node-bindings', 'package.json')).version;
+  const platformName = `@duckdb/node-bindings-linux-${NODE_ARCH[arch]}`;
+  if (prefetch) {
+    checkNativeArch(platformPackageDir(project, platformName, bindingsVersion), arch);
+    return;
+  }
+  for (const name of JS_PACKAGES) copyPackage(join(modules, name), join(out, 'node_modules', name));
+  const target = join(out, 'node_modules', platformName);
+  copyPackage(platformPackageDir(project, platformName, bindingsVersion), target);
+  checkNativeArch(target, arch);
+}
 
-for (const name of JS_PACKAGES) copyPackage(join(modules, name), join(out, 'node_modules', name));
-const target = join(out, 'node_modules', platformName);
-copyPackage(platformPackageDir(project, platformName, bindingsVersion), target);
-checkNativeArch(target, arch);
+try {
+  main();
+} catch (error) {
+  if (!(error instanceof StageError)) throw error;
+  process.stderr.write(`stage-duckdb: ${error.message}\n`);
+  process.exitCode = 1;
+}

@@ -27,7 +27,8 @@ export interface CloudTrailIngestProps {
   readonly trailKmsKeyArn?: string;
   readonly glueTables: readonly string[];
   readonly arch: LambdaArch;
-  readonly removalPolicy: RemovalPolicy;
+  /** What happens to the log group when the stack is deleted (the queues always go with it). */
+  readonly logRemovalPolicy: RemovalPolicy;
   /** Deliveries of one message before it goes to the dead-letter queue. Default 5. */
   readonly maxReceiveCount?: number;
 }
@@ -52,7 +53,7 @@ export class CloudTrailIngest extends Construct {
       encryption: sqs.QueueEncryption.SQS_MANAGED,
       enforceSSL: true,
       retentionPeriod: Duration.days(14),
-      removalPolicy: props.removalPolicy,
+      removalPolicy: RemovalPolicy.DESTROY,
     });
     this.queue = new sqs.Queue(this, 'Notifications', {
       // SSE-SQS rather than a KMS key: S3 can only send to a KMS-encrypted queue through a key
@@ -63,7 +64,7 @@ export class CloudTrailIngest extends Construct {
       visibilityTimeout: Duration.seconds(timeout.toSeconds() * 6),
       retentionPeriod: Duration.days(4),
       deadLetterQueue: { queue: this.deadLetterQueue, maxReceiveCount: props.maxReceiveCount ?? 5 },
-      removalPolicy: props.removalPolicy,
+      removalPolicy: RemovalPolicy.DESTROY,
     });
 
     this.handler = new DuckDbFunction(this, 'Handler', {
@@ -73,7 +74,7 @@ export class CloudTrailIngest extends Construct {
       memorySize: 2048,
       timeout,
       ephemeralStorage: Size.mebibytes(4096),
-      removalPolicy: props.removalPolicy,
+      logRemovalPolicy: props.logRemovalPolicy,
       environment: {
         OPSLAKE_LAKE_BUCKET: lake.bucketName,
         OPSLAKE_LAKE_PREFIX: lake.lakePrefix,

@@ -24,7 +24,8 @@ export interface DuckDbFunctionProps {
   readonly reservedConcurrentExecutions?: number;
   /** Default three months. */
   readonly logRetention?: logs.RetentionDays;
-  readonly removalPolicy: RemovalPolicy;
+  /** What happens to the log group when the stack is deleted. */
+  readonly logRemovalPolicy: RemovalPolicy;
 }
 
 /**
@@ -42,7 +43,7 @@ export class DuckDbFunction extends Construct {
 
     this.logGroup = new logs.LogGroup(this, 'Logs', {
       retention: props.logRetention ?? logs.RetentionDays.THREE_MONTHS,
-      removalPolicy: props.removalPolicy,
+      removalPolicy: props.logRemovalPolicy,
     });
     this.role = new iam.Role(this, 'Role', {
       assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),

@@ -24,7 +24,8 @@ export interface StlExportProps {
   /** Glue tables whose partitions the export registers. */
   readonly glueTables: readonly string[];
   readonly arch: LambdaArch;
-  readonly removalPolicy: RemovalPolicy;
+  /** What happens to the log group when the stack is deleted. */
+  readonly logRemovalPolicy: RemovalPolicy;
   /** Default every 5 minutes. */
   readonly interval?: Duration;
 }
@@ -51,7 +52,7 @@ export class StlExport extends Construct {
       timeout: Duration.minutes(15),
       ephemeralStorage: Size.mebibytes(2048),
       reservedConcurrentExecutions: 1,
-      removalPolicy: props.removalPolicy,
+      logRemovalPolicy: props.logRemovalPolicy,
       environment: {
         OPSLAKE_CONFIG_ROOT: props.configRoot,
         OPSLAKE_LAKE_BUCKET: lake.bucketName,

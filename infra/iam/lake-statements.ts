@@ -63,7 +63,7 @@ export function gluePartitionStatements(scope: IConstruct, database: string, tab
     new iam.PolicyStatement({
       sid: 'GluePartitions',
       // Registration only: tables are the stack's, so no CreateTable or UpdateTable here.
-      actions: ['glue:GetTable', 'glue:GetPartition', 'glue:BatchCreatePartition'],
+      actions: ['glue:GetTable', 'glue:BatchCreatePartition'],
       resources: [arn('catalog'), arn('database', database), ...tables.map((table) => arn('table', `${database}/${table}`))],
     }),
   ];

@@ -34,6 +34,6 @@ export interface PipelineStackProps extends StackProps {
   readonly exportLagAlarmMinutes?: number;
   /** Key of the operator's SecureString parameters, when customer-managed. */
   readonly parameterKmsKeyArn?: string;
-  /** Delete log groups and queues with the stack. Default false. */
+  /** Delete the log groups with the stack. Default false (kept). */
   readonly destroy?: boolean;
 }

@@ -25,7 +25,8 @@ export class PipelineStack extends Stack {
 
   constructor(scope: Construct, id: string, props: PipelineStackProps) {
     super(scope, id, props);
-    const removalPolicy = props.destroy ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN;
+    // Logs outlive the stack unless everything is to go: they are the record of what ran.
+    const logRemovalPolicy = props.destroy ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN;
     const arch = props.arch ?? 'arm64';
     const configRoot = props.configRoot ?? '/opslake';
     const clusters = props.clusters ?? [];
@@ -39,7 +40,7 @@ export class PipelineStack extends Stack {
       parameterKmsKeyArn: props.parameterKmsKeyArn,
       glueTables: props.redshiftGlueTables ?? [],
       arch,
-      removalPolicy,
+      logRemovalPolicy,
     });
 
     if (props.cloudTrail) {
@@ -50,7 +51,7 @@ export class PipelineStack extends Stack {
         trailKmsKeyArn: props.cloudTrail.kmsKeyArn,
         glueTables: props.cloudTrailGlueTables ?? [],
         arch,
-        removalPolicy,
+        logRemovalPolicy,
       });
       acknowledgeBucketNotificationsHandler(this);
     }

@@ -34,7 +34,7 @@ export async function handler(_event: ScheduledEvent | Record<string, unknown>, 
   const kmsKeyId = process.env['OPSLAKE_KMS_KEY_ARN'];
   const lake = openObjectStore(lakeLocation, 'OPSLAKE_LAKE_BUCKET', kmsKeyId ? { kmsKeyId } : {});
   const state = openStateStore(`dynamodb://${env('OPSLAKE_STATE_TABLE')}`, 'OPSLAKE_STATE_TABLE');
-  const { instance } = await openDuckDb({ memoryLimit: '512MB', tempDirectory: '/tmp' });
+  const { instance } = await openDuckDb({ memoryLimit: '256MB', tempDirectory: '/tmp' });
   let results: FleetExportResult[];
   try {
     results = await exportFleet({

@@ -1,4 +1,4 @@
-import type { FileOutcome, QuarantinedFile } from './cloudtrail-file-ingester.js';
+import type { FileOutcome, QuarantinedFile } from './cloudtrail-ingester.js';
 
 /** A file that failed for a reason other than its content (the source or the lake failed); it can be retried. */
 export interface FailedFile {

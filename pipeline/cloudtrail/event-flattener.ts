@@ -43,6 +43,8 @@ export interface RecordContext {
 interface LeafSlot {
   readonly index: number;
   readonly kind: CloudTrailValueKind;
+  /** `,"c<index>":`, the text that precedes the value in a line. */
+  readonly prefix: string;
 }
 
 interface GroupSlot {
@@ -54,12 +56,15 @@ type CompiledGroup = ReadonlyMap<string, LeafSlot | GroupSlot>;
 interface CompiledTable {
   readonly kind: CloudTrailTableKind;
   readonly root: CompiledGroup;
-  readonly width: number;
-  readonly unknownIndex: number;
-  readonly sourceKeyIndex: number;
+  readonly unknownPrefix: string;
+  readonly sourceKeyPrefix: string;
   readonly eventTime: number;
   readonly account: number;
   readonly region: number;
+}
+
+function prefixOf(index: number): string {
+  return `,"c${index}":`;
 }
 
 function compileGroup(group: CloudTrailGroup, columns: readonly CloudTrailColumn[], parent: readonly string[]): CompiledGroup {
@@ -70,7 +75,7 @@ function compileGroup(group: CloudTrailGroup, columns: readonly CloudTrailColumn
       compiled.set(member, { group: compileGroup(node, columns, path) });
     } else {
       const index = columns.findIndex((column) => column.path.join('.') === path.join('.'));
-      compiled.set(member, { index, kind: node.kind });
+      compiled.set(member, { index, kind: node.kind, prefix: prefixOf(index) });
     }
   }
   return compiled;
@@ -81,9 +86,8 @@ function compileTable(kind: CloudTrailTableKind, tree: CloudTrailGroup, columns:
   return {
     kind,
     root: compileGroup(tree, columns, []),
-    width: columns.length,
-    unknownIndex: indexOf(UNKNOWN_FIELDS_COLUMN),
-    sourceKeyIndex: indexOf(SOURCE_KEY_COLUMN),
+    unknownPrefix: prefixOf(indexOf(UNKNOWN_FIELDS_COLUMN)),
+    sourceKeyPrefix: `{"c${indexOf(SOURCE_KEY_COLUMN)}":`,
     eventTime: indexOf('eventtime'),
     account: indexOf('recipientaccountid'),
     region: indexOf('awsregion'),
@@ -94,27 +98,42 @@ const EVENTS = compileTable('events', CLOUDTRAIL_EVENT_FIELDS, CLOUDTRAIL_EVENT_
 const INSIGHTS = compileTable('insights', CLOUDTRAIL_INSIGHT_FIELDS, CLOUDTRAIL_INSIGHT_COLUMNS);
 
 const QUOTE = 0x22;
-const BACKSLASH = 0x5c;
 const LINE_BREAKS = /[\r\n]/g;
 
-/** Text of `bytes[start, end)`, decoded fast when it is plain ASCII (CloudTrail nearly always is). */
-function textOf(bytes: Buffer, start: number, end: number): string {
-  for (let i = start; i < end; i += 1) {
-    if (bytes[i]! >= 0x80) return bytes.toString('utf8', start, end);
-  }
-  return bytes.toString('latin1', start, end);
-}
-
-/** The value of a JSON string token `"..."`, without a JSON.parse when it holds no escapes. */
-function stringValueOf(bytes: Buffer, start: number, end: number): string {
-  for (let i = start + 1; i < end - 1; i += 1) {
-    if (bytes[i] === BACKSLASH) return JSON.parse(textOf(bytes, start, end)) as string;
-  }
-  return textOf(bytes, start + 1, end - 1);
+/** The value of a JSON string token `"..."` (given as text), without a JSON.parse when it holds no escapes. */
+function stringValueOf(token: string): string {
+  return token.includes('\\') ? (JSON.parse(token) as string) : token.slice(1, -1);
 }
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/**
+ * The text of a record's byte ranges. CloudTrail records are nearly always ASCII: then the
+ * record is decoded once and every member is a cheap substring of it.
+ */
+class RecordText {
+  readonly #bytes: Buffer;
+  readonly #text: string | undefined;
+  readonly #lineBreaks: boolean;
+
+  constructor(record: RawRecord) {
+    this.#bytes = record.text;
+    const text = record.text.toString('utf8');
+    this.#text = text.length === record.text.length ? text : undefined;
+    this.#lineBreaks = record.hasLineBreaks;
+  }
+
+  slice(start: number, end: number): string {
+    return this.#text === undefined ? this.#bytes.toString('utf8', start, end) : this.#text.slice(start, end);
+  }
+
+  /** A value as JSON text on one line (a pretty-printed file breaks lines between tokens). */
+  json(start: number, end: number): string {
+    const text = this.slice(start, end);
+    return this.#lineBreaks ? text.replace(LINE_BREAKS, ' ') : text;
+  }
 }
 
 /** Accumulates what no column holds, as the members of one JSON object. */
@@ -140,7 +159,8 @@ class Leftovers {
 
 /**
  * Encodes a parsed value for a column of `kind`; undefined when the value has the wrong type
- * (the caller keeps it among the leftovers instead).
+ * (the caller keeps it among the leftovers instead). A text column takes any scalar as its
+ * JSON text; only objects and arrays are the wrong type for it.
  */
 function encodeParsed(kind: CloudTrailValueKind, value: unknown): string | undefined {
   switch (kind) {
@@ -174,15 +194,16 @@ function encodeParsed(kind: CloudTrailValueKind, value: unknown): string | undef
  */
 export class EventFlattener {
   flatten(record: RawRecord, context: RecordContext): FlatRow {
-    if (context.fileKind === 'insight') return this.#flattenAs(INSIGHTS, record, context).row;
-    const attempt = this.#flattenAs(EVENTS, record, context);
+    const text = new RecordText(record);
+    if (context.fileKind === 'insight') return this.#flattenAs(INSIGHTS, record, text, context).row;
+    const attempt = this.#flattenAs(EVENTS, record, text, context);
     // An Insights record in a log file is routed by its own markers, not by its folder.
-    return attempt.looksLikeInsight ? this.#flattenAs(INSIGHTS, record, context).row : attempt.row;
+    return attempt.looksLikeInsight ? this.#flattenAs(INSIGHTS, record, text, context).row : attempt.row;
   }
 
-  #flattenAs(table: CompiledTable, record: RawRecord, context: RecordContext): { row: FlatRow; looksLikeInsight: boolean } {
+  #flattenAs(table: CompiledTable, record: RawRecord, text: RecordText, context: RecordContext): { row: FlatRow; looksLikeInsight: boolean } {
     const { text: bytes, members } = record;
-    const values = new Array<string | undefined>(table.width);
+    let line = table.sourceKeyPrefix + JSON.stringify(context.sourceKey);
     const leftovers = new Leftovers();
     let day: string | undefined;
     let account: string | undefined;
@@ -194,76 +215,80 @@ export class EventFlattener {
       const keyEnd = members[m + 1]!;
       const valueStart = members[m + 2]!;
       const valueEnd = members[m + 3]!;
-      const member = stringValueOf(bytes, keyStart, keyEnd);
+      const keyText = text.slice(keyStart, keyEnd);
+      const member = stringValueOf(keyText);
       const slot = table.root.get(member);
       const first = bytes[valueStart]!;
-      const isNull = first === 0x6e; // null
       if (slot === undefined) {
         if (member === 'insightDetails') looksLikeInsight = true;
-        leftovers.addRaw(textOf(bytes, keyStart, keyEnd), this.#raw(record, valueStart, valueEnd), false);
+        leftovers.addRaw(keyText, text.json(valueStart, valueEnd), false);
         continue;
       }
-      if (isNull) continue;
+      if (first === 0x6e) continue; // null
       if ('group' in slot) {
-        let parsed: unknown;
-        if (first === 0x7b) parsed = JSON.parse(textOf(bytes, valueStart, valueEnd));
+        const parsed: unknown = first === 0x7b ? JSON.parse(text.slice(valueStart, valueEnd)) : undefined;
         if (isPlainObject(parsed)) {
-          const unknown = this.#walk(slot.group, parsed, values, leftovers);
-          if (unknown) leftovers.addNested(member, unknown);
+          const walked = this.#walk(slot.group, parsed, leftovers);
+          line += walked.line;
+          if (walked.unknown) leftovers.addNested(member, walked.unknown);
         } else {
-          leftovers.addRaw(textOf(bytes, keyStart, keyEnd), this.#raw(record, valueStart, valueEnd), true);
+          leftovers.addRaw(keyText, text.json(valueStart, valueEnd), true);
         }
         continue;
       }
       let encoded: string | undefined;
       switch (slot.kind) {
         case 'json':
-          encoded = this.#raw(record, valueStart, valueEnd);
+          encoded = text.json(valueStart, valueEnd);
           break;
         case 'string':
-          if (first === QUOTE) encoded = textOf(bytes, valueStart, valueEnd);
-          else if (first !== 0x7b && first !== 0x5b) encoded = JSON.stringify(textOf(bytes, valueStart, valueEnd));
+          if (first === QUOTE) encoded = text.slice(valueStart, valueEnd);
+          else if (first !== 0x7b && first !== 0x5b) encoded = JSON.stringify(text.slice(valueStart, valueEnd));
           break;
         case 'timestamp': {
-          const time = first === QUOTE ? normaliseEventTime(stringValueOf(bytes, valueStart, valueEnd)) : undefined;
+          const time = first === QUOTE ? normaliseEventTime(stringValueOf(text.slice(valueStart, valueEnd))) : undefined;
           if (time !== undefined) {
-            encoded = JSON.stringify(time.text);
+            encoded = `"${time.text}"`;
             if (slot.index === table.eventTime) day = time.day;
           }
           break;
         }
+        case 'boolean':
+          if (first === 0x74 || first === 0x66) encoded = first === 0x74 ? 'true' : 'false';
+          else encoded = encodeParsed(slot.kind, JSON.parse(text.slice(valueStart, valueEnd)));
+          break;
         default:
-          encoded = encodeParsed(slot.kind, JSON.parse(textOf(bytes, valueStart, valueEnd)));
+          encoded = encodeParsed(slot.kind, JSON.parse(text.slice(valueStart, valueEnd)));
       }
       if (encoded === undefined) {
-        leftovers.addRaw(textOf(bytes, keyStart, keyEnd), this.#raw(record, valueStart, valueEnd), true);
+        leftovers.addRaw(keyText, text.json(valueStart, valueEnd), true);
         continue;
       }
-      values[slot.index] = encoded;
-      if (slot.index === table.account) account = first === QUOTE ? stringValueOf(bytes, valueStart, valueEnd) : JSON.parse(encoded);
-      else if (slot.index === table.region) region = first === QUOTE ? stringValueOf(bytes, valueStart, valueEnd) : JSON.parse(encoded);
-      else if (table.kind === 'events' && (member === 'eventType' || member === 'eventCategory')) {
-        const value = stringValueOf(bytes, valueStart, valueEnd);
+      line += slot.prefix + encoded;
+      if (slot.index === table.account) account = stringValueOf(encoded);
+      else if (slot.index === table.region) region = stringValueOf(encoded);
+      else if (table.kind === 'events' && first === QUOTE && (member === 'eventType' || member === 'eventCategory')) {
+        const value = stringValueOf(encoded);
         if (value === 'AwsCloudTrailInsight' || value === 'Insight') looksLikeInsight = true;
       }
     }
 
     const unknown = leftovers.text();
-    if (unknown !== undefined) values[table.unknownIndex] = unknown;
-    values[table.sourceKeyIndex] = JSON.stringify(context.sourceKey);
+    if (unknown !== undefined) line += table.unknownPrefix + unknown;
     const partition: CloudTrailPartition = {
       account: escapePartitionValue(account || context.account),
       region: escapePartitionValue(region || context.region),
       day: day ?? context.deliveryDate,
     };
     return {
-      row: { table: table.kind, partition, values, unknownFields: leftovers.unknown, mistypedFields: leftovers.mistyped },
+      row: { table: table.kind, partition, line: `${line}}\n`, unknownFields: leftovers.unknown, mistypedFields: leftovers.mistyped },
       looksLikeInsight,
     };
   }
 
-  /** Flattens a parsed object into the columns of `group`; returns its members no column knows. */
-  #walk(group: CompiledGroup, object: Record<string, unknown>, values: Array<string | undefined>, leftovers: Leftovers): Record<string, unknown> | undefined {
+  /** Flattens a parsed object into the columns of `group`; returns their line text and the members no column knows. */
+  #walk(group: CompiledGroup, object: Record<string, unknown>, leftovers: Leftovers): { line: string; unknown: Record<string, unknown> | undefined } {
+    let line = '';
     let unknown: Record<string, unknown> | undefined;
     for (const member of Object.keys(object)) {
       const value = object[member];
@@ -276,8 +301,9 @@ export class EventFlattener {
       if (value === null) continue;
       if ('group' in slot) {
         if (isPlainObject(value)) {
-          const nested = this.#walk(slot.group, value, values, leftovers);
-          if (nested) (unknown ??= {})[member] = nested;
+          const nested = this.#walk(slot.group, value, leftovers);
+          line += nested.line;
+          if (nested.unknown) (unknown ??= {})[member] = nested.unknown;
         } else {
           (unknown ??= {})[member] = value;
           leftovers.mistyped += 1;
@@ -289,28 +315,9 @@ export class EventFlattener {
         (unknown ??= {})[member] = value;
         leftovers.mistyped += 1;
       } else {
-        values[slot.index] = encoded;
+        line += slot.prefix + encoded;
       }
     }
-    return unknown;
+    return { line, unknown };
   }
-
-  /** A member's value as JSON text, on one line (pretty-printed files break lines between tokens). */
-  #raw(record: RawRecord, start: number, end: number): string {
-    const text = textOf(record.text, start, end);
-    return record.hasLineBreaks ? text.replace(LINE_BREAKS, ' ') : text;
-  }
-}
-
-/** The JSON line DuckDB reads for a row: `{"c0":...,"c5":...}` (NULL columns left out). */
-export function encodeRowLine(values: ReadonlyArray<string | undefined>): string {
-  let line = '{';
-  let first = true;
-  for (let i = 0; i < values.length; i += 1) {
-    const value = values[i];
-    if (value === undefined) continue;
-    line += first ? `"c${i}":${value}` : `,"c${i}":${value}`;
-    first = false;
-  }
-  return `${line}}\n`;
 }

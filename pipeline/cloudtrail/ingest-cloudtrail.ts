@@ -3,7 +3,7 @@ import { performance } from 'node:perf_hooks';
 import { OpslakeError } from '../errors.js';
 import { openDuckDb } from '../duckdb/duckdb-engine.js';
 import type { ObjectInfo, ObjectStore } from '../ports/object-store.js';
-import { CloudTrailFileIngester } from './cloudtrail-file-ingester.js';
+import { CloudTrailIngester } from './cloudtrail-ingester.js';
 import { CloudTrailIngestSummary } from './cloudtrail-ingest-summary.js';
 import { parseCloudTrailKey } from './cloudtrail-key.js';
 import {
@@ -56,10 +56,16 @@ export interface IngestCloudTrailOptions {
   readonly batchBytes?: number;
   /** An open DuckDB connection to use (with concurrency 1); default: a private in-memory instance. */
   readonly connection?: DuckDBConnection;
+  /** Files ingested together (one DuckDB COPY per table for the lot); default 64. */
+  readonly batchFiles?: number;
+  /** Compressed bytes ingested together; default 32 MiB (a larger file is ingested alone). */
+  readonly batchInputBytes?: number;
+  /** See CloudTrailIngesterOptions.fastPath. */
+  readonly fastPath?: boolean;
 }
 
-/** Stop the run after this many failures in a row: the source or the lake is then likely down. */
-const MAX_CONSECUTIVE_FAILURES = 20;
+/** Stop the run after this many batches failed in a row: the source or the lake is then likely down. */
+const MAX_CONSECUTIVE_FAILURES = 5;
 
 function deliveredAt(key: string): number | undefined {
   const parsed = parseCloudTrailKey(key);
@@ -188,38 +194,63 @@ export async function ingestCloudTrail(options: IngestCloudTrailOptions): Promis
     });
   };
 
+  const batchFiles = Math.max(1, options.batchFiles ?? 64);
+  const batchInputBytes = options.batchInputBytes ?? 32 << 20;
+
+  /** The next inputs to ingest together; inputs already in the lake are counted and left out. */
+  const takeBatch = async (): Promise<ObjectInfo[]> => {
+    const batch: ObjectInfo[] = [];
+    let bytes = 0;
+    while (next < inputs.length && batch.length < batchFiles && stopped === undefined) {
+      const input = inputs[next]!;
+      if (batch.length > 0 && bytes + input.size > batchInputBytes) break;
+      next += 1;
+      if (!options.force && !input.key.endsWith('/') && (await index.has(input.key))) {
+        summary.skippedExisting += 1;
+        skipped += 1;
+        filesDone += 1;
+        bytesDone += input.size;
+        continue;
+      }
+      batch.push(input);
+      bytes += input.size;
+    }
+    return batch;
+  };
+
   const worker = async (connection: DuckDBConnection) => {
-    const ingester = new CloudTrailFileIngester({
+    const ingester = new CloudTrailIngester({
       connection,
       lake: options.lake,
       ...(options.tempDirectory ? { tempDirectory: options.tempDirectory } : {}),
       ...(options.clock ? { clock: options.clock } : {}),
       ...(options.batchBytes ? { batchBytes: options.batchBytes } : {}),
+      ...(options.fastPath === undefined ? {} : { fastPath: options.fastPath }),
     });
-    while (next < inputs.length && stopped === undefined) {
-      const input = inputs[next]!;
-      next += 1;
+    for (let batch = await takeBatch(); batch.length > 0; batch = await takeBatch()) {
       try {
-        if (!options.force && !input.key.endsWith('/') && (await index.has(input.key))) {
-          summary.skippedExisting += 1;
-          skipped += 1;
-        } else {
-          const outcome = await ingester.ingest(options.source, input.key);
+        const outcomes = await ingester.ingest(
+          options.source,
+          batch.map((input) => input.key),
+        );
+        for (const outcome of outcomes) {
           summary.add(outcome);
           if (outcome.status === 'skipped') skipped += 1;
         }
         consecutiveFailures = 0;
       } catch (error) {
-        summary.addFailure({
-          key: input.key,
-          message: (error as Error)?.message ?? String(error),
-          retryable: error instanceof OpslakeError ? error.retryable : true,
-        });
+        for (const input of batch) {
+          summary.addFailure({
+            key: input.key,
+            message: (error as Error)?.message ?? String(error),
+            retryable: error instanceof OpslakeError ? error.retryable : true,
+          });
+        }
         consecutiveFailures += 1;
         if (consecutiveFailures >= MAX_CONSECUTIVE_FAILURES) stopped = error;
       }
-      filesDone += 1;
-      bytesDone += input.size;
+      filesDone += batch.length;
+      bytesDone += batch.reduce((sum, input) => sum + input.size, 0);
       report();
     }
   };
@@ -236,7 +267,7 @@ export async function ingestCloudTrail(options: IngestCloudTrailOptions): Promis
   summary.elapsedMs = now() - started;
   if (stopped !== undefined) {
     throw new OpslakeError(
-      `stopped after ${MAX_CONSECUTIVE_FAILURES} files failed in a row (last: ${(stopped as Error)?.message ?? String(stopped)}); check access to the source and the lake, then run again to resume`,
+      `stopped after ${MAX_CONSECUTIVE_FAILURES} batches of files failed in a row (last: ${(stopped as Error)?.message ?? String(stopped)}); check access to the source and the lake, then run again to resume`,
       { cause: stopped, retryable: true },
     );
   }

@@ -41,7 +41,6 @@ const AFTER_VALUE = 4;
 const ARRAY_FIRST = 5;
 const STRING = 6;
 const ESCAPE = 7;
-const UNICODE = 8;
 const NUMBER = 9;
 const LITERAL = 10;
 const DONE = 11;
@@ -58,11 +57,14 @@ function isWhitespace(c: number): boolean {
   return c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09;
 }
 
-function hexValue(c: number): number {
-  if (c >= 0x30 && c <= 0x39) return c - 0x30;
-  if (c >= 0x61 && c <= 0x66) return c - 0x57;
-  if (c >= 0x41 && c <= 0x46) return c - 0x37;
-  return -1;
+/** Index of the next `"` or `\\` from `i`, or `n`. */
+function stringStop(chunk: Uint8Array, i: number, n: number): number {
+  while (i < n) {
+    const b = chunk[i]!;
+    if (b === 0x22 || b === 0x5c) return i;
+    i += 1;
+  }
+  return n;
 }
 
 function isNumberByte(c: number): boolean {
@@ -70,11 +72,12 @@ function isNumberByte(c: number): boolean {
 }
 
 /**
- * A streaming, validating JSON scanner for CloudTrail files: feed it the bytes chunk by chunk
- * and it returns each element of the root object's `Records` array as soon as it is complete.
- * Memory holds one record at a time, whatever the size of the file (`JSON.parse` of a whole
- * file would hold all of it, several times over). The whole document is checked against the
- * JSON grammar, so a file that is cut short or malformed anywhere is refused, not half-read.
+ * A streaming JSON scanner for CloudTrail files: feed it the bytes chunk by chunk and it
+ * returns each element of the root object's `Records` array as soon as it is complete. Memory
+ * holds one record at a time, whatever the size of the file (`JSON.parse` of a whole file would
+ * hold all of it, several times over). The structure of the whole document is checked against
+ * the JSON grammar, so a file that is cut short or malformed is refused, not half-read; the
+ * content of strings is checked later by the JSON parser that reads the records (DuckDB's).
  */
 export class RecordScanner {
   #state = VALUE;
@@ -87,9 +90,6 @@ export class RecordScanner {
   // Token in progress.
   #stringIsKey = false;
   #afterString = AFTER_VALUE;
-  #unicodeLeft = 0;
-  #unicode = 0;
-  #pendingHigh = false;
   #literal = '';
   #literalAt = 0;
   #number = '';
@@ -130,26 +130,18 @@ export class RecordScanner {
       const c = chunk[i]!;
       switch (state) {
         case STRING: {
-          if (this.#pendingHigh && c !== 0x5c) this.#fail('invalid-json', i, 'a \\u escape of a lone high surrogate');
-          // Hot loop: most bytes of a CloudTrail file are inside strings.
-          let j = i;
-          while (j < n) {
-            const d = chunk[j]!;
-            if (d === 0x22 || d === 0x5c || d < 0x20) break;
-            j += 1;
-          }
+          // Most bytes of a CloudTrail file are inside strings: find the end in a tight loop.
+          // What a string holds (escapes, control characters, UTF-8) is checked by DuckDB's parser.
+          const j = stringStop(chunk, i, n);
           if (j === n) {
             i = n;
             continue;
           }
-          const d = chunk[j]!;
-          if (d === 0x5c) {
+          if (chunk[j] === 0x5c) {
             state = ESCAPE;
             i = j + 1;
             continue;
           }
-          if (d < 0x20) this.#fail('invalid-json', j, 'a control character inside a string');
-          // Closing quote.
           state = this.#afterString;
           if (this.#stringIsKey) {
             if (depth === 1) {
@@ -166,36 +158,9 @@ export class RecordScanner {
           continue;
         }
         case ESCAPE:
-          if (c === 0x75) {
-            state = UNICODE;
-            this.#unicodeLeft = 4;
-            this.#unicode = 0;
-          } else if (this.#pendingHigh) {
-            this.#fail('invalid-json', i, 'a \\u escape of a lone high surrogate');
-          } else if (c === 0x22 || c === 0x5c || c === 0x2f || c === 0x62 || c === 0x66 || c === 0x6e || c === 0x72 || c === 0x74) {
-            state = STRING;
-          } else {
-            this.#fail('invalid-json', i, `an invalid escape \\${String.fromCharCode(c)} in a string`);
-          }
+          state = STRING;
           i += 1;
           continue;
-        case UNICODE: {
-          const digit = hexValue(c);
-          if (digit < 0) this.#fail('invalid-json', i, 'an invalid \\u escape in a string');
-          this.#unicode = this.#unicode * 16 + digit;
-          this.#unicodeLeft -= 1;
-          if (this.#unicodeLeft === 0) {
-            state = STRING;
-            // Lone surrogates pass JSON.parse but DuckDB refuses them: refuse the file here, with a reason.
-            const code = this.#unicode;
-            const high = code >= 0xd800 && code <= 0xdbff;
-            const low = code >= 0xdc00 && code <= 0xdfff;
-            if (this.#pendingHigh ? !low : low) this.#fail('invalid-json', i, 'a \\u escape of a lone surrogate');
-            this.#pendingHigh = high;
-          }
-          i += 1;
-          continue;
-        }
         case NUMBER:
           if (isNumberByte(c)) {
             i += 1;

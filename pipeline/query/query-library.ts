@@ -1,3 +1,4 @@
+import { readdirSync, readFileSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -32,6 +33,12 @@ export class QueryLibrary {
     const queries: QueryDefinition[] = [];
     for (const file of files) queries.push(parseQueryFile(basename(file, '.sql'), await readFile(join(dir, file), 'utf8')));
     return new QueryLibrary(queries);
+  }
+
+  /** The same, synchronously: for the CDK app, which builds its stacks synchronously. */
+  static loadSync(dir: string = QUERIES_DIR): QueryLibrary {
+    const files = readdirSync(dir).filter((file) => file.endsWith('.sql')).sort();
+    return new QueryLibrary(files.map((file) => parseQueryFile(basename(file, '.sql'), readFileSync(join(dir, file), 'utf8'))));
   }
 
   get(name: string): QueryDefinition {

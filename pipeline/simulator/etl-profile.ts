@@ -223,8 +223,43 @@ ${tiers}
         { joins: [{ kind: 'hash', condition: 'Hash Cond: ("outer".customer_id = "inner".customer_id)', distribution: 'DS_DIST_OUTER' }], aggregate: '' },
         420_000,
       ),
+      ...dbtView(context),
     ],
   };
+}
+
+/** dbt view models are DDL: a long definition in several stl_ddltext pieces. */
+function dbtView(context: MinuteContext): StatementSpec[] {
+  const session = `dbt-${dayLiteral(context.minuteStartMs)}`;
+  const base = { user: DBT, session, label: 'dbt' } as const;
+  const days = context.rng.pick([30, 60, 90]);
+  return [
+    {
+      ...base,
+      kind: 'ddl',
+      text: `/* {"app": "dbt", "dbt_version": "1.8.7", "profile_name": "warehouse", "target_name": "prod", "node_id": "model.acme.v_recent_orders"} */
+
+  create or replace view mart.v_recent_orders as (
+    select o.order_id,
+           o.customer_id,
+           c.country_code,
+           o.status,
+           o.currency,
+           o.total_amount,
+           o.ordered_at,
+           datediff(hour, o.ordered_at, o.updated_at) as hours_to_last_update,
+           count(i.order_item_id) as items
+    from core.orders o
+    join core.customers c on c.customer_id = o.customer_id
+    left join core.order_items i on i.order_id = o.order_id
+    where o.ordered_at >= dateadd(day, -${days}, getdate())
+    group by 1, 2, 3, 4, 5, 6, 7, 8
+  ) with no schema binding;`,
+      medianMs: 150,
+    },
+    { ...base, kind: 'utility', text: 'grant select on mart.v_recent_orders to group reporting', medianMs: 20 },
+    { ...base, kind: 'utility', text: 'COMMIT', medianMs: 300 },
+  ];
 }
 
 function nightlyUnload(context: MinuteContext): Arrival {

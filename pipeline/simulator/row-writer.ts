@@ -5,27 +5,18 @@ import { PENDING_SCHEMA } from './stl-schema-sql.js';
 import { formatMicros, type RowSink, type SqlCell } from './stl-rows.js';
 
 /**
- * Collects generated rows and writes them with a few large statements: each column goes as one
- * array parameter into `INSERT ... SELECT FROM unnest(...)`, thousands of rows at a time (single-row
- * INSERTs into PGlite are two orders of magnitude slower). A row lands in `public` when already
- * visible at `nowUs`, in the pending schema otherwise, and nowhere when retention has dropped it.
+ * Collects generated rows and writes them with `COPY ... FROM '/dev/blob'`, tens of thousands of
+ * rows a statement (measured here: about twice as fast as `INSERT ... SELECT FROM unnest(...)`
+ * with one array per column, and two orders of magnitude faster than single-row INSERTs). A row
+ * lands in `public` when already visible at `nowUs`, in the pending schema otherwise, and
+ * nowhere when retention has already dropped it.
  */
 
-/** Rows per statement: big enough to amortise a round trip, small enough for CHAR(4000) text. */
-const BATCH_ROWS: Readonly<Record<StlViewName, number>> = {
-  stl_query: 1_000,
-  stl_querytext: 5_000,
-  stl_wlm_query: 5_000,
-  stl_scan: 5_000,
-  stl_explain: 5_000,
-  stl_ddltext: 5_000,
-  stl_utilitytext: 5_000,
-  stl_alert_event_log: 2_000,
-};
+/** Rows per COPY: bounds the text built in memory (CHAR(4000) query text is the widest). */
+const COPY_ROWS = 20_000;
 
 interface Buffer {
-  readonly rows: SqlCell[][];
-  readonly visibleAt: string[];
+  readonly lines: string[];
 }
 
 export interface WriteCounts {
@@ -34,26 +25,21 @@ export interface WriteCounts {
   readonly expired: number;
 }
 
-function arrayType(type: string): string {
-  if (type === 'integer' || type === 'smallint') return 'integer[]';
-  if (type === 'bigint') return 'bigint[]';
-  if (type === 'double precision') return 'double precision[]';
-  if (type === 'boolean') return 'boolean[]';
-  if (type === 'timestamp') return 'timestamp[]';
-  return 'text[]';
+/** `COPY <schema>.<view> (...) FROM '/dev/blob'`; pending tables take `visible_at` last. */
+export function renderCopy(view: StlViewName, pending: boolean): string {
+  const names = STL_VIEWS[view].columns.map((column) => quoteIdent(column.name));
+  if (pending) names.push('"visible_at"');
+  const schema = pending ? quoteIdent(PENDING_SCHEMA) : 'public';
+  return `COPY ${schema}.${quoteIdent(view)} (${names.join(', ')}) FROM '/dev/blob'`;
 }
 
-/** `INSERT INTO <schema>.<view> (...) SELECT * FROM unnest($1::int[], ...)`; pending tables take `visible_at` last. */
-export function renderUnnestInsert(view: StlViewName, pending: boolean): string {
-  const columns = STL_VIEWS[view].columns;
-  const names = columns.map((column) => quoteIdent(column.name));
-  const casts = columns.map((column, index) => `$${index + 1}::${arrayType(column.type)}`);
-  if (pending) {
-    names.push('"visible_at"');
-    casts.push(`$${columns.length + 1}::timestamp[]`);
-  }
-  const schema = pending ? quoteIdent(PENDING_SCHEMA) : 'public';
-  return `INSERT INTO ${schema}.${quoteIdent(view)} (${names.join(', ')}) SELECT * FROM unnest(${casts.join(', ')})`;
+/**
+ * One value in COPY's text format. The stored text already holds Redshift's own escapes (`\n`,
+ * `\\`); COPY needs every backslash doubled again so they arrive as written.
+ */
+export function copyValue(value: SqlCell): string {
+  if (typeof value === 'number') return String(value);
+  return value.replace(/\\/g, '\\\\').replace(/\t/g, '\\t').replace(/\n/g, '\\n').replace(/\r/g, '\\r');
 }
 
 export class RowWriter implements RowSink {
@@ -66,6 +52,13 @@ export class RowWriter implements RowSink {
     private readonly retentionCutoffUs: number,
   ) {}
 
+  /** Rows collected and not yet written. */
+  get buffered(): number {
+    let rows = 0;
+    for (const buffer of [...this.visible.values(), ...this.pending.values()]) rows += buffer.lines.length;
+    return rows;
+  }
+
   add(view: StlViewName, values: readonly SqlCell[], completionUs: number, visibleUs: number): void {
     if (completionUs < this.retentionCutoffUs) {
       this.counts.expired++;
@@ -75,11 +68,12 @@ export class RowWriter implements RowSink {
     const target = isVisible ? this.visible : this.pending;
     let buffer = target.get(view);
     if (!buffer) {
-      buffer = { rows: [], visibleAt: [] };
+      buffer = { lines: [] };
       target.set(view, buffer);
     }
-    buffer.rows.push(values as SqlCell[]);
-    if (!isVisible) buffer.visibleAt.push(formatMicros(visibleUs));
+    let line = values.map(copyValue).join('\t');
+    if (!isVisible) line += `\t${formatMicros(visibleUs)}`;
+    buffer.lines.push(line);
     if (isVisible) this.counts.visible++;
     else this.counts.pending++;
   }
@@ -98,16 +92,11 @@ export class RowWriter implements RowSink {
   }
 
   private async flushBuffer(tx: Pick<Transaction, 'query'>, view: StlViewName, buffer: Buffer | undefined, pending: boolean): Promise<void> {
-    if (!buffer || buffer.rows.length === 0) return;
-    const sql = renderUnnestInsert(view, pending);
-    const width = STL_VIEWS[view].columns.length;
-    const batch = BATCH_ROWS[view];
-    for (let offset = 0; offset < buffer.rows.length; offset += batch) {
-      const rows = buffer.rows.slice(offset, offset + batch);
-      const parameters: unknown[][] = [];
-      for (let column = 0; column < width; column++) parameters.push(rows.map((row) => row[column]));
-      if (pending) parameters.push(buffer.visibleAt.slice(offset, offset + batch));
-      await tx.query(sql, parameters);
+    if (!buffer || buffer.lines.length === 0) return;
+    const sql = renderCopy(view, pending);
+    for (let offset = 0; offset < buffer.lines.length; offset += COPY_ROWS) {
+      const text = `${buffer.lines.slice(offset, offset + COPY_ROWS).join('\n')}\n`;
+      await tx.query(sql, [], { blob: new Blob([text]) });
     }
   }
 }

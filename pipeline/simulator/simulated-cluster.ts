@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { mkdir } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import { PGlite, type Transaction } from '@electric-sql/pglite';
 import { assertClusterName } from '../config/identifiers.js';
 import { ConfigError, ConnectionError } from '../errors.js';
@@ -257,6 +258,8 @@ function validate(options: SimulatedClusterOptions): Settings {
 let pristineDataDir: Promise<Blob> | undefined;
 
 async function newDatabase(dataDir: string | undefined): Promise<PGlite> {
+  // PGlite makes the folder itself, but not its parents.
+  if (dataDir !== undefined) await mkdir(dirname(dataDir), { recursive: true });
   const template = await pristineDataDir?.catch(() => undefined);
   if (template) return PGlite.create({ ...(dataDir === undefined ? {} : { dataDir }), loadDataDir: template });
   const db = await PGlite.create(dataDir === undefined ? {} : { dataDir });
@@ -335,13 +338,6 @@ async function advanceTo(tx: Queryable, state: ClusterState, toUs: number): Prom
   let { nextMinute, nextQuery, nextXid } = state;
   let statements = 0;
   let rowsVisible = 0;
-  let buffered = 0;
-  const sink = {
-    add: (...args: Parameters<RowWriter['add']>) => {
-      buffered++;
-      writer.add(...args);
-    },
-  };
   while (nextMinute * MINUTE_US < toUs) {
     for (const placed of statementsOfMinute(profile, settings, nextMinute)) {
       nextXid += placed.xidStep;
@@ -350,14 +346,11 @@ async function advanceTo(tx: Queryable, state: ClusterState, toUs: number): Prom
         query = nextQuery + placed.queryIdStep - 1;
         nextQuery = query + 1;
       }
-      emitStatementRows(profile, { placed, query, xid: nextXid }, sink);
+      emitStatementRows(profile, { placed, query, xid: nextXid }, writer);
       statements++;
     }
     nextMinute++;
-    if (buffered >= FLUSH_EVERY_ROWS) {
-      rowsVisible += (await writer.flush(tx)).visible;
-      buffered = 0;
-    }
+    if (writer.buffered >= FLUSH_EVERY_ROWS) rowsVisible += (await writer.flush(tx)).visible;
   }
   rowsVisible += (await writer.flush(tx)).visible;
 

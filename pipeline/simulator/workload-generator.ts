@@ -63,7 +63,7 @@ export function statementsOfMinute(profile: WorkloadProfile, settings: Generator
   const maxDelayUs = settings.maxVisibilityDelayMinutes * MINUTE_US;
   const placed: PlacedStatement[] = [];
   for (const arrival of arrivals) {
-    let cursorUs = context.minuteStartMs * 1000 + Math.round(arrival.offsetMs * 1000);
+    let cursorUs = context.minuteStartMs * 1000 + Math.round(arrival.offsetMs * 1000) + rng.int(0, 999);
     for (const spec of arrival.statements) {
       const statement = place(spec, cursorUs, rng, load, profile, settings.seed, maxDelayUs);
       placed.push(statement);

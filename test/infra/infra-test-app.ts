@@ -1,7 +1,7 @@
 import { App, Validations } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PROJECT_ROOT } from '../../infra/bundling/duckdb-bundling.js';
@@ -67,9 +67,17 @@ export interface SynthResult {
   template(stack: 'storage' | 'pipeline' | 'quickSight'): Template;
 }
 
+const outdirs: string[] = [];
+
+/** Removes the cloud assemblies this file's apps wrote (bundles are tens of MB each): for afterAll. */
+export function removeTestApps(): void {
+  for (const dir of outdirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+}
+
 /** Builds the app as `infra/app.ts` does, with cdk.json's context under the given values. */
 export async function buildTestApp(context: Record<string, unknown>, options: SynthOptions = {}): Promise<SynthResult> {
   const outdir = mkdtempSync(join(tmpdir(), 'opslake-cdk-'));
+  outdirs.push(outdir);
   const app = new App({
     outdir,
     builtinCloudFormationValidation: options.cfnValidation ?? false,

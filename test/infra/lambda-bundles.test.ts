@@ -1,7 +1,7 @@
 import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { execFile } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtempSync, readFileSync, readdirSync, statSync, writeFileSync, existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -16,7 +16,7 @@ import { startDataApiEmulator } from '../harness/data-api-emulator.js';
 import { startDynalite, type DynaliteServer } from '../harness/dynalite-server.js';
 import { simulatedCluster } from '../harness/export-harness.js';
 import { startS3rver, type S3rverServer } from '../harness/s3rver-server.js';
-import { FLEET, buildTestApp } from './infra-test-app.js';
+import { FLEET, buildTestApp, removeTestApps } from './infra-test-app.js';
 
 const run = promisify(execFile);
 
@@ -88,6 +88,8 @@ async function pipelineAlarmMetrics(): Promise<Array<{ namespace: string; name: 
 }
 
 describe('Lambda bundles', () => {
+  afterAll(removeTestApps);
+
   const bundles = {} as Record<LambdaArch, Record<FunctionName, Bundle>>;
   const sizes: Array<{ arch: LambdaArch; fn: FunctionName; megabytes: string }> = [];
 
@@ -184,6 +186,7 @@ describe('Lambda bundles', () => {
       await new Promise((resolveClose) => ssm?.close(resolveClose));
       await s3?.close();
       await dynamo?.close();
+      rmSync(workDir, { recursive: true, force: true });
     });
 
     /** Runs a bundle in a child process with the template's environment, pointed at the stand-ins. */
@@ -214,8 +217,9 @@ describe('Lambda bundles', () => {
           TZ: 'UTC',
           ...environment,
           AWS_REGION: 'us-east-1',
-          AWS_ACCESS_KEY_ID: 'LOCAL',
-          AWS_SECRET_ACCESS_KEY: 'LOCAL',
+          // s3rver checks the key id against its own default; the other stand-ins take any.
+          AWS_ACCESS_KEY_ID: 'S3RVER',
+          AWS_SECRET_ACCESS_KEY: 'S3RVER',
           AWS_ENDPOINT_URL_S3: s3.endpoint,
           AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
           AWS_ENDPOINT_URL_SSM: `http://127.0.0.1:${(ssm.address() as AddressInfo).port}`,

@@ -1,9 +1,9 @@
 import { Match, type Template } from 'aws-cdk-lib/assertions';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { clusterParameterName } from '../../infra/constructs/cluster-parameters.js';
 import { ConfigLocation } from '../../pipeline/config/config-location.js';
 import { validateCluster } from '../../pipeline/config/validate-config.js';
-import { ACCOUNT, FLEET, FULL_CONTEXT, REGION, SECRET_ARN, SECRET_KEY_ARN, TRAIL_KEY_ARN, WORKGROUP_ARN, buildTestApp } from './infra-test-app.js';
+import { ACCOUNT, FLEET, FULL_CONTEXT, REGION, SECRET_ARN, SECRET_KEY_ARN, TRAIL_KEY_ARN, WORKGROUP_ARN, buildTestApp, removeTestApps } from './infra-test-app.js';
 
 type Statement = { Sid?: string; Effect: string; Action: string | string[]; Resource: unknown; Condition?: Record<string, unknown> };
 type Resource = { Type: string; Properties: Record<string, any> };
@@ -32,6 +32,8 @@ function statement(statements: Statement[], sid: string): Statement {
 const asList = (value: unknown) => (Array.isArray(value) ? value : [value]);
 
 describe('PipelineStack', () => {
+  afterAll(removeTestApps);
+
   let template: Template;
   let x86: Template;
 

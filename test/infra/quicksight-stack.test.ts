@@ -1,17 +1,19 @@
 import { Match, type Template } from 'aws-cdk-lib/assertions';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dataSetSql, parameterSql } from '../../infra/quicksight/data-set-sql.js';
 import { parseQueryFile } from '../../pipeline/query/query-definition.js';
 import { QueryLibrary } from '../../pipeline/query/query-library.js';
 import { sqlTokens } from '../../pipeline/query/sql-tokens.js';
 import { lakeTables } from '../../pipeline/tables/registry.js';
-import { FLEET, buildTestApp } from './infra-test-app.js';
+import { FLEET, buildTestApp, removeTestApps } from './infra-test-app.js';
 
 const PRINCIPAL = 'arn:aws:quicksight:eu-west-1:123456789012:group/default/opslake-admins';
 
 type Resource = { Type: string; Properties: Record<string, any> };
 
 describe('QuickSightStack', () => {
+  afterAll(removeTestApps);
+
   let template: Template;
   let queries: QueryLibrary;
 

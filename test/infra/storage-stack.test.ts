@@ -1,8 +1,8 @@
 import { Match, type Template } from 'aws-cdk-lib/assertions';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { QueryLibrary } from '../../pipeline/query/query-library.js';
 import { lakeTables } from '../../pipeline/tables/registry.js';
-import { FLEET, buildTestApp } from './infra-test-app.js';
+import { FLEET, buildTestApp, removeTestApps } from './infra-test-app.js';
 
 type Resources = Record<string, { Type: string; Properties?: Record<string, any>; DeletionPolicy?: string; UpdateReplacePolicy?: string }>;
 
@@ -13,6 +13,8 @@ function onlyResource(template: Template, type: string, properties: Record<strin
 }
 
 describe('StorageStack', () => {
+  afterAll(removeTestApps);
+
   let template: Template;
   let destroyed: Template;
   let queries: QueryLibrary;

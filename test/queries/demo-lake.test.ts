@@ -2,8 +2,10 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
+import { Command } from 'commander';
 import type { BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { registerQueryCommand } from '../../jobs/cli/commands/query-command.js';
 import { DEMO_CLUSTERS, runDemo } from '../../jobs/cli/demo/run-demo.js';
 import { openLocalQueries, type LocalQueries } from '../../pipeline/query/local-queries.js';
 import { collectRows, type QueryRow } from '../../pipeline/query/query-engine.js';
@@ -21,10 +23,11 @@ import { inspectReport, launchChromium, SCREENSHOTS } from '../pipeline/report/c
  */
 const NOW = new Date('2024-03-06T13:00:00Z');
 const DAY = '2024-03-06';
-const CLUSTERS = DEMO_CLUSTERS.map((cluster) => cluster.name);
+const CLUSTERS: readonly string[] = DEMO_CLUSTERS.map((cluster) => cluster.name);
 
 let root: string;
 let lakeDir: string;
+let configPath: string;
 let library: QueryLibrary;
 let local: LocalQueries;
 
@@ -32,6 +35,7 @@ beforeAll(async () => {
   root = await mkdtemp(join(tmpdir(), 'opslake-demo-lake-'));
   const demo = await runDemo({ dir: join(root, 'demo'), now: NOW, historyHours: 6, progress: devNull(), out: devNull() });
   lakeDir = demo.lakeDir;
+  configPath = demo.configPath;
   library = await QueryLibrary.load();
   local = await openLocalQueries({ lakeDir, library });
 });
@@ -139,6 +143,15 @@ describe('queries/ on the demo lake', () => {
     const rows = await run(name);
     expect(rows.length, `${name} found nothing in the demo lake`).toBeGreaterThan(0);
     await CHECKS[name]?.(rows);
+  });
+
+  it('is what `opslake query` runs with the config file the demo leaves', async () => {
+    const printed: string[] = [];
+    const program = new Command('opslake').exitOverride();
+    registerQueryCommand(program, { stdout: new Writable({ write: (chunk, _encoding, done) => done(void printed.push(String(chunk))) }), stderr: devNull() });
+    await program.parseAsync(['query', 'redshift_nested_loop_joins', '--config', configPath, '--param', 'from_day=2024-03-05', '--format', 'json'], { from: 'user' });
+    const rows = JSON.parse(printed.join('')) as QueryRow[];
+    expect(rows).toEqual(await run('redshift_nested_loop_joins'));
   });
 
   it('agrees with Glue on the type of every column of every file the writers wrote', async () => {

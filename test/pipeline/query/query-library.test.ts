@@ -22,9 +22,10 @@ beforeAll(async () => {
 afterAll(async () => rm(dir, { recursive: true, force: true }));
 
 describe('QueryLibrary', () => {
-  it('loads every .sql file, sorted by name', async () => {
+  it('loads every .sql file, sorted by name, the same way synchronously', async () => {
     const library = await QueryLibrary.load(dir);
     expect(library.queries.map((query) => query.name)).toEqual(['denied', 'events_unique', 'recent_unique']);
+    expect(QueryLibrary.loadSync(dir).queries).toEqual(library.queries);
   });
 
   it('orders views so that a view comes after the views it reads, and finds the views a query reads', async () => {

@@ -1,0 +1,302 @@
+import type { DuckDBConnection } from '@duckdb/node-api';
+import type { Dirent } from 'node:fs';
+import { appendFile, mkdir, readdir, rm, stat, truncate } from 'node:fs/promises';
+import { join } from 'node:path';
+import { LakeWriteError, UnreadableInputError } from '../errors.js';
+import { sqlLiteral } from '../duckdb/duckdb-engine.js';
+import { flatSelectSql, rawSelectSql } from './cloudtrail-sql.js';
+import type { CloudTrailPartition, CloudTrailTableKind } from './cloudtrail-lake-layout.js';
+import type { FlatRow } from './event-flattener.js';
+import type { RawRecord } from './record-scanner.js';
+
+/** One finished Parquet file: every row of one input for one partition. */
+export interface PartitionFile {
+  /** Index of the input, in the order of `beginInput` calls. */
+  readonly input: number;
+  readonly table: CloudTrailTableKind;
+  readonly partition: CloudTrailPartition;
+  readonly path: string;
+  readonly rows: number;
+  readonly bytes: number;
+}
+
+export interface CloudTrailBatchWriterOptions {
+  /**
+   * JSON lines spooled before they are turned into Parquet parts and deleted: bounds the temp
+   * disk a huge input needs. Default 256 MiB.
+   */
+  readonly batchBytes?: number;
+}
+
+/** Bytes spooled in memory before they are appended to their file. */
+const FLUSH_BYTES = 4 << 20;
+const NEWLINE = Buffer.from('\n');
+const TABLES: readonly CloudTrailTableKind[] = ['events', 'insights'];
+
+/** JSON lines waiting for DuckDB: a file on disk plus what is not written to it yet. */
+class Spool {
+  readonly path: string;
+  pending: Array<Buffer | string> = [];
+  pendingBytes = 0;
+  fileBytes = 0;
+  /** Lines (on disk or pending) not yet converted. */
+  lines = 0;
+  maxLine = 0;
+
+  constructor(path: string) {
+    this.path = path;
+  }
+
+  add(parts: ReadonlyArray<Buffer | string>, bytes: number): void {
+    for (const part of parts) this.pending.push(part);
+    this.pendingBytes += bytes;
+    this.lines += 1;
+    if (bytes > this.maxLine) this.maxLine = bytes;
+  }
+
+  async flush(): Promise<number> {
+    if (this.pending.length === 0) return 0;
+    const bytes = this.pendingBytes;
+    const data = this.pending.length === 1 ? this.pending[0]! : this.pending.every((part) => typeof part === 'string') ? this.pending.join('') : Buffer.concat(this.pending.map((part) => (typeof part === 'string' ? Buffer.from(part) : part)));
+    this.pending = [];
+    this.pendingBytes = 0;
+    await appendFile(this.path, data);
+    this.fileBytes += bytes;
+    return bytes;
+  }
+}
+
+interface TableSpools {
+  /** Records as delivered, flattened by DuckDB. */
+  readonly raw: Spool;
+  /** Rows flattened in JS. */
+  readonly flat: Spool;
+}
+
+/** A (input, table, partition): one object in the lake. */
+interface Target {
+  readonly id: number;
+  readonly input: number;
+  readonly table: CloudTrailTableKind;
+  readonly partition: CloudTrailPartition;
+  /** `{"_p":<id>,`: what a line of this target starts with. */
+  readonly prefix: Buffer;
+  rows: number;
+  readonly parts: string[];
+}
+
+interface Mark {
+  readonly input: number;
+  readonly conversions: number;
+  readonly sizes: ReadonlyArray<readonly [Spool, number, number, number]>;
+  readonly targets: number;
+}
+
+/**
+ * Turns the records of a batch of inputs into one zstd Parquet file per (input, table,
+ * partition). Each target gets a small id; every spooled JSON line starts with it (`"_p"`),
+ * and one DuckDB COPY per table writes the whole batch with `PARTITION_BY (_p)`: a COPY costs
+ * milliseconds however small, and CloudTrail files are many and small. Raw records go through
+ * typed STRUCT columns, JS-flattened rows through their `c<i>` columns, in the same COPY.
+ * A failed input is rolled back (its lines truncated away) without touching the others; a huge
+ * input is converted every `batchBytes` into parts merged at the end, so neither memory nor
+ * temp disk grows with it.
+ */
+export class CloudTrailBatchWriter {
+  readonly #connection: DuckDBConnection;
+  readonly #folder: string;
+  readonly #batchBytes: number;
+  readonly #spools: Record<CloudTrailTableKind, TableSpools>;
+  readonly #targets: Target[] = [];
+  readonly #byKey = new Map<string, Target>();
+  readonly #sourceKeys: string[] = [];
+  #current: Mark | undefined;
+  #spooledSinceConversion = 0;
+  #conversions = 0;
+
+  /** `folder` is a fresh temp folder the caller owns and removes. */
+  constructor(connection: DuckDBConnection, folder: string, options: CloudTrailBatchWriterOptions = {}) {
+    this.#connection = connection;
+    this.#folder = folder;
+    this.#batchBytes = options.batchBytes ?? 256 << 20;
+    const spools = (table: CloudTrailTableKind): TableSpools => ({
+      raw: new Spool(join(folder, `${table}.raw.ndjson`)),
+      flat: new Spool(join(folder, `${table}.flat.ndjson`)),
+    });
+    this.#spools = { events: spools('events'), insights: spools('insights') };
+  }
+
+  /** Starts the next input; returns its index. Everything added until `endInput` belongs to it. */
+  async beginInput(sourceKey: string): Promise<number> {
+    await this.#flushAll();
+    const input = this.#sourceKeys.push(sourceKey) - 1;
+    const sizes = this.#allSpools().map((spool) => [spool, spool.fileBytes, spool.lines, spool.maxLine] as const);
+    this.#current = { input, conversions: this.#conversions, sizes, targets: this.#targets.length };
+    return input;
+  }
+
+  endInput(): void {
+    this.#current = undefined;
+  }
+
+  /** Forgets everything the current input added (it turned out to be unreadable). */
+  async abortInput(): Promise<void> {
+    const mark = this.#current;
+    if (mark === undefined) return;
+    // After a conversion during this input, the spools hold nothing but this input's lines.
+    const converted = this.#conversions !== mark.conversions;
+    for (const [spool, fileBytes, lines, maxLine] of mark.sizes) {
+      spool.pending = [];
+      spool.pendingBytes = 0;
+      const keep = converted ? 0 : fileBytes;
+      if (spool.fileBytes > keep) await truncate(spool.path, keep);
+      spool.fileBytes = keep;
+      spool.lines = converted ? 0 : lines;
+      spool.maxLine = converted ? 0 : maxLine;
+    }
+    for (const target of this.#targets.splice(mark.targets)) {
+      this.#byKey.delete(this.#keyOf(target.input, target.table, target.partition));
+      for (const part of target.parts) await rm(part, { force: true });
+    }
+    this.#current = undefined;
+  }
+
+  /** A record DuckDB flattens as it is. */
+  addRaw(table: CloudTrailTableKind, partition: CloudTrailPartition, record: RawRecord): void {
+    const target = this.#targetOf(table, partition);
+    let text = record.text;
+    if (record.hasLineBreaks) {
+      // Line breaks can only be whitespace between tokens (JSON strings cannot hold them raw).
+      text = Buffer.from(text);
+      for (let i = 0; i < text.length; i += 1) if (text[i] === 0x0a || text[i] === 0x0d) text[i] = 0x20;
+    }
+    const spool = this.#spools[table].raw;
+    if (record.members.length === 0) {
+      spool.add([target.prefix.subarray(0, target.prefix.length - 1), '}', NEWLINE], target.prefix.length + 1);
+    } else {
+      const body = text.subarray(1);
+      spool.add([target.prefix, body, NEWLINE], target.prefix.length + body.length + 1);
+    }
+    target.rows += 1;
+  }
+
+  /** A row the JS flattener produced. */
+  addFlat(row: FlatRow): void {
+    const target = this.#targetOf(row.table, row.partition);
+    const body = row.line.slice(1);
+    this.#spools[row.table].flat.add([target.prefix, body], target.prefix.length + Buffer.byteLength(body));
+    target.rows += 1;
+  }
+
+  /** Writes pending lines out when enough have gathered; call between batches of `add...`. */
+  async flushIfNeeded(): Promise<void> {
+    if (this.#allSpools().some((spool) => spool.pendingBytes >= FLUSH_BYTES)) await this.#flushAll();
+    if (this.#spooledSinceConversion >= this.#batchBytes) await this.#convert();
+  }
+
+  /** Converts everything; returns one file per target, in target order. */
+  async finish(): Promise<PartitionFile[]> {
+    await this.#flushAll();
+    await this.#convert();
+    const files: PartitionFile[] = [];
+    for (const target of this.#targets) {
+      if (target.rows === 0) continue;
+      let path = target.parts[0]!;
+      if (target.parts.length > 1) {
+        path = join(this.#folder, `target-${target.id}.parquet`);
+        await this.#copy(`SELECT * FROM read_parquet([${target.parts.map(sqlLiteral).join(', ')}])`, path, '');
+        for (const part of target.parts) await rm(part, { force: true });
+      }
+      files.push({ input: target.input, table: target.table, partition: target.partition, path, rows: target.rows, bytes: (await stat(path)).size });
+    }
+    return files;
+  }
+
+  #allSpools(): Spool[] {
+    return TABLES.flatMap((table) => [this.#spools[table].raw, this.#spools[table].flat]);
+  }
+
+  #keyOf(input: number, table: CloudTrailTableKind, partition: CloudTrailPartition): string {
+    return `${input}/${table}/${partition.account}/${partition.region}/${partition.day}`;
+  }
+
+  #targetOf(table: CloudTrailTableKind, partition: CloudTrailPartition): Target {
+    const input = this.#current?.input ?? this.#sourceKeys.length - 1;
+    const key = this.#keyOf(input, table, partition);
+    let target = this.#byKey.get(key);
+    if (target === undefined) {
+      const id = this.#targets.length === 0 ? 0 : this.#targets[this.#targets.length - 1]!.id + 1;
+      target = { id, input, table, partition, prefix: Buffer.from(`{"_p":${id},`), rows: 0, parts: [] };
+      this.#targets.push(target);
+      this.#byKey.set(key, target);
+    }
+    return target;
+  }
+
+  async #flushAll(): Promise<void> {
+    for (const spool of this.#allSpools()) this.#spooledSinceConversion += await spool.flush();
+  }
+
+  /** One COPY per table over everything spooled so far; each target's rows land in `_p=<id>/`. */
+  async #convert(): Promise<void> {
+    const round = this.#conversions;
+    this.#conversions += 1;
+    for (const table of TABLES) {
+      const { raw, flat } = this.#spools[table];
+      if (raw.lines === 0 && flat.lines === 0) continue;
+      const sourceKeys = this.#sourceKeyList();
+      const selects: string[] = [];
+      if (raw.lines > 0) selects.push(rawSelectSql(table, raw.path, sourceKeys, raw.maxLine));
+      if (flat.lines > 0) selects.push(flatSelectSql(table, flat.path, flat.maxLine));
+      const folder = join(this.#folder, `${table}-${round}`);
+      await this.#copy(selects.join(' UNION ALL '), folder, ', PARTITION_BY ("_p")');
+      for (const spool of [raw, flat]) {
+        if (spool.fileBytes > 0) await rm(spool.path, { force: true });
+        spool.fileBytes = 0;
+        spool.lines = 0;
+        spool.maxLine = 0;
+      }
+      await this.#collect(folder);
+    }
+    this.#spooledSinceConversion = 0;
+  }
+
+  /** `source_key` of the raw rows comes from this list, indexed by target id. */
+  #sourceKeyList(): string {
+    const keys = new Array<string>(this.#targets.length === 0 ? 0 : this.#targets[this.#targets.length - 1]!.id + 1).fill('');
+    for (const target of this.#targets) keys[target.id] = this.#sourceKeys[target.input]!;
+    return `[${keys.map(sqlLiteral).join(', ')}]`;
+  }
+
+  async #collect(folder: string): Promise<void> {
+    const byId = new Map(this.#targets.map((target) => [target.id, target]));
+    let entries: Dirent[];
+    try {
+      entries = await readdir(folder, { withFileTypes: true });
+    } catch {
+      return;
+    }
+    for (const entry of entries) {
+      const id = Number(/^_p=(\d+)$/.exec(entry.name)?.[1]);
+      const target = byId.get(id);
+      if (!entry.isDirectory() || target === undefined) continue;
+      const dir = join(folder, entry.name);
+      for (const name of (await readdir(dir)).sort()) target.parts.push(join(dir, name));
+    }
+  }
+
+  async #copy(select: string, path: string, options: string): Promise<void> {
+    try {
+      if (options !== '') await mkdir(path, { recursive: true });
+      await this.#connection.run(`COPY (${select}) TO ${sqlLiteral(path)} (FORMAT parquet, COMPRESSION zstd${options}${options ? ', OVERWRITE_OR_IGNORE' : ''})`);
+    } catch (error) {
+      const message = (error as Error)?.message ?? String(error);
+      // DuckDB's JSON parser is the one that checks what strings hold (escapes, UTF-8,
+      // control characters): its refusal means an input is bad, not that writing failed.
+      if (/^(Invalid Input Error|Conversion Error)/.test(message)) {
+        throw new UnreadableInputError('invalid-json', `a record could not be parsed: ${message.split('\n')[0]}`, { cause: error });
+      }
+      throw new LakeWriteError(`could not write Parquet ${path}: ${message}`, { cause: error });
+    }
+  }
+}

@@ -1,0 +1,289 @@
+import { CLOUDTRAIL_EVENT_FIELDS, CLOUDTRAIL_INSIGHT_FIELDS, isGroup, type CloudTrailGroup, type CloudTrailValueKind } from '../tables/cloudtrail-tables.js';
+import { escapePartitionValue, type CloudTrailPartition, type CloudTrailTableKind } from './cloudtrail-lake-layout.js';
+import type { RecordContext } from './event-flattener.js';
+import { normaliseEventTime } from './event-time.js';
+import type { RawRecord } from './record-scanner.js';
+
+/**
+ * The verdict on one record: `raw` when DuckDB can flatten it as delivered (every member known,
+ * every value of the JSON type its column expects, `eventTime` in CloudTrail's own form), with
+ * the table and partition it goes to; `flatten` when the flattener in JS must handle it.
+ */
+export type Inspection =
+  | { readonly path: 'raw'; readonly table: CloudTrailTableKind; readonly partition: CloudTrailPartition }
+  | { readonly path: 'flatten' };
+
+const FLATTEN: Inspection = { path: 'flatten' };
+/** Group verdicts remembered (a few hundred distinct callers per file is a lot). */
+const MAX_VERDICTS = 1024;
+
+interface Slot {
+  readonly key: Uint8Array;
+  readonly kind: CloudTrailValueKind | undefined;
+  readonly group: CompiledGroup | undefined;
+  readonly name: string;
+  /** Inspection number in which this member was last seen: a second sighting is a duplicate key. */
+  seen: number;
+}
+
+interface CompiledGroup {
+  readonly slots: ReadonlyMap<number, readonly Slot[]>;
+}
+
+/** FNV-1a over bytes: member names are looked up without making strings of them. */
+function hashBytes(bytes: Uint8Array, start: number, end: number): number {
+  let hash = 0x811c9dc5;
+  for (let i = start; i < end; i += 1) hash = Math.imul(hash ^ bytes[i]!, 0x01000193);
+  return hash >>> 0;
+}
+
+function compile(group: CloudTrailGroup): CompiledGroup {
+  const slots = new Map<number, Slot[]>();
+  for (const [name, node] of Object.entries(group.members)) {
+    const key = Buffer.from(name, 'latin1');
+    const slot: Slot = { key, name, kind: isGroup(node) ? undefined : node.kind, group: isGroup(node) ? compile(node) : undefined, seen: -1 };
+    const hash = hashBytes(key, 0, key.length);
+    slots.set(hash, [...(slots.get(hash) ?? []), slot]);
+  }
+  return { slots };
+}
+
+function lookup(group: CompiledGroup, bytes: Uint8Array, start: number, end: number): Slot | undefined {
+  const candidates = group.slots.get(hashBytes(bytes, start, end));
+  if (candidates === undefined) return undefined;
+  for (const slot of candidates) {
+    if (slot.key.length !== end - start) continue;
+    let same = true;
+    for (let i = 0; i < slot.key.length; i += 1) {
+      if (slot.key[i] !== bytes[start + i]) {
+        same = false;
+        break;
+      }
+    }
+    if (same) return slot;
+  }
+  return undefined;
+}
+
+function isWhitespace(c: number): boolean {
+  return c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09;
+}
+
+function skipWhitespace(bytes: Uint8Array, pos: number): number {
+  while (isWhitespace(bytes[pos]!)) pos += 1;
+  return pos;
+}
+
+/** End (exclusive) of the string token starting at `pos` (its opening quote). */
+function skipString(bytes: Uint8Array, pos: number): number {
+  pos += 1;
+  for (;;) {
+    const c = bytes[pos]!;
+    if (c === 0x22) return pos + 1;
+    pos += c === 0x5c ? 2 : 1;
+  }
+}
+
+/** End (exclusive) of any value starting at `pos`; the scanner has already checked the grammar. */
+function skipValue(bytes: Uint8Array, pos: number): number {
+  const c = bytes[pos]!;
+  if (c === 0x22) return skipString(bytes, pos);
+  if (c !== 0x7b && c !== 0x5b) {
+    while (pos < bytes.length) {
+      const d = bytes[pos]!;
+      if (d === 0x2c || d === 0x7d || d === 0x5d || isWhitespace(d)) break;
+      pos += 1;
+    }
+    return pos;
+  }
+  let depth = 0;
+  for (;;) {
+    const d = bytes[pos]!;
+    if (d === 0x22) {
+      pos = skipString(bytes, pos);
+      continue;
+    }
+    if (d === 0x7b || d === 0x5b) depth += 1;
+    else if (d === 0x7d || d === 0x5d) {
+      depth -= 1;
+      if (depth === 0) return pos + 1;
+    }
+    pos += 1;
+  }
+}
+
+function isNumberStart(c: number): boolean {
+  return c === 0x2d || (c >= 0x30 && c <= 0x39);
+}
+
+/**
+ * Decides per record whether DuckDB can flatten it straight from its JSON (see Inspection).
+ * This walks only the record's own members and the small objects that become columns
+ * (`userIdentity`, `tlsDetails`, `insightDetails`); the free-form payloads are never looked
+ * into. Whatever it is not sure about goes to the JS flattener, which handles everything.
+ */
+export class RawRecordInspector {
+  readonly #events = compile(CLOUDTRAIL_EVENT_FIELDS);
+  readonly #insights = compile(CLOUDTRAIL_INSIGHT_FIELDS);
+  readonly #verdicts = new Map<number, { group: CompiledGroup; bytes: Buffer; fits: boolean }>();
+  #stamp = 0;
+
+  inspect(record: RawRecord, context: RecordContext): Inspection {
+    if (context.fileKind === 'insight') return this.#inspectAs('insights', this.#insights, record, context);
+    const events = this.#inspectAs('events', this.#events, record, context);
+    if (events === 'insight') return this.#inspectAs('insights', this.#insights, record, context);
+    return events;
+  }
+
+  /** Returns 'insight' when an events record turns out to be an Insight. */
+  #inspectAs(table: 'events', root: CompiledGroup, record: RawRecord, context: RecordContext): Inspection | 'insight';
+  #inspectAs(table: 'insights', root: CompiledGroup, record: RawRecord, context: RecordContext): Inspection;
+  #inspectAs(table: CloudTrailTableKind, root: CompiledGroup, record: RawRecord, context: RecordContext): Inspection | 'insight' {
+    const { text: bytes, members } = record;
+    const stamp = (this.#stamp += 1);
+    let day: string | undefined;
+    let account: string | undefined;
+    let region: string | undefined;
+    let insight = false;
+    let flatten = false;
+    for (let m = 0; m < members.length; m += 4) {
+      const keyStart = members[m]! + 1;
+      const keyEnd = members[m + 1]! - 1;
+      const valueStart = members[m + 2]!;
+      const valueEnd = members[m + 3]!;
+      const slot = lookup(root, bytes, keyStart, keyEnd);
+      if (slot === undefined) {
+        if (table === 'events' && bytes.toString('latin1', keyStart, keyEnd) === 'insightDetails') insight = true;
+        flatten = true;
+        continue;
+      }
+      if (slot.seen === stamp) flatten = true;
+      slot.seen = stamp;
+      const c = bytes[valueStart]!;
+      if (c === 0x6e) continue; // null
+      if (slot.group !== undefined) {
+        if (c !== 0x7b || !this.#groupFits(bytes, valueStart, valueEnd, slot.group, stamp)) flatten = true;
+        continue;
+      }
+      switch (slot.kind) {
+        case 'json':
+          break;
+        case 'string': {
+          if (c !== 0x22) {
+            flatten = true;
+            break;
+          }
+          if (slot.name === 'recipientAccountId' || slot.name === 'awsRegion' || slot.name === 'eventType' || slot.name === 'eventCategory') {
+            const value = bytes.toString('latin1', valueStart + 1, valueEnd - 1);
+            if (value.includes('\\')) flatten = true;
+            else if (slot.name === 'recipientAccountId') account = value;
+            else if (slot.name === 'awsRegion') region = value;
+            else if (table === 'events' && (value === 'AwsCloudTrailInsight' || value === 'Insight')) insight = true;
+          }
+          break;
+        }
+        case 'timestamp': {
+          // Exactly YYYY-MM-DDTHH:MM:SSZ (22 bytes with quotes), the only form the SQL parses.
+          const time = c === 0x22 && valueEnd - valueStart === 22 ? normaliseEventTime(bytes.toString('latin1', valueStart + 1, valueEnd - 1)) : undefined;
+          if (time === undefined) flatten = true;
+          else if (slot.name === 'eventTime') day = time.day;
+          break;
+        }
+        case 'boolean':
+          if (c !== 0x74 && c !== 0x66) flatten = true;
+          break;
+        case 'double':
+          if (!isNumberStart(c)) flatten = true;
+          break;
+        default:
+          flatten = true;
+      }
+    }
+    if (insight) return 'insight';
+    if (flatten) return FLATTEN;
+    return {
+      path: 'raw',
+      table,
+      partition: {
+        account: escapePartitionValue(account || context.account),
+        region: escapePartitionValue(region || context.region),
+        day: day ?? context.deliveryDate,
+      },
+    };
+  }
+
+  /**
+   * Whether the object at [start, end) fits `group`. The same caller, session and TLS details
+   * come back record after record, byte for byte: a verdict is remembered by the object's bytes
+   * (compared in full, natively), which spares walking most of them.
+   */
+  #groupFits(bytes: Buffer, start: number, end: number, group: CompiledGroup, stamp: number): boolean {
+    const length = end - start;
+    const sample = (length * 31 + bytes[start + (length >> 1)]! * 7 + bytes[end - 2]! + bytes[start + (length >> 2)]! * 131) >>> 0;
+    const cached = this.#verdicts.get(sample);
+    if (cached !== undefined && cached.group === group && cached.bytes.length === length && bytes.compare(cached.bytes, 0, length, start, end) === 0) {
+      return cached.fits;
+    }
+    const fits = this.#checkObject(bytes, start, group, stamp) === end;
+    if (this.#verdicts.size >= MAX_VERDICTS) this.#verdicts.clear();
+    this.#verdicts.set(sample, { group, bytes: Buffer.from(bytes.subarray(start, end)), fits });
+    return fits;
+  }
+
+  /**
+   * Checks the object at `pos` against `group`; returns the position after it, or -1 when a
+   * member is unknown, repeated, non-ASCII or of an unexpected type.
+   */
+  #checkObject(bytes: Uint8Array, pos: number, group: CompiledGroup, stamp: number): number {
+    pos = skipWhitespace(bytes, pos + 1);
+    if (bytes[pos] === 0x7d) return pos + 1;
+    for (;;) {
+      const keyStart = pos + 1;
+      let keyEnd = keyStart;
+      for (;;) {
+        const c = bytes[keyEnd]!;
+        if (c === 0x22) break;
+        if (c === 0x5c || c >= 0x80) return -1;
+        keyEnd += 1;
+      }
+      const slot = lookup(group, bytes, keyStart, keyEnd);
+      if (slot === undefined || slot.seen === stamp) return -1;
+      slot.seen = stamp;
+      pos = skipWhitespace(bytes, skipWhitespace(bytes, keyEnd + 1) + 1);
+      const c = bytes[pos]!;
+      if (c === 0x6e) {
+        pos += 4;
+      } else if (slot.group !== undefined) {
+        if (c !== 0x7b) return -1;
+        pos = this.#checkObject(bytes, pos, slot.group, stamp);
+        if (pos < 0) return -1;
+      } else {
+        switch (slot.kind) {
+          case 'json':
+            pos = skipValue(bytes, pos);
+            break;
+          case 'string':
+            if (c !== 0x22) return -1;
+            pos = skipString(bytes, pos);
+            break;
+          case 'boolean':
+            if (c !== 0x74 && c !== 0x66) return -1;
+            pos += c === 0x74 ? 4 : 5;
+            break;
+          case 'double':
+            if (!isNumberStart(c)) return -1;
+            pos = skipValue(bytes, pos);
+            break;
+          default:
+            return -1;
+        }
+      }
+      pos = skipWhitespace(bytes, pos);
+      if (bytes[pos] === 0x2c) {
+        pos = skipWhitespace(bytes, pos + 1);
+        continue;
+      }
+      return pos + 1;
+    }
+  }
+}
