@@ -39,6 +39,7 @@ export function renderCopy(view: StlViewName, pending: boolean): string {
  */
 export function copyValue(value: SqlCell): string {
   if (typeof value === 'number') return String(value);
+  if (!/[\\\t\n\r]/.test(value)) return value;
   return value.replace(/\\/g, '\\\\').replace(/\t/g, '\\t').replace(/\n/g, '\\n').replace(/\r/g, '\\r');
 }
 
@@ -71,7 +72,8 @@ export class RowWriter implements RowSink {
       buffer = { lines: [] };
       target.set(view, buffer);
     }
-    let line = values.map(copyValue).join('\t');
+    let line = copyValue(values[0]!);
+    for (let index = 1; index < values.length; index++) line += `\t${copyValue(values[index]!)}`;
     if (!isVisible) line += `\t${formatMicros(visibleUs)}`;
     buffer.lines.push(line);
     if (isVisible) this.counts.visible++;

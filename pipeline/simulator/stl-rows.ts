@@ -1,4 +1,4 @@
-import { STL_VIEWS, type StlViewName } from '../tables/stl-views.js';
+import { STL_VIEWS, STL_VIEW_NAMES, type StlViewName } from '../tables/stl-views.js';
 import { SeededRandom } from './seeded-random.js';
 import { stlQueryTxt, stlTextChunks } from './stl-text.js';
 import type { PlacedStatement } from './workload-generator.js';
@@ -23,12 +23,19 @@ export interface NumberedStatement {
   readonly xid: number;
 }
 
+let cachedSecond = Number.NaN;
+let cachedPrefix = '';
+
 /** `YYYY-MM-DD HH:MM:SS.ffffff` (UTC) of microseconds since the epoch. */
 export function formatMicros(us: number): string {
-  const ms = Math.floor(us / 1000);
-  const micros = us - ms * 1000;
-  const iso = new Date(ms).toISOString();
-  return `${iso.slice(0, 10)} ${iso.slice(11, 23)}${String(micros).padStart(3, '0')}`;
+  const second = Math.floor(us / 1_000_000);
+  // Rows of one statement share their second; formatting a Date is the costly part.
+  if (second !== cachedSecond) {
+    cachedSecond = second;
+    const iso = new Date(second * 1000).toISOString();
+    cachedPrefix = `${iso.slice(0, 10)} ${iso.slice(11, 19)}`;
+  }
+  return `${cachedPrefix}.${String(us - second * 1_000_000).padStart(6, '0')}`;
 }
 
 /** Microseconds since the epoch of a `YYYY-MM-DD HH:MM:SS[.ffffff]` UTC text. */
@@ -39,13 +46,18 @@ export function parseMicros(text: string): number {
   return ms * 1000 + Number((match[3] ?? '').padEnd(6, '0'));
 }
 
+const COLUMN_NAMES = new Map<StlViewName, readonly string[]>(STL_VIEW_NAMES.map((view) => [view, STL_VIEWS[view].columns.map((column) => column.name)]));
+
 /** Values in the registry's column order; a column the builder forgot is a bug, caught here. */
 function ordered(view: StlViewName, row: Readonly<Record<string, SqlCell>>): SqlCell[] {
-  return STL_VIEWS[view].columns.map((column) => {
-    const value = row[column.name];
-    if (value === undefined) throw new RangeError(`${view}.${column.name} has no value`);
-    return value;
-  });
+  const names = COLUMN_NAMES.get(view)!;
+  const values = new Array<SqlCell>(names.length);
+  for (let index = 0; index < names.length; index++) {
+    const value = row[names[index]!];
+    if (value === undefined) throw new RangeError(`${view}.${names[index]} has no value`);
+    values[index] = value;
+  }
+  return values;
 }
 
 export function emitStatementRows(profile: WorkloadProfile, statement: NumberedStatement, sink: RowSink): void {

@@ -123,7 +123,7 @@ export async function generateDemoTrail(options: DemoTrailOptions): Promise<Demo
     for (const stream of streams) {
       if (events >= limit) break outer;
       const deliveredAt = new Date(tick + random.int(0, 59) * 1000);
-      const count = Math.min(limit - events, Math.max(1, Math.round(random.int(minEvents, maxEvents) * stream.weight)));
+      const count = Math.min(limit - events, Math.max(minEvents, Math.round(random.int(minEvents, maxEvents) * stream.weight)));
       const records: DemoRecord[] = [];
       for (let i = 0; i < count; i += 1) {
         const at = new Date(tick - lag - interval - 120_000 + Math.floor(random.next() * (interval + 120_000 + lag)));
@@ -217,18 +217,20 @@ export async function writeLargeTrailFile(options: LargeTrailFileOptions): Promi
   const start = options.start.getTime();
   const body = Readable.from(
     (function* records() {
-      const head = '{"Records":[';
-      written += head.length;
-      yield head;
-      while (written < options.uncompressedBytes) {
+      let batch = '{"Records":[';
+      while (written + batch.length < options.uncompressedBytes) {
         const at = new Date(start + Math.floor((events / 200) * 1000));
-        const text = (events === 0 ? '' : ',') + JSON.stringify(factory.event(stream.account, stream.region, at));
-        written += Buffer.byteLength(text);
+        batch += (events === 0 ? '' : ',') + JSON.stringify(factory.event(stream.account, stream.region, at));
         events += 1;
-        yield text;
+        if (batch.length >= 1 << 16) {
+          written += Buffer.byteLength(batch);
+          yield batch;
+          batch = '';
+        }
       }
-      yield ']}';
-      written += 2;
+      batch += ']}';
+      written += Buffer.byteLength(batch);
+      yield batch;
     })(),
   );
   await mkdir(dirname(options.path), { recursive: true });

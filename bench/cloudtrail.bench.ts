@@ -1,0 +1,206 @@
+/**
+ * CloudTrail ingestion benchmark (`npm run bench -- cloudtrail [events] [--rounds N] [--skip-big]`).
+ *
+ * Generates (once, cached under .bench/cloudtrail/) a realistic trail of at least 1,000,000
+ * events in gzip files of 1,000-5,000 events, and one file of 500 MB of uncompressed JSON.
+ * Then measures, each run in its own process pinned to one core (so that CPU and peak RSS are
+ * its own), the full ingestion path (read, flatten, write partitioned Parquet into a local
+ * lake) against a baseline measured in the same run: DuckDB reading the same files with
+ * `read_json` and writing them to one Parquet file, with no flattening or partitioning.
+ * Runs alternate (baseline, ingest, baseline, ...) and the best of each is kept, because the
+ * machine may be shared. Prints a markdown table with rates, peak RSS and ratios.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { availableParallelism, tmpdir } from 'node:os';
+import { join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { generateDemoTrail, writeLargeTrailFile } from '../pipeline/cloudtrail/demo/demo-trail.js';
+import { ingestCloudTrail } from '../pipeline/cloudtrail/ingest-cloudtrail.js';
+import { openDuckDb, sqlLiteral } from '../pipeline/duckdb/duckdb-engine.js';
+import { LocalObjectStore } from '../pipeline/store/local-object-store.js';
+
+const SELF = fileURLToPath(import.meta.url);
+const DATA_ROOT = join(fileURLToPath(new URL('..', import.meta.url)), '.bench', 'cloudtrail');
+const BIG_FILE_BYTES = 500 * 1000 * 1000;
+const START = new Date('2026-03-01T00:00:00Z');
+
+interface Measurement {
+  readonly case: string;
+  readonly events: number;
+  readonly seconds: number;
+  readonly cpuSeconds: number;
+  readonly maxRssMb: number;
+  readonly inputBytes: number;
+  readonly outputBytes: number;
+  readonly note?: string;
+}
+
+function filesUnder(dir: string, test: (path: string) => boolean): string[] {
+  const out: string[] = [];
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) out.push(...filesUnder(path, test));
+    else if (test(path)) out.push(path);
+  }
+  return out.sort();
+}
+
+function sizeOf(paths: readonly string[]): number {
+  return paths.reduce((sum, path) => sum + statSync(path).size, 0);
+}
+
+// ---------------------------------------------------------------- one measurement (child process)
+
+async function runCase(name: string, data: string): Promise<Measurement> {
+  const work = await mkdtemp(join(tmpdir(), 'opslake-bench-cloudtrail-'));
+  const started = performance.now();
+  const cpu = process.cpuUsage();
+  let events = 0;
+  let inputBytes = 0;
+  let outputBytes = 0;
+  let note: string | undefined;
+  try {
+    const big = name.endsWith('-big');
+    const trail = big ? join(data, 'big') : join(data, 'trail');
+    const logs = filesUnder(trail, (path) => path.includes(`${'/'}CloudTrail${'/'}`) && path.endsWith('.json.gz'));
+    inputBytes = sizeOf(logs);
+    if (name.startsWith('baseline')) {
+      const { instance, connection } = await openDuckDb({ threads: 1, tempDirectory: work });
+      const out = join(work, 'baseline.parquet');
+      const list = `[${logs.map(sqlLiteral).join(', ')}]`;
+      await connection.run(`COPY (SELECT unnest(Records) AS record FROM read_json(${list}, columns = {Records: 'JSON[]'})) TO ${sqlLiteral(out)} (FORMAT parquet, COMPRESSION zstd)`);
+      const counted = await connection.runAndReadAll(`SELECT count(*) FROM read_parquet(${sqlLiteral(out)})`);
+      events = Number(counted.getRows()[0]![0]);
+      outputBytes = statSync(out).size;
+      connection.closeSync();
+      instance.closeSync();
+    } else {
+      const lake = join(work, 'lake');
+      const summary = await ingestCloudTrail({
+        source: new LocalObjectStore(trail),
+        lake: new LocalObjectStore(lake),
+        tempDirectory: work,
+        memoryLimit: '256MB',
+        force: true,
+      });
+      events = summary.events + summary.insights;
+      outputBytes = summary.parquetBytes;
+      note = `${summary.objectsWritten} objects, ${summary.partitionsWritten} partitions, ${summary.quarantined.length} quarantined`;
+    }
+  } finally {
+    await rm(work, { recursive: true, force: true });
+  }
+  const used = process.cpuUsage(cpu);
+  return {
+    case: name,
+    events,
+    seconds: (performance.now() - started) / 1000,
+    cpuSeconds: (used.user + used.system) / 1e6,
+    maxRssMb: process.resourceUsage().maxRSS / 1024,
+    inputBytes,
+    outputBytes,
+    ...(note ? { note } : {}),
+  };
+}
+
+// ---------------------------------------------------------------- data (cached)
+
+async function ensureData(events: number): Promise<string> {
+  const dir = join(DATA_ROOT, `events-${events}`);
+  const marker = join(dir, 'ready.json');
+  if (existsSync(marker)) return dir;
+  await rm(dir, { recursive: true, force: true });
+  await mkdir(dir, { recursive: true });
+  console.log(`generating ${events.toLocaleString('en-US')} events in files of 1,000-5,000 events under ${relative(process.cwd(), dir)} (once) ...`);
+  let started = performance.now();
+  const trail = await generateDemoTrail({
+    dir: join(dir, 'trail'),
+    clusterNames: ['analytics', 'etl'],
+    start: START,
+    seed: 20260301,
+    hours: 24 * 30,
+    fileIntervalMinutes: 5,
+    eventsPerFile: [1_000, 5_000],
+    maxEvents: events,
+  });
+  console.log(`  ${trail.logFiles} files, ${(trail.compressedBytes / 1e6).toFixed(0)} MB gzip, ${(trail.uncompressedBytes / 1e6).toFixed(0)} MB JSON, ${((performance.now() - started) / 1000).toFixed(0)} s`);
+  started = performance.now();
+  const bigKey = 'AWSLogs/444455556666/CloudTrail/us-east-1/2026/03/01/444455556666_CloudTrail_us-east-1_20260301T1200Z_BigBenchFile0001.json.gz';
+  const big = await writeLargeTrailFile({ path: join(dir, 'big', ...bigKey.split('/')), seed: 7, start: START, uncompressedBytes: BIG_FILE_BYTES });
+  console.log(`  one file of ${(big.uncompressedBytes / 1e6).toFixed(0)} MB JSON (${big.events.toLocaleString('en-US')} events), ${((performance.now() - started) / 1000).toFixed(0)} s`);
+  await writeFile(marker, JSON.stringify({ events: trail.events, files: trail.logFiles, bigEvents: big.events }));
+  return dir;
+}
+
+// ---------------------------------------------------------------- driver
+
+function measure(name: string, data: string): Measurement {
+  // One core, as the targets are stated: the last CPU, so that a shared machine's first one stays free.
+  const cpu = availableParallelism() - 1;
+  const node = [process.execPath, '--import', 'tsx', SELF, '--case', name, '--data', data];
+  const pinned = existsSync('/usr/bin/taskset') ? ['/usr/bin/taskset', '-c', String(cpu), ...node] : node;
+  const run = spawnSync(pinned[0]!, pinned.slice(1), { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 1 << 20 });
+  const line = run.stdout.trim().split('\n').pop() ?? '';
+  if (run.status !== 0 || !line.startsWith('{')) throw new Error(`${name} failed (exit ${run.status})`);
+  return JSON.parse(line) as Measurement;
+}
+
+function best(runs: readonly Measurement[]): Measurement {
+  return runs.reduce((a, b) => (b.seconds < a.seconds ? b : a));
+}
+
+function row(m: Measurement, ratio: string): string {
+  const eventsPerSecond = m.events / m.seconds;
+  const mbPerSecond = m.inputBytes / 1e6 / m.seconds;
+  return `| ${m.case} | ${m.events.toLocaleString('en-US')} | ${(m.inputBytes / 1e6).toFixed(0)} | ${m.seconds.toFixed(1)} | ${m.cpuSeconds.toFixed(1)} | ${Math.round(eventsPerSecond).toLocaleString('en-US')} | ${mbPerSecond.toFixed(1)} | ${Math.round(m.maxRssMb)} | ${(m.outputBytes / 1e6).toFixed(1)} | ${ratio} |`;
+}
+
+async function main(): Promise<void> {
+  const args = process.argv.slice(2);
+  const caseAt = args.indexOf('--case');
+  if (caseAt >= 0) {
+    const result = await runCase(args[caseAt + 1]!, args[args.indexOf('--data') + 1]!);
+    process.stdout.write(`${JSON.stringify(result)}\n`);
+    return;
+  }
+  const events = Number(args.find((arg) => /^\d+$/.test(arg)) ?? 1_000_000);
+  const roundsAt = args.indexOf('--rounds');
+  const rounds = roundsAt >= 0 ? Number(args[roundsAt + 1]) : 2;
+  const data = await ensureData(events);
+
+  const baselines: Measurement[] = [];
+  const ingests: Measurement[] = [];
+  for (let round = 0; round < rounds; round += 1) {
+    baselines.push(measure('baseline', data));
+    ingests.push(measure('ingest', data));
+    console.log(`round ${round + 1}: baseline ${baselines.at(-1)!.seconds.toFixed(1)} s, ingest ${ingests.at(-1)!.seconds.toFixed(1)} s`);
+  }
+  const baseline = best(baselines);
+  const ingest = best(ingests);
+  const ratio = ingest.events / ingest.seconds / (baseline.events / baseline.seconds);
+  const header = [
+    '| run | events | gzip MB in | seconds | CPU s | events/s | gzip MB/s | peak RSS MB | Parquet MB | rate vs baseline |',
+    '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+  ];
+  const lines = [...header, row(baseline, ''), row(ingest, `${ratio.toFixed(2)}x`)];
+  let ok = ratio >= 0.8 && ingest.events === baseline.events;
+
+  if (!args.includes('--skip-big')) {
+    const bigBaseline = measure('baseline-big', data);
+    const bigIngest = measure('ingest-big', data);
+    console.log(`big file: baseline ${bigBaseline.seconds.toFixed(1)} s, ingest ${bigIngest.seconds.toFixed(1)} s`);
+    const bigRatio = bigIngest.events / bigIngest.seconds / (bigBaseline.events / bigBaseline.seconds);
+    lines.push(row(bigBaseline, ''), row(bigIngest, `${bigRatio.toFixed(2)}x`));
+    ok &&= bigIngest.maxRssMb < 512 && bigIngest.seconds < bigBaseline.seconds && bigIngest.events === bigBaseline.events;
+  }
+  const ready = JSON.parse(await readFile(join(data, 'ready.json'), 'utf8')) as { files: number };
+  console.log(`\n${ready.files} files of 1,000-5,000 events; best of ${rounds} alternating runs, each in its own process on one core.\n`);
+  console.log(lines.join('\n'));
+  console.log(`\nParquet / gzip JSON size: ${(ingest.outputBytes / ingest.inputBytes).toFixed(2)} (many files) ${lines.length > 4 ? '' : ''}`);
+  console.log(`targets: ingest >= 0.8x baseline rate; 500 MB file under 512 MB peak RSS and faster than the baseline: ${ok ? 'met' : 'NOT met'}`);
+  process.exitCode = ok ? 0 : 1;
+}
+
+await main();
