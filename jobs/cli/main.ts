@@ -24,6 +24,10 @@ export function buildProgram(): Command {
 /** Runs the CLI; returns the process exit code. Errors print what went wrong and what to do, no stack. */
 export async function main(argv: readonly string[]): Promise<number> {
   const program = buildProgram();
+  // Commands report failure through process.exitCode; start from a clean slate so that one
+  // in-process call (tests run several) does not inherit another's.
+  const previous = process.exitCode;
+  process.exitCode = undefined;
   try {
     await program.parseAsync([...argv], { from: 'user' });
     return typeof process.exitCode === 'number' ? process.exitCode : 0;
@@ -31,5 +35,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     if (error instanceof CommanderError) return error.exitCode;
     process.stderr.write(`${formatError(error)}\n`);
     return 1;
+  } finally {
+    process.exitCode = previous;
   }
 }

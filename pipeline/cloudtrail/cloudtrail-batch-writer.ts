@@ -23,7 +23,8 @@ export interface PartitionFile {
 export interface CloudTrailBatchWriterOptions {
   /**
    * JSON lines spooled before they are turned into Parquet parts and deleted: bounds the temp
-   * disk a huge input needs. Default 256 MiB.
+   * disk a huge input needs, and DuckDB's memory (a partitioned COPY holds a row group per
+   * partition). Default 64 MiB.
    */
   readonly batchBytes?: number;
 }
@@ -118,7 +119,7 @@ export class CloudTrailBatchWriter {
   constructor(connection: DuckDBConnection, folder: string, options: CloudTrailBatchWriterOptions = {}) {
     this.#connection = connection;
     this.#folder = folder;
-    this.#batchBytes = options.batchBytes ?? 256 << 20;
+    this.#batchBytes = options.batchBytes ?? 64 << 20;
     const spools = (table: CloudTrailTableKind): TableSpools => ({
       raw: new Spool(join(folder, `${table}.raw.ndjson`)),
       flat: new Spool(join(folder, `${table}.flat.ndjson`)),

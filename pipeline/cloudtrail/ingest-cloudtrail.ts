@@ -58,7 +58,7 @@ export interface IngestCloudTrailOptions {
   readonly connection?: DuckDBConnection;
   /** Files ingested together (one DuckDB COPY per table for the lot); default 64. */
   readonly batchFiles?: number;
-  /** Compressed bytes ingested together; default 32 MiB (a larger file is ingested alone). */
+  /** Compressed bytes ingested together; default 8 MiB (a larger file is ingested alone). */
   readonly batchInputBytes?: number;
   /** See CloudTrailIngesterOptions.fastPath. */
   readonly fastPath?: boolean;
@@ -195,7 +195,7 @@ export async function ingestCloudTrail(options: IngestCloudTrailOptions): Promis
   };
 
   const batchFiles = Math.max(1, options.batchFiles ?? 64);
-  const batchInputBytes = options.batchInputBytes ?? 32 << 20;
+  const batchInputBytes = options.batchInputBytes ?? 8 << 20;
 
   /** The next inputs to ingest together; inputs already in the lake are counted and left out. */
   const takeBatch = async (): Promise<ObjectInfo[]> => {
@@ -242,7 +242,7 @@ export async function ingestCloudTrail(options: IngestCloudTrailOptions): Promis
         for (const input of batch) {
           summary.addFailure({
             key: input.key,
-            message: (error as Error)?.message ?? String(error),
+            message: ((error as Error)?.message ?? String(error)).split('\n')[0]!,
             retryable: error instanceof OpslakeError ? error.retryable : true,
           });
         }

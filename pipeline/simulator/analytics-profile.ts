@@ -401,9 +401,9 @@ function arrivals(context: MinuteContext): Arrival[] {
   const load = officeLoad(context);
   const result: Arrival[] = [];
   // Dashboards refresh on the hour and at the half hour; users add their own clicks.
-  const refresh = context.minuteOfHour === 0 || context.minuteOfHour === 30 ? 3 : 0;
+  const refresh = context.minuteOfHour === 0 || context.minuteOfHour === 30 ? 2 : 0;
   result.push(
-    ...spread(context, refresh + rng.poisson(1.4 * load + 0.1), () =>
+    ...spread(context, refresh + rng.poisson(1.15 * load + 0.08), () =>
       rng.weighted<(context: MinuteContext) => StatementSpec>([
         [4, revenueByRegion],
         [3, topProducts],

@@ -93,7 +93,7 @@ export class SimulatedCluster {
   ) {}
 
   /** @internal use createSimulatedCluster / openSimulatedCluster */
-  static async start(options: SimulatedClusterOptions): Promise<SimulatedCluster> {
+  static async create(options: SimulatedClusterOptions): Promise<SimulatedCluster> {
     const settings = validate(options);
     const existing = options.dataDir !== undefined && existsSync(join(options.dataDir, 'PG_VERSION'));
     const db = await openDatabase(options.dataDir, !existing);
@@ -215,7 +215,7 @@ export class SimulatedCluster {
 
 /** A new simulated cluster with `historyHours` of past work, or the one already in `dataDir`. */
 export function createSimulatedCluster(options: SimulatedClusterOptions): Promise<SimulatedCluster> {
-  return SimulatedCluster.start(options);
+  return SimulatedCluster.create(options);
 }
 
 /** The cluster left in `dataDir` by an earlier run, clock and pending rows as they were. */

@@ -12,20 +12,29 @@ export function registerStatusCommand(program: Command): void {
     .action(async (flags: { config?: string; json?: boolean }) => {
       const { config } = await loadLocalConfig(flags.config);
       const state = openStateStore(requireSetting(config.state, 'state', 'state: in the config file'), 'state');
-      const watermarks = [...(await state.listWatermarks())].sort((a, b) => `${a.cluster}/${a.table}`.localeCompare(`${b.cluster}/${b.table}`));
+      const stored = await state.listWatermarks();
+      // Every configured (cluster, table), also those with nothing sealed yet, then any
+      // watermark left from a cluster or table no longer configured.
+      const configured = config.clusters.flatMap((cluster) => cluster.tables.map((table) => ({ cluster: cluster.name, table })));
+      const watermarks = [
+        ...configured.map(
+          (key) => stored.find((mark) => mark.cluster === key.cluster && mark.table === key.table) ?? { ...key, sealedThrough: null, version: 0, gaps: [], updatedAt: null },
+        ),
+        ...stored.filter((mark) => !configured.some((key) => key.cluster === mark.cluster && key.table === mark.table)),
+      ];
       const now = Date.now();
       if (flags.json) {
         process.stdout.write(`${JSON.stringify(watermarks, null, 2)}\n`);
         return;
       }
       if (watermarks.length === 0) {
-        process.stdout.write('No watermarks yet: run `opslake export` first.\n');
+        process.stdout.write('No clusters configured and no watermarks stored.\n');
         return;
       }
       const rows = watermarks.map((mark) => [
         mark.cluster,
         mark.table,
-        formatInstant(mark.sealedThrough),
+        mark.sealedThrough ? formatInstant(mark.sealedThrough) : 'not yet (no rows seen)',
         formatDuration(mark.sealedThrough ? Math.round((now - mark.sealedThrough.getTime()) / 1000) : null),
         mark.gaps.length,
         mark.gaps.map((gap) => `${formatInstant(gap.from)}..${formatInstant(gap.to)}`).join(', ') || '-',
