@@ -16,6 +16,7 @@ import {
 } from '../tables/slot-sql.js';
 import type { ExportEvent, ExportStep } from './export-events.js';
 import { slotObjectKey } from './lake-keys.js';
+import { readAhead } from '../util/read-ahead.js';
 import { queryTextRows } from './query-text-rows.js';
 import { planSlots, type Slot, type SlotPlan } from './slot-planner.js';
 import { formatSqlTimestamp, parseUtc } from './slot-time.js';
@@ -226,8 +227,8 @@ export class ClusterExporter {
   async #exportSlot(cluster: string, table: ExportTableName, slot: Slot, exportedAt: string): Promise<{ rows: number; key: string | null }> {
     const start = formatSqlTimestamp(slot.start);
     const end = formatSqlTimestamp(slot.end);
-    const pages = table === QUERY_TEXT_TABLE ? this.#queryTextPages(start, end, exportedAt) : this.#viewPages(table, start, end, exportedAt);
-    const file = await this.#deps.writer.write(exportColumns(table), pages);
+    const pages = table === QUERY_TEXT_TABLE ? this.#queryTextPages(start, end) : this.#viewPages(table, start, end);
+    const file = await this.#deps.writer.write(exportColumns(table), readAhead(pages), { exported_at: exportedAt });
     if (!file) return { rows: 0, key: null };
     const key = slotObjectKey(table, cluster, slot.start);
     try {
@@ -238,17 +239,15 @@ export class ClusterExporter {
     return { rows: file.rows, key };
   }
 
-  async *#viewPages(table: ExportTableName, start: string, end: string, exportedAt: string): AsyncGenerator<LakeRow[]> {
+  async *#viewPages(table: ExportTableName, start: string, end: string): AsyncGenerator<readonly LakeRow[]> {
     if (!isStlViewName(table)) return;
-    for await (const page of this.#deps.runner.pages(slotStatement(renderSlotSelect(table), start, end))) {
-      yield page.map((row) => ({ ...row, exported_at: exportedAt }));
-    }
+    yield* this.#deps.runner.pages(slotStatement(renderSlotSelect(table), start, end));
   }
 
-  async *#queryTextPages(start: string, end: string, exportedAt: string): AsyncGenerator<LakeRow[]> {
+  async *#queryTextPages(start: string, end: string): AsyncGenerator<readonly LakeRow[]> {
     for (const kind of Object.keys(QUERY_TEXT_SOURCES) as StatementKind[]) {
       const pages = this.#deps.runner.pages(slotStatement(renderQueryTextChunks(kind), start, end));
-      yield* queryTextRows(kind, pages, exportedAt);
+      yield* queryTextRows(kind, pages);
     }
   }
 

@@ -11,7 +11,6 @@ import { stitchChunks } from './stitch.js';
 export async function* queryTextRows(
   kind: StatementKind,
   pages: AsyncIterable<readonly SqlRow[]>,
-  exportedAt: string,
 ): AsyncGenerator<LakeRow[]> {
   let current: { key: string; first: SqlRow; chunks: string[] } | null = null;
   const finish = (statement: { first: SqlRow; chunks: string[] }): LakeRow => {
@@ -32,7 +31,6 @@ export async function* queryTextRows(
       sha256: sha256Hex(text),
       fingerprint: fingerprint(text),
       normalized_text: normalized,
-      exported_at: exportedAt,
     };
   };
   for await (const page of pages) {

@@ -41,15 +41,21 @@ export class ParquetWriter {
   }
 
   /**
-   * Spools `pages` and writes them to a Parquet file in a fresh temp folder. Returns null when
+   * Spools `pages` and writes them to a Parquet file in a fresh temp folder; `constants` are
+   * columns with the same value in every row (lineage), so rows need not be copied to carry
+   * them. Returns null when
    * there were no rows (an empty slot writes no object). The caller removes the file with
    * `discard()` once uploaded.
    */
-  async write(columns: readonly LakeColumn[], pages: AsyncIterable<readonly LakeRow[]>): Promise<ParquetFile | null> {
+  async write(
+    columns: readonly LakeColumn[],
+    pages: AsyncIterable<readonly LakeRow[]>,
+    constants: Readonly<Record<string, LakeValue>> = {},
+  ): Promise<ParquetFile | null> {
     const folder = await mkdtemp(join(this.#tempRoot, 'opslake-parquet-'));
     try {
       const spool = join(folder, 'rows.csv');
-      const { rows, longestLine } = await spoolCsv(spool, columns, pages);
+      const { rows, longestLine } = await spoolCsv(spool, columns, pages, constants);
       if (rows === 0) {
         await rm(folder, { recursive: true, force: true });
         return null;
@@ -101,13 +107,16 @@ async function spoolCsv(
   path: string,
   columns: readonly LakeColumn[],
   pages: AsyncIterable<readonly LakeRow[]>,
+  constants: Readonly<Record<string, LakeValue>>,
 ): Promise<{ rows: number; longestLine: number }> {
   const out = createWriteStream(path, { encoding: 'utf8' });
   const failed = once(out, 'error').then(([error]) => {
     throw error;
   });
   failed.catch(() => undefined);
+  // Constant columns are rendered once; each row then fills only the columns it carries.
   const names = columns.map((column) => column.name);
+  const rendered = names.map((name) => (name in constants ? csvField(constants[name]) : undefined));
   const last = names.length - 1;
   let rows = 0;
   let longestLine = 0;
@@ -116,8 +125,8 @@ async function spoolCsv(
       let chunk = '';
       for (const row of page) {
         const lineStart = chunk.length;
-        for (let index = 0; index < last; index += 1) chunk += `${csvField(row[names[index]!])},`;
-        chunk += `${csvField(row[names[last]!])}\n`;
+        for (let index = 0; index < last; index += 1) chunk += `${rendered[index] ?? csvField(row[names[index]!])},`;
+        chunk += `${rendered[last] ?? csvField(row[names[last]!])}\n`;
         // Characters, not bytes: a UTF-8 character takes up to 4 bytes.
         longestLine = Math.max(longestLine, (chunk.length - lineStart) * 4);
       }
