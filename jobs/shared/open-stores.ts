@@ -9,13 +9,20 @@ import { FileStateStore } from '../../pipeline/state/file-state-store.js';
 import { LocalObjectStore } from '../../pipeline/store/local-object-store.js';
 import { S3ObjectStore } from '../../pipeline/store/s3-object-store.js';
 
-/** `s3://bucket/prefix` or a local folder. */
-export function openObjectStore(location: string, parameter: string, options: { kmsKeyId?: string; s3?: S3Client } = {}): ObjectStore {
+/**
+ * `s3://bucket/prefix` or a local folder. `forcePathStyle` is for S3-compatible stores that
+ * have no virtual-host addressing (set OPSLAKE_S3_FORCE_PATH_STYLE=true in the jobs).
+ */
+export function openObjectStore(
+  location: string,
+  parameter: string,
+  options: { kmsKeyId?: string; s3?: S3Client; forcePathStyle?: boolean } = {},
+): ObjectStore {
   if (location.startsWith('s3://')) {
     const match = /^s3:\/\/([^/]+)\/?(.*)$/.exec(location);
     if (!match) throw new ConfigError(parameter, `expected s3://<bucket>/<prefix>, got ${JSON.stringify(location)}`);
     return new S3ObjectStore({
-      client: options.s3 ?? new S3Client({}),
+      client: options.s3 ?? new S3Client(options.forcePathStyle ? { forcePathStyle: true } : {}),
       bucket: match[1]!,
       prefix: match[2]!.replace(/\/+$/, ''),
       ...(options.kmsKeyId ? { kmsKeyId: options.kmsKeyId } : {}),

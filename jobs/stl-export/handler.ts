@@ -32,7 +32,10 @@ export async function handler(_event: ScheduledEvent | Record<string, unknown>, 
   const config = await new SsmConfigSource({ client: new SSMClient({}), rootPath: process.env['OPSLAKE_CONFIG_ROOT'] ?? '/opslake' }).load();
   const lakeLocation = `s3://${env('OPSLAKE_LAKE_BUCKET')}/${process.env['OPSLAKE_LAKE_PREFIX'] ?? 'lake'}`;
   const kmsKeyId = process.env['OPSLAKE_KMS_KEY_ARN'];
-  const lake = openObjectStore(lakeLocation, 'OPSLAKE_LAKE_BUCKET', kmsKeyId ? { kmsKeyId } : {});
+  const lake = openObjectStore(lakeLocation, 'OPSLAKE_LAKE_BUCKET', {
+    ...(kmsKeyId ? { kmsKeyId } : {}),
+    forcePathStyle: process.env['OPSLAKE_S3_FORCE_PATH_STYLE'] === 'true',
+  });
   const state = openStateStore(`dynamodb://${env('OPSLAKE_STATE_TABLE')}`, 'OPSLAKE_STATE_TABLE');
   const { instance } = await openDuckDb({ memoryLimit: '256MB', tempDirectory: '/tmp' });
   let results: FleetExportResult[];

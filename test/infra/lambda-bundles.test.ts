@@ -255,7 +255,7 @@ describe('Lambda bundles', () => {
     });
 
     it('exports a cluster through the Data API from its bundle and emits the metrics the alarms read', async () => {
-      const sim = await simulatedCluster({ name: 'analytics', historyHours: 2 });
+      const sim = await simulatedCluster({ name: 'analytics', historyHours: 1 });
       const emulator = await startDataApiEmulator({ db: sim.db, pageSize: 1000, describesBeforeFinished: 0 });
       try {
         dataApiEndpoint = emulator.endpoint;
