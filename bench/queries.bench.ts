@@ -6,6 +6,14 @@
  *
  *   npm run bench -- queries                       # builds a week-long demo in a temp folder
  *   npm run bench -- queries --dir <demo folder>   # reuses a demo folder (opslake demo --dir)
+ *   npm run bench -- queries --trail-dir <folder>  # reuses the realistic trail of an earlier run
+ *
+ * The CloudTrail question is measured twice: on the demo's own trail, whose files are kept small
+ * (a file every 30 minutes, tens of events) so the demo stays quick, and on a day of trail shaped
+ * like a busy organization's (a file every 5 minutes per account and region, hundreds of events
+ * each), ingested by the same ingester. The target is held against the second: how many bytes a
+ * query reads is a property of the layout at real file sizes, while on tiny files every format
+ * pays mostly for per-file and per-chunk overhead (shown in the footer column).
  *
  * Which columns and partitions a query touches is read from DuckDB's own profile of the run (the
  * projections and filters of each Parquet scan, and the partition filter it pruned files with), so
@@ -17,6 +25,9 @@ import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { runDemo } from '../jobs/cli/demo/run-demo.js';
+import { generateDemoTrail } from '../pipeline/cloudtrail/demo/demo-trail.js';
+import { ingestCloudTrail } from '../pipeline/cloudtrail/ingest-cloudtrail.js';
+import { LocalObjectStore } from '../pipeline/store/local-object-store.js';
 import { tableGlob } from '../pipeline/catalog/duckdb-catalog.js';
 import { sqlLiteral } from '../pipeline/duckdb/duckdb-engine.js';
 import { toDuckDbSql } from '../pipeline/query/duckdb-dialect.js';
@@ -35,6 +46,9 @@ const DEMO_NOW = new Date('2024-03-06T18:00:00Z');
 
 interface Question {
   readonly label: string;
+  /** The lake the question is asked of, and the folder of raw CloudTrail files beside it. */
+  readonly lakeDir: string;
+  readonly trailDir: string;
   readonly query: string;
   readonly parameters: Record<string, string>;
   readonly baseline: 'full-table' | 'raw-gzip';
@@ -62,34 +76,81 @@ interface Measured {
   readonly medianMs: number;
 }
 
-const { values: flags } = parseArgs({ options: { dir: { type: 'string' }, hours: { type: 'string', default: '168' } } });
+const { values: flags } = parseArgs({ options: { dir: { type: 'string' }, 'trail-dir': { type: 'string' }, hours: { type: 'string', default: '168' } } });
 
 async function main(): Promise<void> {
   const started = Date.now();
-  let dir = flags.dir ? resolve(flags.dir) : undefined;
-  let cleanup: string | undefined;
-  if (!dir || !existsSync(join(dir, 'lake'))) {
-    cleanup = dir ? undefined : await mkdtemp(join(tmpdir(), 'opslake-bench-queries-'));
-    dir = dir ?? join(cleanup!, 'demo');
-    process.stderr.write(`Building a ${flags.hours}-hour demo lake in ${dir} ...\n`);
-    await runDemo({ dir, now: DEMO_NOW, historyHours: Number(flags.hours), progress: process.stderr, out: process.stderr });
-  }
-  const buildSeconds = (Date.now() - started) / 1000;
-  const lakeDir = join(dir, 'lake');
-  const trailDir = join(dir, 'trail');
+  const scratch = await mkdtemp(join(tmpdir(), 'opslake-bench-queries-'));
   try {
+    const dir = flags.dir ? resolve(flags.dir) : join(scratch, 'demo');
+    if (!existsSync(join(dir, 'lake'))) {
+      process.stderr.write(`Building a ${flags.hours}-hour demo in ${dir} ...\n`);
+      await runDemo({ dir, now: DEMO_NOW, historyHours: Number(flags.hours), progress: process.stderr, out: process.stderr });
+    }
+    const buildSeconds = (Date.now() - started) / 1000;
+    const lakeDir = join(dir, 'lake');
+    const trailDir = join(dir, 'trail');
     const library = await QueryLibrary.load();
-    const last = (await newestDay(lakeDir, lakeTables().filter((table) => table.path.startsWith('redshift/')))) ?? DEMO_NOW.toISOString().slice(0, 10);
-    const fullDay = addDays(last, -1);
-    const trailDay = await busiestTrailDay(trailDir);
+    const redshiftTables = lakeTables().filter((table) => table.path.startsWith('redshift/'));
+    const last = (await newestDay(lakeDir, redshiftTables)) ?? DEMO_NOW.toISOString().slice(0, 10);
+    // The last complete day, when the lake has one.
+    const fullDay = (await hasDay(lakeDir, addDays(last, -1))) ? addDays(last, -1) : last;
+
+    const busy = resolve(flags['trail-dir'] ?? join(scratch, 'busy-trail'));
+    const busyStarted = Date.now();
+    if (!existsSync(join(busy, 'lake'))) await buildBusyTrail(busy, fullDay);
+    const busySeconds = (Date.now() - busyStarted) / 1000;
+    const busyDay = await busiestTrailDay(join(busy, 'trail'));
+    const demoTrailDay = await busiestTrailDay(trailDir);
+
     const questions: Question[] = [
-      { label: 'Hourly statements per cluster, one week', query: 'redshift_hourly_statements', parameters: { from_day: addDays(last, -6), to_day: last }, baseline: 'full-table' },
-      ...(trailDay
-        ? [{ label: 'Access-denied errors by principal, one day', query: 'cloudtrail_access_denied', parameters: { from_day: trailDay, to_day: trailDay }, baseline: 'raw-gzip' as const, day: trailDay }]
+      {
+        label: 'Hourly statements per cluster, one week',
+        lakeDir,
+        trailDir,
+        query: 'redshift_hourly_statements',
+        parameters: { from_day: addDays(last, -6), to_day: last },
+        baseline: 'full-table',
+      },
+      ...(busyDay
+        ? [
+            {
+              label: 'Access-denied errors by principal, one day (busy trail)',
+              lakeDir: join(busy, 'lake'),
+              trailDir: join(busy, 'trail'),
+              query: 'cloudtrail_access_denied',
+              parameters: { from_day: busyDay, to_day: busyDay },
+              baseline: 'raw-gzip' as const,
+              day: busyDay,
+            },
+          ]
         : []),
-      { label: 'Slowest fingerprints with text and alerts, one day', query: 'redshift_slowest_fingerprints', parameters: { from_day: fullDay, to_day: fullDay }, baseline: 'full-table' },
+      ...(demoTrailDay
+        ? [
+            {
+              label: "Access-denied errors by principal, one day (the demo's small trail files)",
+              lakeDir,
+              trailDir,
+              query: 'cloudtrail_access_denied',
+              parameters: { from_day: demoTrailDay, to_day: demoTrailDay },
+              baseline: 'raw-gzip' as const,
+              day: demoTrailDay,
+              informational: true,
+            },
+          ]
+        : []),
+      {
+        label: 'Slowest fingerprints with text and alerts, one day',
+        lakeDir,
+        trailDir,
+        query: 'redshift_slowest_fingerprints',
+        parameters: { from_day: fullDay, to_day: fullDay },
+        baseline: 'full-table',
+      },
       {
         label: 'Slowest fingerprints with text and alerts, one week',
+        lakeDir,
+        trailDir,
         query: 'redshift_slowest_fingerprints',
         parameters: { from_day: addDays(last, -6), to_day: last },
         baseline: 'full-table',
@@ -98,23 +159,39 @@ async function main(): Promise<void> {
     ];
 
     const measured: Measured[] = [];
-    for (const question of questions) measured.push(await measure(lakeDir, trailDir, library, question));
+    for (const question of questions) measured.push(await measure(library, question));
     const timings = await timeEveryQuery(lakeDir, library, addDays(last, -6), last);
 
-    printReport({ dir, lakeDir, buildSeconds, measured, timings, trailDay, lakeBytes: await folderBytes(lakeDir) });
-    const missed = measured.filter((entry) => !entry.question.informational && entry.columnBytes / entry.baselineBytes > TARGET);
-    if (!trailDay) process.stdout.write('\nThe demo has no CloudTrail trail folder: the access-denied question could not be measured.\n');
-    if (missed.length > 0 || !trailDay) {
-      process.stdout.write(`\nTarget missed (${missed.map((entry) => entry.question.label).join('; ') || 'access-denied not measured'}).\n`);
+    printReport({ dir, buildSeconds, busySeconds, busy, measured, timings, lakeBytes: await folderBytes(lakeDir) });
+    const missed = measured.filter((entry) => !entry.question.informational && !(entry.columnBytes / entry.baselineBytes <= TARGET));
+    if (missed.length > 0) {
+      process.stdout.write(`\nTarget missed: ${missed.map((entry) => entry.question.label).join('; ')}.\n`);
       process.exitCode = 1;
     }
   } finally {
-    if (cleanup) await rm(cleanup, { recursive: true, force: true });
+    await rm(scratch, { recursive: true, force: true });
   }
 }
 
+/** A day of trail shaped like a busy organization's, ingested into its own lake by the ingester. */
+async function buildBusyTrail(folder: string, day: string): Promise<void> {
+  process.stderr.write(`Generating and ingesting a busy day of CloudTrail (${day}) in ${folder} ...\n`);
+  const trail = await generateDemoTrail({
+    dir: join(folder, 'trail'),
+    clusterNames: ['analytics', 'etl'],
+    start: new Date(`${day}T00:00:00Z`),
+    hours: 24,
+    seed: 2024,
+    fileIntervalMinutes: 5,
+    eventsPerFile: [100, 400],
+  });
+  const ingested = await ingestCloudTrail({ source: new LocalObjectStore(join(folder, 'trail')), lake: new LocalObjectStore(join(folder, 'lake')) });
+  process.stderr.write(`  ${trail.logFiles} files, ${trail.events} events, ${formatBytes(trail.compressedBytes)} gzip -> ${ingested.objectsWritten} Parquet objects\n`);
+}
+
 /** Runs one question under DuckDB's profiler and works out what it touched. */
-async function measure(lakeDir: string, trailDir: string, library: QueryLibrary, question: Question): Promise<Measured> {
+async function measure(library: QueryLibrary, question: Question): Promise<Measured> {
+  const { lakeDir, trailDir } = question;
   const local = await openLocalQueries({ lakeDir, library });
   try {
     // The file cache would answer later reads from memory; the point here is what comes off disk.
@@ -267,19 +344,24 @@ async function timeEveryQuery(lakeDir: string, library: QueryLibrary, fromDay: s
 
 function printReport(report: {
   dir: string;
-  lakeDir: string;
   buildSeconds: number;
+  busySeconds: number;
+  busy: string;
   measured: readonly Measured[];
   timings: ReadonlyArray<{ query: string; rows: number; medianMs: number }>;
-  trailDay: string | undefined;
   lakeBytes: number;
 }): void {
   const out: string[] = [];
-  out.push(`Demo lake: ${report.dir} (${formatBytes(report.lakeBytes)} of Parquet; built or found in ${report.buildSeconds.toFixed(0)} s)`);
+  out.push(`Demo: ${report.dir} (${formatBytes(report.lakeBytes)} of Parquet; built or found in ${report.buildSeconds.toFixed(0)} s)`);
+  out.push(`Busy trail: ${report.busy} (generated and ingested, or found, in ${report.busySeconds.toFixed(0)} s)`);
   out.push('');
   out.push('| question | query | partitions x columns touched | lake bytes read (column chunks) | baseline | baseline bytes | ratio | target <= 0.1 | + footers of touched files | DuckDB bytes read (measured) | DuckDB median |');
   out.push('|---|---|---|---:|---|---:|---:|---|---:|---:|---:|');
   for (const entry of report.measured) {
+    if (entry.files === 0) {
+      out.push(`| ${entry.question.label} | ${entry.question.query} | no data in these days | | | | | n/a | | | |`);
+      continue;
+    }
     const ratio = entry.columnBytes / entry.baselineBytes;
     const withFooters = (entry.columnBytes + entry.footerBytes) / entry.baselineBytes;
     const touched = entry.scans.map((scan) => `${scan.table.name}(${scan.columns.join(', ')})`).join('; ');
@@ -299,6 +381,11 @@ function printReport(report: {
   out.push('');
   out.push(`Peak RSS: ${formatBytes(process.resourceUsage().maxRSS * 1024)}`);
   process.stdout.write(`${out.join('\n')}\n`);
+}
+
+async function hasDay(lakeDir: string, day: string): Promise<boolean> {
+  const clusters = await readdir(join(lakeDir, 'redshift', 'stl_query')).catch(() => []);
+  return clusters.some((cluster) => existsSync(join(lakeDir, 'redshift', 'stl_query', cluster, `day=${day}`)));
 }
 
 async function rows(local: LocalQueries, sql: string): Promise<Record<string, unknown>[]> {

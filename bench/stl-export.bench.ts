@@ -3,12 +3,13 @@
  * rows (default 1,000,000) in one slot, served from its own process; through `pg` and through
  * the Data API emulator, the export (source -> Parquet in the lake) against a baseline that
  * reads the same rows through the same client and discards them. Each measurement runs in its
- * own process, so peak RSS is the exporter's own.
+ * own process, so peak RSS is the exporter's own. Usage: `npm run bench -- stl-export [rows] [pg|data-api]`.
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { createInterface } from 'node:readline';
 
 const rows = Number(process.argv[2] ?? 1_000_000);
+const transports = (process.argv[3] ? [process.argv[3]] : ['pg', 'data-api']) as Array<'pg' | 'data-api'>;
 const cluster = spawn(process.execPath, ['--import', 'tsx', 'bench/support/bench-cluster.ts', String(rows)], { stdio: ['pipe', 'pipe', 'inherit'] });
 const first = await new Promise<string>((resolve, reject) => {
   createInterface({ input: cluster.stdout! }).once('line', resolve);
@@ -33,7 +34,7 @@ function measure(mode: 'baseline' | 'export', transport: 'pg' | 'data-api'): Mea
 const lines = ['| transport | run | rows | seconds | rows/s | peak RSS (MB) | export / baseline rate |', '|---|---|---:|---:|---:|---:|---:|'];
 let ok = true;
 try {
-  for (const transport of ['pg', 'data-api'] as const) {
+  for (const transport of transports) {
     const baseline = measure('baseline', transport);
     const exported = measure('export', transport);
     if (exported.rows !== baseline.rows || baseline.rows < rows) {

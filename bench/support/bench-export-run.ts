@@ -47,7 +47,7 @@ if (mode === 'baseline') {
   for await (const page of runner.pages(statement)) rows += page.length;
 } else {
   const dir = await mkdtemp(join(tmpdir(), 'opslake-bench-'));
-  const { instance, connection } = await openDuckDb({ memoryLimit: '192MB', tempDirectory: dir });
+  const { instance, connection } = await openDuckDb({ memoryLimit: '128MB', tempDirectory: dir });
   const exporter = new ClusterExporter({
     runner,
     lake: new LocalObjectStore(join(dir, 'lake')),

@@ -35,7 +35,7 @@ export async function runExport(options: RunExportOptions): Promise<FleetExportR
   const { config } = options;
   const lake = openObjectStore(requireSetting(config.lake, 'lake', 'lake: <folder or s3://bucket/prefix> in the config file'), 'lake');
   const state = openStateStore(requireSetting(config.state, 'state', 'state: <folder or dynamodb://table> in the config file'), 'state');
-  const { instance } = await openDuckDb({ memoryLimit: '256MB' });
+  const { instance } = await openDuckDb({ memoryLimit: '128MB' });
   try {
     return await exportFleet({
       clusters: selectClusters(config, options.clusters),

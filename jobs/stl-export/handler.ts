@@ -11,7 +11,7 @@ import { openObjectStore, openStateStore } from '../shared/open-stores.js';
 import { openSqlRunner } from '../shared/open-sql-runner.js';
 
 const logger = new Logger({ serviceName: process.env['POWERTOOLS_SERVICE_NAME'] ?? 'opslake-stl-export' });
-const metrics = new Metrics({ namespace: process.env['POWERTOOLS_METRICS_NAMESPACE'] ?? 'opslake', serviceName: 'stl-export' });
+const metrics = new Metrics({ namespace: process.env['POWERTOOLS_METRICS_NAMESPACE'] ?? 'opslake' });
 
 /** Time kept back from Lambda's limit for committing the slot in flight and flushing metrics. */
 const SAFETY_MS = 45_000;
@@ -37,7 +37,7 @@ export async function handler(_event: ScheduledEvent | Record<string, unknown>, 
     forcePathStyle: process.env['OPSLAKE_S3_FORCE_PATH_STYLE'] === 'true',
   });
   const state = openStateStore(`dynamodb://${env('OPSLAKE_STATE_TABLE')}`, 'OPSLAKE_STATE_TABLE');
-  const { instance } = await openDuckDb({ memoryLimit: '256MB', tempDirectory: '/tmp' });
+  const { instance } = await openDuckDb({ memoryLimit: '128MB', tempDirectory: '/tmp' });
   let results: FleetExportResult[];
   try {
     results = await exportFleet({
@@ -54,16 +54,24 @@ export async function handler(_event: ScheduledEvent | Record<string, unknown>, 
     instance.closeSync();
   }
   for (const result of results) record(result);
-  metrics.publishStoredMetrics();
   return { clusters: results.map((result) => ({ cluster: result.cluster, status: result.status })) };
 }
 
+/** Logs one cluster's outcome and publishes its metrics, every one with the `cluster` dimension the alarms use. */
 function record(result: FleetExportResult): void {
-  const single = metrics.singleMetric();
-  single.addDimension('cluster', result.cluster);
+  metrics.addDimension('cluster', result.cluster);
+  try {
+    recordMetrics(result);
+  } finally {
+    // Publishing clears the dimension, so the next cluster's metrics carry only its own name.
+    metrics.publishStoredMetrics();
+  }
+}
+
+function recordMetrics(result: FleetExportResult): void {
   if (result.status === 'failed') {
     logger.error('cluster export failed', { cluster: result.cluster, error: result.message });
-    single.addMetric('ExportFailures', MetricUnit.Count, 1);
+    metrics.addMetric('ExportFailures', MetricUnit.Count, 1);
     return;
   }
   if (result.status === 'lease-held') {
@@ -74,10 +82,10 @@ function record(result: FleetExportResult): void {
   const sealed = result.tables.reduce((sum, table) => sum + table.slotsSealed, 0);
   const gaps = result.tables.reduce((sum, table) => sum + table.newGaps.length, 0);
   const lags = result.tables.map((table) => table.lagSeconds).filter((lag): lag is number => lag !== null);
-  single.addMetric('RowsExported', MetricUnit.Count, rows);
-  single.addMetric('SlotsSealed', MetricUnit.Count, sealed);
-  single.addMetric('GapsRecorded', MetricUnit.Count, gaps);
-  if (lags.length > 0) single.addMetric('ExportLagSeconds', MetricUnit.Seconds, Math.max(...lags));
+  metrics.addMetric('RowsExported', MetricUnit.Count, rows);
+  metrics.addMetric('SlotsSealed', MetricUnit.Count, sealed);
+  metrics.addMetric('GapsRecorded', MetricUnit.Count, gaps);
+  if (lags.length > 0) metrics.addMetric('ExportLagSeconds', MetricUnit.Seconds, Math.max(...lags));
   logger.info('cluster exported', {
     cluster: result.cluster,
     status: result.status,

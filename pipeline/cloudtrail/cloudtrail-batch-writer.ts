@@ -1,5 +1,4 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
-import type { Dirent } from 'node:fs';
 import { appendFile, mkdir, readdir, rm, stat, truncate } from 'node:fs/promises';
 import { join } from 'node:path';
 import { LakeWriteError, UnreadableInputError } from '../errors.js';
@@ -7,7 +6,7 @@ import { sqlLiteral } from '../duckdb/duckdb-engine.js';
 import { flatSelectSql, rawSelectSql } from './cloudtrail-sql.js';
 import type { CloudTrailPartition, CloudTrailTableKind } from './cloudtrail-lake-layout.js';
 import type { FlatRow } from './event-flattener.js';
-import type { RawRecord } from './record-scanner.js';
+import { hasLineBreaks, type RawRecord } from './record-scanner.js';
 
 /** One finished Parquet file: every row of one input for one partition. */
 export interface PartitionFile {
@@ -20,17 +19,15 @@ export interface PartitionFile {
   readonly bytes: number;
 }
 
-export interface CloudTrailBatchWriterOptions {
-  /**
-   * JSON lines spooled before they are turned into Parquet parts and deleted: bounds the temp
-   * disk a huge input needs, and DuckDB's memory (a partitioned COPY holds a row group per
-   * partition). Default 64 MiB.
-   */
-  readonly batchBytes?: number;
-}
-
 /** Bytes spooled in memory before they are appended to their file. */
 const FLUSH_BYTES = 4 << 20;
+/**
+ * Rows per Parquet row group, and rows a partitioned COPY gathers before it writes them out
+ * (DuckDB's default gathers 512k). CloudTrail rows are large (1-2 KB of JSON): this keeps the
+ * COPY of a 500 MB file within about 250 MB, at the price of row groups (a few MB of zstd)
+ * smaller than Athena's ideal.
+ */
+const ROW_GROUP_ROWS = 16_384;
 const NEWLINE = Buffer.from('\n');
 const TABLES: readonly CloudTrailTableKind[] = ['events', 'insights'];
 
@@ -83,12 +80,10 @@ interface Target {
   /** `{"_p":<id>,`: what a line of this target starts with. */
   readonly prefix: Buffer;
   rows: number;
-  readonly parts: string[];
 }
 
 interface Mark {
   readonly input: number;
-  readonly conversions: number;
   readonly sizes: ReadonlyArray<readonly [Spool, number, number, number]>;
   readonly targets: number;
 }
@@ -99,27 +94,23 @@ interface Mark {
  * and one DuckDB COPY per table writes the whole batch with `PARTITION_BY (_p)`: a COPY costs
  * milliseconds however small, and CloudTrail files are many and small. Raw records go through
  * typed STRUCT columns, JS-flattened rows through their `c<i>` columns, in the same COPY.
- * A failed input is rolled back (its lines truncated away) without touching the others; a huge
- * input is converted every `batchBytes` into parts merged at the end, so neither memory nor
- * temp disk grows with it.
+ * A failed input is rolled back (its lines truncated away) without touching the others.
+ * Lines are spooled on local disk (temp space of about the uncompressed size of the batch)
+ * and DuckDB streams them, so memory stays flat however large an input is.
  */
 export class CloudTrailBatchWriter {
   readonly #connection: DuckDBConnection;
   readonly #folder: string;
-  readonly #batchBytes: number;
   readonly #spools: Record<CloudTrailTableKind, TableSpools>;
   readonly #targets: Target[] = [];
   readonly #byKey = new Map<string, Target>();
   readonly #sourceKeys: string[] = [];
   #current: Mark | undefined;
-  #spooledSinceConversion = 0;
-  #conversions = 0;
 
   /** `folder` is a fresh temp folder the caller owns and removes. */
-  constructor(connection: DuckDBConnection, folder: string, options: CloudTrailBatchWriterOptions = {}) {
+  constructor(connection: DuckDBConnection, folder: string) {
     this.#connection = connection;
     this.#folder = folder;
-    this.#batchBytes = options.batchBytes ?? 64 << 20;
     const spools = (table: CloudTrailTableKind): TableSpools => ({
       raw: new Spool(join(folder, `${table}.raw.ndjson`)),
       flat: new Spool(join(folder, `${table}.flat.ndjson`)),
@@ -132,7 +123,7 @@ export class CloudTrailBatchWriter {
     await this.#flushAll();
     const input = this.#sourceKeys.push(sourceKey) - 1;
     const sizes = this.#allSpools().map((spool) => [spool, spool.fileBytes, spool.lines, spool.maxLine] as const);
-    this.#current = { input, conversions: this.#conversions, sizes, targets: this.#targets.length };
+    this.#current = { input, sizes, targets: this.#targets.length };
     return input;
   }
 
@@ -144,21 +135,15 @@ export class CloudTrailBatchWriter {
   async abortInput(): Promise<void> {
     const mark = this.#current;
     if (mark === undefined) return;
-    // After a conversion during this input, the spools hold nothing but this input's lines.
-    const converted = this.#conversions !== mark.conversions;
     for (const [spool, fileBytes, lines, maxLine] of mark.sizes) {
       spool.pending = [];
       spool.pendingBytes = 0;
-      const keep = converted ? 0 : fileBytes;
-      if (spool.fileBytes > keep) await truncate(spool.path, keep);
-      spool.fileBytes = keep;
-      spool.lines = converted ? 0 : lines;
-      spool.maxLine = converted ? 0 : maxLine;
+      if (spool.fileBytes > fileBytes) await truncate(spool.path, fileBytes);
+      spool.fileBytes = fileBytes;
+      spool.lines = lines;
+      spool.maxLine = maxLine;
     }
-    for (const target of this.#targets.splice(mark.targets)) {
-      this.#byKey.delete(this.#keyOf(target.input, target.table, target.partition));
-      for (const part of target.parts) await rm(part, { force: true });
-    }
+    for (const target of this.#targets.splice(mark.targets)) this.#byKey.delete(this.#keyOf(target.input, target.table, target.partition));
     this.#current = undefined;
   }
 
@@ -166,7 +151,7 @@ export class CloudTrailBatchWriter {
   addRaw(table: CloudTrailTableKind, partition: CloudTrailPartition, record: RawRecord): void {
     const target = this.#targetOf(table, partition);
     let text = record.text;
-    if (record.hasLineBreaks) {
+    if (hasLineBreaks(text)) {
       // Line breaks can only be whitespace between tokens (JSON strings cannot hold them raw).
       text = Buffer.from(text);
       for (let i = 0; i < text.length; i += 1) if (text[i] === 0x0a || text[i] === 0x0d) text[i] = 0x20;
@@ -192,22 +177,17 @@ export class CloudTrailBatchWriter {
   /** Writes pending lines out when enough have gathered; call between batches of `add...`. */
   async flushIfNeeded(): Promise<void> {
     if (this.#allSpools().some((spool) => spool.pendingBytes >= FLUSH_BYTES)) await this.#flushAll();
-    if (this.#spooledSinceConversion >= this.#batchBytes) await this.#convert();
   }
 
   /** Converts everything; returns one file per target, in target order. */
   async finish(): Promise<PartitionFile[]> {
     await this.#flushAll();
-    await this.#convert();
+    const paths = new Map<number, string>();
+    for (const table of TABLES) await this.#convert(table, paths);
     const files: PartitionFile[] = [];
     for (const target of this.#targets) {
-      if (target.rows === 0) continue;
-      let path = target.parts[0]!;
-      if (target.parts.length > 1) {
-        path = join(this.#folder, `target-${target.id}.parquet`);
-        await this.#copy(`SELECT * FROM read_parquet([${target.parts.map(sqlLiteral).join(', ')}])`, path, '');
-        for (const part of target.parts) await rm(part, { force: true });
-      }
+      const path = paths.get(target.id);
+      if (target.rows === 0 || path === undefined) continue;
       files.push({ input: target.input, table: target.table, partition: target.partition, path, rows: target.rows, bytes: (await stat(path)).size });
     }
     return files;
@@ -227,7 +207,7 @@ export class CloudTrailBatchWriter {
     let target = this.#byKey.get(key);
     if (target === undefined) {
       const id = this.#targets.length === 0 ? 0 : this.#targets[this.#targets.length - 1]!.id + 1;
-      target = { id, input, table, partition, prefix: Buffer.from(`{"_p":${id},`), rows: 0, parts: [] };
+      target = { id, input, table, partition, prefix: Buffer.from(`{"_p":${id},`), rows: 0 };
       this.#targets.push(target);
       this.#byKey.set(key, target);
     }
@@ -235,31 +215,32 @@ export class CloudTrailBatchWriter {
   }
 
   async #flushAll(): Promise<void> {
-    for (const spool of this.#allSpools()) this.#spooledSinceConversion += await spool.flush();
+    for (const spool of this.#allSpools()) await spool.flush();
   }
 
-  /** One COPY per table over everything spooled so far; each target's rows land in `_p=<id>/`. */
-  async #convert(): Promise<void> {
-    const round = this.#conversions;
-    this.#conversions += 1;
-    for (const table of TABLES) {
-      const { raw, flat } = this.#spools[table];
-      if (raw.lines === 0 && flat.lines === 0) continue;
-      const sourceKeys = this.#sourceKeyList();
-      const selects: string[] = [];
-      if (raw.lines > 0) selects.push(rawSelectSql(table, raw.path, sourceKeys, raw.maxLine));
-      if (flat.lines > 0) selects.push(flatSelectSql(table, flat.path, flat.maxLine));
-      const folder = join(this.#folder, `${table}-${round}`);
-      await this.#copy(selects.join(' UNION ALL '), folder, ', PARTITION_BY ("_p")');
-      for (const spool of [raw, flat]) {
-        if (spool.fileBytes > 0) await rm(spool.path, { force: true });
-        spool.fileBytes = 0;
-        spool.lines = 0;
-        spool.maxLine = 0;
-      }
-      await this.#collect(folder);
+  /** One COPY for the table's spools; each target's rows land in `_p=<id>/`. */
+  async #convert(table: CloudTrailTableKind, paths: Map<number, string>): Promise<void> {
+    const { raw, flat } = this.#spools[table];
+    if (raw.lines === 0 && flat.lines === 0) return;
+    const selects: string[] = [];
+    if (raw.lines > 0) selects.push(rawSelectSql(table, raw.path, this.#sourceKeyList(), raw.maxLine));
+    if (flat.lines > 0) selects.push(flatSelectSql(table, flat.path, flat.maxLine));
+    const folder = join(this.#folder, table);
+    await mkdir(folder, { recursive: true });
+    await this.#copy(selects.join(' UNION ALL '), folder);
+    for (const spool of [raw, flat]) {
+      if (spool.fileBytes > 0) await rm(spool.path, { force: true });
+      spool.fileBytes = 0;
+      spool.lines = 0;
     }
-    this.#spooledSinceConversion = 0;
+    for (const entry of await readdir(folder, { withFileTypes: true })) {
+      const id = Number(/^_p=(\d+)$/.exec(entry.name)?.[1]);
+      if (!entry.isDirectory() || Number.isNaN(id)) continue;
+      const names = await readdir(join(folder, entry.name));
+      // One thread writes one file per partition.
+      if (names.length !== 1) throw new LakeWriteError(`expected one Parquet file for target ${id}, found ${names.length}`);
+      paths.set(id, join(folder, entry.name, names[0]!));
+    }
   }
 
   /** `source_key` of the raw rows comes from this list, indexed by target id. */
@@ -269,27 +250,13 @@ export class CloudTrailBatchWriter {
     return `[${keys.map(sqlLiteral).join(', ')}]`;
   }
 
-  async #collect(folder: string): Promise<void> {
-    const byId = new Map(this.#targets.map((target) => [target.id, target]));
-    let entries: Dirent[];
+  async #copy(select: string, folder: string): Promise<void> {
     try {
-      entries = await readdir(folder, { withFileTypes: true });
-    } catch {
-      return;
-    }
-    for (const entry of entries) {
-      const id = Number(/^_p=(\d+)$/.exec(entry.name)?.[1]);
-      const target = byId.get(id);
-      if (!entry.isDirectory() || target === undefined) continue;
-      const dir = join(folder, entry.name);
-      for (const name of (await readdir(dir)).sort()) target.parts.push(join(dir, name));
-    }
-  }
-
-  async #copy(select: string, path: string, options: string): Promise<void> {
-    try {
-      if (options !== '') await mkdir(path, { recursive: true });
-      await this.#connection.run(`COPY (${select}) TO ${sqlLiteral(path)} (FORMAT parquet, COMPRESSION zstd${options}${options ? ', OVERWRITE_OR_IGNORE' : ''})`);
+      await this.#connection.run(`SET partitioned_write_flush_threshold = ${ROW_GROUP_ROWS}`);
+      await this.#connection.run(
+        `COPY (${select}) TO ${sqlLiteral(folder)} (FORMAT parquet, COMPRESSION zstd, COMPRESSION_LEVEL 1, ` +
+          `ROW_GROUP_SIZE ${ROW_GROUP_ROWS}, PARTITION_BY ("_p"), OVERWRITE_OR_IGNORE)`,
+      );
     } catch (error) {
       const message = (error as Error)?.message ?? String(error);
       // DuckDB's JSON parser is the one that checks what strings hold (escapes, UTF-8,
@@ -297,7 +264,7 @@ export class CloudTrailBatchWriter {
       if (/^(Invalid Input Error|Conversion Error)/.test(message)) {
         throw new UnreadableInputError('invalid-json', `a record could not be parsed: ${message.split('\n')[0]}`, { cause: error });
       }
-      throw new LakeWriteError(`could not write Parquet ${path}: ${message}`, { cause: error });
+      throw new LakeWriteError(`could not write Parquet under ${folder}: ${message.split('\n')[0]}`, { cause: error });
     }
   }
 }

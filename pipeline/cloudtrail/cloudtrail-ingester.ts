@@ -72,8 +72,6 @@ export interface CloudTrailIngesterOptions {
   readonly lake: ObjectStore;
   readonly tempDirectory?: string;
   readonly clock?: () => Date;
-  /** See CloudTrailBatchWriterOptions.batchBytes. */
-  readonly batchBytes?: number;
   /**
    * Let DuckDB flatten the records it can take as delivered (default true). False sends every
    * record through the JS flattener; the lake is the same either way, only slower.
@@ -126,7 +124,6 @@ export class CloudTrailIngester {
   readonly #lake: ObjectStore;
   readonly #tempRoot: string;
   readonly #clock: () => Date;
-  readonly #batchBytes: number | undefined;
   readonly #fastPath: boolean;
   readonly #flattener = new EventFlattener();
   readonly #inspector = new RawRecordInspector();
@@ -136,7 +133,6 @@ export class CloudTrailIngester {
     this.#lake = options.lake;
     this.#tempRoot = options.tempDirectory ?? tmpdir();
     this.#clock = options.clock ?? (() => new Date());
-    this.#batchBytes = options.batchBytes;
     this.#fastPath = options.fastPath ?? true;
   }
 
@@ -181,7 +177,7 @@ export class CloudTrailIngester {
     if (candidates.length === 0) return outcomes;
     const folder = await mkdtemp(join(this.#tempRoot, 'opslake-cloudtrail-'));
     try {
-      const writer = new CloudTrailBatchWriter(this.#connection, folder, this.#batchBytes === undefined ? {} : { batchBytes: this.#batchBytes });
+      const writer = new CloudTrailBatchWriter(this.#connection, folder);
       const inputs = new Map<number, { candidate: Candidate; stats: InputStats }>();
       for (const candidate of candidates) {
         const input = await writer.beginInput(candidate.key);
@@ -191,7 +187,6 @@ export class CloudTrailIngester {
           writer.endInput();
           inputs.set(input, { candidate, stats });
         } catch (error) {
-          if (error instanceof BatchRefused) return error;
           if (!(error instanceof UnreadableInputError)) throw error;
           await writer.abortInput();
           outcomes.set(candidate.index, await this.#quarantine(source, candidate.key, error, counter.bytes));
@@ -258,7 +253,7 @@ export class CloudTrailIngester {
         }
         sinceFlush += next.value.length;
         if (sinceFlush >= FLUSH_EVERY_RECORDS) {
-          await this.#writerStep(() => writer.flushIfNeeded());
+          await writer.flushIfNeeded();
           sinceFlush = 0;
         }
         next = await records.next();
@@ -268,16 +263,6 @@ export class CloudTrailIngester {
       return stats;
     } finally {
       stream.destroy();
-    }
-  }
-
-  /** A conversion in the middle of a batch covers lines of earlier files too: its refusal is the batch's. */
-  async #writerStep(step: () => Promise<void>): Promise<void> {
-    try {
-      await step();
-    } catch (error) {
-      if (error instanceof UnreadableInputError) throw new BatchRefused(error);
-      throw error;
     }
   }
 

@@ -12,7 +12,7 @@ import {
 } from '../tables/cloudtrail-tables.js';
 import { escapePartitionValue, type CloudTrailPartition, type CloudTrailTableKind } from './cloudtrail-lake-layout.js';
 import { normaliseEventTime } from './event-time.js';
-import type { RawRecord } from './record-scanner.js';
+import { hasLineBreaks, type RawRecord } from './record-scanner.js';
 
 /**
  * One flattened record: its table, its partition, and its JSON line for DuckDB,
@@ -122,7 +122,7 @@ class RecordText {
     this.#bytes = record.text;
     const text = record.text.toString('utf8');
     this.#text = text.length === record.text.length ? text : undefined;
-    this.#lineBreaks = record.hasLineBreaks;
+    this.#lineBreaks = hasLineBreaks(record.text);
   }
 
   slice(start: number, end: number): string {

@@ -50,10 +50,8 @@ export interface IngestCloudTrailOptions {
   /** Monotonic milliseconds for rates and ETA; default `performance.now()`. */
   readonly monotonicMs?: () => number;
   readonly tempDirectory?: string;
-  /** DuckDB memory limit, e.g. `'512MB'`; default DuckDB's own. */
+  /** DuckDB memory limit; default `'256MB'` (with the rest of the process, peak RSS stays under 512 MB). */
   readonly memoryLimit?: string;
-  /** See CloudTrailParquetWriterOptions.batchBytes. */
-  readonly batchBytes?: number;
   /** An open DuckDB connection to use (with concurrency 1); default: a private in-memory instance. */
   readonly connection?: DuckDBConnection;
   /** Files ingested together (one DuckDB COPY per table for the lot); default 64. */
@@ -159,7 +157,7 @@ export async function ingestCloudTrail(options: IngestCloudTrailOptions): Promis
   } else {
     const opened = await openDuckDb({
       threads: 1,
-      ...(options.memoryLimit ? { memoryLimit: options.memoryLimit } : {}),
+      memoryLimit: options.memoryLimit ?? '256MB',
       ...(options.tempDirectory ? { tempDirectory: options.tempDirectory } : {}),
     });
     instance = opened.instance;
@@ -224,7 +222,6 @@ export async function ingestCloudTrail(options: IngestCloudTrailOptions): Promis
       lake: options.lake,
       ...(options.tempDirectory ? { tempDirectory: options.tempDirectory } : {}),
       ...(options.clock ? { clock: options.clock } : {}),
-      ...(options.batchBytes ? { batchBytes: options.batchBytes } : {}),
       ...(options.fastPath === undefined ? {} : { fastPath: options.fastPath }),
     });
     for (let batch = await takeBatch(); batch.length > 0; batch = await takeBatch()) {

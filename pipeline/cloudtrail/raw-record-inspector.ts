@@ -1,7 +1,6 @@
 import { CLOUDTRAIL_EVENT_FIELDS, CLOUDTRAIL_INSIGHT_FIELDS, isGroup, type CloudTrailGroup, type CloudTrailValueKind } from '../tables/cloudtrail-tables.js';
 import { escapePartitionValue, type CloudTrailPartition, type CloudTrailTableKind } from './cloudtrail-lake-layout.js';
 import type { RecordContext } from './event-flattener.js';
-import { normaliseEventTime } from './event-time.js';
 import type { RawRecord } from './record-scanner.js';
 
 /**
@@ -30,11 +29,14 @@ interface CompiledGroup {
   readonly slots: ReadonlyMap<number, readonly Slot[]>;
 }
 
-/** FNV-1a over bytes: member names are looked up without making strings of them. */
+/**
+ * A cheap signature of a member name (its length and three of its bytes): names are looked up
+ * without making strings of them, and a match is confirmed byte by byte.
+ */
 function hashBytes(bytes: Uint8Array, start: number, end: number): number {
-  let hash = 0x811c9dc5;
-  for (let i = start; i < end; i += 1) hash = Math.imul(hash ^ bytes[i]!, 0x01000193);
-  return hash >>> 0;
+  const length = end - start;
+  if (length === 0) return 0;
+  return ((length << 24) ^ (bytes[start]! << 16) ^ (bytes[start + (length >> 1)]! << 8) ^ bytes[end - 1]!) >>> 0;
 }
 
 function compile(group: CloudTrailGroup): CompiledGroup {
@@ -69,38 +71,40 @@ function isWhitespace(c: number): boolean {
   return c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09;
 }
 
-function skipWhitespace(bytes: Uint8Array, pos: number): number {
-  while (isWhitespace(bytes[pos]!)) pos += 1;
+function skipWhitespace(bytes: Uint8Array, pos: number, end: number): number {
+  while (pos < end && isWhitespace(bytes[pos]!)) pos += 1;
   return pos;
 }
 
-/** End (exclusive) of the string token starting at `pos` (its opening quote). */
-function skipString(bytes: Uint8Array, pos: number): number {
+/** End (exclusive) of the string token starting at `pos` (its opening quote), or -1 past `end`. */
+function skipString(bytes: Uint8Array, pos: number, end: number): number {
   pos += 1;
-  for (;;) {
+  while (pos < end) {
     const c = bytes[pos]!;
     if (c === 0x22) return pos + 1;
     pos += c === 0x5c ? 2 : 1;
   }
+  return -1;
 }
 
-/** End (exclusive) of any value starting at `pos`; the scanner has already checked the grammar. */
-function skipValue(bytes: Uint8Array, pos: number): number {
+/** End (exclusive) of the value starting at `pos`, or -1 when it does not end before `end`. */
+function skipValue(bytes: Uint8Array, pos: number, end: number): number {
   const c = bytes[pos]!;
-  if (c === 0x22) return skipString(bytes, pos);
+  if (c === 0x22) return skipString(bytes, pos, end);
   if (c !== 0x7b && c !== 0x5b) {
-    while (pos < bytes.length) {
+    while (pos < end) {
       const d = bytes[pos]!;
-      if (d === 0x2c || d === 0x7d || d === 0x5d || isWhitespace(d)) break;
+      if (d === 0x2c || d === 0x7d || d === 0x5d || isWhitespace(d)) return pos;
       pos += 1;
     }
-    return pos;
+    return -1;
   }
   let depth = 0;
-  for (;;) {
+  while (pos < end) {
     const d = bytes[pos]!;
     if (d === 0x22) {
-      pos = skipString(bytes, pos);
+      pos = skipString(bytes, pos, end);
+      if (pos < 0) return -1;
       continue;
     }
     if (d === 0x7b || d === 0x5b) depth += 1;
@@ -110,6 +114,33 @@ function skipValue(bytes: Uint8Array, pos: number): number {
     }
     pos += 1;
   }
+  return -1;
+}
+
+function digits(bytes: Uint8Array, at: number, count: number): number {
+  let value = 0;
+  for (let i = at; i < at + count; i += 1) {
+    const d = bytes[i]! - 0x30;
+    if (d < 0 || d > 9) return -1;
+    value = value * 10 + d;
+  }
+  return value;
+}
+
+const DAYS_IN_MONTH = [31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+/** `YYYY-MM-DDTHH:MM:SSZ` at `at`, a real UTC time (the form DuckDB's strptime then parses). */
+function isCloudTrailTime(bytes: Uint8Array, at: number): boolean {
+  if (bytes[at + 4] !== 0x2d || bytes[at + 7] !== 0x2d || bytes[at + 10] !== 0x54 || bytes[at + 13] !== 0x3a || bytes[at + 16] !== 0x3a || bytes[at + 19] !== 0x5a) return false;
+  const year = digits(bytes, at, 4);
+  const month = digits(bytes, at + 5, 2);
+  const day = digits(bytes, at + 8, 2);
+  const hour = digits(bytes, at + 11, 2);
+  const minute = digits(bytes, at + 14, 2);
+  const second = digits(bytes, at + 17, 2);
+  if (year < 1 || month < 1 || month > 12 || day < 1 || hour < 0 || hour > 23 || minute < 0 || minute > 59 || second < 0 || second > 59) return false;
+  const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
+  return day <= (month === 2 && !leap ? 28 : DAYS_IN_MONTH[month - 1]!);
 }
 
 function isNumberStart(c: number): boolean {
@@ -184,9 +215,9 @@ export class RawRecordInspector {
         }
         case 'timestamp': {
           // Exactly YYYY-MM-DDTHH:MM:SSZ (22 bytes with quotes), the only form the SQL parses.
-          const time = c === 0x22 && valueEnd - valueStart === 22 ? normaliseEventTime(bytes.toString('latin1', valueStart + 1, valueEnd - 1)) : undefined;
-          if (time === undefined) flatten = true;
-          else if (slot.name === 'eventTime') day = time.day;
+          const valid = c === 0x22 && valueEnd - valueStart === 22 && isCloudTrailTime(bytes, valueStart + 1);
+          if (!valid) flatten = true;
+          else if (slot.name === 'eventTime') day = bytes.toString('latin1', valueStart + 1, valueStart + 11);
           break;
         }
         case 'boolean':
@@ -224,7 +255,7 @@ export class RawRecordInspector {
     if (cached !== undefined && cached.group === group && cached.bytes.length === length && bytes.compare(cached.bytes, 0, length, start, end) === 0) {
       return cached.fits;
     }
-    const fits = this.#checkObject(bytes, start, group, stamp) === end;
+    const fits = this.#checkObject(bytes, start, end, group, stamp) === end;
     if (this.#verdicts.size >= MAX_VERDICTS) this.#verdicts.clear();
     this.#verdicts.set(sample, { group, bytes: Buffer.from(bytes.subarray(start, end)), fits });
     return fits;
@@ -232,15 +263,18 @@ export class RawRecordInspector {
 
   /**
    * Checks the object at `pos` against `group`; returns the position after it, or -1 when a
-   * member is unknown, repeated, non-ASCII or of an unexpected type.
+   * member is unknown, repeated, non-ASCII or of an unexpected type, or the object is not
+   * well formed before `end` (the JSON parser will then say why).
    */
-  #checkObject(bytes: Uint8Array, pos: number, group: CompiledGroup, stamp: number): number {
-    pos = skipWhitespace(bytes, pos + 1);
+  #checkObject(bytes: Uint8Array, pos: number, end: number, group: CompiledGroup, stamp: number): number {
+    pos = skipWhitespace(bytes, pos + 1, end);
     if (bytes[pos] === 0x7d) return pos + 1;
     for (;;) {
+      if (pos >= end || bytes[pos] !== 0x22) return -1;
       const keyStart = pos + 1;
       let keyEnd = keyStart;
       for (;;) {
+        if (keyEnd >= end) return -1;
         const c = bytes[keyEnd]!;
         if (c === 0x22) break;
         if (c === 0x5c || c >= 0x80) return -1;
@@ -249,41 +283,40 @@ export class RawRecordInspector {
       const slot = lookup(group, bytes, keyStart, keyEnd);
       if (slot === undefined || slot.seen === stamp) return -1;
       slot.seen = stamp;
-      pos = skipWhitespace(bytes, skipWhitespace(bytes, keyEnd + 1) + 1);
+      pos = skipWhitespace(bytes, keyEnd + 1, end);
+      if (bytes[pos] !== 0x3a) return -1;
+      pos = skipWhitespace(bytes, pos + 1, end);
+      if (pos >= end) return -1;
       const c = bytes[pos]!;
       if (c === 0x6e) {
-        pos += 4;
+        pos = skipValue(bytes, pos, end);
       } else if (slot.group !== undefined) {
-        if (c !== 0x7b) return -1;
-        pos = this.#checkObject(bytes, pos, slot.group, stamp);
-        if (pos < 0) return -1;
+        pos = c === 0x7b ? this.#checkObject(bytes, pos, end, slot.group, stamp) : -1;
       } else {
         switch (slot.kind) {
           case 'json':
-            pos = skipValue(bytes, pos);
+            pos = skipValue(bytes, pos, end);
             break;
           case 'string':
-            if (c !== 0x22) return -1;
-            pos = skipString(bytes, pos);
+            pos = c === 0x22 ? skipString(bytes, pos, end) : -1;
             break;
           case 'boolean':
-            if (c !== 0x74 && c !== 0x66) return -1;
-            pos += c === 0x74 ? 4 : 5;
+            pos = c === 0x74 || c === 0x66 ? skipValue(bytes, pos, end) : -1;
             break;
           case 'double':
-            if (!isNumberStart(c)) return -1;
-            pos = skipValue(bytes, pos);
+            pos = isNumberStart(c) ? skipValue(bytes, pos, end) : -1;
             break;
           default:
-            return -1;
+            pos = -1;
         }
       }
-      pos = skipWhitespace(bytes, pos);
+      if (pos < 0) return -1;
+      pos = skipWhitespace(bytes, pos, end);
       if (bytes[pos] === 0x2c) {
-        pos = skipWhitespace(bytes, pos + 1);
+        pos = skipWhitespace(bytes, pos + 1, end);
         continue;
       }
-      return pos + 1;
+      return bytes[pos] === 0x7d ? pos + 1 : -1;
     }
   }
 }

@@ -19,8 +19,11 @@ export interface RawRecord {
   readonly text: Buffer;
   /** `[keyStart, keyEnd, valueStart, valueEnd]` per member, offsets into `text`; key spans include the quotes. */
   readonly members: readonly number[];
-  /** True when whitespace inside the record holds a line break (a pretty-printed file). */
-  readonly hasLineBreaks: boolean;
+}
+
+/** True when the record's text holds a line break: a pretty-printed file (breaks can only be whitespace between tokens). */
+export function hasLineBreaks(text: Buffer): boolean {
+  return text.indexOf(0x0a) >= 0 || text.indexOf(0x0d) >= 0;
 }
 
 export interface ScannedDocument {
@@ -32,7 +35,7 @@ export interface ScannedDocument {
   readonly bytes: number;
 }
 
-// Lexer states.
+// Document states (outside records).
 const VALUE = 0;
 const OBJECT_FIRST = 1;
 const KEY = 2;
@@ -41,56 +44,132 @@ const AFTER_VALUE = 4;
 const ARRAY_FIRST = 5;
 const STRING = 6;
 const ESCAPE = 7;
-const NUMBER = 9;
-const LITERAL = 10;
-const DONE = 11;
+const SCALAR = 8;
+const DONE = 9;
+/** Inside a container: only its end is looked for (a record, or a root member's value). */
+const CONTAINER = 10;
 
 const IN_OBJECT = 1;
 const IN_ARRAY = 2;
-const MAX_DEPTH = 512;
-/** Depth of a record's own members: root object (1) > Records array (2) > record (3). */
-const RECORD_DEPTH = 3;
-
 
 function isWhitespace(c: number): boolean {
   return c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09;
 }
 
-/** Index of the next `"` or `\\` from `i`, or `n`. */
-function stringStop(chunk: Uint8Array, i: number, n: number): number {
-  while (i < n) {
-    const b = chunk[i]!;
-    if (b === 0x22 || b === 0x5c) return i;
-    i += 1;
-  }
-  return n;
+function isScalarByte(c: number): boolean {
+  return (c >= 0x30 && c <= 0x39) || (c >= 0x61 && c <= 0x7a) || c === 0x2d || c === 0x2b || c === 0x2e || c === 0x45;
 }
 
-function isNumberByte(c: number): boolean {
-  return (c >= 0x30 && c <= 0x39) || c === 0x2d || c === 0x2b || c === 0x2e || c === 0x65 || c === 0x45;
+/**
+ * Index just past the string whose opening quote is at `open`, in a complete buffer; -1 when
+ * it does not end. Native `indexOf` finds the quotes; a quote preceded by an odd number of
+ * backslashes is escaped.
+ */
+function stringEnd(bytes: Buffer, open: number): number {
+  let quote = bytes.indexOf(0x22, open + 1);
+  while (quote > 0) {
+    let backslashes = 0;
+    for (let k = quote - 1; bytes[k] === 0x5c; k -= 1) backslashes += 1;
+    if ((backslashes & 1) === 0) return quote + 1;
+    quote = bytes.indexOf(0x22, quote + 1);
+  }
+  return -1;
+}
+
+/** Index just past the object or array that opens at `open`, in a complete buffer; -1 when it does not end. */
+function containerEnd(bytes: Buffer, open: number, end: number): number {
+  let nesting = 0;
+  let j = open;
+  while (j < end) {
+    const b = bytes[j]!;
+    if (b === 0x22) {
+      j = stringEnd(bytes, j);
+      if (j < 0 || j > end) return -1;
+      continue;
+    }
+    if (b === 0x7b || b === 0x5b) nesting += 1;
+    else if (b === 0x7d || b === 0x5d) {
+      nesting -= 1;
+      if (nesting === 0) return j + 1;
+    }
+    j += 1;
+  }
+  return -1;
+}
+
+function describe(c: number | undefined): string {
+  if (c === undefined) return 'the end of the record';
+  return c >= 0x21 && c < 0x7f ? `"${String.fromCharCode(c)}"` : `byte 0x${c.toString(16).padStart(2, '0')}`;
+}
+
+/**
+ * Reads the members of the record whose `{` is at `start`, up to `limit`: pushes
+ * `[keyStart, keyEnd, valueStart, valueEnd]` per member (relative to `start`) and returns the
+ * index just past the record's `}`; -1 when the record does not end before `limit`; a message
+ * when it is malformed. Checks the record's own grammar (names, colons, commas, the end of
+ * each value); what values hold is checked by the parser that reads them.
+ */
+function scanMembers(bytes: Buffer, start: number, limit: number, members: number[]): number | string {
+  let pos = start + 1;
+  while (pos < limit && isWhitespace(bytes[pos]!)) pos += 1;
+  if (pos >= limit) return -1;
+  if (bytes[pos] === 0x7d) return pos + 1;
+  for (;;) {
+    if (bytes[pos] !== 0x22) return `${describe(bytes[pos])} where a member name should be`;
+    const keyStart = pos;
+    const keyEnd = stringEnd(bytes, pos);
+    if (keyEnd < 0 || keyEnd >= limit) return -1;
+    pos = keyEnd;
+    while (pos < limit && isWhitespace(bytes[pos]!)) pos += 1;
+    if (pos >= limit) return -1;
+    if (bytes[pos] !== 0x3a) return `${describe(bytes[pos])} where a colon should be`;
+    pos += 1;
+    while (pos < limit && isWhitespace(bytes[pos]!)) pos += 1;
+    if (pos >= limit) return -1;
+    const valueStart = pos;
+    const c = bytes[pos]!;
+    let valueEnd: number;
+    if (c === 0x22) valueEnd = stringEnd(bytes, pos);
+    else if (c === 0x7b || c === 0x5b) valueEnd = containerEnd(bytes, pos, limit);
+    else if (isScalarByte(c)) {
+      valueEnd = pos;
+      while (valueEnd < limit && isScalarByte(bytes[valueEnd]!)) valueEnd += 1;
+    } else return `${describe(c)} where a value should be`;
+    if (valueEnd < 0 || valueEnd >= limit) return -1;
+    members.push(keyStart - start, keyEnd - start, valueStart - start, valueEnd - start);
+    pos = valueEnd;
+    while (pos < limit && isWhitespace(bytes[pos]!)) pos += 1;
+    if (pos >= limit) return -1;
+    if (bytes[pos] === 0x7d) return pos + 1;
+    if (bytes[pos] !== 0x2c) return `${describe(bytes[pos])} after a value (a missing comma?)`;
+    pos += 1;
+    while (pos < limit && isWhitespace(bytes[pos]!)) pos += 1;
+    if (pos >= limit) return -1;
+  }
 }
 
 /**
  * A streaming JSON scanner for CloudTrail files: feed it the bytes chunk by chunk and it
  * returns each element of the root object's `Records` array as soon as it is complete. Memory
  * holds one record at a time, whatever the size of the file (`JSON.parse` of a whole file would
- * hold all of it, several times over). The structure of the whole document is checked against
- * the JSON grammar, so a file that is cut short or malformed is refused, not half-read; the
- * content of strings is checked later by the JSON parser that reads the records (DuckDB's).
+ * hold all of it, several times over). The document's structure is checked down to the members
+ * of each record, so a file that is cut short or malformed there is refused, not half-read;
+ * what strings and member values hold is checked by the parser that reads the records
+ * (DuckDB's, or JSON.parse). Finding where a record ends is a tight loop over brackets and
+ * quotes (native `indexOf` across strings): most of a file is inside records.
  */
 export class RecordScanner {
   #state = VALUE;
   #depth = 0;
-  readonly #stack = new Uint8Array(MAX_DEPTH + 1);
+  readonly #stack = new Uint8Array(4);
   /** Byte offset of the current chunk in the document. */
   #offset = 0;
   #started = false;
 
-  // Token in progress.
+  // Token in progress outside records.
   #stringIsKey = false;
   #afterString = AFTER_VALUE;
-  #literal = '';
-  #literalAt = 0;
+  #scalar = '';
 
   // Root object.
   readonly #rootKeys: string[] = [];
@@ -100,169 +179,90 @@ export class RecordScanner {
   #hasRecords = false;
   #records = 0;
 
-  // Record in progress.
-  #recordParts: Buffer[] = [];
-  #recordBase = 0;
-  #recordStart = -1;
-  #members: number[] = [];
-  #memberKeyStart = 0;
-  #memberKeyEnd = 0;
-  #memberValueStart = 0;
-  #recordLineBreaks = false;
+  // Container in progress (a record, or the value of another root member).
+  #isRecord = false;
+  #nesting = 0;
+  #inString = false;
+  /** Backslashes at the end of the previous chunk, inside a string of the container. */
+  #trailingBackslashes = 0;
+  #containerParts: Buffer[] = [];
+  #containerStart = -1;
 
   /** Scans the next chunk; returns the records it completed. Throws UnreadableInputError on malformed input. */
   push(chunk: Buffer): RawRecord[] {
     const out: RawRecord[] = [];
     const n = chunk.length;
-    let state = this.#state;
-    let depth = this.#depth;
-    const stack = this.#stack;
     let i = 0;
-    if (this.#recordStart >= 0) this.#recordStart = 0;
+    if (this.#containerStart >= 0) this.#containerStart = 0;
     if (this.#rootKeyStart >= 0) this.#rootKeyStart = 0;
     if (n > 0) this.#started = true;
 
     while (i < n) {
+      const state = this.#state;
+      if (state === CONTAINER) {
+        if (this.#isRecord && this.#containerStart === i - 1 && this.#containerParts.length === 0) {
+          // A record that starts in this chunk is, nearly always, read whole in one pass here.
+          const members: number[] = [];
+          const end = scanMembers(chunk, i - 1, n, members);
+          if (typeof end === 'string') this.#fail('invalid-json', i, `record ${this.#records + 1} is malformed: ${end}`);
+          if (end >= 0) {
+            out.push({ text: chunk.subarray(i - 1, end), members });
+            this.#records += 1;
+            this.#containerStart = -1;
+            this.#state = AFTER_VALUE;
+            i = end;
+            continue;
+          }
+        }
+        const end = this.#containerEndIn(chunk, i);
+        if (end < 0) break;
+        this.#endContainer(chunk, end, out);
+        i = end;
+        continue;
+      }
       const c = chunk[i]!;
-      switch (state) {
-        case STRING: {
-          // Most bytes of a CloudTrail file are inside strings: find the end in a tight loop.
-          // What a string holds (escapes, control characters, UTF-8) is checked by DuckDB's parser.
-          const j = stringStop(chunk, i, n);
-          if (j === n) {
-            i = n;
-            continue;
-          }
-          if (chunk[j] === 0x5c) {
-            state = ESCAPE;
-            i = j + 1;
-            continue;
-          }
-          state = this.#afterString;
-          if (this.#stringIsKey) {
-            if (depth === 1) {
-              this.#rootKey += chunk.toString('latin1', this.#rootKeyStart, j);
-              this.#rootKeys.push(this.#rootKey);
-              this.#rootKeyStart = -1;
-            } else if (depth === RECORD_DEPTH && this.#inRecords) {
-              this.#memberKeyEnd = this.#at(j) + 1;
-            }
-          } else if (depth === RECORD_DEPTH && this.#inRecords) {
-            this.#endMember(this.#at(j) + 1);
-          }
-          i = j + 1;
+      if (state === STRING) {
+        const j = chunk.indexOf(0x22, i);
+        const stop = j < 0 ? n : j;
+        const backslash = chunk.indexOf(0x5c, i);
+        if (backslash >= 0 && backslash < stop) {
+          this.#state = ESCAPE;
+          i = backslash + 1;
           continue;
         }
-        case ESCAPE:
-          state = STRING;
-          i += 1;
-          continue;
-        case NUMBER:
-          if (isNumberByte(c)) {
-            i += 1;
-            continue;
-          }
-          // The digits themselves are checked by the parser that reads the record.
-          if (depth === RECORD_DEPTH && this.#inRecords) this.#endMember(this.#at(i));
-          state = AFTER_VALUE;
-          continue; // re-read c as what follows the number
-        case LITERAL:
-          if (c !== this.#literal.charCodeAt(this.#literalAt)) this.#fail('invalid-json', i, `a misspelt ${this.#literal}`);
-          this.#literalAt += 1;
-          if (this.#literalAt === this.#literal.length) {
-            state = AFTER_VALUE;
-            if (depth === RECORD_DEPTH && this.#inRecords) this.#endMember(this.#at(i) + 1);
-          }
-          i += 1;
-          continue;
-        default:
-          break;
+        if (j < 0) break;
+        this.#endString(chunk, j);
+        i = j + 1;
+        continue;
       }
-
-      if (c <= 0x20 && isWhitespace(c)) {
-        if ((c === 0x0a || c === 0x0d) && this.#recordStart >= 0) this.#recordLineBreaks = true;
+      if (state === ESCAPE) {
+        this.#state = STRING;
         i += 1;
         continue;
       }
-
-      switch (state) {
-        case VALUE:
-        case ARRAY_FIRST:
-          if (state === ARRAY_FIRST && c === 0x5d) {
-            depth = this.#close(depth, IN_ARRAY, chunk, i, out);
-            state = depth === 0 ? DONE : AFTER_VALUE;
-            break;
-          }
-          this.#beginValue(depth, c, i);
-          if (c === 0x7b || c === 0x5b) {
-            if (depth === MAX_DEPTH) this.#fail('invalid-json', i, `nesting deeper than ${MAX_DEPTH} levels`);
-            depth += 1;
-            stack[depth] = c === 0x7b ? IN_OBJECT : IN_ARRAY;
-            state = c === 0x7b ? OBJECT_FIRST : ARRAY_FIRST;
-          } else if (c === 0x22) {
-            state = STRING;
-            this.#stringIsKey = false;
-            this.#afterString = AFTER_VALUE;
-          } else if (c === 0x2d || (c >= 0x30 && c <= 0x39)) {
-            state = NUMBER;
-          } else if (c === 0x74 || c === 0x66 || c === 0x6e) {
-            state = LITERAL;
-            this.#literal = c === 0x74 ? 'true' : c === 0x66 ? 'false' : 'null';
-            this.#literalAt = 1;
-          } else {
-            this.#fail('invalid-json', i, `an unexpected ${this.#describe(c)} where a value should be`);
-          }
-          break;
-        case OBJECT_FIRST:
-        case KEY:
-          if (c === 0x7d && state === OBJECT_FIRST) {
-            depth = this.#close(depth, IN_OBJECT, chunk, i, out);
-            state = depth === 0 ? DONE : AFTER_VALUE;
-            break;
-          }
-          if (c !== 0x22) this.#fail('invalid-json', i, `an unexpected ${this.#describe(c)} where a member name should be`);
-          state = STRING;
-          this.#stringIsKey = true;
-          this.#afterString = COLON;
-          if (depth === 1) {
-            this.#rootKey = '';
-            this.#rootKeyStart = i + 1;
-          } else if (depth === RECORD_DEPTH && this.#inRecords) {
-            this.#memberKeyStart = this.#at(i);
-          }
-          break;
-        case COLON:
-          if (c !== 0x3a) this.#fail('invalid-json', i, `an unexpected ${this.#describe(c)} where a colon should be`);
-          state = VALUE;
-          break;
-        case AFTER_VALUE:
-          if (c === 0x2c) {
-            state = stack[depth] === IN_OBJECT ? KEY : VALUE;
-          } else if (c === 0x7d || c === 0x5d) {
-            depth = this.#close(depth, c === 0x7d ? IN_OBJECT : IN_ARRAY, chunk, i, out);
-            state = depth === 0 ? DONE : AFTER_VALUE;
-          } else {
-            this.#fail('invalid-json', i, `an unexpected ${this.#describe(c)} after a value (a missing comma?)`);
-          }
-          break;
-        case DONE:
-          this.#fail('invalid-json', i, `an unexpected ${this.#describe(c)} after the end of the JSON document`);
-          break;
-        default:
-          break;
+      if (state === SCALAR) {
+        if (isScalarByte(c)) {
+          this.#scalar += String.fromCharCode(c);
+          i += 1;
+          continue;
+        }
+        if (!/^(true|false|null|-?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?)$/.test(this.#scalar)) {
+          this.#fail('invalid-json', i, `an invalid value ${JSON.stringify(this.#scalar.slice(0, 20))}`);
+        }
+        this.#state = AFTER_VALUE;
+        continue;
       }
+      if (isWhitespace(c)) {
+        i += 1;
+        continue;
+      }
+      this.#structural(chunk, c, i);
       i += 1;
     }
 
     // Carry what is in flight into the next chunk.
-    if (this.#recordStart >= 0) {
-      const part = chunk.subarray(this.#recordStart);
-      this.#recordParts.push(part);
-      this.#recordBase += part.length;
-    }
+    if (this.#state === CONTAINER && this.#containerStart >= 0) this.#containerParts.push(chunk.subarray(this.#containerStart));
     if (this.#rootKeyStart >= 0) this.#rootKey += chunk.toString('latin1', this.#rootKeyStart, n);
-    this.#state = state;
-    this.#depth = depth;
     this.#offset += n;
     return out;
   }
@@ -287,74 +287,190 @@ export class RecordScanner {
     return document;
   }
 
-  /** Byte offset of chunk index `i` within the current record. */
-  #at(i: number): number {
-    return this.#recordBase + (i - this.#recordStart);
+  /** One structural byte outside strings and containers (the root object and the Records array). */
+  #structural(chunk: Buffer, c: number, i: number): void {
+    const depth = this.#depth;
+    switch (this.#state) {
+      case VALUE:
+      case ARRAY_FIRST:
+        if (this.#state === ARRAY_FIRST && c === 0x5d) {
+          this.#close(IN_ARRAY, c, i);
+          return;
+        }
+        this.#beginValue(c, i);
+        return;
+      case OBJECT_FIRST:
+      case KEY:
+        if (c === 0x7d && this.#state === OBJECT_FIRST) {
+          this.#close(IN_OBJECT, c, i);
+          return;
+        }
+        if (c !== 0x22) this.#fail('invalid-json', i, `an unexpected ${describe(c)} where a member name should be`);
+        this.#state = STRING;
+        this.#stringIsKey = true;
+        this.#afterString = COLON;
+        this.#rootKey = '';
+        this.#rootKeyStart = i + 1;
+        return;
+      case COLON:
+        if (c !== 0x3a) this.#fail('invalid-json', i, `an unexpected ${describe(c)} where a colon should be`);
+        this.#state = VALUE;
+        return;
+      case AFTER_VALUE:
+        if (c === 0x2c) this.#state = this.#stack[depth] === IN_OBJECT ? KEY : VALUE;
+        else if (c === 0x7d || c === 0x5d) this.#close(c === 0x7d ? IN_OBJECT : IN_ARRAY, c, i);
+        else this.#fail('invalid-json', i, `an unexpected ${describe(c)} after a value (a missing comma?)`);
+        return;
+      default:
+        this.#fail('invalid-json', i, `an unexpected ${describe(c)} after the end of the JSON document`);
+    }
   }
 
-  #beginValue(depth: number, c: number, i: number): void {
-    if (depth === 0) {
-      if (c !== 0x7b) {
-        const what = c === 0x5b ? 'a JSON array' : 'a JSON scalar';
-        this.#fail('not-cloudtrail', i, `the file holds ${what}, not an object with a Records array`);
+  #beginValue(c: number, i: number): void {
+    const depth = this.#depth;
+    if (depth === 0 && c !== 0x7b) {
+      this.#fail('not-cloudtrail', i, `the file holds ${c === 0x5b ? 'a JSON array' : 'a JSON scalar'}, not an object with a Records array`);
+    }
+    const records = depth === 1 && this.#rootKey === 'Records';
+    if (records && c !== 0x5b) this.#fail('no-records', i, 'Records is not an array');
+    if (depth === 2 && c !== 0x7b) {
+      this.#fail('invalid-record', i, `element ${this.#records + 1} of Records is ${c === 0x5b ? 'an array' : c === 0x22 ? 'a string' : c === 0x6e ? 'null' : 'a scalar'}, not an object`);
+    }
+    if (c === 0x7b || c === 0x5b) {
+      if (depth === 0 || records) {
+        this.#depth = depth + 1;
+        this.#stack[depth + 1] = c === 0x7b ? IN_OBJECT : IN_ARRAY;
+        this.#state = c === 0x7b ? OBJECT_FIRST : ARRAY_FIRST;
+        if (records) {
+          this.#inRecords = true;
+          this.#hasRecords = true;
+        }
+        return;
       }
+      // A record (depth 2) or the value of another root member: find where it ends.
+      this.#state = CONTAINER;
+      this.#isRecord = depth === 2;
+      // The opening bracket is consumed here; the search for the end starts after it.
+      this.#nesting = 1;
+      this.#inString = false;
+      this.#trailingBackslashes = 0;
+      this.#containerParts = [];
+      this.#containerStart = i;
       return;
     }
-    if (depth === 1) {
-      if (this.#rootKey === 'Records') {
-        if (c !== 0x5b) this.#fail('no-records', i, 'Records is not an array');
-        this.#inRecords = true;
-        this.#hasRecords = true;
-      }
+    if (c === 0x22) {
+      this.#state = STRING;
+      this.#stringIsKey = false;
+      this.#afterString = AFTER_VALUE;
       return;
     }
-    if (!this.#inRecords) return;
-    if (depth === 2) {
-      if (c !== 0x7b) this.#fail('invalid-record', i, `element ${this.#records + 1} of Records is ${this.#describeValue(c)}, not an object`);
-      this.#recordStart = i;
-      this.#recordBase = 0;
-      this.#recordParts = [];
-      this.#members = [];
-      this.#recordLineBreaks = false;
+    if (!isScalarByte(c)) this.#fail('invalid-json', i, `an unexpected ${describe(c)} where a value should be`);
+    this.#state = SCALAR;
+    this.#scalar = String.fromCharCode(c);
+  }
+
+  #endString(chunk: Buffer, j: number): void {
+    this.#state = this.#afterString;
+    if (this.#stringIsKey && this.#rootKeyStart >= 0) {
+      if (this.#depth === 1) {
+        this.#rootKey += chunk.toString('latin1', this.#rootKeyStart, j);
+        this.#rootKeys.push(this.#rootKey);
+      }
+      this.#rootKeyStart = -1;
+    }
+  }
+
+  /**
+   * Looks for the end of the current container from `i`; returns the index just past it, or
+   * -1 when the chunk ends first (the state is kept for the next chunk).
+   */
+  #containerEndIn(chunk: Buffer, i: number): number {
+    const n = chunk.length;
+    let nesting = this.#nesting;
+    let j = i;
+    if (this.#inString) {
+      // Finish the string carried over from the previous chunk.
+      if ((this.#trailingBackslashes & 1) === 1) j += 1; // this chunk's first byte is escaped
+      this.#trailingBackslashes = j === i ? this.#trailingBackslashes : 0;
+      const end = this.#stringEndIn(chunk, j);
+      if (end < 0) return -1;
+      j = end;
+      this.#inString = false;
+    }
+    while (j < n) {
+      const b = chunk[j]!;
+      if (b === 0x22) {
+        const end = this.#stringEndIn(chunk, j + 1);
+        if (end < 0) {
+          this.#nesting = nesting;
+          this.#inString = true;
+          return -1;
+        }
+        j = end;
+        continue;
+      }
+      if (b === 0x7b || b === 0x5b) nesting += 1;
+      else if (b === 0x7d || b === 0x5d) {
+        nesting -= 1;
+        if (nesting === 0) {
+          this.#nesting = 0;
+          return j + 1;
+        }
+      }
+      j += 1;
+    }
+    this.#nesting = nesting;
+    return -1;
+  }
+
+  /**
+   * Index just past the closing quote of a string whose content starts at `from`, or -1 when
+   * the chunk ends inside it (then the run of backslashes at the chunk's end is remembered).
+   */
+  #stringEndIn(chunk: Buffer, from: number): number {
+    let quote = chunk.indexOf(0x22, from);
+    while (quote >= 0) {
+      let backslashes = 0;
+      let k = quote - 1;
+      while (k >= from && chunk[k] === 0x5c) {
+        backslashes += 1;
+        k -= 1;
+      }
+      if (k < from && from === 0) backslashes += this.#trailingBackslashes;
+      if ((backslashes & 1) === 0) {
+        this.#trailingBackslashes = 0;
+        return quote + 1;
+      }
+      quote = chunk.indexOf(0x22, quote + 1);
+    }
+    let run = 0;
+    for (let k = chunk.length - 1; k >= from && chunk[k] === 0x5c; k -= 1) run += 1;
+    this.#trailingBackslashes = run === chunk.length - from && from === 0 ? this.#trailingBackslashes + run : run;
+    return -1;
+  }
+
+  #endContainer(chunk: Buffer, end: number, out: RawRecord[]): void {
+    const tail = chunk.subarray(this.#containerStart, end);
+    this.#containerStart = -1;
+    this.#state = AFTER_VALUE;
+    if (!this.#isRecord) {
+      this.#containerParts = [];
       return;
     }
-    if (depth === RECORD_DEPTH) this.#memberValueStart = this.#at(i);
+    const text = this.#containerParts.length === 0 ? tail : Buffer.concat([...this.#containerParts, tail]);
+    this.#containerParts = [];
+    const members: number[] = [];
+    const read = scanMembers(text, 0, text.length + 1, members);
+    if (read !== text.length) this.#fail('invalid-json', end - 1, `record ${this.#records + 1} is malformed: ${typeof read === 'string' ? read : 'it does not end where its brackets do'}`);
+    out.push({ text, members });
+    this.#records += 1;
   }
 
-  #endMember(valueEnd: number): void {
-    this.#members.push(this.#memberKeyStart, this.#memberKeyEnd, this.#memberValueStart, valueEnd);
-  }
-
-  #close(depth: number, kind: number, chunk: Buffer, i: number, out: RawRecord[]): number {
-    if (this.#stack[depth] !== kind) this.#fail('invalid-json', i, `a mismatched ${String.fromCharCode(chunk[i]!)}`);
-    const closed = depth - 1;
-    if (this.#inRecords) {
-      if (depth === RECORD_DEPTH) {
-        const tail = chunk.subarray(this.#recordStart, i + 1);
-        const text = this.#recordParts.length === 0 ? tail : Buffer.concat([...this.#recordParts, tail]);
-        out.push({ text, members: this.#members, hasLineBreaks: this.#recordLineBreaks });
-        this.#records += 1;
-        this.#recordStart = -1;
-        this.#recordParts = [];
-        this.#recordBase = 0;
-      } else if (depth === 2) {
-        this.#inRecords = false;
-      } else if (closed === RECORD_DEPTH) {
-        this.#endMember(this.#at(i) + 1);
-      }
-    }
-    return closed;
-  }
-
-  #describe(c: number): string {
-    return c >= 0x21 && c < 0x7f ? `"${String.fromCharCode(c)}"` : `byte 0x${c.toString(16).padStart(2, '0')}`;
-  }
-
-  #describeValue(c: number): string {
-    if (c === 0x5b) return 'an array';
-    if (c === 0x22) return 'a string';
-    if (c === 0x6e) return 'null';
-    return 'a scalar';
+  #close(kind: number, c: number, i: number): void {
+    if (this.#stack[this.#depth] !== kind) this.#fail('invalid-json', i, `a mismatched ${String.fromCharCode(c)}`);
+    if (this.#depth === 2) this.#inRecords = false;
+    this.#depth -= 1;
+    this.#state = this.#depth === 0 ? DONE : AFTER_VALUE;
   }
 
   #fail(reason: UnreadableReason, i: number, what: string): never {

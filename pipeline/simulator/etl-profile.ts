@@ -144,6 +144,11 @@ WHERE event_id IS NOT NULL`,
   };
 }
 
+/** dbt's query comment, appended (`query-comment: {append: true}`) so statements still open with their verb. */
+function dbtComment(node: string): string {
+  return `/* {"app": "dbt", "dbt_version": "1.8.7", "profile_name": "warehouse", "target_name": "prod", "node_id": "model.acme.${node}"} */`;
+}
+
 function dbtModel(context: MinuteContext, model: SimTable, select: string, scans: StatementSpec['scans'], plan: StatementSpec['plan'], medianMs: number): StatementSpec[] {
   const session = `dbt-${dayLiteral(context.minuteStartMs)}`;
   const name = `mart.${model.name}`;
@@ -153,7 +158,7 @@ function dbtModel(context: MinuteContext, model: SimTable, select: string, scans
     {
       ...base,
       kind: 'query',
-      text: `/* {"app": "dbt", "dbt_version": "1.8.7", "profile_name": "warehouse", "target_name": "prod", "node_id": "model.acme.${model.name}"} */\n\n  create  table\n    ${name}__dbt_tmp\n    diststyle even\n    compound sortkey(1)\n  as (\n${select}\n  );`,
+      text: `\n\n  create  table\n    ${name}__dbt_tmp\n    diststyle even\n    compound sortkey(1)\n  as (\n${select}\n  );\n${dbtComment(model.name)}`,
       medianMs,
       sigma: 0.25,
       queue: TRANSFORMS,
@@ -237,9 +242,7 @@ function dbtView(context: MinuteContext): StatementSpec[] {
     {
       ...base,
       kind: 'ddl',
-      text: `/* {"app": "dbt", "dbt_version": "1.8.7", "profile_name": "warehouse", "target_name": "prod", "node_id": "model.acme.v_recent_orders"} */
-
-  create or replace view mart.v_recent_orders as (
+      text: `create or replace view mart.v_recent_orders as (
     select o.order_id,
            o.customer_id,
            c.country_code,
@@ -254,7 +257,8 @@ function dbtView(context: MinuteContext): StatementSpec[] {
     left join core.order_items i on i.order_id = o.order_id
     where o.ordered_at >= dateadd(day, -${days}, getdate())
     group by 1, 2, 3, 4, 5, 6, 7, 8
-  ) with no schema binding;`,
+  ) with no schema binding;
+${dbtComment('v_recent_orders')}`,
       medianMs: 150,
     },
     { ...base, kind: 'utility', text: 'grant select on mart.v_recent_orders to group reporting', medianMs: 20 },

@@ -43,6 +43,7 @@ describe('stl-export handler', () => {
       OPSLAKE_LAKE_PREFIX: 'lake',
       OPSLAKE_STATE_TABLE: 'opslake-state',
       POWERTOOLS_DEV: 'false',
+      POWERTOOLS_SERVICE_NAME: 'opslake-stl-export',
     });
     ssm.on(GetParametersByPathCommand).resolves({
       Parameters: [
@@ -85,9 +86,18 @@ describe('stl-export handler', () => {
     const execute = emulator.requests.find((request) => request.operation === 'ExecuteStatement');
     expect(execute?.input).toMatchObject({ ClusterIdentifier: 'analytics-prod', Database: 'dev', DbUser: 'opslake' });
     const metrics = emf.filter((line) => line.includes('"_aws"')).map((line) => JSON.parse(line) as Record<string, unknown>);
-    const names = metrics.flatMap((m) => ((m['_aws'] as { CloudWatchMetrics: Array<{ Metrics: Array<{ Name: string }> }> }).CloudWatchMetrics[0]!.Metrics.map((x) => x.Name)));
-    expect(names).toEqual(expect.arrayContaining(['RowsExported', 'SlotsSealed', 'GapsRecorded', 'ExportLagSeconds']));
-    expect(metrics.some((m) => m['cluster'] === 'analytics')).toBe(true);
+    // Every metric carries the cluster dimension the alarms select on, and the service name.
+    const published = metrics.flatMap((m) =>
+      (m['_aws'] as { CloudWatchMetrics: Array<{ Dimensions: string[][]; Metrics: Array<{ Name: string }> }> }).CloudWatchMetrics.flatMap((set) =>
+        set.Metrics.map((metric) => ({ name: metric.Name, dimensions: set.Dimensions.flat(), cluster: m['cluster'], service: m['service'] })),
+      ),
+    );
+    expect(published.map((metric) => metric.name)).toEqual(expect.arrayContaining(['RowsExported', 'SlotsSealed', 'GapsRecorded', 'ExportLagSeconds']));
+    for (const metric of published) {
+      expect(metric.dimensions).toContain('cluster');
+      expect(metric.cluster).toBe('analytics');
+      expect(metric.service).toBe('opslake-stl-export');
+    }
   });
 
   it('starts no slot past the deadline and says so', async () => {
