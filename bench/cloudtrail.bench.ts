@@ -64,7 +64,7 @@ async function runCase(name: string, data: string): Promise<Measurement> {
   try {
     const big = name.endsWith('-big');
     const trail = big ? join(data, 'big') : join(data, 'trail');
-    const logs = filesUnder(trail, (path) => path.includes(`${'/'}CloudTrail${'/'}`) && path.endsWith('.json.gz'));
+    const logs = filesUnder(trail, (path) => /[/]CloudTrail(-Insight)?[/]/.test(path) && path.endsWith('.json.gz'));
     inputBytes = sizeOf(logs);
     if (name.startsWith('baseline')) {
       const { instance, connection } = await openDuckDb({ threads: 1, tempDirectory: work });
@@ -72,8 +72,16 @@ async function runCase(name: string, data: string): Promise<Measurement> {
       const list = `[${logs.map(sqlLiteral).join(', ')}]`;
       // A single object larger than read_json's default 16 MB limit needs the limit raised.
       const objectSize = big ? ', maximum_object_size = 1073741824' : '';
-      await connection.run(`COPY (SELECT unnest(Records) AS record FROM read_json(${list}, columns = {Records: 'JSON[]'}${objectSize})) TO ${sqlLiteral(out)} (FORMAT parquet, COMPRESSION zstd)`);
-      const counted = await connection.runAndReadAll(`SELECT count(*) FROM read_parquet(${sqlLiteral(out)})`);
+      // `read_json` as one would write it fails on real trails (a schema inferred from a sample of
+      // one file meets other files' fields): `union_by_name` is the fix its own error suggests.
+      // `Records` read as JSON[] is the fastest form of all: no schema, each record kept whole.
+      const read = name.startsWith('baseline-json')
+        ? `SELECT unnest(Records) AS record FROM read_json(${list}, columns = {Records: 'JSON[]'}${objectSize})`
+        : `SELECT * FROM read_json(${list}, union_by_name = true${objectSize})`;
+      await connection.run(`COPY (${read}) TO ${sqlLiteral(out)} (FORMAT parquet, COMPRESSION zstd)`);
+      const counted = await connection.runAndReadAll(
+        name.startsWith('baseline-json') ? `SELECT count(*) FROM read_parquet(${sqlLiteral(out)})` : `SELECT sum(len(Records)) FROM read_parquet(${sqlLiteral(out)})`,
+      );
       events = Number(counted.getRows()[0]![0]);
       outputBytes = statSync(out).size;
       connection.closeSync();
@@ -154,9 +162,10 @@ function best(runs: readonly Measurement[]): Measurement {
 }
 
 function row(m: Measurement, ratio: string): string {
+  const label = { baseline: 'read_json (union_by_name) -> 1 Parquet', 'baseline-json': 'read_json (Records JSON[]) -> 1 Parquet', ingest: 'opslake ingest', 'baseline-json-big': '500 MB file: read_json (JSON[])', 'ingest-big': '500 MB file: opslake ingest' }[m.case] ?? m.case;
   const eventsPerSecond = m.events / m.seconds;
   const mbPerSecond = m.inputBytes / 1e6 / m.seconds;
-  return `| ${m.case} | ${m.events.toLocaleString('en-US')} | ${(m.inputBytes / 1e6).toFixed(0)} | ${m.seconds.toFixed(1)} | ${m.cpuSeconds.toFixed(1)} | ${Math.round(eventsPerSecond).toLocaleString('en-US')} | ${mbPerSecond.toFixed(1)} | ${Math.round(m.maxRssMb)} | ${(m.outputBytes / 1e6).toFixed(1)} | ${ratio} |`;
+  return `| ${label} | ${m.events.toLocaleString('en-US')} | ${(m.inputBytes / 1e6).toFixed(0)} | ${m.seconds.toFixed(1)} | ${m.cpuSeconds.toFixed(1)} | ${Math.round(eventsPerSecond).toLocaleString('en-US')} | ${mbPerSecond.toFixed(1)} | ${Math.round(m.maxRssMb)} | ${(m.outputBytes / 1e6).toFixed(1)} | ${ratio} |`;
 }
 
 async function main(): Promise<void> {
@@ -172,37 +181,44 @@ async function main(): Promise<void> {
   const rounds = roundsAt >= 0 ? Number(args[roundsAt + 1]) : 2;
   const data = await ensureData(events);
 
-  const baselines: Measurement[] = [];
-  const ingests: Measurement[] = [];
+  const runs: Record<'baseline' | 'baseline-json' | 'ingest', Measurement[]> = { baseline: [], 'baseline-json': [], ingest: [] };
   for (let round = 0; round < rounds; round += 1) {
-    baselines.push(measure('baseline', data));
-    ingests.push(measure('ingest', data));
-    console.log(`round ${round + 1}: baseline ${baselines.at(-1)!.seconds.toFixed(1)} s, ingest ${ingests.at(-1)!.seconds.toFixed(1)} s`);
+    for (const name of ['baseline', 'baseline-json', 'ingest'] as const) runs[name].push(measure(name, data));
+    console.log(`round ${round + 1}: ${Object.entries(runs).map(([name, list]) => `${name} ${list.at(-1)!.seconds.toFixed(1)} s (CPU ${list.at(-1)!.cpuSeconds.toFixed(1)} s)`).join(', ')}`);
   }
-  const baseline = best(baselines);
-  const ingest = best(ingests);
-  const ratio = ingest.events / ingest.seconds / (baseline.events / baseline.seconds);
+  const baseline = best(runs.baseline);
+  const baselineJson = best(runs['baseline-json']);
+  const ingest = best(runs.ingest);
+  const rate = (m: Measurement) => m.events / m.seconds;
   const header = [
-    '| run | events | gzip MB in | seconds | CPU s | events/s | gzip MB/s | peak RSS MB | Parquet MB | rate vs baseline |',
+    '| run | events | gzip MB in | seconds | CPU s | events/s | gzip MB/s | peak RSS MB | Parquet MB | ingest rate / this rate |',
     '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
   ];
-  const lines = [...header, row(baseline, ''), row(ingest, `${ratio.toFixed(2)}x`)];
-  let ok = ratio >= 0.8 && ingest.events === baseline.events;
+  const lines = [
+    ...header,
+    row(baseline, `${(rate(ingest) / rate(baseline)).toFixed(2)}x`),
+    row(baselineJson, `${(rate(ingest) / rate(baselineJson)).toFixed(2)}x`),
+    row(ingest, ''),
+  ];
+  const checks: string[] = [];
+  checks.push(`ingest >= 0.8x read_json (union_by_name): ${rate(ingest) / rate(baseline) >= 0.8 ? 'met' : 'NOT met'} (${(rate(ingest) / rate(baseline)).toFixed(2)}x)`);
+  checks.push(`ingest >= 0.8x read_json (Records as JSON[]): ${rate(ingest) / rate(baselineJson) >= 0.8 ? 'met' : 'NOT met'} (${(rate(ingest) / rate(baselineJson)).toFixed(2)}x)`);
+  if (ingest.events !== baselineJson.events) checks.push(`event counts differ: ingest ${ingest.events}, baseline ${baselineJson.events}`);
 
   if (!args.includes('--skip-big')) {
-    const bigBaseline = measure('baseline-big', data);
+    const bigBaseline = measure('baseline-json-big', data);
     const bigIngest = measure('ingest-big', data);
-    console.log(`big file: baseline ${bigBaseline.seconds.toFixed(1)} s, ingest ${bigIngest.seconds.toFixed(1)} s`);
-    const bigRatio = bigIngest.events / bigIngest.seconds / (bigBaseline.events / bigBaseline.seconds);
-    lines.push(row(bigBaseline, ''), row(bigIngest, `${bigRatio.toFixed(2)}x`));
-    ok &&= bigIngest.maxRssMb < 512 && bigIngest.seconds < bigBaseline.seconds && bigIngest.events === bigBaseline.events;
+    console.log(`500 MB file: baseline ${bigBaseline.seconds.toFixed(1)} s, ingest ${bigIngest.seconds.toFixed(1)} s`);
+    lines.push(row(bigBaseline, `${(rate(bigIngest) / rate(bigBaseline)).toFixed(2)}x`), row(bigIngest, ''));
+    const bigOk = bigIngest.maxRssMb < 512 && bigIngest.seconds < bigBaseline.seconds && bigIngest.events === bigBaseline.events;
+    checks.push(`500 MB file under 512 MB peak RSS and faster than the baseline: ${bigOk ? 'met' : 'NOT met'} (${Math.round(bigIngest.maxRssMb)} MB, ${bigIngest.seconds.toFixed(1)} s vs ${bigBaseline.seconds.toFixed(1)} s)`);
   }
   const ready = JSON.parse(await readFile(join(data, 'ready.json'), 'utf8')) as { files: number };
   console.log(`\n${ready.files} files of 1,000-5,000 events; best of ${rounds} alternating runs, each in its own process on one core.\n`);
   console.log(lines.join('\n'));
-  console.log(`\nParquet / gzip JSON size: ${(ingest.outputBytes / ingest.inputBytes).toFixed(2)} (many files) ${lines.length > 4 ? '' : ''}`);
-  console.log(`targets: ingest >= 0.8x baseline rate; 500 MB file under 512 MB peak RSS and faster than the baseline: ${ok ? 'met' : 'NOT met'}`);
-  process.exitCode = ok ? 0 : 1;
+  console.log(`\nParquet / gzip JSON size: ${(ingest.outputBytes / ingest.inputBytes).toFixed(2)} (many files)`);
+  console.log(checks.map((check) => `- ${check}`).join('\n'));
+  process.exitCode = checks.some((check) => check.includes('NOT met') || check.startsWith('event counts')) ? 1 : 0;
 }
 
 await main();

@@ -177,3 +177,11 @@ export class QueryDefinitionError extends OpslakeError {
     this.query = query;
   }
 }
+
+/** Thrown when a queue message is not a notification of new objects (S3, SNS-wrapped or CloudTrail's own); it goes to the dead-letter queue. */
+export class InvalidNotificationError extends OpslakeError {
+  constructor(message: string, options: { cause?: unknown } = {}) {
+    super(message, options);
+    this.name = 'InvalidNotificationError';
+  }
+}

@@ -5,6 +5,7 @@ import { registerExportCommand } from './commands/export-command.js';
 import { registerStatusCommand } from './commands/status-command.js';
 import { registerQueryCommand } from './commands/query-command.js';
 import { registerReportCommand } from './commands/report-command.js';
+import { registerCloudtrailCommand } from './commands/cloudtrail-command.js';
 
 /** Builds the `opslake` command line. Each command lives in `commands/<name>-command.ts`. */
 export function buildProgram(): Command {
@@ -17,6 +18,7 @@ export function buildProgram(): Command {
   registerStatusCommand(program);
   registerQueryCommand(program);
   registerReportCommand(program);
+  registerCloudtrailCommand(program);
   // More commands register here, one line each.
   return program;
 }

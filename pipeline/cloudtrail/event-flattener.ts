@@ -175,9 +175,7 @@ function encodeParsed(kind: CloudTrailValueKind, value: unknown): string | undef
       if (typeof value === 'string' && /^(true|false)$/i.test(value)) return value.toLowerCase();
       return undefined;
     case 'double':
-      if (typeof value === 'number' && Number.isFinite(value)) return JSON.stringify(value);
-      if (typeof value === 'string' && value.trim() !== '' && Number.isFinite(Number(value))) return JSON.stringify(Number(value));
-      return undefined;
+      return typeof value === 'number' && Number.isFinite(value) ? JSON.stringify(value) : undefined;
     case 'timestamp': {
       const time = typeof value === 'string' ? normaliseEventTime(value) : undefined;
       return time === undefined ? undefined : JSON.stringify(time.text);

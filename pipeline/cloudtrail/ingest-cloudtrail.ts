@@ -79,7 +79,9 @@ function dayBefore(day: string): string {
  * Decides which inputs are already in the lake. An input's objects are named by the hash of
  * its key, and a file's events lie (almost always) on its delivery day or the day before, so
  * looking in those two partitions of its account and region finds it without listing the
- * whole lake. A miss only costs a re-ingestion, which overwrites the same objects.
+ * whole lake. A miss only costs a re-ingestion, which overwrites the same objects. A file
+ * whose objects were being uploaded when a run was killed may be found with only some of
+ * them: `--force` over its time range redoes it.
  */
 class LakeIndex {
   readonly #lake: ObjectStore;
@@ -90,10 +92,12 @@ class LakeIndex {
     this.#lake = lake;
   }
 
+  /** True when the input's objects are in the lake, or when it was quarantined (its copy is its output). */
   async has(key: string): Promise<boolean> {
     const parsed = parseCloudTrailKey(key);
     const hash = sourceKeyHash(key);
-    if (!parsed.ok) return (await this.#quarantinedHashes()).has(hash.slice(0, 12));
+    if ((await this.#quarantinedHashes()).has(hash.slice(0, 12))) return true;
+    if (!parsed.ok) return false;
     const table: CloudTrailTableKind = parsed.key.kind === 'insight' ? 'insights' : 'events';
     const account = escapePartitionValue(parsed.key.account);
     const region = escapePartitionValue(parsed.key.region);
@@ -114,6 +118,7 @@ class LakeIndex {
   }
 
   #quarantinedHashes(): Promise<Set<string>> {
+    // Quarantine copies are named `<hash[0:12]>_<file name>` (see quarantineKeys).
     this.#quarantined ??= collect(this.#lake.list('_quarantine/cloudtrail/'), (info) => info.key.split('/').pop()!.slice(0, 12));
     return this.#quarantined;
   }

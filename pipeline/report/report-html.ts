@@ -42,6 +42,7 @@ h2 { margin: 22px 0 10px; font-size: 18px; }
 .tick, .label, .value { font-size: 11px; fill: var(--muted); }
 .label { fill: var(--ink); }
 .panels { display: grid; grid-template-columns: repeat(auto-fill, minmax(760px, 1fr)); gap: 16px; }
+.panel.wide { grid-column: 1 / -1; }
 .panel { background: var(--panel); border: 1px solid var(--line); border-radius: 8px; padding: 14px 16px; overflow: hidden; }
 .panel h3 { margin: 0 0 4px; font-size: 15px; }
 .panel .description { margin: 0 0 10px; color: var(--muted); font-size: 12.5px; }
@@ -53,7 +54,10 @@ table { width: 100%; margin-top: 10px; border-collapse: collapse; font-size: 12p
 th, td { padding: 4px 6px; border-bottom: 1px solid var(--line); text-align: left; vertical-align: top; }
 th { color: var(--muted); font-weight: 600; }
 td.number { text-align: right; font-variant-numeric: tabular-nums; }
-td code { display: block; min-width: 260px; white-space: pre-wrap; word-break: break-word; font-size: 11.5px; }
+td.text { min-width: 280px; max-width: 520px; }
+details summary { cursor: pointer; white-space: nowrap; overflow: hidden; text-overflow: ellipsis; font: 11.5px ui-monospace, SFMono-Regular, Menlo, monospace; }
+details pre { margin: 4px 0 0; padding: 6px; background: #f6f8fa; border-radius: 4px; white-space: pre-wrap; word-break: break-word; font-size: 11.5px; }
+.table-wrap { overflow-x: auto; }
 .empty { color: var(--muted); font-style: italic; }
 footer { padding: 0 28px 24px; color: var(--muted); font-size: 12px; }
 `;
@@ -93,7 +97,10 @@ ${sections}
 function renderPanel(panel: PanelResult): string {
   const { definition, chart } = panel;
   const header = `<h3>${escapeXml(definition.title)}</h3><p class="description">${escapeXml(definition.description)}</p>`;
-  const attributes = `class="panel" id="${escapeXml(definition.name)}" data-query="${escapeXml(definition.name)}" data-rows="${panel.rows.length}"`;
+  const tableColumns = panel.tableColumns ?? (chart.type === 'table' ? panel.columns.map((column) => column.name) : []);
+  // A table that shows statement text gets the whole width of the page.
+  const wide = panel.rows.some((row) => tableColumns.some((column) => label(row[column] ?? null).length > 60));
+  const attributes = `class="panel${wide ? ' wide' : ''}" id="${escapeXml(definition.name)}" data-query="${escapeXml(definition.name)}" data-rows="${panel.rows.length}"`;
   if (panel.rows.length === 0) return `<article ${attributes} data-empty="true">${header}<p class="empty">No rows in this range.</p></article>`;
   let figure = '';
   if (chart.type !== 'table') {
@@ -105,7 +112,6 @@ function renderPanel(panel: PanelResult): string {
         : `<ul class="legend">${data.series.map((series, index) => `<li><i style="background:${seriesColor(index, series.name)}"></i>${escapeXml(series.name)}</li>`).join('')}</ul>`;
     figure = `<figure class="chart" data-chart="${chart.type}">${svg}${legend}</figure>`;
   }
-  const tableColumns = panel.tableColumns ?? (chart.type === 'table' ? panel.columns.map((column) => column.name) : []);
   const table = tableColumns.length > 0 ? renderTable(panel, tableColumns) : '';
   return `<article ${attributes}>${header}${figure}${table}</article>`;
 }
@@ -119,12 +125,15 @@ function renderTable(panel: PanelResult, columns: readonly string[]): string {
         const value = row[column] ?? null;
         if (typeof value === 'number') return `<td class="number">${formatNumber(value)}</td>`;
         const text = label(value);
-        // Statement text is the point of some panels: shown whole, as code, never as markup.
-        return text.length > 60 ? `<td><code>${escapeXml(text.length > 2000 ? `${text.slice(0, 2000)}...` : text)}</code></td>` : `<td>${escapeXml(text)}</td>`;
+        if (text.length <= 60) return `<td>${escapeXml(text)}</td>`;
+        // Statement text is the point of some panels: its first line, and the whole of it (as
+        // text, never markup) one click away, without a script.
+        const whole = text.length > 20_000 ? `${text.slice(0, 20_000)}...` : text;
+        return `<td class="text"><details><summary>${escapeXml(text.replace(/\s+/g, ' ').slice(0, 160))}</summary><pre>${escapeXml(whole)}</pre></details></td>`;
       });
       return `<tr>${cells.join('')}</tr>`;
     })
     .join('');
   const more = panel.rows.length > rows.length ? `<p class="description">${rows.length} of ${panel.rows.length} rows.</p>` : '';
-  return `<table><thead><tr>${head}</tr></thead><tbody>${body}</tbody></table>${more}`;
+  return `<div class="table-wrap"><table><thead><tr>${head}</tr></thead><tbody>${body}</tbody></table></div>${more}`;
 }

@@ -9,7 +9,6 @@ import {
 import { PGlite } from '@electric-sql/pglite';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startDataApiEmulator, type DataApiEmulator, type DataApiEmulatorOptions } from './data-api-emulator.js';
-import { MissingParameterError, toPositionalSql } from './data-api-emulator-parameters.js';
 
 let db: PGlite;
 const open: { emulator: DataApiEmulator; client: RedshiftDataClient }[] = [];
@@ -63,34 +62,6 @@ async function errorOf(promise: Promise<unknown>): Promise<{ name: string; messa
     (error: Error) => ({ name: error.name, message: error.message }),
   );
 }
-
-describe('toPositionalSql', () => {
-  const values = new Map([
-    ['a', 'A'],
-    ['b', 'B'],
-  ]);
-
-  it('numbers each name once, in order of first use, when names repeat', () => {
-    expect(toPositionalSql('SELECT :b, :a, :b', values)).toEqual({ text: 'SELECT $1, $2, $1', values: ['B', 'A'] });
-  });
-
-  it('leaves casts, literals, quoted identifiers, comments and dollar quotes alone when they hold colons', () => {
-    const sql = [
-      "SELECT x::text, ':a', 'it''s :a', E'\\' :a', \"col:a\"",
-      '-- :a',
-      '/* :a /* :a */ */',
-      '$$ :a $$, $tag$ :a $tag$, CAST(:a AS timestamp), y[1:2]',
-    ].join('\n');
-    const expected = sql.replace('CAST(:a', 'CAST($1');
-
-    expect(toPositionalSql(sql, values)).toEqual({ text: expected, values: ['A'] });
-  });
-
-  it('throws MissingParameterError naming the parameter when no value is given for it', () => {
-    expect(() => toPositionalSql('SELECT :a, :c', values)).toThrow(MissingParameterError);
-    expect(() => toPositionalSql('SELECT :a, :c', values)).toThrow(':c');
-  });
-});
 
 describe('startDataApiEmulator', () => {
   it('reports SUBMITTED, then STARTED, then FINISHED with the result size when described', async () => {

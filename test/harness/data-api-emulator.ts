@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { PGlite } from '@electric-sql/pglite';
-import { MissingParameterError, toPositionalSql } from './data-api-emulator-parameters.js';
+import { SqlStatementError } from '../../pipeline/errors.js';
+import { toPgPlaceholders } from '../../pipeline/sql/pg-placeholders.js';
 
 /**
  * A Redshift Data API emulator over PGlite, speaking AWS JSON 1.1 well enough for the real
@@ -232,9 +233,10 @@ export async function startDataApiEmulator(options: DataApiEmulatorOptions): Pro
     }
     let positional;
     try {
-      positional = toPositionalSql(sql, parameters);
+      // The same rewrite the wire-protocol adapter uses: Redshift binds `:name` the same way.
+      positional = toPgPlaceholders({ text: sql, parameters: Object.fromEntries(parameters) });
     } catch (error) {
-      if (error instanceof MissingParameterError) throw new ServiceError('ValidationException', error.message);
+      if (error instanceof SqlStatementError) throw new ServiceError('ValidationException', error.message);
       throw error;
     }
 

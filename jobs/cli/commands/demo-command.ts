@@ -9,7 +9,7 @@ export function registerDemoCommand(program: Command): void {
     .command('demo')
     .description('Run the whole pipeline on this machine, no AWS account: simulated clusters, export, lake, summary.')
     .option('-d, --dir <folder>', 'where the lake, state, catalog and simulated clusters go', './opslake-demo')
-    .option('--history-hours <hours>', 'hours of simulated history before the first export', '48')
+    .option('--history-hours <hours>', 'hours of simulated history before the first export', '72')
     .action(async (flags: { dir: string; historyHours: string }) => {
       const started = Date.now();
       process.stdout.write(`Simulating two Redshift clusters and exporting their STL views into ${flags.dir} ...\n`);
@@ -61,11 +61,15 @@ export function formatDemoSummary(result: DemoResult): string {
     formatTable(['cluster', 'table', 'rows (1st export)', 'rows (2nd)', 'objects written', 'slots sealed', 'sealed through (UTC)', 'lag', 'gaps'], rows),
     ...notes,
     '',
-    `Lake:   ${result.lakeDir}`,
-    `Config: ${result.configPath}`,
+    `Lake:    ${result.lakeDir}`,
+    `Catalog: ${result.catalogPath} (DuckDB views over the lake)`,
+    `Report:  ${result.report.out}`,
+    `Config:  ${result.configPath}`,
     '',
     'Next:',
     `  npm run opslake -- status --config ${config}`,
+    `  npm run opslake -- query --list`,
+    `  npm run opslake -- query redshift_slowest_fingerprints --config ${config}`,
     `  npm run opslake -- export --config ${config} --dry-run`,
   ].join('\n');
 }

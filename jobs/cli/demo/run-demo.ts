@@ -6,6 +6,8 @@ import { stringify } from 'yaml';
 import { FileConfigSource } from '../../../pipeline/config/file-config-source.js';
 import { OpslakeError } from '../../../pipeline/errors.js';
 import type { FleetExportResult } from '../../../pipeline/export/fleet-exporter.js';
+import { openLocalQueries } from '../../../pipeline/query/local-queries.js';
+import { writeReport, type ReportSummary } from '../../../pipeline/report/write-report.js';
 import { createSimulatedCluster, type SimulatedCluster } from '../../../pipeline/simulator/index.js';
 import { ExportProgress } from '../export-progress.js';
 import { runExport } from '../run-export.js';
@@ -30,6 +32,8 @@ export interface DemoResult {
   readonly lakeDir: string;
   readonly first: FleetExportResult[];
   readonly second: FleetExportResult[];
+  readonly catalogPath: string;
+  readonly report: ReportSummary;
 }
 
 export const DEMO_CLUSTERS = [
@@ -45,7 +49,8 @@ export const DEMO_CLUSTERS = [
 export async function runDemo(options: DemoOptions): Promise<DemoResult> {
   const dir = resolve(options.dir);
   await prepareFolder(dir);
-  const historyHours = options.historyHours ?? 48;
+  // 72 hours always hold a weekday's late morning, when the analysts' heavy queries run.
+  const historyHours = options.historyHours ?? 72;
   const end = options.now ?? new Date(Math.floor(Date.now() / 60_000) * 60_000);
   const configPath = join(dir, 'opslake.yaml');
   await writeFile(configPath, demoConfigYaml(), 'utf8');
@@ -65,7 +70,12 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
     for (const cluster of clusters) await cluster.advance(options.advanceMinutes ?? 45);
     const second = await runExport({ config, openDatabases, onEvent: progress.onEvent });
     progress.finish();
-    return { dir, configPath, lakeDir: join(dir, 'lake'), first, second };
+    const lakeDir = join(dir, 'lake');
+    const catalogPath = join(dir, 'catalog.duckdb');
+    // The local catalog: DuckDB views over the lake with the Glue tables' names and columns.
+    await (await openLocalQueries({ lakeDir, catalogPath })).close();
+    const report = await writeReport({ lakeDir, out: join(dir, 'report.html') });
+    return { dir, configPath, lakeDir, first, second, catalogPath, report };
   } finally {
     for (const cluster of clusters) await cluster.close();
   }

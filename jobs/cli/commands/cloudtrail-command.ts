@@ -1,0 +1,158 @@
+import { S3Client } from '@aws-sdk/client-s3';
+import type { Command } from 'commander';
+import { formatBytes, type CloudTrailIngestSummary } from '../../../pipeline/cloudtrail/cloudtrail-ingest-summary.js';
+import { ingestCloudTrail, type IngestProgress } from '../../../pipeline/cloudtrail/ingest-cloudtrail.js';
+import { ConfigError } from '../../../pipeline/errors.js';
+import type { ObjectStore } from '../../../pipeline/ports/object-store.js';
+import { LocalObjectStore } from '../../../pipeline/store/local-object-store.js';
+import { S3ObjectStore } from '../../../pipeline/store/s3-object-store.js';
+import { openObjectStore } from '../../shared/open-stores.js';
+
+interface IngestFlags {
+  lake: string;
+  since?: string;
+  until?: string;
+  concurrency: string;
+  force?: boolean;
+}
+
+/** Where `ingest` reads: the bucket (or a folder read as the bucket) and a key prefix in it. */
+export interface CloudTrailSource {
+  readonly store: ObjectStore;
+  readonly prefix: string;
+}
+
+/**
+ * `s3://bucket/prefix` reads the bucket from its root and lists the prefix, so that keys (and
+ * the objects named from them) are the same as when the Lambda ingests the files one by one.
+ * A local folder is read as if it were the bucket: its relative paths are the keys.
+ */
+export function openCloudTrailSource(location: string, options: { s3?: S3Client } = {}): CloudTrailSource {
+  if (location.startsWith('s3://')) {
+    const match = /^s3:\/\/([^/]+)\/?(.*)$/.exec(location);
+    if (!match) throw new ConfigError('<source>', `expected s3://<bucket>/<prefix>, got ${JSON.stringify(location)}`);
+    const prefix = match[2]!;
+    return { store: new S3ObjectStore({ client: options.s3 ?? new S3Client({}), bucket: match[1]! }), prefix: prefix === '' || prefix.endsWith('/') ? prefix : `${prefix}/` };
+  }
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(location)) {
+    throw new ConfigError('<source>', `unsupported location ${JSON.stringify(location)}; use a folder or s3://<bucket>/<prefix>`);
+  }
+  return { store: new LocalObjectStore(location), prefix: '' };
+}
+
+/** `2024-03-05` (midnight UTC) or a full ISO 8601 time. */
+export function parseTimeOption(value: string | undefined, option: string): Date | undefined {
+  if (value === undefined) return undefined;
+  const text = /^\d{4}-\d{2}-\d{2}$/.test(value) ? `${value}T00:00:00Z` : value;
+  const time = Date.parse(text);
+  if (!/^\d{4}-\d{2}-\d{2}/.test(value) || Number.isNaN(time)) {
+    throw new ConfigError(option, `${JSON.stringify(value)} is not a date; use YYYY-MM-DD or an ISO 8601 time such as 2024-03-05T14:00:00Z`);
+  }
+  return new Date(time);
+}
+
+function formatDuration(ms: number): string {
+  const seconds = Math.round(ms / 1000);
+  const h = Math.floor(seconds / 3600);
+  const m = Math.floor((seconds % 3600) / 60);
+  const s = seconds % 60;
+  return h > 0 ? `${h}:${String(m).padStart(2, '0')}:${String(s).padStart(2, '0')}` : `${m}:${String(s).padStart(2, '0')}`;
+}
+
+/** One progress line: files, events, bytes, rate and time left. */
+export function formatIngestProgress(progress: IngestProgress): string {
+  const extra = [
+    progress.skipped > 0 ? `${progress.skipped} skipped` : '',
+    progress.quarantined > 0 ? `${progress.quarantined} quarantined` : '',
+    progress.failed > 0 ? `${progress.failed} failed` : '',
+  ].filter(Boolean);
+  return [
+    `files ${progress.filesDone.toLocaleString('en-US')}/${progress.filesTotal.toLocaleString('en-US')}${extra.length > 0 ? ` (${extra.join(', ')})` : ''}`,
+    `${progress.events.toLocaleString('en-US')} events`,
+    `${formatBytes(progress.bytesDone)}/${formatBytes(progress.bytesTotal)}`,
+    `${Math.round(progress.eventsPerSecond).toLocaleString('en-US')} events/s`,
+    `ETA ${progress.etaMs === undefined ? '?' : formatDuration(progress.etaMs)}`,
+  ].join(' · ');
+}
+
+/** Progress on stderr: on a terminal one line rewritten in place; otherwise a line every few seconds. */
+class IngestProgressView {
+  readonly #out: NodeJS.WritableStream & { isTTY?: boolean };
+  #last = 0;
+
+  constructor(out: NodeJS.WritableStream & { isTTY?: boolean } = process.stderr) {
+    this.#out = out;
+  }
+
+  readonly onProgress = (progress: IngestProgress): void => {
+    const now = Date.now();
+    const done = progress.filesDone === progress.filesTotal;
+    if (!done && now - this.#last < (this.#out.isTTY ? 200 : 5_000)) return;
+    this.#last = now;
+    const line = formatIngestProgress(progress);
+    this.#out.write(this.#out.isTTY ? `\r\x1b[K${line}` : `${line}\n`);
+  };
+
+  finish(): void {
+    if (this.#out.isTTY) this.#out.write('\r\x1b[K');
+  }
+}
+
+export function registerCloudtrailCommand(program: Command): void {
+  const cloudtrail = program.command('cloudtrail').description('CloudTrail logs: ingest them into the lake (backfill).');
+  cloudtrail
+    .command('ingest')
+    .description('Ingest CloudTrail log files into the lake as partitioned Parquet; resumes where it stopped.')
+    .argument('<source>', 'the CloudTrail bucket as s3://<bucket>[/<prefix>], or a local folder read as the bucket (its relative paths are the keys)')
+    .requiredOption('--lake <location>', 'the lake root: a folder or s3://<bucket>/<prefix>')
+    .option('--since <time>', 'only files delivered at or after this time (YYYY-MM-DD or ISO 8601, UTC)')
+    .option('--until <time>', 'only files delivered before this time')
+    .option('--concurrency <n>', 'files ingested at once (one core and up to ~400 MB each)', '1')
+    .option('--force', 'ingest files again even when their objects are already in the lake')
+    .addHelpText(
+      'after',
+      [
+        '',
+        'Digest files are skipped; Insights go to cloudtrail_insights; unreadable files are copied to',
+        '<lake>/_quarantine/cloudtrail/ with a .error.json that says why. A run that stops can be run',
+        'again: files whose objects exist are skipped (use --force to redo them).',
+        '',
+        'Examples:',
+        '  opslake cloudtrail ingest ./trail --lake ./lake',
+        '  opslake cloudtrail ingest s3://my-trail-bucket/AWSLogs/o-a1b2c3d4e5/ --lake s3://my-lake/lake --since 2024-03-01 --concurrency 2',
+      ].join('\n'),
+    )
+    .action(async (location: string, flags: IngestFlags) => {
+      const concurrency = Number(flags.concurrency);
+      if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 64) {
+        throw new ConfigError('--concurrency', `${JSON.stringify(flags.concurrency)} is not a whole number from 1 to 64`);
+      }
+      const since = parseTimeOption(flags.since, '--since');
+      const until = parseTimeOption(flags.until, '--until');
+      if (since && until && since >= until) throw new ConfigError('--until', 'must be later than --since');
+      const source = openCloudTrailSource(location);
+      const lake = openObjectStore(flags.lake, '--lake');
+      const view = new IngestProgressView();
+      let summary: CloudTrailIngestSummary;
+      try {
+        summary = await ingestCloudTrail({
+          source: source.store,
+          prefix: source.prefix,
+          lake,
+          concurrency,
+          force: flags.force === true,
+          onProgress: view.onProgress,
+          ...(since ? { since } : {}),
+          ...(until ? { until } : {}),
+        });
+      } finally {
+        view.finish();
+      }
+      if (summary.filesListed === 0) {
+        process.stdout.write(`No files under ${source.store.location}${source.prefix}${since || until ? ' in that time range' : ''}: nothing to ingest.\n`);
+        return;
+      }
+      process.stdout.write(`${summary.format()}\n`);
+      if (summary.failed.length > 0) process.exitCode = 1;
+    });
+}

@@ -1,0 +1,155 @@
+import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
+import { Logger } from '@aws-lambda-powertools/logger';
+import { MetricUnit, Metrics } from '@aws-lambda-powertools/metrics';
+import { GlueClient } from '@aws-sdk/client-glue';
+import { S3Client } from '@aws-sdk/client-s3';
+import type { DuckDBConnection } from '@duckdb/node-api';
+import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import type { Catalog } from '../../pipeline/catalog/catalog.js';
+import { GlueCatalog } from '../../pipeline/catalog/glue-catalog.js';
+import { registerWrittenPartitions } from '../../pipeline/catalog/register-partitions.js';
+import { CloudTrailIngester, type FileOutcome } from '../../pipeline/cloudtrail/cloudtrail-ingester.js';
+import { parseNotification } from '../../pipeline/cloudtrail/s3-notification.js';
+import { openDuckDb } from '../../pipeline/duckdb/duckdb-engine.js';
+import { ConfigError } from '../../pipeline/errors.js';
+import type { ObjectStore } from '../../pipeline/ports/object-store.js';
+import { S3ObjectStore } from '../../pipeline/store/s3-object-store.js';
+import { openObjectStore } from '../shared/open-stores.js';
+
+/** What the handler needs; `handler` builds it from the environment, tests pass their own. */
+export interface CloudTrailIngestDependencies {
+  /** The lake root (`s3://bucket/prefix`). */
+  readonly lake: ObjectStore;
+  /** The bucket a notification names, at its root (its keys are the CloudTrail keys). */
+  readonly sourceFor: (bucket: string) => ObjectStore;
+  readonly connection: () => Promise<DuckDBConnection>;
+  /** Registers the partitions written, when a Glue database is configured. */
+  readonly catalog?: Catalog;
+  readonly logger: Pick<Logger, 'info' | 'warn' | 'error'>;
+  readonly metrics: Pick<Metrics, 'addMetric' | 'publishStoredMetrics'>;
+  readonly clock?: () => Date;
+  readonly tempDirectory?: string;
+}
+
+/**
+ * Builds the SQS handler: each message announces CloudTrail files (an S3 notification, the
+ * same wrapped by SNS, or CloudTrail's own notification); their records land in the lake and
+ * the message succeeds. Unreadable files are quarantined, which also counts as done; a message
+ * fails (and SQS delivers it again, then to the dead-letter queue) only when it is not a
+ * notification or when S3, the lake or Glue failed. Redelivery is harmless: a file's objects
+ * are named from its key, so ingesting it again overwrites them.
+ */
+export function createCloudTrailIngestHandler(dependencies: CloudTrailIngestDependencies): (event: SQSEvent, context?: Context) => Promise<SQSBatchResponse> {
+  const { logger, metrics } = dependencies;
+  // One DuckDB connection runs one COPY at a time: messages are processed in turn.
+  const processor = new BatchProcessor(EventType.SQS);
+  let ingester: CloudTrailIngester | undefined;
+
+  const ingesterOf = async (): Promise<CloudTrailIngester> => {
+    ingester ??= new CloudTrailIngester({
+      connection: await dependencies.connection(),
+      lake: dependencies.lake,
+      ...(dependencies.clock ? { clock: dependencies.clock } : {}),
+      ...(dependencies.tempDirectory ? { tempDirectory: dependencies.tempDirectory } : {}),
+    });
+    return ingester;
+  };
+
+  const recordHandler = async (record: SQSRecord): Promise<void> => {
+    const notification = parseNotification(record.body);
+    if (notification.kind === 'test-event') {
+      logger.info('ignored the s3:TestEvent message', { messageId: record.messageId });
+      return;
+    }
+    const byBucket = new Map<string, string[]>();
+    for (const object of notification.objects) byBucket.set(object.bucket, [...(byBucket.get(object.bucket) ?? []), object.key]);
+    const outcomes: FileOutcome[] = [];
+    for (const [bucket, keys] of byBucket) outcomes.push(...(await (await ingesterOf()).ingest(dependencies.sourceFor(bucket), keys)));
+    const written = outcomes.flatMap((outcome) => (outcome.status === 'ingested' ? outcome.objects.map((object) => object.key) : []));
+    if (dependencies.catalog && written.length > 0) await registerWrittenPartitions(dependencies.catalog, written);
+    report(outcomes, record.messageId);
+  };
+
+  const report = (outcomes: readonly FileOutcome[], messageId: string): void => {
+    let events = 0;
+    let files = 0;
+    let quarantined = 0;
+    let digests = 0;
+    for (const outcome of outcomes) {
+      if (outcome.status === 'ingested') {
+        files += 1;
+        events += outcome.events + outcome.insights;
+        logger.info('ingested', { messageId, key: outcome.key, events: outcome.events, insights: outcome.insights, objects: outcome.objects.length, unknownFields: outcome.unknownFields });
+      } else if (outcome.status === 'quarantined') {
+        quarantined += 1;
+        logger.warn('quarantined an unreadable file', { messageId, key: outcome.key, reason: outcome.reason, message: outcome.message, quarantineKey: outcome.quarantineKey });
+      } else if (outcome.reason === 'digest') {
+        digests += 1;
+      } else {
+        logger.info('skipped', { messageId, key: outcome.key, reason: outcome.reason });
+      }
+    }
+    metrics.addMetric('EventsIngested', MetricUnit.Count, events);
+    metrics.addMetric('FilesIngested', MetricUnit.Count, files);
+    metrics.addMetric('FilesQuarantined', MetricUnit.Count, quarantined);
+    metrics.addMetric('DigestsSkipped', MetricUnit.Count, digests);
+  };
+
+  return async (event: SQSEvent, context?: Context): Promise<SQSBatchResponse> => {
+    try {
+      return await processPartialResponse(event, recordHandler, processor, {
+        ...(context ? { context } : {}),
+        processInParallel: false,
+      });
+    } finally {
+      metrics.publishStoredMetrics();
+    }
+  };
+}
+
+function env(name: string): string {
+  const value = process.env[name];
+  if (!value) throw new ConfigError(name, 'environment variable is not set (the CDK stack sets it)');
+  return value;
+}
+
+let configured: ((event: SQSEvent, context?: Context) => Promise<SQSBatchResponse>) | undefined;
+
+/** Built on first use, then kept by the warm container: one S3 client, one DuckDB. */
+function fromEnvironment(): (event: SQSEvent, context?: Context) => Promise<SQSBatchResponse> {
+  const logger = new Logger({ serviceName: process.env['POWERTOOLS_SERVICE_NAME'] ?? 'opslake-cloudtrail-ingest' });
+  const metrics = new Metrics({ namespace: process.env['POWERTOOLS_METRICS_NAMESPACE'] ?? 'opslake', serviceName: process.env['POWERTOOLS_SERVICE_NAME'] ?? 'opslake-cloudtrail-ingest' });
+  const bucket = env('OPSLAKE_LAKE_BUCKET');
+  const prefix = (process.env['OPSLAKE_LAKE_PREFIX'] ?? 'lake').replace(/^\/+|\/+$/g, '');
+  const kmsKeyId = process.env['OPSLAKE_KMS_KEY_ARN'];
+  const forcePathStyle = process.env['OPSLAKE_S3_FORCE_PATH_STYLE'] === 'true';
+  const s3 = new S3Client(forcePathStyle ? { forcePathStyle: true } : {});
+  const lake = openObjectStore(`s3://${bucket}/${prefix}`, 'OPSLAKE_LAKE_BUCKET', { s3, ...(kmsKeyId ? { kmsKeyId } : {}) });
+  const database = process.env['OPSLAKE_GLUE_DATABASE'];
+  const catalog = database ? new GlueCatalog({ client: new GlueClient({}), database, lakeLocation: `s3://${bucket}/${prefix}` }) : undefined;
+  const sources = new Map<string, ObjectStore>();
+  let connection: Promise<DuckDBConnection> | undefined;
+  return createCloudTrailIngestHandler({
+    lake,
+    sourceFor: (name) => {
+      let source = sources.get(name);
+      if (source === undefined) {
+        source = new S3ObjectStore({ client: s3, bucket: name });
+        sources.set(name, source);
+      }
+      return source;
+    },
+    // Lambda's memory is shared with the function's own; /tmp is the only writable folder.
+    connection: () => (connection ??= openDuckDb({ memoryLimit: '256MB', tempDirectory: '/tmp' }).then(({ connection: opened }) => opened)),
+    ...(catalog ? { catalog } : {}),
+    logger,
+    metrics,
+    tempDirectory: '/tmp',
+  });
+}
+
+/** SQS-triggered Lambda entry point (partial batch responses must be enabled on the event source). */
+export async function handler(event: SQSEvent, context: Context): Promise<SQSBatchResponse> {
+  configured ??= fromEnvironment();
+  return configured(event, context);
+}

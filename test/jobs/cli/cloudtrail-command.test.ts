@@ -1,0 +1,89 @@
+import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { formatIngestProgress, parseTimeOption } from '../../../jobs/cli/commands/cloudtrail-command.js';
+import { main } from '../../../jobs/cli/main.js';
+import { ConfigError } from '../../../pipeline/errors.js';
+import { captureOutput } from '../../harness/capture-output.js';
+import { gzipJson, logKey } from '../../pipeline/cloudtrail/cloudtrail-test-support.js';
+
+let root: string;
+let trail: string;
+
+async function put(key: string, body: Buffer): Promise<void> {
+  const path = join(trail, ...key.split('/'));
+  await mkdir(dirname(path), { recursive: true });
+  await writeFile(path, body);
+}
+
+function event(id: string, time: string) {
+  return { eventVersion: '1.08', eventID: id, eventTime: time, eventName: 'GetObject', awsRegion: 'us-east-1', recipientAccountId: '123456789012' };
+}
+
+async function opslake(...args: string[]) {
+  const { result, stdout, stderr } = await captureOutput(() => main(args));
+  return { code: result, stdout, stderr };
+}
+
+beforeAll(async () => {
+  root = await mkdtemp(join(tmpdir(), 'opslake-cloudtrail-command-'));
+  trail = join(root, 'trail');
+  await put(logKey('one', { day: '2024-03-04' }), gzipJson({ Records: [event('a', '2024-03-04T10:00:00Z'), event('b', '2024-03-04T11:00:00Z')] }));
+  await put(logKey('two', { day: '2024-03-05' }), gzipJson({ Records: [event('c', '2024-03-05T10:00:00Z')] }));
+  await put('AWSLogs/123456789012/CloudTrail-Digest/us-east-1/2024/03/05/123456789012_CloudTrail-Digest_us-east-1_t_us-east-1_20240305T150000Z.json.gz', gzipJson({ awsAccountId: '1', digestStartTime: 'x' }));
+  await put(logKey('bad', { day: '2024-03-05' }), Buffer.from('{"Records": ['));
+});
+
+afterAll(async () => rm(root, { recursive: true, force: true }));
+
+describe('opslake cloudtrail ingest', () => {
+  it('ingests a folder read as the bucket and ends with a summary; a second run resumes', async () => {
+    const lake = join(root, 'lake');
+    const first = await opslake('cloudtrail', 'ingest', trail, '--lake', lake);
+    expect(first.code).toBe(0);
+    expect(first.stdout).toContain('CloudTrail: 2 file(s) ingested, 3 event(s)');
+    expect(first.stdout).toContain('partitions written: 2');
+    expect(first.stdout).toContain('1 digest file(s)');
+    expect(first.stdout).toMatch(/quarantined: 1\n.*truncated/);
+    expect(first.stderr).toMatch(/files 4\/4 \(1 skipped, 1 quarantined\) · 3 events · 400 B\/400 B · [\d,]+ events\/s · ETA 0:00\n$/);
+    expect(await readdir(join(lake, 'cloudtrail', 'events'))).toEqual(['account=123456789012']);
+
+    const second = await opslake('cloudtrail', 'ingest', trail, '--lake', lake);
+    expect(second.code).toBe(0);
+    expect(second.stdout).toContain('0 file(s) ingested');
+    expect(second.stdout).toContain('3 already ingested');
+
+    const forced = await opslake('cloudtrail', 'ingest', trail, '--lake', lake, '--force', '--since', '2024-03-05', '--concurrency', '2');
+    expect(forced.stdout).toContain('1 file(s) ingested, 1 event(s)');
+  });
+
+  it('says so when nothing matches, and refuses bad options with what to do', async () => {
+    const none = await opslake('cloudtrail', 'ingest', trail, '--lake', join(root, 'lake2'), '--since', '2030-01-01');
+    expect(none.code).toBe(0);
+    expect(none.stdout).toContain('nothing to ingest');
+    const bad = await opslake('cloudtrail', 'ingest', trail, '--lake', join(root, 'lake2'), '--concurrency', 'many');
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toContain('--concurrency');
+    const missingLake = await opslake('cloudtrail', 'ingest', trail);
+    expect(missingLake.code).not.toBe(0);
+    expect(missingLake.stderr).toContain('--lake');
+  });
+});
+
+describe('parseTimeOption', () => {
+  it('reads a day as midnight UTC and an ISO time as given, and refuses anything else', () => {
+    expect(parseTimeOption('2024-03-05', '--since')).toEqual(new Date('2024-03-05T00:00:00Z'));
+    expect(parseTimeOption('2024-03-05T14:00:00+02:00', '--since')).toEqual(new Date('2024-03-05T12:00:00Z'));
+    expect(parseTimeOption(undefined, '--since')).toBeUndefined();
+    expect(() => parseTimeOption('yesterday', '--until')).toThrow(ConfigError);
+  });
+});
+
+describe('formatIngestProgress', () => {
+  it('shows files, events, bytes, rate and time left', () => {
+    expect(formatIngestProgress({ filesDone: 120, filesTotal: 480, events: 360_201, bytesDone: 42 << 20, bytesTotal: 168 << 20, quarantined: 3, skipped: 10, failed: 0, elapsedMs: 14_000, eventsPerSecond: 25_728.6, etaMs: 42_000 })).toBe(
+      'files 120/480 (10 skipped, 3 quarantined) · 360,201 events · 42.0 MiB/168.0 MiB · 25,729 events/s · ETA 0:42',
+    );
+  });
+});

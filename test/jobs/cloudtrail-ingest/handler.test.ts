@@ -1,0 +1,158 @@
+import type { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
+import type { S3Client } from '@aws-sdk/client-s3';
+import type { SQSEvent, SQSRecord } from 'aws-lambda';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createCloudTrailIngestHandler } from '../../../jobs/cloudtrail-ingest/handler.js';
+import { openDuckDb } from '../../../pipeline/duckdb/duckdb-engine.js';
+import { S3ObjectStore } from '../../../pipeline/store/s3-object-store.js';
+import { startS3rver, type S3rverServer } from '../../harness/s3rver-server.js';
+import { fixtureText, gzipJson, logKey } from '../../pipeline/cloudtrail/cloudtrail-test-support.js';
+
+let s3: S3rverServer;
+let client: S3Client;
+let root: string;
+let instance: DuckDBInstance;
+let connection: DuckDBConnection;
+
+const KEYS = {
+  good: logKey('good', { prefix: 'audit logs/' }),
+  viaSns: logKey('sns', { day: '2024-03-06' }),
+  truncated: logKey('truncated'),
+  digest: 'AWSLogs/111122223333/CloudTrail-Digest/us-east-1/2024/03/05/111122223333_CloudTrail-Digest_us-east-1_t_us-east-1_20240305T150000Z.json.gz',
+};
+
+function event(id: string, time: string) {
+  return { eventVersion: '1.08', eventID: id, eventTime: time, eventName: 'DescribeClusters', eventSource: 'redshift.amazonaws.com', awsRegion: 'us-east-1', recipientAccountId: '123456789012', readOnly: true };
+}
+
+function s3Notification(key: string): string {
+  const encoded = encodeURIComponent(key).replaceAll('%2F', '/').replaceAll('%20', '+');
+  return JSON.stringify({ Records: [{ eventVersion: '2.1', eventSource: 'aws:s3', eventName: 'ObjectCreated:Put', s3: { bucket: { name: 'trail' }, object: { key: encoded, size: 100 } } }] });
+}
+
+function sqsRecord(messageId: string, body: string): SQSRecord {
+  return {
+    messageId,
+    receiptHandle: `handle-${messageId}`,
+    body,
+    attributes: { ApproximateReceiveCount: '1', SentTimestamp: '1709647651000', SenderId: 'AIDA', ApproximateFirstReceiveTimestamp: '1709647651000' },
+    messageAttributes: {},
+    md5OfBody: 'x',
+    eventSource: 'aws:sqs',
+    eventSourceARN: 'arn:aws:sqs:us-east-1:123456789012:opslake-cloudtrail',
+    awsRegion: 'us-east-1',
+  };
+}
+
+const BATCH: SQSEvent = {
+  Records: [
+    sqsRecord('m-good', s3Notification(KEYS.good)),
+    sqsRecord('m-bad', fixtureText('aws-cloudtrail-processing-library/SQSMessageBodyWrongFormat')),
+    sqsRecord('m-sns', JSON.stringify({ Type: 'Notification', MessageId: 'n', TopicArn: 'arn:aws:sns:us-east-1:1:t', Message: s3Notification(KEYS.viaSns) })),
+    sqsRecord('m-test', JSON.stringify({ Service: 'Amazon S3', Event: 's3:TestEvent', Bucket: 'trail' })),
+    sqsRecord('m-truncated', s3Notification(KEYS.truncated)),
+    sqsRecord('m-digest', s3Notification(KEYS.digest)),
+  ],
+};
+
+function fakes() {
+  const metrics: Array<[string, number]> = [];
+  const logs: Array<[string, string, unknown]> = [];
+  return {
+    metrics,
+    logs,
+    logger: {
+      info: (message: string, extra?: unknown) => logs.push(['info', message, extra]),
+      warn: (message: string, extra?: unknown) => logs.push(['warn', message, extra]),
+      error: (message: string, extra?: unknown) => logs.push(['error', message, extra]),
+    },
+    metricsSink: { addMetric: (name: string, _unit: unknown, value: number) => metrics.push([name, value]), publishStoredMetrics: () => undefined },
+  };
+}
+
+function handlerWith(observed: ReturnType<typeof fakes>) {
+  return createCloudTrailIngestHandler({
+    lake: new S3ObjectStore({ client, bucket: 'lake', prefix: 'lake' }),
+    sourceFor: (bucket) => new S3ObjectStore({ client, bucket }),
+    connection: async () => connection,
+    logger: observed.logger as never,
+    metrics: observed.metricsSink as never,
+    clock: () => new Date('2026-03-02T10:00:00Z'),
+    tempDirectory: root,
+  });
+}
+
+async function lakeObjects(): Promise<Map<string, string>> {
+  const lake = new S3ObjectStore({ client, bucket: 'lake', prefix: 'lake' });
+  const out = new Map<string, string>();
+  for await (const info of lake.list('')) out.set(info.key, (await lake.getBytes(info.key)).toString('base64'));
+  return out;
+}
+
+beforeAll(async () => {
+  s3 = await startS3rver({ buckets: ['trail', 'lake'] });
+  client = s3.client();
+  root = await mkdtemp(join(tmpdir(), 'opslake-cloudtrail-handler-'));
+  ({ instance, connection } = await openDuckDb({ threads: 1, memoryLimit: '256MB', tempDirectory: root }));
+  const trail = new S3ObjectStore({ client, bucket: 'trail' });
+  await trail.putBytes(KEYS.good, gzipJson({ Records: [event('a', '2024-08-01T23:59:59Z'), event('b', '2024-08-02T00:00:01Z')] }));
+  await trail.putBytes(KEYS.viaSns, gzipJson({ Records: [event('c', '2024-03-06T10:00:00Z')] }));
+  await trail.putBytes(KEYS.truncated, gzipJson({ Records: [event('d', '2024-03-06T10:00:00Z')] }).subarray(0, 20));
+  await trail.putBytes(KEYS.digest, gzipJson({ awsAccountId: '123456789012', digestStartTime: 'x' }));
+});
+
+afterAll(async () => {
+  connection?.closeSync();
+  instance?.closeSync();
+  await s3?.close();
+  await rm(root, { recursive: true, force: true });
+});
+
+describe('cloudtrail-ingest handler', () => {
+  it('reports exactly the bad message of a batch as failed, and lands the rest in the lake', async () => {
+    const observed = fakes();
+    const response = await handlerWith(observed)(BATCH);
+    expect(response).toEqual({ batchItemFailures: [{ itemIdentifier: 'm-bad' }] });
+
+    const objects = await lakeObjects();
+    const keys = [...objects.keys()].sort();
+    expect(keys.filter((key) => key.startsWith('cloudtrail/events/'))).toHaveLength(3); // two days of the first file, one of the second
+    expect(keys.filter((key) => key.startsWith('_quarantine/cloudtrail/2026-03-02/'))).toHaveLength(2);
+    expect(keys.some((key) => key.endsWith('.error.json'))).toBe(true);
+
+    // What landed, read by DuckDB from the objects themselves.
+    const parquet = keys.filter((key) => key.endsWith('.parquet'));
+    const files = await Promise.all(parquet.map(async (key, index) => {
+      const path = join(root, `read-${index}.parquet`);
+      await writeFile(path, Buffer.from(objects.get(key)!, 'base64'));
+      return path;
+    }));
+    const reader = await connection.runAndReadAll(`SELECT eventid, source_key FROM read_parquet([${files.map((f) => `'${f}'`).join(', ')}]) ORDER BY eventid`);
+    expect(reader.getRowObjectsJS()).toEqual([
+      { eventid: 'a', source_key: KEYS.good },
+      { eventid: 'b', source_key: KEYS.good },
+      { eventid: 'c', source_key: KEYS.viaSns },
+    ]);
+
+    const totals = new Map<string, number>();
+    for (const [name, value] of observed.metrics) totals.set(name, (totals.get(name) ?? 0) + value);
+    expect(Object.fromEntries(totals)).toEqual({ EventsIngested: 3, FilesIngested: 2, FilesQuarantined: 1, DigestsSkipped: 1 });
+    expect(observed.logs.some(([level, message]) => level === 'info' && message.includes('s3:TestEvent'))).toBe(true);
+    expect(observed.logs.some(([level, , extra]) => level === 'warn' && (extra as { reason?: string }).reason === 'truncated')).toBe(true);
+  });
+
+  it('writes the same lake when SQS delivers the batch again', async () => {
+    const before = await lakeObjects();
+    const response = await handlerWith(fakes())(BATCH);
+    expect(response).toEqual({ batchItemFailures: [{ itemIdentifier: 'm-bad' }] });
+    expect(await lakeObjects()).toEqual(before);
+  });
+
+  it('fails the message (for SQS to retry) when the notified object cannot be read from S3', async () => {
+    const response = await handlerWith(fakes())({ Records: [sqsRecord('m-ok', s3Notification(KEYS.viaSns)), sqsRecord('m-missing', s3Notification(logKey('missing')))] });
+    expect(response).toEqual({ batchItemFailures: [{ itemIdentifier: 'm-missing' }] });
+  });
+});

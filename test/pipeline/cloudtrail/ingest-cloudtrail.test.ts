@@ -1,0 +1,132 @@
+import { mkdtemp, readdir, rm, unlink } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, relative } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ingestCloudTrail, type IngestProgress } from '../../../pipeline/cloudtrail/ingest-cloudtrail.js';
+import { LocalObjectStore } from '../../../pipeline/store/local-object-store.js';
+import { MemoryObjectStore } from '../../fakes/memory-object-store.js';
+import { gzipJson, logKey, readLakeTable } from './cloudtrail-test-support.js';
+
+let root: string;
+const source = new MemoryObjectStore();
+const clock = () => new Date('2026-03-02T10:00:00Z');
+let ticks = 0;
+const monotonicMs = () => (ticks += 100);
+
+function event(id: string, time: string, account = '111122223333') {
+  return { eventVersion: '1.08', eventID: id, eventTime: time, eventName: 'GetObject', awsRegion: 'us-east-1', recipientAccountId: account };
+}
+
+const KEYS = {
+  day4: logKey('d4', { account: '111122223333', day: '2024-03-04' }),
+  day5: logKey('d5', { account: '111122223333', day: '2024-03-05' }),
+  day6: logKey('d6', { account: '444455556666', day: '2024-03-06' }),
+  digest: 'AWSLogs/111122223333/CloudTrail-Digest/us-east-1/2024/03/05/111122223333_CloudTrail-Digest_us-east-1_t_us-east-1_20240305T150000Z.json.gz',
+  broken: logKey('broken', { day: '2024-03-05' }),
+  other: 'elsewhere/readme.json',
+};
+
+beforeAll(async () => {
+  root = await mkdtemp(join(tmpdir(), 'opslake-ingest-cloudtrail-'));
+  source.objects.set(KEYS.day4, gzipJson({ Records: [event('a', '2024-03-03T23:59:00Z'), event('b', '2024-03-04T00:01:00Z')] }));
+  source.objects.set(KEYS.day5, gzipJson({ Records: [event('c', '2024-03-05T10:00:00Z')] }));
+  source.objects.set(KEYS.day6, gzipJson({ Records: [event('d', '2024-03-06T10:00:00Z', '444455556666'), event('e', '2024-03-06T11:00:00Z', '444455556666')] }));
+  source.objects.set(KEYS.digest, gzipJson({ awsAccountId: '111122223333', digestStartTime: 'x', logFiles: [] }));
+  source.objects.set(KEYS.broken, Buffer.from('{"Records":[{'));
+  source.objects.set(KEYS.other, Buffer.from('{}'));
+});
+
+afterAll(async () => rm(root, { recursive: true, force: true }));
+
+async function objectsUnder(dir: string): Promise<string[]> {
+  const out: string[] = [];
+  const walk = async (folder: string): Promise<void> => {
+    for (const entry of await readdir(folder, { withFileTypes: true }).catch(() => [])) {
+      const path = join(folder, entry.name);
+      if (entry.isDirectory()) await walk(path);
+      else out.push(relative(dir, path));
+    }
+  };
+  await walk(dir);
+  return out.sort();
+}
+
+describe('ingestCloudTrail', () => {
+  it('ingests a whole source, reports progress and sums it up', async () => {
+    const lakeDir = join(root, 'whole');
+    const progress: IngestProgress[] = [];
+    const summary = await ingestCloudTrail({ source, lake: new LocalObjectStore(lakeDir), clock, monotonicMs, onProgress: (p) => progress.push(p), tempDirectory: root });
+    expect(summary.toJSON()).toMatchObject({
+      filesListed: 6,
+      filesIngested: 3,
+      events: 5,
+      quarantined: 2,
+      skippedDigests: 1,
+      skippedExisting: 0,
+      failed: 0,
+      // (111122223333, 2024-03-03), (.., 03-04), (.., 03-05), (444455556666, 03-06)
+      partitionsWritten: 4,
+      objectsWritten: 4,
+    });
+    expect(summary.quarantined.map((file) => [file.key, file.reason]).sort()).toEqual([
+      [KEYS.broken, 'truncated'],
+      [KEYS.other, 'not-cloudtrail'],
+    ]);
+    const last = progress.at(-1)!;
+    expect(last).toMatchObject({ filesDone: 6, filesTotal: 6, events: 5, quarantined: 2, etaMs: 0 });
+    expect(last.bytesDone).toBe(last.bytesTotal);
+    expect(progress.map((p) => p.filesDone)).toEqual([...progress.map((p) => p.filesDone)].sort((a, b) => a - b));
+    const text = summary.format();
+    expect(text).toContain('3 file(s) ingested, 5 event(s)');
+    expect(text).toContain('partitions written: 4');
+    expect(text).toContain('1 digest file(s)');
+    expect(text).toContain('quarantined: 2');
+    expect((await readLakeTable(lakeDir, 'events')).map((row) => row['eventid']).sort()).toEqual(['a', 'b', 'c', 'd', 'e']);
+  });
+
+  it('resumes: skips files whose objects exist, redoes the ones that are missing, and --force redoes all', async () => {
+    const lakeDir = join(root, 'resume');
+    const lake = new LocalObjectStore(lakeDir);
+    await ingestCloudTrail({ source, lake, clock, monotonicMs, tempDirectory: root });
+    const before = await objectsUnder(lakeDir);
+
+    const again = await ingestCloudTrail({ source, lake, clock, monotonicMs, tempDirectory: root });
+    // The quarantined files are done too: their copy is their output.
+    expect(again.toJSON()).toMatchObject({ filesIngested: 0, skippedExisting: 5, skippedDigests: 1, quarantined: 0 });
+
+    const lost = before.find((path) => path.includes('account=444455556666'))!;
+    await unlink(join(lakeDir, lost));
+    const repaired = await ingestCloudTrail({ source, lake, clock, monotonicMs, tempDirectory: root });
+    expect(repaired.toJSON()).toMatchObject({ filesIngested: 1, events: 2, skippedExisting: 4 });
+    expect(await objectsUnder(lakeDir)).toEqual(before);
+
+    const forced = await ingestCloudTrail({ source, lake, clock, monotonicMs, tempDirectory: root, force: true });
+    expect(forced.toJSON()).toMatchObject({ filesIngested: 3, events: 5, quarantined: 2, skippedExisting: 0 });
+    expect(await objectsUnder(lakeDir)).toEqual(before);
+  });
+
+  it('takes only the files delivered in [since, until) and those under the prefix', async () => {
+    const lakeDir = join(root, 'range');
+    const summary = await ingestCloudTrail({
+      source,
+      lake: new LocalObjectStore(lakeDir),
+      since: new Date('2024-03-05T00:00:00Z'),
+      until: new Date('2024-03-06T00:00:00Z'),
+      clock,
+      monotonicMs,
+      tempDirectory: root,
+    });
+    // day5 and the broken file and the digest; not the key that is not CloudTrail's (it has no time).
+    expect(summary.toJSON()).toMatchObject({ filesListed: 3, filesIngested: 1, events: 1, quarantined: 1, skippedDigests: 1 });
+    const prefixed = await ingestCloudTrail({ source, prefix: 'AWSLogs/444455556666/', lake: new LocalObjectStore(join(root, 'prefix')), clock, monotonicMs, tempDirectory: root });
+    expect(prefixed.toJSON()).toMatchObject({ filesListed: 1, events: 2 });
+  });
+
+  it('writes the same lake with several files at once', async () => {
+    const one = join(root, 'one');
+    const two = join(root, 'two');
+    await ingestCloudTrail({ source, lake: new LocalObjectStore(one), clock, monotonicMs, tempDirectory: root, batchFiles: 1 });
+    await ingestCloudTrail({ source, lake: new LocalObjectStore(two), clock, monotonicMs, tempDirectory: root, concurrency: 2 });
+    expect(await objectsUnder(two)).toEqual(await objectsUnder(one));
+  });
+});
