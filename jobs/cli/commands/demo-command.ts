@@ -12,7 +12,7 @@ export function registerDemoCommand(program: Command): void {
     .option('--history-hours <hours>', 'hours of simulated history before the first export', '72')
     .action(async (flags: { dir: string; historyHours: string }) => {
       const started = Date.now();
-      process.stdout.write(`Simulating two Redshift clusters and exporting their STL views into ${flags.dir} ...\n`);
+      process.stdout.write(`Simulating two Redshift clusters and a CloudTrail trail, exporting and ingesting them into ${flags.dir} ...\n`);
       const result = await runDemo({ dir: flags.dir, historyHours: Number(flags.historyHours) });
       process.stdout.write(`${formatDemoSummary(result)}\nDone in ${Math.round((Date.now() - started) / 1000)} s.\n`);
     });
@@ -60,6 +60,9 @@ export function formatDemoSummary(result: DemoResult): string {
     '',
     formatTable(['cluster', 'table', 'rows (1st export)', 'rows (2nd)', 'objects written', 'slots sealed', 'sealed through (UTC)', 'lag', 'gaps'], rows),
     ...notes,
+    '',
+    `Generated trail: ${result.trail.logFiles} log files, ${result.trail.events} events (${result.trail.dir})`,
+    result.cloudtrail.format(),
     '',
     `Lake:    ${result.lakeDir}`,
     `Catalog: ${result.catalogPath} (DuckDB views over the lake)`,

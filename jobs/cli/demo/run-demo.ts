@@ -6,7 +6,11 @@ import { stringify } from 'yaml';
 import { FileConfigSource } from '../../../pipeline/config/file-config-source.js';
 import { OpslakeError } from '../../../pipeline/errors.js';
 import type { FleetExportResult } from '../../../pipeline/export/fleet-exporter.js';
+import type { CloudTrailIngestSummary } from '../../../pipeline/cloudtrail/cloudtrail-ingest-summary.js';
+import { generateDemoTrail, type DemoTrailSummary } from '../../../pipeline/cloudtrail/demo/demo-trail.js';
+import { ingestCloudTrail } from '../../../pipeline/cloudtrail/ingest-cloudtrail.js';
 import { openLocalQueries } from '../../../pipeline/query/local-queries.js';
+import { LocalObjectStore } from '../../../pipeline/store/local-object-store.js';
 import { writeReport, type ReportSummary } from '../../../pipeline/report/write-report.js';
 import { createSimulatedCluster, type SimulatedCluster } from '../../../pipeline/simulator/index.js';
 import { ExportProgress } from '../export-progress.js';
@@ -32,6 +36,8 @@ export interface DemoResult {
   readonly lakeDir: string;
   readonly first: FleetExportResult[];
   readonly second: FleetExportResult[];
+  readonly trail: DemoTrailSummary;
+  readonly cloudtrail: CloudTrailIngestSummary;
   readonly catalogPath: string;
   readonly report: ReportSummary;
 }
@@ -71,11 +77,21 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
     const second = await runExport({ config, openDatabases, onEvent: progress.onEvent });
     progress.finish();
     const lakeDir = join(dir, 'lake');
+    // The last day of CloudTrail, as a folder that plays the trail bucket, ingested like a backfill.
+    const trailDir = join(dir, 'trail');
+    const trail = await generateDemoTrail({
+      dir: trailDir,
+      clusterNames: DEMO_CLUSTERS.map((spec) => spec.name),
+      start: new Date(end.getTime() - 24 * 3_600_000),
+      hours: 24,
+      seed: 17,
+    });
+    const cloudtrail = await ingestCloudTrail({ source: new LocalObjectStore(trailDir), lake: new LocalObjectStore(lakeDir) });
     const catalogPath = join(dir, 'catalog.duckdb');
     // The local catalog: DuckDB views over the lake with the Glue tables' names and columns.
     await (await openLocalQueries({ lakeDir, catalogPath })).close();
     const report = await writeReport({ lakeDir, out: join(dir, 'report.html') });
-    return { dir, configPath, lakeDir, first, second, catalogPath, report };
+    return { dir, configPath, lakeDir, first, second, trail, cloudtrail, catalogPath, report };
   } finally {
     for (const cluster of clusters) await cluster.close();
   }
