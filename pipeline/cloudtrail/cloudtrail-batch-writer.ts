@@ -55,7 +55,9 @@ class Spool {
   async flush(): Promise<number> {
     if (this.pending.length === 0) return 0;
     const bytes = this.pendingBytes;
-    const data = this.pending.length === 1 ? this.pending[0]! : this.pending.every((part) => typeof part === 'string') ? this.pending.join('') : Buffer.concat(this.pending.map((part) => (typeof part === 'string' ? Buffer.from(part) : part)));
+    const data = this.pending.every((part) => typeof part === 'string')
+      ? this.pending.join('')
+      : Buffer.concat(this.pending.map((part) => (typeof part === 'string' ? Buffer.from(part) : part)));
     this.pending = [];
     this.pendingBytes = 0;
     await appendFile(this.path, data);
@@ -106,6 +108,7 @@ export class CloudTrailBatchWriter {
   readonly #byKey = new Map<string, Target>();
   readonly #sourceKeys: string[] = [];
   #current: Mark | undefined;
+  #lastTarget: Target | undefined;
 
   /** `folder` is a fresh temp folder the caller owns and removes. */
   constructor(connection: DuckDBConnection, folder: string) {
@@ -144,6 +147,7 @@ export class CloudTrailBatchWriter {
       spool.maxLine = maxLine;
     }
     for (const target of this.#targets.splice(mark.targets)) this.#byKey.delete(this.#keyOf(target.input, target.table, target.partition));
+    this.#lastTarget = undefined;
     this.#current = undefined;
   }
 
@@ -203,6 +207,10 @@ export class CloudTrailBatchWriter {
 
   #targetOf(table: CloudTrailTableKind, partition: CloudTrailPartition): Target {
     const input = this.#current?.input ?? this.#sourceKeys.length - 1;
+    // Consecutive records nearly always share their target (the inspector hands out the same
+    // partition object for the same values).
+    const last = this.#lastTarget;
+    if (last !== undefined && last.partition === partition && last.table === table && last.input === input) return last;
     const key = this.#keyOf(input, table, partition);
     let target = this.#byKey.get(key);
     if (target === undefined) {
@@ -211,6 +219,7 @@ export class CloudTrailBatchWriter {
       this.#targets.push(target);
       this.#byKey.set(key, target);
     }
+    this.#lastTarget = target;
     return target;
   }
 

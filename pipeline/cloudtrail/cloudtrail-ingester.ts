@@ -10,9 +10,9 @@ import { CloudTrailBatchWriter } from './cloudtrail-batch-writer.js';
 import { readCloudTrailRecords, type ReadCounter } from './cloudtrail-file-reader.js';
 import { parseCloudTrailKey, type CloudTrailFileKind, type CloudTrailKey } from './cloudtrail-key.js';
 import { cloudTrailObjectKey, quarantineKeys, type CloudTrailPartition, type CloudTrailTableKind } from './cloudtrail-lake-layout.js';
-import { EventFlattener, type RecordContext } from './event-flattener.js';
+import { EventFlattener, type FlatRow, type RecordContext } from './event-flattener.js';
 import { RawRecordInspector, type Inspection } from './raw-record-inspector.js';
-import type { UnreadableReason } from './record-scanner.js';
+import type { RawRecord, UnreadableReason } from './record-scanner.js';
 
 export interface WrittenObject {
   readonly key: string;
@@ -158,10 +158,14 @@ export class CloudTrailIngester {
         outcomes[index] = { status: 'skipped', key, reason: parsed.key.kind };
       }
     }
-    const done = await this.#ingestTogether(source, candidates);
+    const done = await this.#ingestTogether(source, candidates, this.#fastPath);
     if (done instanceof BatchRefused) {
       if (candidates.length === 1) {
-        outcomes[candidates[0]!.index] = await this.#quarantine(source, candidates[0]!.key, done.error);
+        // DuckDB refused a record as delivered; the JS flattener re-encodes every string (it
+        // mends invalid UTF-8, for one) and is the last resort before the quarantine.
+        const again = this.#fastPath ? await this.#ingestTogether(source, candidates, false) : done;
+        if (again instanceof BatchRefused) outcomes[candidates[0]!.index] = await this.#quarantine(source, candidates[0]!.key, again.error);
+        else for (const [index, outcome] of again) outcomes[index] = outcome;
       } else {
         // Find the culprit by ingesting the files one by one.
         for (const candidate of candidates) outcomes[candidate.index] = (await this.ingest(source, [candidate.key]))[0]!;
@@ -172,7 +176,7 @@ export class CloudTrailIngester {
     return outcomes;
   }
 
-  async #ingestTogether(source: ObjectStore, candidates: readonly Candidate[]): Promise<Map<number, FileOutcome> | BatchRefused> {
+  async #ingestTogether(source: ObjectStore, candidates: readonly Candidate[], fastPath: boolean): Promise<Map<number, FileOutcome> | BatchRefused> {
     const outcomes = new Map<number, FileOutcome>();
     if (candidates.length === 0) return outcomes;
     const folder = await mkdtemp(join(this.#tempRoot, 'opslake-cloudtrail-'));
@@ -183,7 +187,7 @@ export class CloudTrailIngester {
         const input = await writer.beginInput(candidate.key);
         const counter: ReadCounter = { bytes: 0 };
         try {
-          const stats = await this.#readInto(writer, source, candidate, counter);
+          const stats = await this.#readInto(writer, source, candidate, counter, fastPath);
           writer.endInput();
           inputs.set(input, { candidate, stats });
         } catch (error) {
@@ -220,7 +224,7 @@ export class CloudTrailIngester {
     }
   }
 
-  async #readInto(writer: CloudTrailBatchWriter, source: ObjectStore, candidate: Candidate, counter: ReadCounter): Promise<InputStats> {
+  async #readInto(writer: CloudTrailBatchWriter, source: ObjectStore, candidate: Candidate, counter: ReadCounter, fastPath: boolean): Promise<InputStats> {
     const context: RecordContext = {
       sourceKey: candidate.key,
       account: candidate.parsed.account,
@@ -236,7 +240,7 @@ export class CloudTrailIngester {
       let next = await records.next();
       while (!next.done) {
         for (const record of next.value) {
-          const inspection = this.#fastPath ? this.#inspector.inspect(record, context) : FLATTEN;
+          const inspection = fastPath ? this.#inspector.inspect(record, context) : FLATTEN;
           let table: CloudTrailTableKind;
           if (inspection.path === 'raw') {
             writer.addRaw(inspection.table, inspection.partition, record);
@@ -266,7 +270,7 @@ export class CloudTrailIngester {
     }
   }
 
-  #flatten(record: Parameters<EventFlattener['flatten']>[0], context: RecordContext) {
+  #flatten(record: RawRecord, context: RecordContext): FlatRow {
     try {
       return this.#flattener.flatten(record, context);
     } catch (error) {

@@ -50,13 +50,13 @@ export interface IngestCloudTrailOptions {
   /** Monotonic milliseconds for rates and ETA; default `performance.now()`. */
   readonly monotonicMs?: () => number;
   readonly tempDirectory?: string;
-  /** DuckDB memory limit; default `'256MB'` (with the rest of the process, peak RSS stays under 512 MB). */
+  /** DuckDB memory limit; default 256 MB per concurrent file (with the rest of the process, peak RSS stays under 512 MB at concurrency 1). */
   readonly memoryLimit?: string;
   /** An open DuckDB connection to use (with concurrency 1); default: a private in-memory instance. */
   readonly connection?: DuckDBConnection;
   /** Files ingested together (one DuckDB COPY per table for the lot); default 64. */
   readonly batchFiles?: number;
-  /** Compressed bytes ingested together; default 8 MiB (a larger file is ingested alone). */
+  /** Compressed bytes ingested together; default 4 MiB (a larger file is ingested alone). DuckDB holds a batch's rows until its COPY ends. */
   readonly batchInputBytes?: number;
   /** See CloudTrailIngesterOptions.fastPath. */
   readonly fastPath?: boolean;
@@ -162,7 +162,8 @@ export async function ingestCloudTrail(options: IngestCloudTrailOptions): Promis
   } else {
     const opened = await openDuckDb({
       threads: 1,
-      memoryLimit: options.memoryLimit ?? '256MB',
+      // Each connection's COPY needs its own share (a partitioned write holds row groups in memory).
+      memoryLimit: options.memoryLimit ?? `${256 * concurrency}MB`,
       ...(options.tempDirectory ? { tempDirectory: options.tempDirectory } : {}),
     });
     instance = opened.instance;
@@ -198,7 +199,7 @@ export async function ingestCloudTrail(options: IngestCloudTrailOptions): Promis
   };
 
   const batchFiles = Math.max(1, options.batchFiles ?? 64);
-  const batchInputBytes = options.batchInputBytes ?? 8 << 20;
+  const batchInputBytes = options.batchInputBytes ?? 4 << 20;
 
   /** The next inputs to ingest together; inputs already in the lake are counted and left out. */
   const takeBatch = async (): Promise<ObjectInfo[]> => {

@@ -13,14 +13,37 @@ export type Inspection =
   | { readonly path: 'flatten' };
 
 const FLATTEN: Inspection = { path: 'flatten' };
+interface TextCache {
+  bytes: Buffer;
+  text: string;
+}
+
 /** Group verdicts remembered (a few hundred distinct callers per file is a lot). */
 const MAX_VERDICTS = 1024;
+
+/** What the inspector reads from a member besides its type: partition values and Insight markers. */
+const ROLE_NONE = 0;
+const ROLE_ACCOUNT = 1;
+const ROLE_REGION = 2;
+const ROLE_MARKER = 3;
+const ROLE_DAY = 4;
+
+const ROLES: Readonly<Record<string, number>> = {
+  recipientAccountId: ROLE_ACCOUNT,
+  awsRegion: ROLE_REGION,
+  eventType: ROLE_MARKER,
+  eventCategory: ROLE_MARKER,
+  eventTime: ROLE_DAY,
+};
+
+const INSIGHT_MARKERS = [Buffer.from('"AwsCloudTrailInsight"'), Buffer.from('"Insight"')];
 
 interface Slot {
   readonly key: Uint8Array;
   readonly kind: CloudTrailValueKind | undefined;
   readonly group: CompiledGroup | undefined;
   readonly name: string;
+  readonly role: number;
   /** Inspection number in which this member was last seen: a second sighting is a duplicate key. */
   seen: number;
 }
@@ -39,11 +62,12 @@ function hashBytes(bytes: Uint8Array, start: number, end: number): number {
   return ((length << 24) ^ (bytes[start]! << 16) ^ (bytes[start + (length >> 1)]! << 8) ^ bytes[end - 1]!) >>> 0;
 }
 
-function compile(group: CloudTrailGroup): CompiledGroup {
+function compile(group: CloudTrailGroup, root = true): CompiledGroup {
   const slots = new Map<number, Slot[]>();
   for (const [name, node] of Object.entries(group.members)) {
     const key = Buffer.from(name, 'latin1');
-    const slot: Slot = { key, name, kind: isGroup(node) ? undefined : node.kind, group: isGroup(node) ? compile(node) : undefined, seen: -1 };
+    const role = root ? (ROLES[name] ?? ROLE_NONE) : ROLE_NONE;
+    const slot: Slot = { key, name, role, kind: isGroup(node) ? undefined : node.kind, group: isGroup(node) ? compile(node, false) : undefined, seen: -1 };
     const hash = hashBytes(key, 0, key.length);
     slots.set(hash, [...(slots.get(hash) ?? []), slot]);
   }
@@ -157,6 +181,10 @@ export class RawRecordInspector {
   readonly #events = compile(CLOUDTRAIL_EVENT_FIELDS);
   readonly #insights = compile(CLOUDTRAIL_INSIGHT_FIELDS);
   readonly #verdicts = new Map<number, { group: CompiledGroup; bytes: Buffer; fits: boolean }>();
+  readonly #accounts: TextCache = { bytes: Buffer.alloc(0), text: '' };
+  readonly #regions: TextCache = { bytes: Buffer.alloc(0), text: '' };
+  readonly #days: TextCache = { bytes: Buffer.alloc(0), text: '' };
+  #lastPartition: { raw: readonly [string, string, string]; partition: CloudTrailPartition } | undefined;
   #stamp = 0;
 
   inspect(record: RawRecord, context: RecordContext): Inspection {
@@ -172,9 +200,9 @@ export class RawRecordInspector {
   #inspectAs(table: CloudTrailTableKind, root: CompiledGroup, record: RawRecord, context: RecordContext): Inspection | 'insight' {
     const { text: bytes, members } = record;
     const stamp = (this.#stamp += 1);
-    let day: string | undefined;
-    let account: string | undefined;
-    let region: string | undefined;
+    let day: string | null | undefined;
+    let account: string | null | undefined;
+    let region: string | null | undefined;
     let insight = false;
     let flatten = false;
     for (let m = 0; m < members.length; m += 4) {
@@ -199,25 +227,17 @@ export class RawRecordInspector {
       switch (slot.kind) {
         case 'json':
           break;
-        case 'string': {
-          if (c !== 0x22) {
-            flatten = true;
-            break;
-          }
-          if (slot.name === 'recipientAccountId' || slot.name === 'awsRegion' || slot.name === 'eventType' || slot.name === 'eventCategory') {
-            const value = bytes.toString('latin1', valueStart + 1, valueEnd - 1);
-            if (value.includes('\\')) flatten = true;
-            else if (slot.name === 'recipientAccountId') account = value;
-            else if (slot.name === 'awsRegion') region = value;
-            else if (table === 'events' && (value === 'AwsCloudTrailInsight' || value === 'Insight')) insight = true;
-          }
+        case 'string':
+          if (c !== 0x22) flatten = true;
+          else if (slot.role === ROLE_ACCOUNT) account = this.#text(bytes, valueStart, valueEnd, this.#accounts);
+          else if (slot.role === ROLE_REGION) region = this.#text(bytes, valueStart, valueEnd, this.#regions);
+          else if (slot.role === ROLE_MARKER && table === 'events' && INSIGHT_MARKERS.some((marker) => bytes.compare(marker, 0, marker.length, valueStart, valueEnd) === 0)) insight = true;
           break;
-        }
         case 'timestamp': {
           // Exactly YYYY-MM-DDTHH:MM:SSZ (22 bytes with quotes), the only form the SQL parses.
           const valid = c === 0x22 && valueEnd - valueStart === 22 && isCloudTrailTime(bytes, valueStart + 1);
           if (!valid) flatten = true;
-          else if (slot.name === 'eventTime') day = bytes.toString('latin1', valueStart + 1, valueStart + 11);
+          else if (slot.role === ROLE_DAY) day = this.#text(bytes, valueStart, valueStart + 12, this.#days);
           break;
         }
         case 'boolean':
@@ -231,16 +251,32 @@ export class RawRecordInspector {
       }
     }
     if (insight) return 'insight';
-    if (flatten) return FLATTEN;
-    return {
-      path: 'raw',
-      table,
-      partition: {
-        account: escapePartitionValue(account || context.account),
-        region: escapePartitionValue(region || context.region),
-        day: day ?? context.deliveryDate,
-      },
-    };
+    if (flatten || account === null || region === null) return FLATTEN;
+    return { path: 'raw', table, partition: this.#partition(account || context.account, region || context.region, day ?? context.deliveryDate) };
+  }
+
+  /**
+   * The text of a string token (quotes included in [start, end)), or null when it holds an
+   * escape. The same few accounts, regions and days come back record after record: the last
+   * ones are remembered by their bytes, which spares decoding them.
+   */
+  #text(bytes: Buffer, start: number, end: number, cache: TextCache): string | null {
+    const length = end - start;
+    if (cache.bytes.length === length && bytes.compare(cache.bytes, 0, length, start, end) === 0) return cache.text;
+    const text = bytes.toString('latin1', start + 1, end - 1);
+    if (text.includes('\\')) return null;
+    cache.bytes = Buffer.from(bytes.subarray(start, end));
+    cache.text = text;
+    return text;
+  }
+
+  /** The same partition object for the same values, so that the writer can tell them apart by identity. */
+  #partition(account: string, region: string, day: string): CloudTrailPartition {
+    const last = this.#lastPartition;
+    if (last !== undefined && last.raw[0] === account && last.raw[1] === region && last.raw[2] === day) return last.partition;
+    const partition: CloudTrailPartition = { account: escapePartitionValue(account), region: escapePartitionValue(region), day };
+    this.#lastPartition = { raw: [account, region, day], partition };
+    return partition;
   }
 
   /**

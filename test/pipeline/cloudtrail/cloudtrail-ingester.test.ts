@@ -308,6 +308,21 @@ describe('CloudTrailIngester', () => {
     expect(events.map((row) => row['source_key']).sort()).toEqual([good, good, goodToo]);
   });
 
+  it('mends invalid UTF-8 in a string instead of quarantining the file', async () => {
+    const source = new MemoryObjectStore();
+    const key = logKey('utf8');
+    const text = JSON.stringify({ Records: [record({ eventID: 'u-1', userAgent: 'agent-XX' })] });
+    const bytes = Buffer.from(text);
+    const at = bytes.indexOf('XX');
+    bytes[at] = 0xff;
+    bytes[at + 1] = 0xfe;
+    source.objects.set(key, gzipSync(bytes));
+    const { lakeDir, outcomes } = await ingestInto(source, [key]);
+    expect(outcomes[0]).toMatchObject({ status: 'ingested', events: 1 });
+    const [row] = await readLakeTable(lakeDir, 'events');
+    expect(row?.['useragent']).toBe('agent-\uFFFD\uFFFD');
+  });
+
   it('skips digest files, other streams and folder markers without reading them', async () => {
     const source = new MemoryObjectStore();
     const digest = 'AWSLogs/o-a1b2c3d4e5/123456789012/CloudTrail-Digest/us-east-1/2024/03/05/123456789012_CloudTrail-Digest_us-east-1_org_us-east-1_20240305T150000Z.json.gz';
