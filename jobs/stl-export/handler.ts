@@ -1,7 +1,10 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { MetricUnit, Metrics } from '@aws-lambda-powertools/metrics';
+import { GlueClient } from '@aws-sdk/client-glue';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import type { Context, ScheduledEvent } from 'aws-lambda';
+import { GlueCatalog } from '../../pipeline/catalog/glue-catalog.js';
+import { registerWrittenPartitions } from '../../pipeline/catalog/register-partitions.js';
 import { SsmConfigSource } from '../../pipeline/config/ssm-config-source.js';
 import { openDuckDb } from '../../pipeline/duckdb/duckdb-engine.js';
 import { ConfigError } from '../../pipeline/errors.js';
@@ -54,6 +57,7 @@ export async function handler(_event: ScheduledEvent | Record<string, unknown>, 
     instance.closeSync();
   }
   for (const result of results) record(result);
+  await registerPartitions(results, `s3://${env('OPSLAKE_LAKE_BUCKET')}/${process.env['OPSLAKE_LAKE_PREFIX'] ?? 'lake'}`);
   return { clusters: results.map((result) => ({ cluster: result.cluster, status: result.status })) };
 }
 
@@ -97,5 +101,23 @@ function recordMetrics(result: FleetExportResult): void {
   });
   for (const table of result.tables) {
     for (const gap of table.newGaps) logger.warn('rows lost before export', { cluster: result.cluster, table: table.table, from: gap.from, to: gap.to });
+  }
+}
+
+/**
+ * Registers the partitions this run wrote in Glue, when a database is configured, so that
+ * Spectrum and EMR see them too (Athena uses partition projection and needs none of it). A
+ * failure is logged, not thrown: the objects are written and the next run registers again.
+ */
+async function registerPartitions(results: readonly FleetExportResult[], lakeLocation: string): Promise<void> {
+  const database = process.env['OPSLAKE_GLUE_DATABASE'];
+  if (!database) return;
+  const keys = results.flatMap((result) => ('tables' in result ? result.tables.flatMap((table) => table.writtenKeys) : []));
+  if (keys.length === 0) return;
+  try {
+    const registered = await registerWrittenPartitions(new GlueCatalog({ client: new GlueClient({}), database, lakeLocation }), keys);
+    logger.info('partitions registered', { database, ...registered });
+  } catch (error) {
+    logger.error('partition registration failed; the next run tries again', { database, error: error instanceof Error ? error.message : String(error) });
   }
 }

@@ -55,6 +55,8 @@ export interface TableExportResult {
   readonly sealedThrough: Date | null;
   readonly newGaps: readonly Gap[];
   readonly gaps: readonly Gap[];
+  /** Lake keys of the objects this run wrote (for catalog partition registration). */
+  readonly writtenKeys: readonly string[];
   /** Cluster now minus sealed-through, seconds; null before the first sealed slot. */
   readonly lagSeconds: number | null;
 }
@@ -195,6 +197,7 @@ export class ClusterExporter {
     let slotsWritten = 0;
     let slotsSealed = 0;
     let slotsExported = 0;
+    const writtenKeys: string[] = [];
     const result = (): TableExportResult => ({
       table,
       rows,
@@ -204,6 +207,7 @@ export class ClusterExporter {
       sealedThrough: watermark.sealedThrough,
       newGaps,
       gaps: watermark.gaps,
+      writtenKeys,
       lagSeconds: watermark.sealedThrough ? Math.round((now.getTime() - watermark.sealedThrough.getTime()) / 1000) : null,
     });
     for (const slot of plan.slots) {
@@ -211,7 +215,10 @@ export class ClusterExporter {
       const written = await this.#exportSlot(cluster.name, table, slot, clusterNow);
       rows += written.rows;
       slotsExported += 1;
-      if (written.key) slotsWritten += 1;
+      if (written.key) {
+        slotsWritten += 1;
+        writtenKeys.push(written.key);
+      }
       await this.#step(`object-written:${table}`);
       this.#deps.onEvent?.({ type: 'slot-written', cluster: cluster.name, table, slot, rows: written.rows, key: written.key });
       const contiguous = watermark.sealedThrough === null || watermark.sealedThrough.getTime() === slot.start.getTime();

@@ -1,3 +1,4 @@
+import { BatchCreatePartitionCommand, GlueClient } from '@aws-sdk/client-glue';
 import { GetParametersByPathCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -20,6 +21,7 @@ describe('stl-export handler', () => {
   let s3: S3rverServer;
   let dynalite: DynaliteServer;
   const ssm = mockClient(SSMClient);
+  const glue = mockClient(GlueClient);
   const saved = { ...process.env };
   let handler: typeof import('../../../jobs/stl-export/handler.js')['handler'];
   const emf: string[] = [];
@@ -42,9 +44,11 @@ describe('stl-export handler', () => {
       OPSLAKE_LAKE_BUCKET: 'lake-bucket',
       OPSLAKE_LAKE_PREFIX: 'lake',
       OPSLAKE_STATE_TABLE: 'opslake-state',
+      OPSLAKE_GLUE_DATABASE: 'opslake',
       POWERTOOLS_DEV: 'false',
       POWERTOOLS_SERVICE_NAME: 'opslake-stl-export',
     });
+    glue.on(BatchCreatePartitionCommand).resolves({ Errors: [] });
     ssm.on(GetParametersByPathCommand).resolves({
       Parameters: [
         {
@@ -97,6 +101,18 @@ describe('stl-export handler', () => {
       expect(metric.dimensions).toContain('cluster');
       expect(metric.cluster).toBe('analytics');
       expect(metric.service).toBe('opslake-stl-export');
+    }
+  });
+
+  it('registers the partitions it wrote in Glue', async () => {
+    const calls = glue.commandCalls(BatchCreatePartitionCommand).map((call) => call.args[0].input);
+    expect(calls.map((input) => input.TableName).sort()).toEqual(['query_text', 'stl_query', 'stl_wlm_query']);
+    for (const input of calls) {
+      expect(input.DatabaseName).toBe('opslake');
+      for (const partition of input.PartitionInputList ?? []) {
+        expect(partition.Values![0]).toBe('analytics');
+        expect(partition.StorageDescriptor?.Location).toMatch(/^s3:\/\/lake-bucket\/lake\/redshift\/.+\/cluster=analytics\/day=\d{4}-\d\d-\d\d\/?$/);
+      }
     }
   });
 
