@@ -113,7 +113,9 @@ export class CloudTrailIngest extends Construct {
         }),
       );
     }
-    const objects = lakeObjectStatements(lake, ['cloudtrail/', '_quarantine/']);
+    // Outputs are named from the input key and overwritten on redelivery, so the function never
+    // reads, lists or deletes in the lake; it quarantines under its own part of `_quarantine/`.
+    const objects = lakeObjectStatements(lake, ['cloudtrail/', '_quarantine/cloudtrail/'], 'write');
     for (const statement of [...objects.statements, ...gluePartitionStatements(this, lake.glueDatabase, props.glueTables)]) {
       role.addToPrincipalPolicy(statement);
     }

@@ -4,29 +4,41 @@ import type { IConstruct } from 'constructs';
 import type { LakeReferences } from '../stacks/lake-references.js';
 
 /**
- * Read and write of the lake objects under the given sub-prefixes of the lake (e.g. `redshift/`),
- * and use of the lake key for them. No listing of the bucket root and no access outside these
+ * Access to the lake objects under the given sub-prefixes of the lake (e.g. `redshift/`), and
+ * use of the lake key for them. No listing of the bucket root and no access outside these
  * prefixes: each function sees only the part of the lake it writes.
+ *
+ * `read-write` (the default) also reads, lists and deletes there. `write` is for a function
+ * that only ever puts objects whose keys it derives, and never looks at what is already there.
  *
  * @returns the statements, and the object ARN patterns (which hold a wildcard by nature).
  */
-export function lakeObjectStatements(lake: LakeReferences, subPrefixes: readonly string[]): { statements: iam.PolicyStatement[]; objectArns: string[] } {
+export function lakeObjectStatements(
+  lake: LakeReferences,
+  subPrefixes: readonly string[],
+  access: 'read-write' | 'write' = 'read-write',
+): { statements: iam.PolicyStatement[]; objectArns: string[] } {
   const prefixes = subPrefixes.map((sub) => `${lake.lakePrefix}/${sub.replace(/\/?$/, '/')}`);
   const objectArns = prefixes.map((prefix) => `${lake.bucketArn}/${prefix}*`);
+  const readWrite = access === 'read-write';
   return {
     objectArns,
     statements: [
       new iam.PolicyStatement({
         sid: 'LakeObjects',
-        actions: ['s3:GetObject', 's3:PutObject', 's3:DeleteObject', 's3:AbortMultipartUpload'],
+        actions: readWrite ? ['s3:GetObject', 's3:PutObject', 's3:DeleteObject', 's3:AbortMultipartUpload'] : ['s3:PutObject', 's3:AbortMultipartUpload'],
         resources: objectArns,
       }),
-      new iam.PolicyStatement({
-        sid: 'LakeList',
-        actions: ['s3:ListBucket'],
-        resources: [lake.bucketArn],
-        conditions: { StringLike: { 's3:prefix': prefixes.map((prefix) => `${prefix}*`) } },
-      }),
+      ...(readWrite
+        ? [
+            new iam.PolicyStatement({
+              sid: 'LakeList',
+              actions: ['s3:ListBucket'],
+              resources: [lake.bucketArn],
+              conditions: { StringLike: { 's3:prefix': prefixes.map((prefix) => `${prefix}*`) } },
+            }),
+          ]
+        : []),
       new iam.PolicyStatement({
         sid: 'LakeKey',
         // Decrypt to read and to complete multipart uploads; GenerateDataKey to write.

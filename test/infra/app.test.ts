@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { PROJECT_ROOT } from '../../infra/bundling/duckdb-bundling.js';
-import { CLOUDTRAIL_HANDLER_PRESENT, FLEET } from './infra-test-app.js';
+import { FLEET } from './infra-test-app.js';
 
 const run = promisify(execFile);
 
@@ -38,7 +38,7 @@ describe('infra/app.ts', () => {
     let functions = 0;
     const context = {
       'opslake:clusters': JSON.stringify(FLEET),
-      ...(CLOUDTRAIL_HANDLER_PRESENT ? { 'opslake:cloudTrailBucket': 'org-trail-logs' } : {}),
+      'opslake:cloudTrailBucket': 'org-trail-logs',
       'opslake:alarmEmail': 'ops@example.com',
       'opslake:quickSight': 'true',
       'opslake:quickSightPrincipalArn': 'arn:aws:quicksight:us-east-1:123456789012:group/default/opslake-admins',
@@ -53,7 +53,7 @@ describe('infra/app.ts', () => {
     });
     expect(stacks.sort()).toEqual(['Opslake-Pipeline', 'Opslake-QuickSight', 'Opslake-Storage']);
     expect(nagConclusion).toBe('success');
-    expect(functions).toBeGreaterThanOrEqual(CLOUDTRAIL_HANDLER_PRESENT ? 2 : 1);
+    expect(functions).toBeGreaterThanOrEqual(2);
   });
 
   it('stops with the context key named when a value is wrong', async () => {

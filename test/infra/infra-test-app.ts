@@ -1,11 +1,10 @@
 import { App, Validations } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PROJECT_ROOT } from '../../infra/bundling/duckdb-bundling.js';
-import { CLOUDTRAIL_INGEST_ENTRY } from '../../infra/constructs/cloudtrail-ingest.js';
 import { loadLakeSources, type LakeSources } from '../../infra/lake-sources.js';
 import { addOpslakeStacks, type OpslakeStacks } from '../../infra/opslake-app.js';
 import { settingsFromContext, type OpslakeSettings } from '../../infra/opslake-settings.js';
@@ -38,23 +37,16 @@ export const FLEET = [
   { name: 'etl', kind: 'provisioned', clusterIdentifier: 'etl-prod', database: 'etl', dbUser: 'opslake_reader', enabled: false },
 ];
 
-/**
- * Whether the CloudTrail handler's source is in the tree. A stack with CloudTrail ingestion
- * cannot be built without it, so the tests of that part are skipped (and listed as skipped)
- * when it is missing, and everything else is still tested.
- */
-export const CLOUDTRAIL_HANDLER_PRESENT = existsSync(join(PROJECT_ROOT, CLOUDTRAIL_INGEST_ENTRY));
-
 export const CLOUDTRAIL_CONTEXT: Record<string, unknown> = {
   'opslake:cloudTrailBucket': 'org-trail-logs',
   'opslake:cloudTrailPrefix': 'AWSLogs/',
   'opslake:cloudTrailKmsKeyArn': TRAIL_KEY_ARN,
 };
 
-/** Every feature on: the fleet, CloudTrail (when its handler exists), an alarm e-mail. */
+/** Every feature on: the fleet, CloudTrail, an alarm e-mail. */
 export const FULL_CONTEXT: Record<string, unknown> = {
   'opslake:clusters': FLEET,
-  ...(CLOUDTRAIL_HANDLER_PRESENT ? CLOUDTRAIL_CONTEXT : {}),
+  ...CLOUDTRAIL_CONTEXT,
   'opslake:alarmEmail': 'ops@example.com',
 };
 

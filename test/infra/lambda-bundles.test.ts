@@ -16,7 +16,7 @@ import { startDataApiEmulator } from '../harness/data-api-emulator.js';
 import { startDynalite, type DynaliteServer } from '../harness/dynalite-server.js';
 import { simulatedCluster } from '../harness/export-harness.js';
 import { startS3rver, type S3rverServer } from '../harness/s3rver-server.js';
-import { CLOUDTRAIL_CONTEXT, CLOUDTRAIL_HANDLER_PRESENT, FLEET, buildTestApp, removeTestApps } from './infra-test-app.js';
+import { CLOUDTRAIL_CONTEXT, FLEET, buildTestApp, removeTestApps } from './infra-test-app.js';
 
 const run = promisify(execFile);
 
@@ -27,7 +27,7 @@ const ELF_MACHINE: Record<LambdaArch, number> = { arm64: 0xb7, x86_64: 0x3e };
 const NODE_ARCH: Record<LambdaArch, string> = { arm64: 'arm64', x86_64: 'x64' };
 
 type FunctionName = 'stl-export' | 'cloudtrail-ingest';
-const FUNCTIONS: readonly FunctionName[] = CLOUDTRAIL_HANDLER_PRESENT ? ['stl-export', 'cloudtrail-ingest'] : ['stl-export'];
+const FUNCTIONS: readonly FunctionName[] = ['stl-export', 'cloudtrail-ingest'];
 
 interface Bundle {
   readonly dir: string;
@@ -53,7 +53,7 @@ function elfMachine(file: string): number {
 /** Synthesizes the pipeline with real bundling for one architecture and finds each function's bundle. */
 async function bundlesFor(arch: LambdaArch): Promise<Record<FunctionName, Bundle>> {
   const result = await buildTestApp(
-    { 'opslake:clusters': FLEET.slice(0, 1), ...(CLOUDTRAIL_HANDLER_PRESENT ? CLOUDTRAIL_CONTEXT : {}), 'opslake:arch': arch },
+    { 'opslake:clusters': FLEET.slice(0, 1), ...CLOUDTRAIL_CONTEXT, 'opslake:arch': arch },
     { bundling: true },
   );
   const assembly = result.app.synth();
@@ -295,7 +295,7 @@ describe('Lambda bundles', () => {
       }
     });
 
-    it.skipIf(!CLOUDTRAIL_HANDLER_PRESENT)('runs cloudtrail-ingest from its bundle: one trail file in, typed Parquet out', async () => {
+    it('runs cloudtrail-ingest from its bundle: one trail file in, typed Parquet out', async () => {
       const key = 'AWSLogs/123456789012/CloudTrail/us-east-1/2026/11/22/123456789012_CloudTrail_us-east-1_20261122T1205Z_bundletest0001.json.gz';
       const record = (id: string, eventName: string) => ({
         eventVersion: '1.09',

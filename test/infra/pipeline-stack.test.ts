@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { clusterParameterName } from '../../infra/constructs/cluster-parameters.js';
 import { ConfigLocation } from '../../pipeline/config/config-location.js';
 import { validateCluster } from '../../pipeline/config/validate-config.js';
-import { ACCOUNT, CLOUDTRAIL_HANDLER_PRESENT, FLEET, FULL_CONTEXT, REGION, SECRET_ARN, SECRET_KEY_ARN, TRAIL_KEY_ARN, WORKGROUP_ARN, buildTestApp, removeTestApps } from './infra-test-app.js';
+import { ACCOUNT, FLEET, FULL_CONTEXT, REGION, SECRET_ARN, SECRET_KEY_ARN, TRAIL_KEY_ARN, WORKGROUP_ARN, buildTestApp, removeTestApps } from './infra-test-app.js';
 
 type Statement = { Sid?: string; Effect: string; Action: string | string[]; Resource: unknown; Condition?: Record<string, unknown> };
 type Resource = { Type: string; Properties: Record<string, any> };
@@ -165,7 +165,7 @@ describe('PipelineStack', () => {
     });
   });
 
-  describe.skipIf(!CLOUDTRAIL_HANDLER_PRESENT)('cloudtrail-ingest', () => {
+  describe('cloudtrail-ingest', () => {
     it('queues the trail bucket notifications in an encrypted queue with a dead-letter queue', () => {
       const queues = resources(template, 'AWS::SQS::Queue');
       expect(queues).toHaveLength(2);
@@ -201,12 +201,22 @@ describe('PipelineStack', () => {
 
     it('may read the trail bucket under its prefix and write the cloudtrail and quarantine parts of the lake', () => {
       const statements = policyOf(template, 'CloudTrailIngest');
-      expect(statement(statements, 'TrailObjects')).toMatchObject({ Action: 's3:GetObject', Resource: 'arn:aws:s3:::org-trail-logs/AWSLogs/*' });
+      // HeadObject of a quarantined input is authorized by s3:GetObject too.
+      expect(statement(statements, 'TrailObjects')).toMatchObject({
+        Action: 's3:GetObject',
+        Resource: joined('arn:', { Ref: 'AWS::Partition' }, ':s3:::org-trail-logs/AWSLogs/*'),
+      });
       expect(statement(statements, 'TrailKey')).toMatchObject({ Action: 'kms:Decrypt', Resource: TRAIL_KEY_ARN });
-      expect(statement(statements, 'LakeObjects').Resource).toEqual([
-        joined(importValue('LakeBucketArn'), '/lake/cloudtrail/*'),
-        joined(importValue('LakeBucketArn'), '/lake/_quarantine/*'),
-      ]);
+      // Outputs are named from the input key and overwritten on redelivery: nothing is read,
+      // listed or deleted in the lake.
+      const lakeObjects = statement(statements, 'LakeObjects');
+      expect(asList(lakeObjects.Action).sort()).toEqual(['s3:AbortMultipartUpload', 's3:PutObject']);
+      expect(asList(lakeObjects.Resource)).toHaveLength(2);
+      expect(asList(lakeObjects.Resource)).toEqual(
+        expect.arrayContaining([joined(importValue('LakeBucketArn'), '/lake/cloudtrail/*'), joined(importValue('LakeBucketArn'), '/lake/_quarantine/cloudtrail/*')]),
+      );
+      expect(statements.some((s) => asList(s.Action).includes('s3:ListBucket'))).toBe(false);
+      expect(statement(statements, 'LakeKey')).toMatchObject({ Action: ['kms:Decrypt', 'kms:GenerateDataKey'], Resource: importValue('LakeKeyArn') });
       const trailStatements = statements.filter((s) => JSON.stringify(s.Resource).includes('org-trail-logs'));
       expect(trailStatements.map((s) => s.Sid)).toEqual(['TrailObjects']);
       expect(statements.some((s) => JSON.stringify(s).includes('ssm:') || JSON.stringify(s).includes('redshift'))).toBe(false);
@@ -234,7 +244,7 @@ describe('PipelineStack', () => {
 
     it('raises recorded gaps, handler errors and dead letters, and sends all to the alarm topic', () => {
       const [topicId] = resources(template, 'AWS::SNS::Topic')[0]!;
-      for (const metricName of ['GapsRecorded', 'Errors', ...(CLOUDTRAIL_HANDLER_PRESENT ? ['ApproximateNumberOfMessagesVisible'] : [])]) {
+      for (const metricName of ['GapsRecorded', 'Errors', 'ApproximateNumberOfMessagesVisible']) {
         template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: metricName, AlarmActions: [{ Ref: topicId }] });
       }
       template.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: 'ops@example.com', TopicArn: { Ref: topicId } });
