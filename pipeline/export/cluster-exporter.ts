@@ -97,6 +97,12 @@ export class ClusterExporter {
 
   async export(options: ClusterExportOptions): Promise<ClusterExportResult> {
     const { cluster } = options;
+    if (cluster.kind === 'serverless') {
+      // Workgroups have only the SYS views; the STL ones this exporter reads do not exist there.
+      throw new OpslakeError(
+        `${cluster.name} is a Redshift Serverless workgroup, which has no STL views; exporting its SYS views is not supported yet: set enabled: false for it`,
+      );
+    }
     const owner = this.#deps.owner ?? `run-${randomUUID()}`;
     const now = this.#clock();
     const ttl = options.deadline ? Math.max(options.deadline.getTime() - now.getTime() + 60_000, 60_000) : DEFAULT_LEASE_MS;
