@@ -89,6 +89,8 @@ const DEFAULT_LEASE_MS = 15 * 60_000;
 export class ClusterExporter {
   readonly #deps: ClusterExporterDeps;
   readonly #clock: () => Date;
+  /** The lease of the run in progress, renewed halfway through its life so a long export keeps it. */
+  #lease: { scope: string; owner: string; ttlMs: number; renewAt: number } | null = null;
 
   constructor(deps: ClusterExporterDeps) {
     this.#deps = deps;
@@ -115,12 +117,27 @@ export class ClusterExporter {
       }
       throw error;
     }
+    this.#lease = { scope: lease.scope, owner, ttlMs: ttl, renewAt: now.getTime() + ttl / 2 };
     try {
       await this.#step('lease-acquired');
       return await this.#exportLeased(options);
     } finally {
+      this.#lease = null;
       await this.#deps.state.releaseLease(lease);
     }
+  }
+
+  /**
+   * Extends the lease once half its time has passed. Without it, an export longer than the
+   * lease (a first run over a week of a busy cluster) would let a second run in; the
+   * conditional watermark writes would still keep the lake right, but the work would be done twice.
+   */
+  async #renewLease(): Promise<void> {
+    const lease = this.#lease;
+    const now = this.#clock();
+    if (!lease || now.getTime() < lease.renewAt) return;
+    await this.#deps.state.acquireLease(lease.scope, lease.owner, lease.ttlMs, now);
+    lease.renewAt = now.getTime() + lease.ttlMs / 2;
   }
 
   /** Reads the cluster clock, watermarks and oldest rows, and plans every table without writing. */
@@ -218,6 +235,7 @@ export class ClusterExporter {
     });
     for (const slot of plan.slots) {
       if (this.#pastDeadline(options)) return { result: result(), stopped: true };
+      await this.#renewLease();
       const written = await this.#exportSlot(cluster.name, table, slot, clusterNow);
       rows += written.rows;
       slotsExported += 1;
