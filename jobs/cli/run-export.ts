@@ -5,6 +5,8 @@ import { ConfigError } from '../../pipeline/errors.js';
 import type { ExportEvent } from '../../pipeline/export/export-events.js';
 import { exportFleet, type FleetExportResult } from '../../pipeline/export/fleet-exporter.js';
 import { ParquetWriter } from '../../pipeline/lake/parquet-writer.js';
+import type { ObjectStore } from '../../pipeline/ports/object-store.js';
+import type { StateStore } from '../../pipeline/ports/state-store.js';
 import type { ExportTableName } from '../../pipeline/tables/registry.js';
 import { openObjectStore, openStateStore } from '../shared/open-stores.js';
 import { openSqlRunner } from '../shared/open-sql-runner.js';
@@ -30,11 +32,22 @@ export function selectClusters(config: OpslakeConfig, names: readonly string[] |
   });
 }
 
+/** The lake and state the config file names; a missing setting names itself. */
+export function openConfiguredStores(config: OpslakeConfig): { lake: ObjectStore; state: StateStore } {
+  return {
+    lake: openObjectStore(requireSetting(config.lake, 'lake', 'lake: <folder or s3://bucket/prefix> in the config file'), 'lake'),
+    state: openConfiguredState(config),
+  };
+}
+
+export function openConfiguredState(config: OpslakeConfig): StateStore {
+  return openStateStore(requireSetting(config.state, 'state', 'state: <folder or dynamodb://table> in the config file'), 'state');
+}
+
 /** The local export: file or S3 lake, file or DynamoDB state, every selected cluster. */
 export async function runExport(options: RunExportOptions): Promise<FleetExportResult[]> {
   const { config } = options;
-  const lake = openObjectStore(requireSetting(config.lake, 'lake', 'lake: <folder or s3://bucket/prefix> in the config file'), 'lake');
-  const state = openStateStore(requireSetting(config.state, 'state', 'state: <folder or dynamodb://table> in the config file'), 'state');
+  const { lake, state } = openConfiguredStores(config);
   const { instance } = await openDuckDb({ memoryLimit: '128MB' });
   try {
     return await exportFleet({

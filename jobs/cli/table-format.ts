@@ -24,3 +24,8 @@ export function formatDuration(seconds: number | null): string {
   if (seconds < 172_800) return `${(seconds / 3600).toFixed(1)}h`;
   return `${(seconds / 86_400).toFixed(1)}d`;
 }
+
+/** Gap ranges as `from..to`, comma-separated; `-` when there are none. */
+export function formatGaps(gaps: ReadonlyArray<{ readonly from: Date; readonly to: Date }>): string {
+  return gaps.map((gap) => `${formatInstant(gap.from)}..${formatInstant(gap.to)}`).join(', ') || '-';
+}

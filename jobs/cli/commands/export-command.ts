@@ -7,12 +7,11 @@ import { ParquetWriter } from '../../../pipeline/lake/parquet-writer.js';
 import { ConfigError } from '../../../pipeline/errors.js';
 import { EXPORT_TABLE_NAMES, isExportTableName, isStlViewName, QUERY_TEXT_TABLE, type ExportTableName } from '../../../pipeline/tables/registry.js';
 import { renderQueryTextChunks, renderSlotSelect } from '../../../pipeline/tables/slot-sql.js';
-import { openObjectStore, openStateStore } from '../../shared/open-stores.js';
 import { openSqlRunner } from '../../shared/open-sql-runner.js';
 import { ExportProgress } from '../export-progress.js';
-import { loadLocalConfig, requireSetting } from '../load-config.js';
-import { runExport, selectClusters } from '../run-export.js';
-import { formatDuration, formatInstant, formatTable } from '../table-format.js';
+import { loadLocalConfig } from '../load-config.js';
+import { openConfiguredStores, runExport, selectClusters } from '../run-export.js';
+import { formatDuration, formatGaps, formatInstant, formatTable } from '../table-format.js';
 
 interface ExportFlags {
   config?: string;
@@ -75,7 +74,7 @@ export function formatExportSummary(results: readonly FleetExportResult[]): stri
         table.slotsSealed,
         formatInstant(table.sealedThrough),
         formatDuration(table.lagSeconds),
-        table.gaps.length === 0 ? '-' : table.gaps.map((gap) => `${formatInstant(gap.from)}..${formatInstant(gap.to)}`).join(', '),
+        formatGaps(table.gaps),
       ]);
     }
   }
@@ -84,8 +83,7 @@ export function formatExportSummary(results: readonly FleetExportResult[]): stri
 }
 
 async function dryRun(config: Awaited<ReturnType<typeof loadLocalConfig>>['config'], clusterNames: string[] | undefined, tables: ExportTableName[] | undefined): Promise<string> {
-  const lake = openObjectStore(requireSetting(config.lake, 'lake', 'lake: in the config file'), 'lake');
-  const state = openStateStore(requireSetting(config.state, 'state', 'state: in the config file'), 'state');
+  const { lake, state } = openConfiguredStores(config);
   const { instance, connection } = await openDuckDb();
   const out: string[] = [];
   try {

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
-import { openStateStore } from '../../shared/open-stores.js';
-import { loadLocalConfig, requireSetting } from '../load-config.js';
-import { formatDuration, formatInstant, formatTable } from '../table-format.js';
+import { loadLocalConfig } from '../load-config.js';
+import { openConfiguredState } from '../run-export.js';
+import { formatDuration, formatGaps, formatInstant, formatTable } from '../table-format.js';
 
 export function registerStatusCommand(program: Command): void {
   program
@@ -11,7 +11,7 @@ export function registerStatusCommand(program: Command): void {
     .option('--json', 'print JSON instead of a table')
     .action(async (flags: { config?: string; json?: boolean }) => {
       const { config } = await loadLocalConfig(flags.config);
-      const state = openStateStore(requireSetting(config.state, 'state', 'state: in the config file'), 'state');
+      const state = openConfiguredState(config);
       const stored = await state.listWatermarks();
       // Every configured (cluster, table), also those with nothing sealed yet, then any
       // watermark left from a cluster or table no longer configured.
@@ -37,7 +37,7 @@ export function registerStatusCommand(program: Command): void {
         mark.sealedThrough ? formatInstant(mark.sealedThrough) : 'not yet (no rows seen)',
         formatDuration(mark.sealedThrough ? Math.round((now - mark.sealedThrough.getTime()) / 1000) : null),
         mark.gaps.length,
-        mark.gaps.map((gap) => `${formatInstant(gap.from)}..${formatInstant(gap.to)}`).join(', ') || '-',
+        formatGaps(mark.gaps),
       ]);
       process.stdout.write(`${formatTable(['cluster', 'table', 'sealed through (UTC)', 'lag', 'gaps', 'gap ranges'], rows)}\n`);
     });
