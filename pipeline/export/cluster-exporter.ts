@@ -7,6 +7,7 @@ import type { SqlRow, SqlRunner, SqlStatement } from '../ports/sql-runner.js';
 import type { Gap, StateStore, Watermark } from '../ports/state-store.js';
 import { QUERY_TEXT_SOURCES, QUERY_TEXT_TABLE, type StatementKind } from '../tables/query-text-table.js';
 import { exportColumns, isStlViewName, type ExportTableName } from '../tables/registry.js';
+import { STL_VIEWS } from '../tables/stl-views.js';
 import {
   CLUSTER_NOW_SQL,
   renderOldestCursor,
@@ -178,7 +179,10 @@ export class ClusterExporter {
 
   async #planTable(options: ClusterExportOptions, table: ExportTableName, now: Date, horizon: Date | null): Promise<TablePlan> {
     const watermark = await this.#deps.state.getWatermark({ cluster: options.cluster.name, table });
-    const oldestInView = await this.#oldest(table === QUERY_TEXT_TABLE ? 'stl_query' : table);
+    // Tables whose cursor is stl_query.endtime have the cluster horizon as their oldest row:
+    // it was read once for the run, so it is not asked for again per table.
+    const ownCursor = isStlViewName(table) && STL_VIEWS[table].cursor.kind === 'own' && table !== 'stl_query';
+    const oldestInView = ownCursor ? await this.#oldest(table) : horizon;
     const plan = planSlots({
       sealedThrough: watermark.sealedThrough,
       oldestInView,
