@@ -1,5 +1,5 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { appendFile, mkdir, readdir, rm, stat, truncate } from 'node:fs/promises';
+import { mkdir, open, readdir, rm, stat, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { LakeWriteError, UnreadableInputError } from '../errors.js';
 import { sqlLiteral } from '../duckdb/duckdb-engine.js';
@@ -31,11 +31,18 @@ const ROW_GROUP_ROWS = 16_384;
 const NEWLINE = Buffer.from('\n');
 const TABLES: readonly CloudTrailTableKind[] = ['events', 'insights'];
 
-/** JSON lines waiting for DuckDB: a file on disk plus what is not written to it yet. */
+/**
+ * JSON lines waiting for DuckDB: a file on disk and one buffer of lines not written to it yet.
+ * Lines are copied into the buffer as they come (no array of pieces to join later).
+ */
 class Spool {
   readonly path: string;
-  pending: Array<Buffer | string> = [];
-  pendingBytes = 0;
+  #buffer: Buffer | undefined;
+  #used = 0;
+  /** Full buffers (and lines larger than one), in order, not yet written. */
+  #ready: Uint8Array[] = [];
+  #readyBytes = 0;
+  #file: FileHandle | undefined;
   fileBytes = 0;
   /** Lines (on disk or pending) not yet converted. */
   lines = 0;
@@ -45,24 +52,103 @@ class Spool {
     this.path = path;
   }
 
-  add(parts: ReadonlyArray<Buffer | string>, bytes: number): void {
-    for (const part of parts) this.pending.push(part);
-    this.pendingBytes += bytes;
+  get pendingBytes(): number {
+    return this.#readyBytes + this.#used;
+  }
+
+  /** Appends one line made of `parts` (`bytes` long in all, line break included). */
+  add(parts: ReadonlyArray<Uint8Array | string>, bytes: number): void {
+    this.lines += 1;
+    if (bytes > this.maxLine) this.maxLine = bytes;
+    if (this.#used + bytes > FLUSH_BYTES) this.#retire();
+    if (bytes > FLUSH_BYTES) {
+      for (const part of parts) this.#queue(typeof part === 'string' ? Buffer.from(part) : part);
+      return;
+    }
+    const buffer = (this.#buffer ??= Buffer.allocUnsafe(FLUSH_BYTES));
+    let used = this.#used;
+    for (const part of parts) {
+      if (typeof part === 'string') used += buffer.write(part, used);
+      else {
+        buffer.set(part, used);
+        used += part.length;
+      }
+    }
+    this.#used = used;
+  }
+
+  /** Appends a line of raw bytes: `head`, then `text` from `from` on, then a line break (the common case, kept lean). */
+  addLine(head: Buffer, text: Buffer, from: number): void {
+    const bytes = head.length + text.length - from + 1;
+    const used = this.#used;
+    if (this.#buffer === undefined || used + bytes > FLUSH_BYTES) {
+      this.add([head, text.subarray(from), NEWLINE], bytes);
+      return;
+    }
+    const buffer = this.#buffer;
+    head.copy(buffer, used);
+    text.copy(buffer, used + head.length, from);
+    buffer[used + bytes - 1] = 0x0a;
+    this.#used = used + bytes;
     this.lines += 1;
     if (bytes > this.maxLine) this.maxLine = bytes;
   }
 
+  #queue(data: Uint8Array): void {
+    this.#ready.push(data);
+    this.#readyBytes += data.length;
+  }
+
+  /** Hands the current buffer over to be written; the next line starts a new one. */
+  #retire(): void {
+    if (this.#used === 0) return;
+    this.#queue(this.#buffer!.subarray(0, this.#used));
+    this.#buffer = undefined;
+    this.#used = 0;
+  }
+
   async flush(): Promise<number> {
-    if (this.pending.length === 0) return 0;
     const bytes = this.pendingBytes;
-    const data = this.pending.every((part) => typeof part === 'string')
-      ? this.pending.join('')
-      : Buffer.concat(this.pending.map((part) => (typeof part === 'string' ? Buffer.from(part) : part)));
-    this.pending = [];
-    this.pendingBytes = 0;
-    await appendFile(this.path, data);
+    if (bytes === 0) return 0;
+    const file = await this.#open();
+    const buffer = this.#buffer;
+    const used = this.#used;
+    for (const data of this.#ready) await file.write(data);
+    if (used > 0) await file.write(buffer!, 0, used);
+    this.#ready = [];
+    this.#readyBytes = 0;
+    this.#used = 0;
     this.fileBytes += bytes;
     return bytes;
+  }
+
+  /** Forgets lines: the pending ones, and those on disk beyond `fileBytes`. */
+  async rollBack(fileBytes: number, lines: number, maxLine: number): Promise<void> {
+    this.#ready = [];
+    this.#readyBytes = 0;
+    this.#used = 0;
+    if (this.fileBytes > fileBytes) await (await this.#open()).truncate(fileBytes);
+    this.fileBytes = fileBytes;
+    this.lines = lines;
+    this.maxLine = maxLine;
+  }
+
+  /** Closes the file and forgets it (it was converted). */
+  async reset(): Promise<void> {
+    await this.close();
+    if (this.fileBytes > 0) await rm(this.path, { force: true });
+    this.fileBytes = 0;
+    this.lines = 0;
+  }
+
+  async close(): Promise<void> {
+    const file = this.#file;
+    this.#file = undefined;
+    await file?.close();
+  }
+
+  async #open(): Promise<FileHandle> {
+    return (this.#file ??= await open(this.path, 'a'));
   }
 }
 
@@ -138,14 +224,7 @@ export class CloudTrailBatchWriter {
   async abortInput(): Promise<void> {
     const mark = this.#current;
     if (mark === undefined) return;
-    for (const [spool, fileBytes, lines, maxLine] of mark.sizes) {
-      spool.pending = [];
-      spool.pendingBytes = 0;
-      if (spool.fileBytes > fileBytes) await truncate(spool.path, fileBytes);
-      spool.fileBytes = fileBytes;
-      spool.lines = lines;
-      spool.maxLine = maxLine;
-    }
+    for (const [spool, fileBytes, lines, maxLine] of mark.sizes) await spool.rollBack(fileBytes, lines, maxLine);
     for (const target of this.#targets.splice(mark.targets)) this.#byKey.delete(this.#keyOf(target.input, target.table, target.partition));
     this.#lastTarget = undefined;
     this.#current = undefined;
@@ -161,12 +240,8 @@ export class CloudTrailBatchWriter {
       for (let i = 0; i < text.length; i += 1) if (text[i] === 0x0a || text[i] === 0x0d) text[i] = 0x20;
     }
     const spool = this.#spools[table].raw;
-    if (record.members.length === 0) {
-      spool.add([target.prefix.subarray(0, target.prefix.length - 1), '}', NEWLINE], target.prefix.length + 1);
-    } else {
-      const body = text.subarray(1);
-      spool.add([target.prefix, body, NEWLINE], target.prefix.length + body.length + 1);
-    }
+    if (record.members.length === 0) spool.add([target.prefix.subarray(0, target.prefix.length - 1), '}', NEWLINE], target.prefix.length + 1);
+    else spool.addLine(target.prefix, text, 1);
     target.rows += 1;
   }
 
@@ -224,7 +299,11 @@ export class CloudTrailBatchWriter {
   }
 
   async #flushAll(): Promise<void> {
-    for (const spool of this.#allSpools()) await spool.flush();
+    for (const spool of this.#allSpools()) {
+      await spool.flush();
+      // DuckDB reads the files next: nothing may stay open for writing.
+      await spool.close();
+    }
   }
 
   /** One COPY for the table's spools; each target's rows land in `_p=<id>/`. */
@@ -237,11 +316,7 @@ export class CloudTrailBatchWriter {
     const folder = join(this.#folder, table);
     await mkdir(folder, { recursive: true });
     await this.#copy(selects.join(' UNION ALL '), folder);
-    for (const spool of [raw, flat]) {
-      if (spool.fileBytes > 0) await rm(spool.path, { force: true });
-      spool.fileBytes = 0;
-      spool.lines = 0;
-    }
+    for (const spool of [raw, flat]) await spool.reset();
     for (const entry of await readdir(folder, { withFileTypes: true })) {
       const id = Number(/^_p=(\d+)$/.exec(entry.name)?.[1]);
       if (!entry.isDirectory() || Number.isNaN(id)) continue;

@@ -308,6 +308,28 @@ describe('CloudTrailIngester', () => {
     expect(events.map((row) => row['source_key']).sort()).toEqual([good, good, goodToo]);
   });
 
+  it('keeps records larger than the spool buffer whole, on both paths, around a file cut short mid-record', async () => {
+    const source = new MemoryObjectStore();
+    const huge = (id: string, extra: Record<string, unknown> = {}) =>
+      record({ eventID: id, requestParameters: { policy: 'x'.repeat(5 << 20), items: [1, 2, 3] }, ...extra });
+    const first = logKey('hugefirst');
+    const cut = logKey('hugecut');
+    const last = logKey('hugelast');
+    const firstRecords = [record(), huge('h1'), record(), huge('h2', { brandNewField: 'kept' }), record()];
+    const lastRecords = [huge('h3'), record()];
+    const cutBody = gzipJson({ Records: [record(), huge('h4'), record()] });
+    source.objects.set(first, gzipJson({ Records: firstRecords }));
+    source.objects.set(cut, cutBody.subarray(0, cutBody.length - 200));
+    source.objects.set(last, gzipJson({ Records: lastRecords }));
+    const { lakeDir, outcomes } = await ingestInto(source, [first, cut, last]);
+    expect(outcomes.map((outcome) => outcome.status)).toEqual(['ingested', 'quarantined', 'ingested']);
+    expect(outcomes[0]).toMatchObject({ events: 5, unknownFields: 1 });
+    await expectLakeHolds(lakeDir, [
+      { key: first, records: firstRecords },
+      { key: last, records: lastRecords },
+    ]);
+  });
+
   it('mends invalid UTF-8 in a string instead of quarantining the file', async () => {
     const source = new MemoryObjectStore();
     const key = logKey('utf8');
