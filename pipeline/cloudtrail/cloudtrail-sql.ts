@@ -70,20 +70,33 @@ function leafExpression(column: CloudTrailColumn): string {
  */
 const TARGET = '"_p"';
 
+/** The type of a record of `table` as DuckDB's JSON reader is to read it (a STRUCT per group). */
+export function recordStructType(table: CloudTrailTableKind): string {
+  return structType(TREES[table]);
+}
+
+/**
+ * The table's columns computed from a record read with `recordStructType`, whose members are
+ * columns of the FROM clause; `source_key` is `sourceKey` (an SQL expression).
+ */
+export function recordSelectList(table: CloudTrailTableKind, sourceKey: string): string {
+  return COLUMNS[table]
+    .map((column) => {
+      if (column.name === UNKNOWN_FIELDS_COLUMN) return `NULL::VARCHAR AS ${quoteIdentifier(column.name)}`;
+      if (column.name === SOURCE_KEY_COLUMN) return `${sourceKey} AS ${quoteIdentifier(column.name)}`;
+      return `${leafExpression(column)} AS ${quoteIdentifier(column.name)}`;
+    })
+    .join(', ');
+}
+
 /** SELECT over a spool of raw records; `source_key` is `sourceKeys[_p]` (a SQL list literal). */
 export function rawSelectSql(table: CloudTrailTableKind, spool: string, sourceKeys: string, maxLineBytes: number): string {
-  const tree = TREES[table];
   const read = [
     `${TARGET}: 'UINTEGER'`,
-    ...Object.entries(tree.members).map(([member, node]) => `${sqlLiteral(member)}: ${sqlLiteral(isGroup(node) ? structType(node) : readType(node.kind))}`),
+    ...Object.entries(TREES[table].members).map(([member, node]) => `${sqlLiteral(member)}: ${sqlLiteral(isGroup(node) ? structType(node) : readType(node.kind))}`),
   ];
-  const select = COLUMNS[table].map((column) => {
-    if (column.name === UNKNOWN_FIELDS_COLUMN) return `NULL::VARCHAR AS ${quoteIdentifier(column.name)}`;
-    if (column.name === SOURCE_KEY_COLUMN) return `${sourceKeys}[${TARGET} + 1] AS ${quoteIdentifier(column.name)}`;
-    return `${leafExpression(column)} AS ${quoteIdentifier(column.name)}`;
-  });
   return (
-    `SELECT ${select.join(', ')}, ${TARGET} FROM read_json(${sqlLiteral(spool)}, format = 'newline_delimited', records = 'true', ` +
+    `SELECT ${recordSelectList(table, `${sourceKeys}[${TARGET} + 1]`)}, ${TARGET} FROM read_json(${sqlLiteral(spool)}, format = 'newline_delimited', records = 'true', ` +
     `columns = {${read.join(', ')}}, maximum_object_size = ${objectSize(maxLineBytes)})`
   );
 }
