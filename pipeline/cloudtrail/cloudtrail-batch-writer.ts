@@ -31,6 +31,14 @@ const ROW_GROUP_ROWS = 16_384;
 const NEWLINE = Buffer.from('\n');
 const TABLES: readonly CloudTrailTableKind[] = ['events', 'insights'];
 
+/** Writes all of `data` (a write may take fewer bytes than it was given). */
+async function writeAll(file: FileHandle, data: Uint8Array): Promise<void> {
+  for (let offset = 0; offset < data.length; ) {
+    const { bytesWritten } = await file.write(data, offset, data.length - offset);
+    offset += bytesWritten;
+  }
+}
+
 /**
  * JSON lines waiting for DuckDB: a file on disk and one buffer of lines not written to it yet.
  * Lines are copied into the buffer as they come (no array of pieces to join later).
@@ -113,8 +121,8 @@ class Spool {
     const file = await this.#open();
     const buffer = this.#buffer;
     const used = this.#used;
-    for (const data of this.#ready) await file.write(data);
-    if (used > 0) await file.write(buffer!, 0, used);
+    for (const data of this.#ready) await writeAll(file, data);
+    if (used > 0) await writeAll(file, buffer!.subarray(0, used));
     this.#ready = [];
     this.#readyBytes = 0;
     this.#used = 0;
