@@ -66,8 +66,7 @@ class Spool {
 
   /** Appends one line made of `parts` (`bytes` long in all, line break included). */
   add(parts: ReadonlyArray<Uint8Array | string>, bytes: number): void {
-    this.lines += 1;
-    if (bytes > this.maxLine) this.maxLine = bytes;
+    this.#count(bytes);
     if (this.#used + bytes > FLUSH_BYTES) this.#retire();
     if (bytes > FLUSH_BYTES) {
       for (const part of parts) this.#queue(typeof part === 'string' ? Buffer.from(part) : part);
@@ -98,8 +97,12 @@ class Spool {
     text.copy(buffer, used + head.length, from);
     buffer[used + bytes - 1] = 0x0a;
     this.#used = used + bytes;
+    this.#count(bytes);
+  }
+
+  #count(lineBytes: number): void {
     this.lines += 1;
-    if (bytes > this.maxLine) this.maxLine = bytes;
+    if (lineBytes > this.maxLine) this.maxLine = lineBytes;
   }
 
   #queue(data: Uint8Array): void {
@@ -269,6 +272,8 @@ export class CloudTrailBatchWriter {
   /** Converts everything; returns one file per target, in target order. */
   async finish(): Promise<PartitionFile[]> {
     await this.#flushAll();
+    // DuckDB reads the spools next: none stays open for writing.
+    await this.close();
     const paths = new Map<number, string>();
     for (const table of TABLES) await this.#convert(table, paths);
     const files: PartitionFile[] = [];
@@ -278,6 +283,11 @@ export class CloudTrailBatchWriter {
       files.push({ input: target.input, table: target.table, partition: target.partition, path, rows: target.rows, bytes: (await stat(path)).size });
     }
     return files;
+  }
+
+  /** Closes the spool files; a writer given up on (a failed batch) must be closed too. */
+  async close(): Promise<void> {
+    for (const spool of this.#allSpools()) await spool.close();
   }
 
   #allSpools(): Spool[] {
@@ -307,11 +317,7 @@ export class CloudTrailBatchWriter {
   }
 
   async #flushAll(): Promise<void> {
-    for (const spool of this.#allSpools()) {
-      await spool.flush();
-      // DuckDB reads the files next: nothing may stay open for writing.
-      await spool.close();
-    }
+    for (const spool of this.#allSpools()) await spool.flush();
   }
 
   /** One COPY for the table's spools; each target's rows land in `_p=<id>/`. */

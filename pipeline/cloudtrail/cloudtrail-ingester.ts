@@ -180,8 +180,8 @@ export class CloudTrailIngester {
     const outcomes = new Map<number, FileOutcome>();
     if (candidates.length === 0) return outcomes;
     const folder = await mkdtemp(join(this.#tempRoot, 'opslake-cloudtrail-'));
+    const writer = new CloudTrailBatchWriter(this.#connection, folder);
     try {
-      const writer = new CloudTrailBatchWriter(this.#connection, folder);
       const inputs = new Map<number, { candidate: Candidate; stats: InputStats }>();
       for (const candidate of candidates) {
         const input = await writer.beginInput(candidate.key);
@@ -220,6 +220,7 @@ export class CloudTrailIngester {
       }
       return outcomes;
     } finally {
+      await writer.close();
       await rm(folder, { recursive: true, force: true });
     }
   }
