@@ -19,7 +19,7 @@ import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { generateDemoTrail, writeLargeTrailFile } from '../pipeline/cloudtrail/demo/demo-trail.js';
+import { generateDemoTrail, writeLargeTrailFile } from '../pipeline/simulators/cloudtrail/demo-trail.js';
 import { ingestCloudTrail } from '../pipeline/cloudtrail/ingest-cloudtrail.js';
 import { recordSelectList, recordStructType } from '../pipeline/cloudtrail/cloudtrail-sql.js';
 import { openDuckDb, sqlLiteral } from '../pipeline/duckdb/duckdb-engine.js';

@@ -4,8 +4,8 @@
  * protocol and through the Data API emulator. Prints one JSON line with the endpoints, then
  * serves until stdin closes.
  */
-import { createSimulatedCluster } from '../../pipeline/simulator/index.js';
-import { servePglite } from '../../pipeline/sql/pglite-server.js';
+import { createSimulatedCluster } from '../../pipeline/simulators/redshift/index.js';
+import { servePglite } from '../../pipeline/redshift/sql/pglite-server.js';
 import { startDataApiEmulator } from '../../test/harness/data-api-emulator.js';
 
 const rows = Number(process.argv[2] ?? 1_000_000);

@@ -9,15 +9,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ClusterConfig } from '../../pipeline/config/opslake-config.js';
 import { openDuckDb } from '../../pipeline/duckdb/duckdb-engine.js';
-import { ClusterExporter } from '../../pipeline/export/cluster-exporter.js';
-import { formatSqlTimestamp } from '../../pipeline/export/slot-time.js';
+import { ClusterExporter } from '../../pipeline/redshift/cluster-exporter.js';
+import { formatSqlTimestamp } from '../../pipeline/redshift/slot-time.js';
 import { ParquetWriter } from '../../pipeline/lake/parquet-writer.js';
 import type { SqlRunner } from '../../pipeline/ports/sql-runner.js';
-import { DataApiSqlRunner } from '../../pipeline/sql/data-api-sql-runner.js';
-import { PgSqlRunner } from '../../pipeline/sql/pg-sql-runner.js';
+import { DataApiSqlRunner } from '../../pipeline/redshift/sql/data-api-sql-runner.js';
+import { PgSqlRunner } from '../../pipeline/redshift/sql/pg-sql-runner.js';
 import { FileStateStore } from '../../pipeline/state/file-state-store.js';
 import { LocalObjectStore } from '../../pipeline/store/local-object-store.js';
-import { renderSlotSelect, slotStatement } from '../../pipeline/tables/slot-sql.js';
+import { renderSlotSelect, slotStatement } from '../../pipeline/redshift/slot-sql.js';
 
 const [mode, transport, endpoint, slotStartIso] = process.argv.slice(2) as ['baseline' | 'export', 'pg' | 'data-api', string, string];
 const cluster: ClusterConfig = {

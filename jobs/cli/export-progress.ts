@@ -1,4 +1,4 @@
-import type { ExportEvent } from '../../pipeline/export/export-events.js';
+import type { ExportEvent } from '../../pipeline/redshift/export-events.js';
 
 /**
  * Progress of a long export on stderr: on a terminal one line rewritten in place at most a few

@@ -5,7 +5,7 @@ import { GlueClient } from '@aws-sdk/client-glue';
 import { S3Client } from '@aws-sdk/client-s3';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
-import type { Catalog } from '../../pipeline/catalog/catalog.js';
+import type { Catalog } from '../../pipeline/ports/catalog.js';
 import { GlueCatalog } from '../../pipeline/catalog/glue-catalog.js';
 import { registerWrittenPartitions } from '../../pipeline/catalog/register-partitions.js';
 import { CloudTrailIngester, type FileOutcome } from '../../pipeline/cloudtrail/cloudtrail-ingester.js';

@@ -2,9 +2,9 @@ import { RedshiftDataClient } from '@aws-sdk/client-redshift-data';
 import type { PGlite } from '@electric-sql/pglite';
 import type { ClusterConfig } from '../../pipeline/config/opslake-config.js';
 import type { SqlRunner } from '../../pipeline/ports/sql-runner.js';
-import { DataApiSqlRunner } from '../../pipeline/sql/data-api-sql-runner.js';
-import { PgSqlRunner } from '../../pipeline/sql/pg-sql-runner.js';
-import { servePglite } from '../../pipeline/sql/pglite-server.js';
+import { DataApiSqlRunner } from '../../pipeline/redshift/sql/data-api-sql-runner.js';
+import { PgSqlRunner } from '../../pipeline/redshift/sql/pg-sql-runner.js';
+import { servePglite } from '../../pipeline/redshift/sql/pglite-server.js';
 
 export interface OpenRunnerOptions {
   readonly redshiftData?: RedshiftDataClient;

@@ -8,7 +8,7 @@ import { registerWrittenPartitions } from '../../pipeline/catalog/register-parti
 import { SsmConfigSource } from '../../pipeline/config/ssm-config-source.js';
 import { openDuckDb } from '../../pipeline/duckdb/duckdb-engine.js';
 import { ConfigError } from '../../pipeline/errors.js';
-import { exportFleet, type FleetExportResult } from '../../pipeline/export/fleet-exporter.js';
+import { exportFleet, type FleetExportResult } from '../../pipeline/redshift/fleet-exporter.js';
 import { ParquetWriter } from '../../pipeline/lake/parquet-writer.js';
 import { openObjectStore, openStateStore } from '../shared/open-stores.js';
 import { openSqlRunner } from '../shared/open-sql-runner.js';

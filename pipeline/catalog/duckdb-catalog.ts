@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { sqlLiteral } from '../duckdb/duckdb-engine.js';
 import { CatalogError, InvalidIdentifierError } from '../errors.js';
 import type { LakeTable } from '../tables/lake-table.js';
-import type { Catalog, PartitionSyncResult, PartitionValues, TableSyncResult } from './catalog.js';
+import type { Catalog, PartitionSyncResult, PartitionValues, TableSyncResult } from '../ports/catalog.js';
 
 export interface DuckDbCatalogOptions {
   readonly connection: DuckDBConnection;

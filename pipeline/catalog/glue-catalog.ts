@@ -8,7 +8,7 @@ import {
 } from '@aws-sdk/client-glue';
 import { CatalogError } from '../errors.js';
 import type { LakeTable } from '../tables/lake-table.js';
-import type { Catalog, PartitionSyncResult, PartitionValues, TableSyncResult } from './catalog.js';
+import type { Catalog, PartitionSyncResult, PartitionValues, TableSyncResult } from '../ports/catalog.js';
 import { gluePartitionInput, glueTableInput, type GlueTableInput, type GlueTableOptions } from './glue-table-input.js';
 
 export interface GlueCatalogOptions extends GlueTableOptions {

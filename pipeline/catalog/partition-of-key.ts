@@ -1,5 +1,5 @@
 import type { LakeTable } from '../tables/lake-table.js';
-import type { PartitionValues } from './catalog.js';
+import type { PartitionValues } from '../ports/catalog.js';
 
 export interface KeyPartition {
   readonly table: LakeTable;

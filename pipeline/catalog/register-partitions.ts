@@ -1,6 +1,6 @@
 import { lakeTables } from '../tables/registry.js';
 import type { LakeTable } from '../tables/lake-table.js';
-import type { Catalog, PartitionSyncResult } from './catalog.js';
+import type { Catalog, PartitionSyncResult } from '../ports/catalog.js';
 import { partitionsOfKeys } from './partition-of-key.js';
 
 /**

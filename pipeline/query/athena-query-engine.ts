@@ -9,7 +9,7 @@ import {
   type Row,
 } from '@aws-sdk/client-athena';
 import { QueryFailedError } from '../errors.js';
-import type { PreparedQuery, QueryColumn, QueryEngine, QueryPage, QueryRow, QueryValue } from './query-engine.js';
+import type { PreparedQuery, QueryColumn, QueryEngine, QueryPage, QueryRow, QueryValue } from '../ports/query-engine.js';
 import { athenaLiteral } from './query-parameters.js';
 import { toPositional } from './sql-tokens.js';
 

@@ -1,7 +1,7 @@
 import type { DuckDBConnection, DuckDBValue } from '@duckdb/node-api';
 import { QueryFailedError } from '../errors.js';
 import { toDuckDbSql } from './duckdb-dialect.js';
-import type { PreparedQuery, QueryColumn, QueryEngine, QueryPage, QueryRow, QueryValue } from './query-engine.js';
+import type { PreparedQuery, QueryColumn, QueryEngine, QueryPage, QueryRow, QueryValue } from '../ports/query-engine.js';
 import { toPositional } from './sql-tokens.js';
 
 export interface DuckDbQueryEngineOptions {

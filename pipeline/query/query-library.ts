@@ -4,7 +4,7 @@ import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { QueryDefinitionError } from '../errors.js';
 import { parseQueryFile, type QueryDefinition } from './query-definition.js';
-import type { PreparedQuery } from './query-engine.js';
+import type { PreparedQuery } from '../ports/query-engine.js';
 import { bindParameters } from './query-parameters.js';
 import { sqlTokens } from './sql-tokens.js';
 

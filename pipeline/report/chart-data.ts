@@ -1,5 +1,5 @@
 import type { ChartSuggestion } from '../query/query-definition.js';
-import type { QueryRow, QueryValue } from '../query/query-engine.js';
+import type { QueryRow, QueryValue } from '../ports/query-engine.js';
 
 export interface ChartSeries {
   readonly name: string;

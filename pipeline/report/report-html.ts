@@ -1,5 +1,5 @@
 import type { ChartSuggestion, QueryDefinition } from '../query/query-definition.js';
-import type { QueryColumn, QueryRow } from '../query/query-engine.js';
+import type { QueryColumn, QueryRow } from '../ports/query-engine.js';
 import { chartData, label } from './chart-data.js';
 import { escapeXml, formatNumber, renderChart, seriesColor } from './svg-chart.js';
 

@@ -1,6 +1,6 @@
 import { mkdir, readdir, rename, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
-import { collectRows } from '../query/query-engine.js';
+import { collectRows } from '../ports/query-engine.js';
 import { openLocalQueries } from '../query/local-queries.js';
 import { QueryLibrary } from '../query/query-library.js';
 import type { ChartSuggestion } from '../query/query-definition.js';

@@ -9,7 +9,7 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { ConnectionError, LeaseHeldError, OpslakeError, StateConflictError, StateStoreError, ThrottledError } from '../errors.js';
 import type { Lease, StateStore, Watermark, WatermarkKey, WatermarkUpdate } from '../ports/state-store.js';
-import { awsErrorDetails, describeAwsError } from '../store/aws-error-details.js';
+import { awsErrorDetails, describeAwsError } from '../aws/aws-error-details.js';
 import {
   assertExpectedVersion,
   assertLeaseOwner,

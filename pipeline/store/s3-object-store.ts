@@ -13,7 +13,7 @@ import {
 import { Upload } from '@aws-sdk/lib-storage';
 import { ObjectNotFoundError, ObjectStoreError } from '../errors.js';
 import type { ObjectInfo, ObjectStore, PutOptions } from '../ports/object-store.js';
-import { awsErrorDetails, describeAwsError } from './aws-error-details.js';
+import { awsErrorDetails, describeAwsError } from '../aws/aws-error-details.js';
 import { assertListPrefix, assertObjectKey } from './object-key.js';
 
 const MIB = 1024 * 1024;

@@ -3,7 +3,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import type { PGlite } from '@electric-sql/pglite';
 import { SqlStatementError } from '../../pipeline/errors.js';
-import { toPgPlaceholders } from '../../pipeline/sql/pg-placeholders.js';
+import { toPgPlaceholders } from '../../pipeline/redshift/sql/pg-placeholders.js';
 
 /**
  * A Redshift Data API emulator over PGlite, speaking AWS JSON 1.1 well enough for the real

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { registerQueryCommand } from '../../jobs/cli/commands/query-command.js';
 import { DEMO_CLUSTERS, runDemo } from '../../jobs/cli/demo/run-demo.js';
 import { openLocalQueries, type LocalQueries } from '../../pipeline/query/local-queries.js';
-import { collectRows, type QueryRow } from '../../pipeline/query/query-engine.js';
+import { collectRows, type QueryRow } from '../../pipeline/ports/query-engine.js';
 import { QueryLibrary } from '../../pipeline/query/query-library.js';
 import { REPORT_SECTIONS, writeReport } from '../../pipeline/report/write-report.js';
 import { lakeTables } from '../../pipeline/tables/registry.js';

@@ -5,7 +5,7 @@ import NodeSqlParser from 'node-sql-parser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { athenaQueryString, athenaViewDdl } from '../../pipeline/query/athena-named-queries.js';
 import { openLocalQueries, type LocalQueries } from '../../pipeline/query/local-queries.js';
-import { collectRows, type QueryColumn, type QueryRow } from '../../pipeline/query/query-engine.js';
+import { collectRows, type QueryColumn, type QueryRow } from '../../pipeline/ports/query-engine.js';
 import { QueryLibrary } from '../../pipeline/query/query-library.js';
 import { buildSmallLake, SMALL_LAKE } from '../pipeline/catalog/small-lake.js';
 

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { relative } from 'node:path';
-import type { FleetExportResult } from '../../../pipeline/export/fleet-exporter.js';
+import type { FleetExportResult } from '../../../pipeline/redshift/fleet-exporter.js';
 import { runDemo, type DemoResult } from '../demo/run-demo.js';
 import { formatDuration, formatInstant, formatTable } from '../table-format.js';
 

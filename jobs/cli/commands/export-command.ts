@@ -1,12 +1,12 @@
 import type { Command } from 'commander';
 import { openDuckDb } from '../../../pipeline/duckdb/duckdb-engine.js';
-import { ClusterExporter } from '../../../pipeline/export/cluster-exporter.js';
-import type { FleetExportResult } from '../../../pipeline/export/fleet-exporter.js';
-import { formatSqlTimestamp } from '../../../pipeline/export/slot-time.js';
+import { ClusterExporter } from '../../../pipeline/redshift/cluster-exporter.js';
+import type { FleetExportResult } from '../../../pipeline/redshift/fleet-exporter.js';
+import { formatSqlTimestamp } from '../../../pipeline/redshift/slot-time.js';
 import { ParquetWriter } from '../../../pipeline/lake/parquet-writer.js';
 import { ConfigError } from '../../../pipeline/errors.js';
 import { EXPORT_TABLE_NAMES, isExportTableName, isStlViewName, QUERY_TEXT_TABLE, type ExportTableName } from '../../../pipeline/tables/registry.js';
-import { renderQueryTextChunks, renderSlotSelect } from '../../../pipeline/tables/slot-sql.js';
+import { renderQueryTextChunks, renderSlotSelect } from '../../../pipeline/redshift/slot-sql.js';
 import { openSqlRunner } from '../../shared/open-sql-runner.js';
 import { ExportProgress } from '../export-progress.js';
 import { loadLocalConfig } from '../load-config.js';

@@ -5,7 +5,7 @@ import { AthenaQueryEngine } from '../../../pipeline/query/athena-query-engine.j
 import { athenaViewDdl } from '../../../pipeline/query/athena-named-queries.js';
 import { openLocalQueries } from '../../../pipeline/query/local-queries.js';
 import type { QueryDefinition } from '../../../pipeline/query/query-definition.js';
-import type { QueryEngine, QueryPage, QueryValue } from '../../../pipeline/query/query-engine.js';
+import type { QueryEngine, QueryPage, QueryValue } from '../../../pipeline/ports/query-engine.js';
 import { QueryLibrary } from '../../../pipeline/query/query-library.js';
 import { loadLocalConfig, requireSetting } from '../load-config.js';
 import { formatTable } from '../table-format.js';

@@ -5,14 +5,14 @@ import { join, resolve } from 'node:path';
 import { stringify } from 'yaml';
 import { FileConfigSource } from '../../../pipeline/config/file-config-source.js';
 import { OpslakeError } from '../../../pipeline/errors.js';
-import type { FleetExportResult } from '../../../pipeline/export/fleet-exporter.js';
+import type { FleetExportResult } from '../../../pipeline/redshift/fleet-exporter.js';
 import type { CloudTrailIngestSummary } from '../../../pipeline/cloudtrail/cloudtrail-ingest-summary.js';
-import { generateDemoTrail, type DemoTrailSummary } from '../../../pipeline/cloudtrail/demo/demo-trail.js';
+import { generateDemoTrail, type DemoTrailSummary } from '../../../pipeline/simulators/cloudtrail/demo-trail.js';
 import { ingestCloudTrail } from '../../../pipeline/cloudtrail/ingest-cloudtrail.js';
 import { openLocalQueries } from '../../../pipeline/query/local-queries.js';
 import { LocalObjectStore } from '../../../pipeline/store/local-object-store.js';
 import { writeReport, type ReportSummary } from '../../../pipeline/report/write-report.js';
-import { createSimulatedCluster, type SimulatedCluster } from '../../../pipeline/simulator/index.js';
+import { createSimulatedCluster, type SimulatedCluster } from '../../../pipeline/simulators/redshift/index.js';
 import { ExportProgress } from '../export-progress.js';
 import { runExport } from '../run-export.js';
 

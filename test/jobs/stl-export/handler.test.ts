@@ -3,7 +3,7 @@ import { GetParametersByPathCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import type { SimulatedCluster } from '../../../pipeline/simulator/index.js';
+import type { SimulatedCluster } from '../../../pipeline/simulators/redshift/index.js';
 import { DynamoDbStateStore } from '../../../pipeline/state/dynamodb-state-store.js';
 import { startDataApiEmulator } from '../../harness/data-api-emulator.js';
 import { startDynalite, type DynaliteServer } from '../../harness/dynalite-server.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Catalog, PartitionValues } from '../../../pipeline/catalog/catalog.js';
+import type { Catalog, PartitionValues } from '../../../pipeline/ports/catalog.js';
 import { registerWrittenPartitions } from '../../../pipeline/catalog/register-partitions.js';
 
 describe('registerWrittenPartitions', () => {

@@ -1,7 +1,7 @@
 import { copyFile, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { openDuckDb } from '../../../pipeline/duckdb/duckdb-engine.js';
-import { fingerprint, normalizeStatement, sha256Hex } from '../../../pipeline/export/fingerprint.js';
+import { fingerprint, normalizeStatement, sha256Hex } from '../../../pipeline/redshift/fingerprint.js';
 import { ParquetWriter, type LakeRow, type LakeValue } from '../../../pipeline/lake/parquet-writer.js';
 import type { LakeTable } from '../../../pipeline/tables/lake-table.js';
 import { lakeTable } from '../../../pipeline/tables/registry.js';

@@ -11,7 +11,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { QueryFailedError } from '../../../pipeline/errors.js';
 import { AthenaQueryEngine, toValue } from '../../../pipeline/query/athena-query-engine.js';
-import { collectRows, type PreparedQuery } from '../../../pipeline/query/query-engine.js';
+import { collectRows, type PreparedQuery } from '../../../pipeline/ports/query-engine.js';
 
 const athena = mockClient(AthenaClient);
 

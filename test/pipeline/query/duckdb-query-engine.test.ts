@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDuckDb } from '../../../pipeline/duckdb/duckdb-engine.js';
 import { QueryFailedError } from '../../../pipeline/errors.js';
 import { DuckDbQueryEngine } from '../../../pipeline/query/duckdb-query-engine.js';
-import { collectRows } from '../../../pipeline/query/query-engine.js';
+import { collectRows } from '../../../pipeline/ports/query-engine.js';
 
 let instance: DuckDBInstance;
 let connection: DuckDBConnection;

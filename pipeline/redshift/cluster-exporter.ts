@@ -1,0 +1,324 @@
+import { randomUUID } from 'node:crypto';
+import type { ClusterConfig, ExportSettings } from '../config/opslake-config.js';
+import { LeaseHeldError, OpslakeError } from '../errors.js';
+import type { ParquetWriter, LakeRow } from '../lake/parquet-writer.js';
+import type { ObjectStore } from '../ports/object-store.js';
+import type { SqlRow, SqlRunner, SqlStatement } from '../ports/sql-runner.js';
+import type { Gap, StateStore, Watermark } from '../ports/state-store.js';
+import { QUERY_TEXT_SOURCES, QUERY_TEXT_TABLE, type StatementKind } from '../tables/query-text-table.js';
+import { exportColumns, isStlViewName, type ExportTableName } from '../tables/registry.js';
+import { STL_VIEWS } from '../tables/stl-views.js';
+import {
+  CLUSTER_NOW_SQL,
+  renderOldestCursor,
+  renderQueryTextChunks,
+  renderSlotSelect,
+  slotStatement,
+} from './slot-sql.js';
+import type { ExportEvent, ExportStep } from './export-events.js';
+import { slotObjectKey } from './lake-keys.js';
+import { readAhead } from '../util/read-ahead.js';
+import { queryTextRows } from './query-text-rows.js';
+import { planSlots, type Slot, type SlotPlan } from './slot-planner.js';
+import { formatSqlTimestamp, parseUtc } from './slot-time.js';
+
+export interface ClusterExporterDeps {
+  readonly runner: SqlRunner;
+  readonly lake: ObjectStore;
+  readonly state: StateStore;
+  readonly writer: ParquetWriter;
+  /** Wall clock, for leases and the deadline (the cluster clock decides sealing). */
+  readonly clock?: () => Date;
+  /** Identifies this run in leases; random by default. */
+  readonly owner?: string;
+  readonly onEvent?: (event: ExportEvent) => void;
+  /** Called at every step boundary; tests throw here to simulate a crash. */
+  readonly onStep?: (step: ExportStep) => void | Promise<void>;
+}
+
+export interface ClusterExportOptions {
+  readonly cluster: ClusterConfig;
+  readonly settings: ExportSettings;
+  /** Only these tables (default: the cluster's configured ones). */
+  readonly tables?: readonly ExportTableName[];
+  /** Stop starting new slots once the wall clock is past `deadline - reserveMs`. */
+  readonly deadline?: Date;
+  /** Time kept back before the deadline for the slot in flight; default 60 s. */
+  readonly reserveMs?: number;
+}
+
+export interface TableExportResult {
+  readonly table: ExportTableName;
+  readonly rows: number;
+  readonly slotsWritten: number;
+  readonly slotsSealed: number;
+  readonly slotsExported: number;
+  readonly sealedThrough: Date | null;
+  readonly newGaps: readonly Gap[];
+  readonly gaps: readonly Gap[];
+  /** Lake keys of the objects this run wrote (for catalog partition registration). */
+  readonly writtenKeys: readonly string[];
+  /** Cluster now minus sealed-through, seconds; null before the first sealed slot. */
+  readonly lagSeconds: number | null;
+}
+
+export interface ClusterExportResult {
+  readonly cluster: string;
+  /** `done`; `lease-held` (another run is exporting it; nothing done); `deadline` (stopped early, finished work committed). */
+  readonly status: 'done' | 'lease-held' | 'deadline';
+  readonly message: string;
+  readonly clusterNow: string | null;
+  readonly tables: readonly TableExportResult[];
+}
+
+export interface TablePlan {
+  readonly table: ExportTableName;
+  readonly watermark: Watermark;
+  readonly plan: SlotPlan;
+}
+
+/** How long a lease lasts without a deadline: a crashed run frees the cluster after this. */
+const DEFAULT_LEASE_MS = 15 * 60_000;
+
+/**
+ * Exports the STL views of one cluster incrementally, exactly once (DESIGN.md §3): slot objects
+ * are deterministic and overwritten on re-export, and the watermark moves only after the
+ * objects of its slots are written, only through contiguous sealed slots, and with a
+ * conditional write. A run may therefore stop anywhere and the next one repeats at most the
+ * slots whose watermark did not move, overwriting the same objects.
+ */
+export class ClusterExporter {
+  readonly #deps: ClusterExporterDeps;
+  readonly #clock: () => Date;
+  /** The lease of the run in progress, renewed halfway through its life so a long export keeps it. */
+  #lease: { scope: string; owner: string; ttlMs: number; renewAt: number } | null = null;
+
+  constructor(deps: ClusterExporterDeps) {
+    this.#deps = deps;
+    this.#clock = deps.clock ?? (() => new Date());
+  }
+
+  async export(options: ClusterExportOptions): Promise<ClusterExportResult> {
+    const { cluster } = options;
+    if (cluster.kind === 'serverless') {
+      // Workgroups have only the SYS views; the STL ones this exporter reads do not exist there.
+      throw new OpslakeError(
+        `${cluster.name} is a Redshift Serverless workgroup, which has no STL views; exporting its SYS views is not supported yet: set enabled: false for it`,
+      );
+    }
+    const owner = this.#deps.owner ?? `run-${randomUUID()}`;
+    const now = this.#clock();
+    const ttl = options.deadline ? Math.max(options.deadline.getTime() - now.getTime() + 60_000, 60_000) : DEFAULT_LEASE_MS;
+    let lease;
+    try {
+      lease = await this.#deps.state.acquireLease(`cluster#${cluster.name}`, owner, ttl, now);
+    } catch (error) {
+      if (error instanceof LeaseHeldError) {
+        return { cluster: cluster.name, status: 'lease-held', message: error.message, clusterNow: null, tables: [] };
+      }
+      throw error;
+    }
+    this.#lease = { scope: lease.scope, owner, ttlMs: ttl, renewAt: now.getTime() + ttl / 2 };
+    try {
+      await this.#step('lease-acquired');
+      return await this.#exportLeased(options);
+    } finally {
+      this.#lease = null;
+      await this.#deps.state.releaseLease(lease);
+    }
+  }
+
+  /**
+   * Extends the lease once half its time has passed. Without it, an export longer than the
+   * lease (a first run over a week of a busy cluster) would let a second run in; the
+   * conditional watermark writes would still keep the lake right, but the work would be done twice.
+   */
+  async #renewLease(): Promise<void> {
+    const lease = this.#lease;
+    const now = this.#clock();
+    if (!lease || now.getTime() < lease.renewAt) return;
+    await this.#deps.state.acquireLease(lease.scope, lease.owner, lease.ttlMs, now);
+    lease.renewAt = now.getTime() + lease.ttlMs / 2;
+  }
+
+  /** Reads the cluster clock, watermarks and oldest rows, and plans every table without writing. */
+  async plan(options: ClusterExportOptions): Promise<{ clusterNow: string; tables: TablePlan[] }> {
+    const clusterNow = await this.#clusterNow();
+    const horizon = await this.#oldest('stl_query');
+    const tables: TablePlan[] = [];
+    for (const table of this.#tables(options)) {
+      tables.push(await this.#planTable(options, table, parseUtc(clusterNow), horizon));
+    }
+    return { clusterNow, tables };
+  }
+
+  async #exportLeased(options: ClusterExportOptions): Promise<ClusterExportResult> {
+    const { cluster } = options;
+    const clusterNow = await this.#clusterNow();
+    const now = parseUtc(clusterNow);
+    await this.#step('clock-read');
+    this.#deps.onEvent?.({ type: 'cluster-start', cluster: cluster.name, now: clusterNow });
+    const horizon = await this.#oldest('stl_query');
+    const results: TableExportResult[] = [];
+    let status: ClusterExportResult['status'] = 'done';
+    let message = 'exported';
+    for (const table of this.#tables(options)) {
+      const planned = await this.#planTable(options, table, now, horizon);
+      await this.#step(`planned:${table}`);
+      const { result, stopped } = await this.#exportTable(options, planned, clusterNow, now);
+      results.push(result);
+      if (stopped) {
+        status = 'deadline';
+        message = `stopped before the deadline while exporting ${cluster.name}/${table}; finished slots are committed`;
+        break;
+      }
+      await this.#step(`table-done:${table}`);
+    }
+    return { cluster: cluster.name, status, message, clusterNow, tables: results };
+  }
+
+  async #planTable(options: ClusterExportOptions, table: ExportTableName, now: Date, horizon: Date | null): Promise<TablePlan> {
+    const watermark = await this.#deps.state.getWatermark({ cluster: options.cluster.name, table });
+    // Tables whose cursor is stl_query.endtime have the cluster horizon as their oldest row:
+    // it was read once for the run, so it is not asked for again per table.
+    const ownCursor = isStlViewName(table) && STL_VIEWS[table].cursor.kind === 'own' && table !== 'stl_query';
+    const oldestInView = ownCursor ? await this.#oldest(table) : horizon;
+    const plan = planSlots({
+      sealedThrough: watermark.sealedThrough,
+      oldestInView,
+      clusterHorizon: horizon,
+      now,
+      slotMinutes: options.settings.slotMinutes,
+      latenessMinutes: options.settings.latenessMinutes,
+    });
+    return { table, watermark, plan };
+  }
+
+  async #exportTable(
+    options: ClusterExportOptions,
+    planned: TablePlan,
+    clusterNow: string,
+    now: Date,
+  ): Promise<{ result: TableExportResult; stopped: boolean }> {
+    const { cluster } = options;
+    const { table, plan } = planned;
+    const key = { cluster: cluster.name, table };
+    let watermark = planned.watermark;
+    const newGaps: Gap[] = [];
+    if (plan.gap) {
+      const gap: Gap = { ...plan.gap, detectedAt: now };
+      newGaps.push(gap);
+      // The lost range is recorded at once and the watermark jumps over it: those rows no
+      // longer exist anywhere, so nothing later could fill it.
+      watermark = await this.#deps.state.putWatermark(key, { sealedThrough: plan.gap.to, gaps: [...watermark.gaps, gap] }, watermark.version);
+      this.#deps.onEvent?.({ type: 'gap', cluster: cluster.name, table, from: plan.gap.from, to: plan.gap.to });
+    }
+    this.#deps.onEvent?.({
+      type: 'table-planned',
+      cluster: cluster.name,
+      table,
+      slots: plan.slots.length,
+      sealed: plan.slots.filter((slot) => slot.sealed).length,
+    });
+    let rows = 0;
+    let slotsWritten = 0;
+    let slotsSealed = 0;
+    let slotsExported = 0;
+    const writtenKeys: string[] = [];
+    const result = (): TableExportResult => ({
+      table,
+      rows,
+      slotsWritten,
+      slotsSealed,
+      slotsExported,
+      sealedThrough: watermark.sealedThrough,
+      newGaps,
+      gaps: watermark.gaps,
+      writtenKeys,
+      lagSeconds: watermark.sealedThrough ? Math.round((now.getTime() - watermark.sealedThrough.getTime()) / 1000) : null,
+    });
+    for (const slot of plan.slots) {
+      if (this.#pastDeadline(options)) return { result: result(), stopped: true };
+      await this.#renewLease();
+      const written = await this.#exportSlot(cluster.name, table, slot, clusterNow);
+      rows += written.rows;
+      slotsExported += 1;
+      if (written.key) {
+        slotsWritten += 1;
+        writtenKeys.push(written.key);
+      }
+      await this.#step(`object-written:${table}`);
+      this.#deps.onEvent?.({ type: 'slot-written', cluster: cluster.name, table, slot, rows: written.rows, key: written.key });
+      const contiguous = watermark.sealedThrough === null || watermark.sealedThrough.getTime() === slot.start.getTime();
+      if (slot.sealed && contiguous) {
+        watermark = await this.#deps.state.putWatermark(key, { sealedThrough: slot.end, gaps: watermark.gaps }, watermark.version);
+        slotsSealed += 1;
+        await this.#step(`watermark-moved:${table}`);
+      }
+    }
+    return { result: result(), stopped: false };
+  }
+
+  async #exportSlot(cluster: string, table: ExportTableName, slot: Slot, exportedAt: string): Promise<{ rows: number; key: string | null }> {
+    const start = formatSqlTimestamp(slot.start);
+    const end = formatSqlTimestamp(slot.end);
+    const pages = table === QUERY_TEXT_TABLE ? this.#queryTextPages(start, end) : this.#viewPages(table, start, end);
+    const file = await this.#deps.writer.write(exportColumns(table), readAhead(pages), { exported_at: exportedAt });
+    if (!file) return { rows: 0, key: null };
+    const key = slotObjectKey(table, cluster, slot.start);
+    try {
+      await this.#deps.lake.putFile(key, file.path, { contentType: 'application/vnd.apache.parquet' });
+    } finally {
+      await this.#deps.writer.discard(file);
+    }
+    return { rows: file.rows, key };
+  }
+
+  async *#viewPages(table: ExportTableName, start: string, end: string): AsyncGenerator<readonly LakeRow[]> {
+    if (!isStlViewName(table)) return;
+    yield* this.#deps.runner.pages(slotStatement(renderSlotSelect(table), start, end));
+  }
+
+  async *#queryTextPages(start: string, end: string): AsyncGenerator<readonly LakeRow[]> {
+    for (const kind of Object.keys(QUERY_TEXT_SOURCES) as StatementKind[]) {
+      const pages = this.#deps.runner.pages(slotStatement(renderQueryTextChunks(kind), start, end));
+      yield* queryTextRows(kind, pages);
+    }
+  }
+
+  async #clusterNow(): Promise<string> {
+    const row = await this.#first({ text: CLUSTER_NOW_SQL, parameters: {} });
+    const now = row?.['now'];
+    if (typeof now !== 'string') throw new OpslakeError('the cluster did not return its clock (SELECT getdate())');
+    return now;
+  }
+
+  async #oldest(table: ExportTableName): Promise<Date | null> {
+    if (!isStlViewName(table)) return null;
+    const row = await this.#first({ text: renderOldestCursor(table), parameters: {} });
+    const oldest = row?.['oldest'];
+    return typeof oldest === 'string' ? parseUtc(oldest) : null;
+  }
+
+  async #first(statement: SqlStatement): Promise<SqlRow | undefined> {
+    for await (const page of this.#deps.runner.pages(statement)) {
+      if (page.length > 0) return page[0];
+    }
+    return undefined;
+  }
+
+  #tables(options: ClusterExportOptions): readonly ExportTableName[] {
+    const configured = options.cluster.tables;
+    return options.tables ? configured.filter((table) => options.tables!.includes(table)) : configured;
+  }
+
+  /** True once starting another slot could overrun the deadline (the reserve covers the slot in flight). */
+  #pastDeadline(options: ClusterExportOptions): boolean {
+    if (!options.deadline) return false;
+    return this.#clock().getTime() >= options.deadline.getTime() - (options.reserveMs ?? 60_000);
+  }
+
+  async #step(step: ExportStep): Promise<void> {
+    await this.#deps.onStep?.(step);
+  }
+}

@@ -1,0 +1,81 @@
+import type { RedshiftType } from '../../tables/column-types.js';
+import { quoteIdent } from '../../redshift/slot-sql.js';
+import { STL_VIEWS, STL_VIEW_NAMES, type StlViewName } from '../../tables/stl-views.js';
+
+/**
+ * DDL of a simulated cluster, derived from the registry (`STL_VIEWS`): the eight views as tables
+ * in `public`, the same tables plus `visible_at` for rows not yet visible, the simulator's own
+ * state, and `getdate()`. Pure.
+ */
+
+/** The simulator's own state: clock, generation frontier, id counters, settings. */
+export const SIMULATOR_SCHEMA = 'opslake_sim';
+
+/** Rows already generated but not yet visible (or not yet happened): the views plus `visible_at`. */
+export const PENDING_SCHEMA = 'opslake_sim_pending';
+
+/** Bumped when the layout below changes; a cluster folder of another version is refused. */
+export const SIMULATOR_FORMAT_VERSION = 1;
+
+/** PostgreSQL spelling of a registry type: CHAR stays blank-padded `character(n)`. */
+export function postgresTypeOf(type: RedshiftType): string {
+  if (type === 'timestamp') return 'timestamp without time zone';
+  const char = /^char\((\d+)\)$/.exec(type);
+  if (char) return `character(${char[1]})`;
+  const varchar = /^varchar\((\d+)\)$/.exec(type);
+  if (varchar) return `character varying(${varchar[1]})`;
+  return type;
+}
+
+/** Columns of a view as `"name" type`, registry order. */
+function columnDefinitions(view: StlViewName): string[] {
+  return STL_VIEWS[view].columns.map((column) => `${quoteIdent(column.name)} ${postgresTypeOf(column.type)}`);
+}
+
+/** One `CREATE TABLE` per STL view, every column with its documented type, in `schema`. */
+export function stlCreateTableSql(schema = 'public'): string[] {
+  return STL_VIEW_NAMES.map(
+    (view) => `CREATE TABLE ${quoteIdent(schema)}.${quoteIdent(view)} (\n  ${columnDefinitions(view).join(',\n  ')}\n)`,
+  );
+}
+
+/** The pending twin of every view: the same columns, and when the row becomes visible. */
+export function pendingCreateTableSql(): string[] {
+  return STL_VIEW_NAMES.map(
+    (view) =>
+      `CREATE TABLE ${quoteIdent(PENDING_SCHEMA)}.${quoteIdent(view)} (\n  ${[
+        ...columnDefinitions(view),
+        '"visible_at" timestamp without time zone NOT NULL',
+      ].join(',\n  ')}\n)`,
+  );
+}
+
+/**
+ * The clock is a one-row table so that it survives a reopen; `getdate()` reads it because the
+ * exporter asks the cluster for its time exactly as on Redshift, where GETDATE has no fraction
+ * of a second.
+ */
+export function simulatorStateSql(): string[] {
+  return [
+    `CREATE SCHEMA ${quoteIdent(SIMULATOR_SCHEMA)}`,
+    `CREATE TABLE ${quoteIdent(SIMULATOR_SCHEMA)}."state" (
+  "singleton" boolean PRIMARY KEY DEFAULT true CHECK ("singleton"),
+  "format_version" integer NOT NULL,
+  "name" text NOT NULL,
+  "profile" text NOT NULL,
+  "seed" bigint NOT NULL,
+  "clock" timestamp without time zone NOT NULL,
+  "retention_days" double precision NOT NULL,
+  "max_visibility_delay_minutes" double precision NOT NULL,
+  "next_minute" bigint NOT NULL,
+  "next_query" integer NOT NULL,
+  "next_xid" bigint NOT NULL
+)`,
+    `CREATE FUNCTION public.getdate() RETURNS timestamp without time zone LANGUAGE sql STABLE AS $$ SELECT date_trunc('second', "clock") FROM ${quoteIdent(SIMULATOR_SCHEMA)}."state" $$`,
+  ];
+}
+
+/** Everything a new simulated cluster needs, in order. */
+export function simulatorSetupSql(): string[] {
+  return [...simulatorStateSql(), ...stlCreateTableSql('public'), `CREATE SCHEMA ${quoteIdent(PENDING_SCHEMA)}`, ...pendingCreateTableSql()];
+}
