@@ -89,7 +89,9 @@ async function runCase(name: string, data: string): Promise<Measurement> {
         `COPY (${select}) TO ${sqlLiteral(single ? join(out, 'all.parquet') : out)} (FORMAT parquet, COMPRESSION zstd, COMPRESSION_LEVEL 1, ROW_GROUP_SIZE 16384` +
           `${single ? '' : ', PARTITION_BY (file_id, recipientaccountid, awsregion, day)'})`,
       );
-      const counted = await connection.runAndReadAll(`SELECT count(*), count(DISTINCT filename) FROM read_parquet(${sqlLiteral(`${out}/**/*.parquet`)}, filename = true)`);
+      const counted = await connection.runAndReadAll(
+        `SELECT count(*), count(DISTINCT filename) FROM read_parquet(${sqlLiteral(`${out}/**/*.parquet`)}, filename = true)`,
+      );
       const [rows, objects] = counted.getRows()[0]!;
       events = Number(rows);
       note = `${Number(objects)} objects`;
@@ -110,7 +112,9 @@ async function runCase(name: string, data: string): Promise<Measurement> {
         : `SELECT * FROM read_json(${list}, union_by_name = true${objectSize})`;
       await connection.run(`COPY (${read}) TO ${sqlLiteral(out)} (FORMAT parquet, COMPRESSION zstd)`);
       const counted = await connection.runAndReadAll(
-        name.startsWith('baseline-json') ? `SELECT count(*) FROM read_parquet(${sqlLiteral(out)})` : `SELECT sum(len(Records)) FROM read_parquet(${sqlLiteral(out)})`,
+        name.startsWith('baseline-json')
+          ? `SELECT count(*) FROM read_parquet(${sqlLiteral(out)})`
+          : `SELECT sum(len(Records)) FROM read_parquet(${sqlLiteral(out)})`,
       );
       events = Number(counted.getRows()[0]![0]);
       outputBytes = statSync(out).size;
@@ -153,7 +157,9 @@ async function ensureData(events: number): Promise<string> {
   if (existsSync(marker)) return dir;
   await rm(dir, { recursive: true, force: true });
   await mkdir(dir, { recursive: true });
-  console.log(`generating ${events.toLocaleString('en-US')} events in files of 1,000-5,000 events under ${relative(process.cwd(), dir)} (once) ...`);
+  console.log(
+    `generating ${events.toLocaleString('en-US')} events in files of 1,000-5,000 events under ${relative(process.cwd(), dir)} (once) ...`,
+  );
   let started = performance.now();
   const trail = await generateDemoTrail({
     dir: join(dir, 'trail'),
@@ -165,11 +171,21 @@ async function ensureData(events: number): Promise<string> {
     eventsPerFile: [1_000, 5_000],
     maxEvents: events,
   });
-  console.log(`  ${trail.logFiles} files, ${(trail.compressedBytes / 1e6).toFixed(0)} MB gzip, ${(trail.uncompressedBytes / 1e6).toFixed(0)} MB JSON, ${((performance.now() - started) / 1000).toFixed(0)} s`);
+  console.log(
+    `  ${trail.logFiles} files, ${(trail.compressedBytes / 1e6).toFixed(0)} MB gzip, ${(trail.uncompressedBytes / 1e6).toFixed(0)} MB JSON, ${((performance.now() - started) / 1000).toFixed(0)} s`,
+  );
   started = performance.now();
-  const bigKey = 'AWSLogs/444455556666/CloudTrail/us-east-1/2026/03/01/444455556666_CloudTrail_us-east-1_20260301T1200Z_BigBenchFile0001.json.gz';
-  const big = await writeLargeTrailFile({ path: join(dir, 'big', ...bigKey.split('/')), seed: 7, start: START, uncompressedBytes: BIG_FILE_BYTES });
-  console.log(`  one file of ${(big.uncompressedBytes / 1e6).toFixed(0)} MB JSON (${big.events.toLocaleString('en-US')} events), ${((performance.now() - started) / 1000).toFixed(0)} s`);
+  const bigKey =
+    'AWSLogs/444455556666/CloudTrail/us-east-1/2026/03/01/444455556666_CloudTrail_us-east-1_20260301T1200Z_BigBenchFile0001.json.gz';
+  const big = await writeLargeTrailFile({
+    path: join(dir, 'big', ...bigKey.split('/')),
+    seed: 7,
+    start: START,
+    uncompressedBytes: BIG_FILE_BYTES,
+  });
+  console.log(
+    `  one file of ${(big.uncompressedBytes / 1e6).toFixed(0)} MB JSON (${big.events.toLocaleString('en-US')} events), ${((performance.now() - started) / 1000).toFixed(0)} s`,
+  );
   await writeFile(marker, JSON.stringify({ events: trail.events, files: trail.logFiles, bigEvents: big.events }));
   return dir;
 }
@@ -192,7 +208,16 @@ function best(runs: readonly Measurement[]): Measurement {
 }
 
 function row(m: Measurement, ratio: string): string {
-  const label = { baseline: 'read_json (union_by_name) -> 1 Parquet', 'baseline-json': 'read_json (Records JSON[]) -> 1 Parquet', 'duckdb-typed-one': 'reference: DuckDB alone, typed -> 1 Parquet, no checks', 'duckdb-typed': 'reference: DuckDB alone, typed, 1 object per (file, partition), no checks', ingest: 'opslake ingest', 'baseline-json-big': '500 MB file: read_json (JSON[])', 'ingest-big': '500 MB file: opslake ingest' }[m.case] ?? m.case;
+  const label =
+    {
+      baseline: 'read_json (union_by_name) -> 1 Parquet',
+      'baseline-json': 'read_json (Records JSON[]) -> 1 Parquet',
+      'duckdb-typed-one': 'reference: DuckDB alone, typed -> 1 Parquet, no checks',
+      'duckdb-typed': 'reference: DuckDB alone, typed, 1 object per (file, partition), no checks',
+      ingest: 'opslake ingest',
+      'baseline-json-big': '500 MB file: read_json (JSON[])',
+      'ingest-big': '500 MB file: opslake ingest',
+    }[m.case] ?? m.case;
   const eventsPerSecond = m.events / m.seconds;
   const mbPerSecond = m.inputBytes / 1e6 / m.seconds;
   return `| ${label} | ${m.events.toLocaleString('en-US')} | ${(m.inputBytes / 1e6).toFixed(0)} | ${m.seconds.toFixed(1)} | ${m.cpuSeconds.toFixed(1)} | ${Math.round(eventsPerSecond).toLocaleString('en-US')} | ${mbPerSecond.toFixed(1)} | ${Math.round(m.maxRssMb)} | ${(m.outputBytes / 1e6).toFixed(1)} | ${ratio} |`;
@@ -215,7 +240,11 @@ async function main(): Promise<void> {
   const runs = Object.fromEntries(names.map((name) => [name, [] as Measurement[]])) as Record<(typeof names)[number], Measurement[]>;
   for (let round = 0; round < rounds; round += 1) {
     for (const name of names) runs[name].push(measure(name, data));
-    console.log(`round ${round + 1}: ${Object.entries(runs).map(([name, list]) => `${name} ${list.at(-1)!.seconds.toFixed(1)} s (CPU ${list.at(-1)!.cpuSeconds.toFixed(1)} s)`).join(', ')}`);
+    console.log(
+      `round ${round + 1}: ${Object.entries(runs)
+        .map(([name, list]) => `${name} ${list.at(-1)!.seconds.toFixed(1)} s (CPU ${list.at(-1)!.cpuSeconds.toFixed(1)} s)`)
+        .join(', ')}`,
+    );
   }
   const baseline = best(runs.baseline);
   const baselineJson = best(runs['baseline-json']);
@@ -236,13 +265,19 @@ async function main(): Promise<void> {
     row(ingest, ''),
   ];
   const checks: string[] = [];
-  checks.push(`ingest >= 0.8x read_json (union_by_name): ${rate(ingest) / rate(baseline) >= 0.8 ? 'met' : 'NOT met'} (${(rate(ingest) / rate(baseline)).toFixed(2)}x)`);
-  checks.push(`ingest >= 0.8x read_json (Records as JSON[]): ${rate(ingest) / rate(baselineJson) >= 0.8 ? 'met' : 'NOT met'} (${(rate(ingest) / rate(baselineJson)).toFixed(2)}x)`);
+  checks.push(
+    `ingest >= 0.8x read_json (union_by_name): ${rate(ingest) / rate(baseline) >= 0.8 ? 'met' : 'NOT met'} (${(rate(ingest) / rate(baseline)).toFixed(2)}x)`,
+  );
+  checks.push(
+    `ingest >= 0.8x read_json (Records as JSON[]): ${rate(ingest) / rate(baselineJson) >= 0.8 ? 'met' : 'NOT met'} (${(rate(ingest) / rate(baselineJson)).toFixed(2)}x)`,
+  );
   for (const [what, reference] of [
     ['DuckDB alone flattening into one Parquet file, no checks', typedOne],
     ['DuckDB alone flattening into one object per (file, partition), no checks', typed],
   ] as const) {
-    checks.push(`reference, ${what}: ${(rate(reference) / rate(baselineJson)).toFixed(2)}x read_json (Records as JSON[]), ${(rate(reference) / rate(baseline)).toFixed(2)}x read_json (union_by_name)`);
+    checks.push(
+      `reference, ${what}: ${(rate(reference) / rate(baselineJson)).toFixed(2)}x read_json (Records as JSON[]), ${(rate(reference) / rate(baseline)).toFixed(2)}x read_json (union_by_name)`,
+    );
   }
   if (ingest.events !== baselineJson.events) checks.push(`event counts differ: ingest ${ingest.events}, baseline ${baselineJson.events}`);
 
@@ -252,7 +287,9 @@ async function main(): Promise<void> {
     console.log(`500 MB file: baseline ${bigBaseline.seconds.toFixed(1)} s, ingest ${bigIngest.seconds.toFixed(1)} s`);
     lines.push(row(bigBaseline, `${(rate(bigIngest) / rate(bigBaseline)).toFixed(2)}x`), row(bigIngest, ''));
     const bigOk = bigIngest.maxRssMb < 512 && bigIngest.seconds < bigBaseline.seconds && bigIngest.events === bigBaseline.events;
-    checks.push(`500 MB file under 512 MB peak RSS and faster than the baseline: ${bigOk ? 'met' : 'NOT met'} (${Math.round(bigIngest.maxRssMb)} MB, ${bigIngest.seconds.toFixed(1)} s vs ${bigBaseline.seconds.toFixed(1)} s)`);
+    checks.push(
+      `500 MB file under 512 MB peak RSS and faster than the baseline: ${bigOk ? 'met' : 'NOT met'} (${Math.round(bigIngest.maxRssMb)} MB, ${bigIngest.seconds.toFixed(1)} s vs ${bigBaseline.seconds.toFixed(1)} s)`,
+    );
   }
   const ready = JSON.parse(await readFile(join(data, 'ready.json'), 'utf8')) as { files: number };
   console.log(`\n${ready.files} files of 1,000-5,000 events; best of ${rounds} alternating runs, each in its own process on one core.\n`);

@@ -76,7 +76,9 @@ interface Measured {
   readonly medianMs: number;
 }
 
-const { values: flags } = parseArgs({ options: { dir: { type: 'string' }, 'trail-dir': { type: 'string' }, hours: { type: 'string', default: '168' } } });
+const { values: flags } = parseArgs({
+  options: { dir: { type: 'string' }, 'trail-dir': { type: 'string' }, hours: { type: 'string', default: '168' } },
+});
 
 async function main(): Promise<void> {
   const started = Date.now();
@@ -185,8 +187,13 @@ async function buildBusyTrail(folder: string, day: string): Promise<void> {
     fileIntervalMinutes: 5,
     eventsPerFile: [100, 400],
   });
-  const ingested = await ingestCloudTrail({ source: new LocalObjectStore(join(folder, 'trail')), lake: new LocalObjectStore(join(folder, 'lake')) });
-  process.stderr.write(`  ${trail.logFiles} files, ${trail.events} events, ${formatBytes(trail.compressedBytes)} gzip -> ${ingested.objectsWritten} Parquet objects\n`);
+  const ingested = await ingestCloudTrail({
+    source: new LocalObjectStore(join(folder, 'trail')),
+    lake: new LocalObjectStore(join(folder, 'lake')),
+  });
+  process.stderr.write(
+    `  ${trail.logFiles} files, ${trail.events} events, ${formatBytes(trail.compressedBytes)} gzip -> ${ingested.objectsWritten} Parquet objects\n`,
+  );
 }
 
 /** Runs one question under DuckDB's profiler and works out what it touched. */
@@ -208,10 +215,13 @@ async function measure(library: QueryLibrary, question: Question): Promise<Measu
       files += touched.length;
       const list = `[${touched.map(sqlLiteral).join(', ')}]`;
       const columns = `[${scan.columns.map(sqlLiteral).join(', ')}]`;
-      const [chunks] = await rows(local, `SELECT coalesce(sum(total_compressed_size), 0)::BIGINT AS bytes FROM parquet_metadata(${list}) WHERE list_contains(${columns}, path_in_schema)`);
+      const [chunks] = await rows(
+        local,
+        `SELECT coalesce(sum(total_compressed_size), 0)::BIGINT AS bytes FROM parquet_metadata(${list}) WHERE list_contains(${columns}, path_in_schema)`,
+      );
       const [footers] = await rows(local, `SELECT coalesce(sum(footer_size), 0)::BIGINT AS bytes FROM parquet_file_metadata(${list})`);
-      columnBytes += Number(chunks?.['bytes'] ?? 0);
-      footerBytes += Number(footers?.['bytes'] ?? 0);
+      columnBytes += Number(chunks?.bytes ?? 0);
+      footerBytes += Number(footers?.bytes ?? 0);
     }
     const baselineBytes =
       question.baseline === 'raw-gzip'
@@ -224,7 +234,17 @@ async function measure(library: QueryLibrary, question: Question): Promise<Measu
       await collectRows(local.engine.pages(prepared));
       times.push(performance.now() - start);
     }
-    return { question, rows: profile.rows, scans, files, columnBytes, footerBytes, baselineBytes, duckdbBytesRead: profile.bytesRead, medianMs: median(times) };
+    return {
+      question,
+      rows: profile.rows,
+      scans,
+      files,
+      columnBytes,
+      footerBytes,
+      baselineBytes,
+      duckdbBytesRead: profile.bytesRead,
+      medianMs: median(times),
+    };
   } finally {
     await local.close();
   }
@@ -240,7 +260,7 @@ async function profiled(local: LocalQueries, prepared: PreparedQuery): Promise<{
   await local.connection.run(`SET enable_profiling = 'json'`);
   await local.connection.run(`SET profiling_output = ${sqlLiteral(output)}`);
   const result = await local.connection.runAndReadAll(sql, values);
-  await local.connection.run('SET enable_profiling = \'no_output\'');
+  await local.connection.run("SET enable_profiling = 'no_output'");
   const tree = JSON.parse(readFileSync(output, 'utf8')) as ProfileNode;
   await rm(join(output, '..'), { recursive: true, force: true });
   return { tree, bytesRead: Number(tree.total_bytes_read ?? 0), rows: result.currentRowCount };
@@ -257,14 +277,17 @@ interface ProfileNode {
 function scansOf(node: ProfileNode, lakeDir: string): ScanTouch[] {
   const found: ScanTouch[] = [];
   const info = node.extra_info ?? {};
-  if (info['Function'] === 'READ_PARQUET') {
-    const file = String(info['Filename(s)'] ?? '').split(',')[0]?.trim() ?? '';
+  if (info.Function === 'READ_PARQUET') {
+    const file =
+      String(info['Filename(s)'] ?? '')
+        .split(',')[0]
+        ?.trim() ?? '';
     const path = relative(lakeDir, file).split('/');
     const table = lakeTables().find((candidate) => path.join('/').startsWith(`${candidate.path}/`));
     if (table) {
       const dataColumns = new Set(table.columns.map((column) => column.name));
-      const projected = (info['Projections'] as string[] | string | undefined) ?? [];
-      const filterText = [info['Filters']].flat().filter(Boolean).join(' ');
+      const projected = (info.Projections as string[] | string | undefined) ?? [];
+      const filterText = [info.Filters].flat().filter(Boolean).join(' ');
       const filtered = [...dataColumns].filter((column) => new RegExp(`\\b${column}\\b`).test(filterText));
       const columns = [...new Set([...[projected].flat(), ...filtered])].filter((column) => dataColumns.has(column));
       const fileFilter = typeof info['File Filters'] === 'string' ? info['File Filters'] : undefined;
@@ -282,12 +305,15 @@ async function touchedFiles(local: LocalQueries, lakeDir: string, scan: ScanTouc
     local,
     `SELECT file FROM (SELECT file, ${keys} FROM glob(${sqlLiteral(tableGlob(scan.table, lakeDir))})) WHERE ${scan.fileFilter ?? 'true'} ORDER BY file`,
   );
-  return found.map((row) => String(row['file']));
+  return found.map((row) => String(row.file));
 }
 
 async function tableBytes(local: LocalQueries, lakeDir: string, table: LakeTable): Promise<number> {
-  const [row] = await rows(local, `SELECT coalesce(sum(file_size_bytes), 0)::BIGINT AS bytes FROM parquet_file_metadata(${sqlLiteral(tableGlob(table, lakeDir))})`);
-  return Number(row?.['bytes'] ?? 0);
+  const [row] = await rows(
+    local,
+    `SELECT coalesce(sum(file_size_bytes), 0)::BIGINT AS bytes FROM parquet_file_metadata(${sqlLiteral(tableGlob(table, lakeDir))})`,
+  );
+  return Number(row?.bytes ?? 0);
 }
 
 /** Raw CloudTrail files delivered on `day` (all accounts and regions): what reading that day as JSON means. */
@@ -314,7 +340,12 @@ async function busiestTrailDay(trailDir: string): Promise<string | undefined> {
 }
 
 /** Median time of every query of queries/ over the week, on one warm connection. */
-async function timeEveryQuery(lakeDir: string, library: QueryLibrary, fromDay: string, toDay: string): Promise<Array<{ query: string; rows: number; medianMs: number }>> {
+async function timeEveryQuery(
+  lakeDir: string,
+  library: QueryLibrary,
+  fromDay: string,
+  toDay: string,
+): Promise<Array<{ query: string; rows: number; medianMs: number }>> {
   const local = await openLocalQueries({ lakeDir, library });
   try {
     const results = [];
@@ -355,7 +386,9 @@ function printReport(report: {
   out.push(`Demo: ${report.dir} (${formatBytes(report.lakeBytes)} of Parquet; built or found in ${report.buildSeconds.toFixed(0)} s)`);
   out.push(`Busy trail: ${report.busy} (generated and ingested, or found, in ${report.busySeconds.toFixed(0)} s)`);
   out.push('');
-  out.push('| question | query | partitions x columns touched | lake bytes read (column chunks) | baseline | baseline bytes | ratio | target <= 0.1 | + footers of touched files | DuckDB bytes read (measured) | DuckDB median |');
+  out.push(
+    '| question | query | partitions x columns touched | lake bytes read (column chunks) | baseline | baseline bytes | ratio | target <= 0.1 | + footers of touched files | DuckDB bytes read (measured) | DuckDB median |',
+  );
   out.push('|---|---|---|---:|---|---:|---:|---|---:|---:|---:|');
   for (const entry of report.measured) {
     if (entry.files === 0) {

@@ -12,7 +12,11 @@ const files = readdirSync(join(root, 'bench'))
   .filter((name) => name.endsWith('.bench.ts') && name.includes(filter))
   .sort();
 if (files.length === 0) {
-  console.error(`no benchmark matches "${filter}"; available: ${readdirSync(join(root, 'bench')).filter((n) => n.endsWith('.bench.ts')).join(', ')}`);
+  console.error(
+    `no benchmark matches "${filter}"; available: ${readdirSync(join(root, 'bench'))
+      .filter((n) => n.endsWith('.bench.ts'))
+      .join(', ')}`,
+  );
   process.exit(2);
 }
 let failed = 0;

@@ -10,8 +10,8 @@ const app = new App();
 const settings = settingsFromContext((key) => app.node.tryGetContext(key));
 const sources = await loadLakeSources(settings);
 addOpslakeStacks(app, settings, sources, {
-  account: process.env['CDK_DEFAULT_ACCOUNT'],
-  region: process.env['CDK_DEFAULT_REGION'],
+  account: process.env.CDK_DEFAULT_ACCOUNT,
+  region: process.env.CDK_DEFAULT_REGION,
 });
 // Every AwsSolutions finding fails the synth unless acknowledged on its resource with a reason.
 Validations.of(app).addPlugins(new AwsSolutionsChecks(app));

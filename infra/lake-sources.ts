@@ -32,7 +32,10 @@ export interface LakeSources {
 const BUCKET_PLACEHOLDER = 'opslake-lake-bucket-placeholder';
 
 /** Reads the schema registry and `queries/` (from `queriesDir`, default the repository's). */
-export async function loadLakeSources(settings: Pick<OpslakeSettings, 'clusters' | 'glueDatabase'>, queriesDir: string = QUERIES_DIR): Promise<LakeSources> {
+export async function loadLakeSources(
+  settings: Pick<OpslakeSettings, 'clusters' | 'glueDatabase'>,
+  queriesDir: string = QUERIES_DIR,
+): Promise<LakeSources> {
   const tables = lakeTables();
   const clusterNames = settings.clusters.map((cluster) => cluster.name);
   const queries = await QueryLibrary.load(queriesDir);
@@ -40,7 +43,11 @@ export async function loadLakeSources(settings: Pick<OpslakeSettings, 'clusters'
     tableInputs: (lake) => tables.map((table) => tableInputFor(table, lake, clusterNames)),
     redshiftGlueTables: tables.filter((table) => table.path.startsWith('redshift/')).map((table) => table.name),
     cloudTrailGlueTables: tables.filter((table) => table.path.startsWith('cloudtrail/')).map((table) => table.name),
-    namedQueries: athenaNamedQueries(queries, { database: settings.glueDatabase }).map(({ name, description, queryString }) => ({ name, description, queryString })),
+    namedQueries: athenaNamedQueries(queries, { database: settings.glueDatabase }).map(({ name, description, queryString }) => ({
+      name,
+      description,
+      queryString,
+    })),
     views: queries.views().map((query) => ({ name: query.view!, ddl: athenaViewDdl(query) })),
     queries,
     lakeTables: tables,

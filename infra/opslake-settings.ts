@@ -136,12 +136,22 @@ export function settingsFromContext(read: ContextReader): OpslakeSettings {
   const alarmEmail = text('alarmEmail', EMAIL, 'expected an e-mail address');
   const alarmTopicArn = text('alarmTopicArn', SNS_TOPIC_ARN, 'expected arn:aws:sns:<region>:<account>:<topic>');
   if (alarmEmail && alarmTopicArn) {
-    throw new ConfigError(CONTEXT_KEYS.alarmEmail, `set either ${CONTEXT_KEYS.alarmEmail} (a new topic) or ${CONTEXT_KEYS.alarmTopicArn} (an existing one), not both`);
+    throw new ConfigError(
+      CONTEXT_KEYS.alarmEmail,
+      `set either ${CONTEXT_KEYS.alarmEmail} (a new topic) or ${CONTEXT_KEYS.alarmTopicArn} (an existing one), not both`,
+    );
   }
   const quickSight = flag('quickSight');
-  const quickSightPrincipalArn = text('quickSightPrincipalArn', QUICKSIGHT_PRINCIPAL_ARN, 'expected arn:aws:quicksight:<region>:<account>:user/<namespace>/<name> (or group/...)');
+  const quickSightPrincipalArn = text(
+    'quickSightPrincipalArn',
+    QUICKSIGHT_PRINCIPAL_ARN,
+    'expected arn:aws:quicksight:<region>:<account>:user/<namespace>/<name> (or group/...)',
+  );
   if (quickSight && !quickSightPrincipalArn) {
-    throw new ConfigError(CONTEXT_KEYS.quickSightPrincipalArn, `required when ${CONTEXT_KEYS.quickSight} is true: the QuickSight user or group that will own the dashboard`);
+    throw new ConfigError(
+      CONTEXT_KEYS.quickSightPrincipalArn,
+      `required when ${CONTEXT_KEYS.quickSight} is true: the QuickSight user or group that will own the dashboard`,
+    );
   }
 
   return Object.freeze({
@@ -150,7 +160,9 @@ export function settingsFromContext(read: ContextReader): OpslakeSettings {
     cloudTrailBucket: text('cloudTrailBucket', BUCKET_NAME, 'expected an S3 bucket name'),
     cloudTrailPrefix: text('cloudTrailPrefix', KEY_PREFIX, 'expected an S3 key prefix such as AWSLogs/'),
     cloudTrailKmsKeyArn: text('cloudTrailKmsKeyArn', KMS_KEY_ARN, 'expected arn:aws:kms:<region>:<account>:key/<id>'),
-    lakePrefix: text('lakePrefix', LAKE_PREFIX, 'use lower-case words of letters, digits, _ and - separated by /, without a leading or trailing /') ?? 'lake',
+    lakePrefix:
+      text('lakePrefix', LAKE_PREFIX, 'use lower-case words of letters, digits, _ and - separated by /, without a leading or trailing /') ??
+      'lake',
     configRoot: text('configRoot', CONFIG_ROOT, 'expected an SSM path such as /opslake') ?? '/opslake',
     glueDatabase: text('glueDatabase', GLUE_DATABASE, 'use lower-case letters, digits and _, starting with a letter') ?? 'opslake',
     arch: arch as LambdaArch,
@@ -198,7 +210,8 @@ function clusterFromContext(entry: unknown, at: ConfigLocation): ClusterSettings
   if (typeof entry !== 'object' || entry === null || Array.isArray(entry)) throw at.error('expected an object');
   const { workgroupArn, secretKmsKeyArn, ...document } = entry as Record<string, unknown>;
   for (const local of ['pglite', 'postgres', 'passwordEnv']) {
-    if (document[local] !== undefined) throw at.key(local).error('is a local mode; the deployed export reaches clusters through the Data API (dbUser or secretArn)');
+    if (document[local] !== undefined)
+      throw at.key(local).error('is a local mode; the deployed export reaches clusters through the Data API (dbUser or secretArn)');
   }
   const name = assertClusterNameAt(document.name, at.key('name'));
   const config = validateCluster(document, at, { source: 'ssm', name, passwordParameter: `<root>/clusters/${name}/password` });

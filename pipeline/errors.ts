@@ -38,10 +38,7 @@ export class SqlStatementError extends OpslakeError {
   /** The database's own message, when it gave one. */
   readonly databaseMessage: string | undefined;
 
-  constructor(
-    message: string,
-    options: { statementId?: string; databaseMessage?: string; cause?: unknown; retryable?: boolean } = {},
-  ) {
+  constructor(message: string, options: { statementId?: string; databaseMessage?: string; cause?: unknown; retryable?: boolean } = {}) {
     super(message, options);
     this.name = 'SqlStatementError';
     this.statementId = options.statementId;

@@ -33,7 +33,12 @@ const cluster: ClusterConfig = {
 
 function openRunner(): SqlRunner {
   if (transport === 'pg') return new PgSqlRunner({ url: endpoint, poolSize: 1 });
-  const client = new RedshiftDataClient({ endpoint, region: 'us-east-1', credentials: { accessKeyId: 'bench', secretAccessKey: 'bench' }, maxAttempts: 1 });
+  const client = new RedshiftDataClient({
+    endpoint,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'bench', secretAccessKey: 'bench' },
+    maxAttempts: 1,
+  });
   return new DataApiSqlRunner({ client, cluster, pollInitialDelayMs: 50, pollMaxDelayMs: 200 });
 }
 
@@ -43,7 +48,11 @@ let rows = 0;
 let extra: Record<string, unknown> = {};
 if (mode === 'baseline') {
   const slotStart = new Date(slotStartIso);
-  const statement = slotStatement(renderSlotSelect('stl_scan'), formatSqlTimestamp(slotStart), formatSqlTimestamp(new Date(slotStart.getTime() + 3_600_000)));
+  const statement = slotStatement(
+    renderSlotSelect('stl_scan'),
+    formatSqlTimestamp(slotStart),
+    formatSqlTimestamp(new Date(slotStart.getTime() + 3_600_000)),
+  );
   for await (const page of runner.pages(statement)) rows += page.length;
 } else {
   const dir = await mkdtemp(join(tmpdir(), 'opslake-bench-'));

@@ -20,7 +20,8 @@ export function duckDbBundling(arch: LambdaArch): BundlingOptions {
   return {
     format: OutputFormat.ESM,
     mainFields: ['module', 'main'],
-    banner: "import { createRequire as __opslakeCreateRequire } from 'node:module'; const require = __opslakeCreateRequire(import.meta.url);",
+    banner:
+      "import { createRequire as __opslakeCreateRequire } from 'node:module'; const require = __opslakeCreateRequire(import.meta.url);",
     minify: true,
     sourceMap: true,
     sourcesContent: false,

@@ -92,7 +92,7 @@ function fetchIntoCache(project, name, version, cached) {
     } catch (error) {
       fail(
         `could not fetch ${name}@${version} from the npm registry (${error instanceof Error ? error.message.split('\n')[0] : error}). ` +
-          'Build once where the registry is reachable (the package is then cached), or build for this machine\'s own architecture (-c opslake:arch=...).',
+          "Build once where the registry is reachable (the package is then cached), or build for this machine's own architecture (-c opslake:arch=...).",
       );
     }
     const [info] = JSON.parse(packed);

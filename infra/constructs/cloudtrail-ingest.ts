@@ -121,9 +121,17 @@ export class CloudTrailIngest extends Construct {
     }
 
     const policy = role.node.findChild('DefaultPolicy');
-    acknowledgeFinding(policy, wildcardResourceRule(policy, trailObjects), 'CloudTrail names its log files by account, region, date and time; the function reads whichever object a notification names, under the trail prefix only, and nothing else of the bucket.');
+    acknowledgeFinding(
+      policy,
+      wildcardResourceRule(policy, trailObjects),
+      'CloudTrail names its log files by account, region, date and time; the function reads whichever object a notification names, under the trail prefix only, and nothing else of the bucket.',
+    );
     for (const arn of objects.objectArns) {
-      acknowledgeFinding(policy, wildcardResourceRule(policy, arn), 'The ingestion writes one object per input file and partition (and quarantines unreadable inputs) under its own lake prefixes; the keys derive from input names not known in advance.');
+      acknowledgeFinding(
+        policy,
+        wildcardResourceRule(policy, arn),
+        'The ingestion writes one object per input file and partition (and quarantines unreadable inputs) under its own lake prefixes; the keys derive from input names not known in advance.',
+      );
     }
   }
 }

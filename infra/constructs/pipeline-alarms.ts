@@ -67,8 +67,12 @@ export class PipelineAlarms extends Construct {
     if (props.deadLetterQueue) {
       add('DeadLetters', {
         alarmName: `${prefix}-cloudtrail-dead-letters`,
-        alarmDescription: 'CloudTrail notifications failed every delivery and wait in the dead-letter queue; fix the cause, then redrive them.',
-        metric: props.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period: FIVE_MINUTES, statistic: cloudwatch.Stats.MAXIMUM }),
+        alarmDescription:
+          'CloudTrail notifications failed every delivery and wait in the dead-letter queue; fix the cause, then redrive them.',
+        metric: props.deadLetterQueue.metricApproximateNumberOfMessagesVisible({
+          period: FIVE_MINUTES,
+          statistic: cloudwatch.Stats.MAXIMUM,
+        }),
         threshold: 1,
         comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
         evaluationPeriods: 1,

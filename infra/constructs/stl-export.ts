@@ -1,4 +1,4 @@
-import { Duration, RemovalPolicy, Size } from 'aws-cdk-lib';
+import { Duration, type RemovalPolicy, Size } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import { Construct } from 'constructs';
@@ -84,11 +84,23 @@ export class StlExport extends Construct {
 
     const policy = role.node.findChild('DefaultPolicy');
     for (const arn of objects.objectArns) {
-      acknowledgeFinding(policy, wildcardResourceRule(policy, arn), 'The export writes one object per table, cluster, day and slot under the redshift/ prefix of the lake; the keys are not known in advance, only their prefix.');
+      acknowledgeFinding(
+        policy,
+        wildcardResourceRule(policy, arn),
+        'The export writes one object per table, cluster, day and slot under the redshift/ prefix of the lake; the keys are not known in advance, only their prefix.',
+      );
     }
-    acknowledgeFinding(policy, wildcardResourceRule(policy, config.subtreeArn), 'The configuration is every parameter under the root path (one per cluster, added by operators without a redeploy); GetParametersByPath reads the subtree.');
+    acknowledgeFinding(
+      policy,
+      wildcardResourceRule(policy, config.subtreeArn),
+      'The configuration is every parameter under the root path (one per cluster, added by operators without a redeploy); GetParametersByPath reads the subtree.',
+    );
     if (props.clusters.length > 0) {
-      acknowledgeFinding(policy, 'AwsSolutions-IAM5[Resource::*]', 'DescribeStatement, GetStatementResult and CancelStatement take no resource in IAM; the statement-owner condition limits them to statements this role started.');
+      acknowledgeFinding(
+        policy,
+        'AwsSolutions-IAM5[Resource::*]',
+        'DescribeStatement, GetStatementResult and CancelStatement take no resource in IAM; the statement-owner condition limits them to statements this role started.',
+      );
     }
 
     this.schedule = new events.Rule(this, 'Schedule', {

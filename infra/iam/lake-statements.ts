@@ -26,7 +26,9 @@ export function lakeObjectStatements(
     statements: [
       new iam.PolicyStatement({
         sid: 'LakeObjects',
-        actions: readWrite ? ['s3:GetObject', 's3:PutObject', 's3:DeleteObject', 's3:AbortMultipartUpload'] : ['s3:PutObject', 's3:AbortMultipartUpload'],
+        actions: readWrite
+          ? ['s3:GetObject', 's3:PutObject', 's3:DeleteObject', 's3:AbortMultipartUpload']
+          : ['s3:PutObject', 's3:AbortMultipartUpload'],
         resources: objectArns,
       }),
       ...(readWrite

@@ -56,15 +56,27 @@ export function redshiftSourceStatements(scope: IConstruct, clusters: readonly C
     }),
   ];
   if (dbUserResources.length > 0) {
-    statements.push(new iam.PolicyStatement({ sid: 'ClusterCredentials', actions: ['redshift:GetClusterCredentials'], resources: unique(dbUserResources) }));
+    statements.push(
+      new iam.PolicyStatement({
+        sid: 'ClusterCredentials',
+        actions: ['redshift:GetClusterCredentials'],
+        resources: unique(dbUserResources),
+      }),
+    );
   }
   if (workgroupCredentials.length > 0) {
     statements.push(
-      new iam.PolicyStatement({ sid: 'WorkgroupCredentials', actions: ['redshift-serverless:GetCredentials'], resources: unique(workgroupCredentials) }),
+      new iam.PolicyStatement({
+        sid: 'WorkgroupCredentials',
+        actions: ['redshift-serverless:GetCredentials'],
+        resources: unique(workgroupCredentials),
+      }),
     );
   }
   if (secrets.length > 0) {
-    statements.push(new iam.PolicyStatement({ sid: 'SourceSecrets', actions: ['secretsmanager:GetSecretValue'], resources: unique(secrets) }));
+    statements.push(
+      new iam.PolicyStatement({ sid: 'SourceSecrets', actions: ['secretsmanager:GetSecretValue'], resources: unique(secrets) }),
+    );
   }
   if (secretKeys.length > 0) {
     statements.push(
@@ -80,9 +92,19 @@ export function redshiftSourceStatements(scope: IConstruct, clusters: readonly C
 }
 
 /** Reading the configuration: every parameter under the root path, SecureStrings included. */
-export function configReadStatements(scope: IConstruct, configRoot: string, parameterKmsKeyArn?: string): { statements: iam.PolicyStatement[]; subtreeArn: string } {
+export function configReadStatements(
+  scope: IConstruct,
+  configRoot: string,
+  parameterKmsKeyArn?: string,
+): { statements: iam.PolicyStatement[]; subtreeArn: string } {
   const stack = Stack.of(scope);
-  const parameterArn = (path: string) => stack.formatArn({ service: 'ssm', resource: 'parameter', resourceName: path.replace(/^\//, ''), arnFormat: ArnFormat.SLASH_RESOURCE_NAME });
+  const parameterArn = (path: string) =>
+    stack.formatArn({
+      service: 'ssm',
+      resource: 'parameter',
+      resourceName: path.replace(/^\//, ''),
+      arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
+    });
   const subtreeArn = parameterArn(`${configRoot}/*`);
   const statements = [
     new iam.PolicyStatement({

@@ -11,7 +11,10 @@ export function acknowledgeBucketNotificationsHandler(stack: Stack): void {
     if (!child.node.id.startsWith('BucketNotificationsHandler')) continue;
     const role = child.node.tryFindChild('Role');
     if (role) {
-      acknowledgeManagedPolicies(role, 'CDK-provided function that sets the notification of the imported trail bucket at deploy time; its construct offers no way to replace the basic execution policy, which only lets it write its own logs.');
+      acknowledgeManagedPolicies(
+        role,
+        'CDK-provided function that sets the notification of the imported trail bucket at deploy time; its construct offers no way to replace the basic execution policy, which only lets it write its own logs.',
+      );
     }
   }
 }

@@ -80,7 +80,9 @@ function visualOf(dataSet: DashboardDataSet, index: number): CfnDashboard.Visual
     };
   }
 
-  const measure = { numericalMeasureField: { fieldId: `${id}.${y}`, column: column(y), aggregationFunction: { simpleNumericalAggregation: 'SUM' } } };
+  const measure = {
+    numericalMeasureField: { fieldId: `${id}.${y}`, column: column(y), aggregationFunction: { simpleNumericalAggregation: 'SUM' } },
+  };
   const category =
     typeOf(x) === 'DATETIME'
       ? { dateDimensionField: { fieldId: `${id}.${x}`, column: column(x), dateGranularity: x.includes('day') ? 'DAY' : 'HOUR' } }

@@ -78,7 +78,9 @@ export function dataSetSql(query: QueryDefinition, lakeTables: readonly LakeTabl
   if (missing.length > 0) return { skipped: `parameters without a default: ${missing.join(', ')}` };
 
   const tokens = [...sqlTokens(query.sql)];
-  const inner = tokens.map((token) => (token.kind === 'parameter' ? parameterSql(parameters.get(token.text.slice(1))!) : token.text)).join('');
+  const inner = tokens
+    .map((token) => (token.kind === 'parameter' ? parameterSql(parameters.get(token.text.slice(1))!) : token.text))
+    .join('');
   // The parser only reads the select list; literals stand in for the parameter expressions.
   const parsable = tokens.map((token) => (token.kind === 'parameter' ? "'2000-01-01'" : token.text)).join('');
 
@@ -166,7 +168,10 @@ function expressionType(expr: SqlExpr | undefined, registry: ReadonlyMap<string,
 
 function functionName(expr: SqlExpr): string {
   const parts = ((expr.name as { name?: Array<{ value: string }> }) ?? {}).name ?? [];
-  return parts.map((part) => part.value).join('.').toLowerCase();
+  return parts
+    .map((part) => part.value)
+    .join('.')
+    .toLowerCase();
 }
 
 function columnRefName(expr: SqlExpr): string | undefined {

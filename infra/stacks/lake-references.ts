@@ -48,7 +48,10 @@ export function exportLakeReferences(storage: StorageStack): void {
 }
 
 /** The references as imports, for a stack deployed after the storage stack named here. */
-export function importLakeReferences(storageStackName: string, plain: Pick<LakeReferences, 'lakePrefix' | 'glueDatabase' | 'workGroup'>): LakeReferences {
+export function importLakeReferences(
+  storageStackName: string,
+  plain: Pick<LakeReferences, 'lakePrefix' | 'glueDatabase' | 'workGroup'>,
+): LakeReferences {
   const imported = (key: Exported) => Fn.importValue(exportName(storageStackName, key));
   return {
     bucketName: imported('bucketName'),

@@ -77,8 +77,14 @@ export class PipelineStack extends Stack {
       description: 'Role of the STL export; with IAM authentication a workgroup knows it as the database user IAMR:<this name>',
     });
     if (this.cloudTrailIngest) {
-      new CfnOutput(this, 'CloudTrailQueueUrl', { value: this.cloudTrailIngest.queue.queueUrl, description: 'CloudTrail notification queue (backfill sends here too)' });
-      new CfnOutput(this, 'CloudTrailDeadLetterQueueUrl', { value: this.cloudTrailIngest.deadLetterQueue.queueUrl, description: 'Dead-letter queue' });
+      new CfnOutput(this, 'CloudTrailQueueUrl', {
+        value: this.cloudTrailIngest.queue.queueUrl,
+        description: 'CloudTrail notification queue (backfill sends here too)',
+      });
+      new CfnOutput(this, 'CloudTrailDeadLetterQueueUrl', {
+        value: this.cloudTrailIngest.deadLetterQueue.queueUrl,
+        description: 'Dead-letter queue',
+      });
     }
   }
 

@@ -88,7 +88,11 @@ export class QuickSightStack extends Stack {
     for (const query of props.queries.queries) {
       const built = dataSetSql(query, props.lakeTables);
       if ('skipped' in built) {
-        if (!query.view) Annotations.of(this).addWarningV2('opslake:quicksight-query-skipped', `queries/${query.name}.sql has no QuickSight data set: ${built.skipped}`);
+        if (!query.view)
+          Annotations.of(this).addWarningV2(
+            'opslake:quicksight-query-skipped',
+            `queries/${query.name}.sql has no QuickSight data set: ${built.skipped}`,
+          );
         continue;
       }
       const physicalId = 'query';
@@ -146,16 +150,31 @@ export class QuickSightStack extends Stack {
       statements: [
         new iam.PolicyStatement({
           sid: 'AthenaWorkGroup',
-          actions: ['athena:StartQueryExecution', 'athena:GetQueryExecution', 'athena:GetQueryResults', 'athena:StopQueryExecution', 'athena:GetWorkGroup'],
+          actions: [
+            'athena:StartQueryExecution',
+            'athena:GetQueryExecution',
+            'athena:GetQueryResults',
+            'athena:StopQueryExecution',
+            'athena:GetWorkGroup',
+          ],
           resources: [this.formatArn({ service: 'athena', resource: 'workgroup', resourceName: lake.workGroup })],
         }),
         new iam.PolicyStatement({
           sid: 'Catalog',
-          actions: ['glue:GetDatabase', 'glue:GetTable', 'glue:GetTables', 'glue:GetPartition', 'glue:GetPartitions', 'glue:BatchGetPartition'],
+          actions: [
+            'glue:GetDatabase',
+            'glue:GetTable',
+            'glue:GetTables',
+            'glue:GetPartition',
+            'glue:GetPartitions',
+            'glue:BatchGetPartition',
+          ],
           resources: [
             glueArn('catalog'),
             glueArn('database', lake.glueDatabase),
-            ...[...props.lakeTables.map((table) => table.name), ...viewNames].map((table) => glueArn('table', `${lake.glueDatabase}/${table}`)),
+            ...[...props.lakeTables.map((table) => table.name), ...viewNames].map((table) =>
+              glueArn('table', `${lake.glueDatabase}/${table}`),
+            ),
           ],
         }),
         new iam.PolicyStatement({ sid: 'LakeRead', actions: ['s3:GetObject'], resources: [lakeObjects] }),
@@ -164,12 +183,24 @@ export class QuickSightStack extends Stack {
           actions: ['s3:GetObject', 's3:PutObject', 's3:AbortMultipartUpload', 's3:ListMultipartUploadParts'],
           resources: [results],
         }),
-        new iam.PolicyStatement({ sid: 'Bucket', actions: ['s3:ListBucket', 's3:GetBucketLocation', 's3:ListBucketMultipartUploads'], resources: [lake.bucketArn] }),
+        new iam.PolicyStatement({
+          sid: 'Bucket',
+          actions: ['s3:ListBucket', 's3:GetBucketLocation', 's3:ListBucketMultipartUploads'],
+          resources: [lake.bucketArn],
+        }),
         new iam.PolicyStatement({ sid: 'LakeKey', actions: ['kms:Decrypt', 'kms:GenerateDataKey'], resources: [lake.keyArn] }),
       ],
     });
-    acknowledgeFinding(policy, wildcardResourceRule(policy, lakeObjects), 'Athena reads whichever Parquet objects of the lake a query needs, under the lake prefix only.');
-    acknowledgeFinding(policy, wildcardResourceRule(policy, results), 'Athena writes one result object per query under the workgroup result prefix, with names it chooses.');
+    acknowledgeFinding(
+      policy,
+      wildcardResourceRule(policy, lakeObjects),
+      'Athena reads whichever Parquet objects of the lake a query needs, under the lake prefix only.',
+    );
+    acknowledgeFinding(
+      policy,
+      wildcardResourceRule(policy, results),
+      'Athena writes one result object per query under the workgroup result prefix, with names it chooses.',
+    );
     return policy;
   }
 }

@@ -86,7 +86,11 @@ export class StorageStack extends Stack {
           noncurrentVersionExpiration: Duration.days(props.noncurrentVersionRetentionDays ?? 7),
           expiredObjectDeleteMarker: true,
         },
-        { id: 'expire-quarantine', prefix: `${this.lakePrefix}/_quarantine/`, expiration: Duration.days(props.quarantineRetentionDays ?? 90) },
+        {
+          id: 'expire-quarantine',
+          prefix: `${this.lakePrefix}/_quarantine/`,
+          expiration: Duration.days(props.quarantineRetentionDays ?? 90),
+        },
         { id: 'expire-temporary', prefix: `${this.lakePrefix}/_tmp/`, expiration: Duration.days(1) },
         { id: 'expire-athena-results', prefix: ATHENA_RESULTS_PREFIX, expiration: Duration.days(ATHENA_RESULTS_DAYS) },
       ],

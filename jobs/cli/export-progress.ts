@@ -20,7 +20,9 @@ export class ExportProgress {
         this.#line(`${event.cluster}: cluster clock ${event.now}`);
         break;
       case 'gap':
-        this.#line(`${id}: rows from ${event.from.toISOString()} to ${event.to.toISOString()} were dropped by the cluster before export (gap recorded)`);
+        this.#line(
+          `${id}: rows from ${event.from.toISOString()} to ${event.to.toISOString()} were dropped by the cluster before export (gap recorded)`,
+        );
         break;
       case 'table-planned':
         this.#tables.set(id, { slots: event.slots, done: 0, rows: 0 });
@@ -32,7 +34,8 @@ export class ExportProgress {
         table.done += 1;
         table.rows += event.rows;
         if (this.#out.isTTY) this.#draw(`${id}: slot ${table.done}/${table.slots}, ${table.rows.toLocaleString('en-US')} rows`);
-        else if (table.done % 100 === 0) this.#line(`${id}: ${table.done}/${table.slots} slots, ${table.rows.toLocaleString('en-US')} rows`);
+        else if (table.done % 100 === 0)
+          this.#line(`${id}: ${table.done}/${table.slots} slots, ${table.rows.toLocaleString('en-US')} rows`);
         break;
       }
     }

@@ -1,4 +1,11 @@
-import { ConfigError, ConnectionError, InvalidIdentifierError, OpslakeError, SqlStatementError, ThrottledError } from '../../pipeline/errors.js';
+import {
+  ConfigError,
+  ConnectionError,
+  InvalidIdentifierError,
+  OpslakeError,
+  SqlStatementError,
+  ThrottledError,
+} from '../../pipeline/errors.js';
 
 /**
  * One or two lines for a person: what went wrong and what to do next. No stack trace (set
@@ -6,7 +13,7 @@ import { ConfigError, ConnectionError, InvalidIdentifierError, OpslakeError, Sql
  * never put them in.
  */
 export function formatError(error: unknown, env: NodeJS.ProcessEnv = process.env): string {
-  const debug = env['OPSLAKE_DEBUG'] === '1' ? `\n${stackWithCauses(error)}` : '';
+  const debug = env.OPSLAKE_DEBUG === '1' ? `\n${stackWithCauses(error)}` : '';
   if (error instanceof ConfigError) {
     return `opslake: configuration error in ${error.message}\n  Fix that value and run again (opslake --help shows the commands).${debug}`;
   }

@@ -8,8 +8,8 @@ export const DEFAULT_CONFIG_FILE = 'opslake.yaml';
 
 /** The local config file: `--config`, else `$OPSLAKE_CONFIG`, else `./opslake.yaml`. */
 export async function loadLocalConfig(path: string | undefined): Promise<{ path: string; config: OpslakeConfig }> {
-  const chosen = resolve(path ?? process.env['OPSLAKE_CONFIG'] ?? DEFAULT_CONFIG_FILE);
-  if (!path && !process.env['OPSLAKE_CONFIG'] && !existsSync(chosen)) {
+  const chosen = resolve(path ?? process.env.OPSLAKE_CONFIG ?? DEFAULT_CONFIG_FILE);
+  if (!path && !process.env.OPSLAKE_CONFIG && !existsSync(chosen)) {
     throw new ConfigError(
       '--config',
       `no ${DEFAULT_CONFIG_FILE} in ${process.cwd()}; pass --config <file>, or run \`opslake demo\` to create a demo with its own config file`,

@@ -26,7 +26,10 @@ export function selectClusters(config: OpslakeConfig, names: readonly string[] |
   return names.map((name) => {
     const cluster = config.clusters.find((candidate) => candidate.name === name);
     if (!cluster) {
-      throw new ConfigError('--cluster', `no cluster named ${JSON.stringify(name)}; configured: ${config.clusters.map((c) => c.name).join(', ') || 'none'}`);
+      throw new ConfigError(
+        '--cluster',
+        `no cluster named ${JSON.stringify(name)}; configured: ${config.clusters.map((c) => c.name).join(', ') || 'none'}`,
+      );
     }
     return { ...cluster, enabled: true };
   });

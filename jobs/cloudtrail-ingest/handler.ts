@@ -39,7 +39,9 @@ export interface CloudTrailIngestDependencies {
  * notification or when S3, the lake or Glue failed. Redelivery is harmless: a file's objects
  * are named from its key, so ingesting it again overwrites them.
  */
-export function createCloudTrailIngestHandler(dependencies: CloudTrailIngestDependencies): (event: SQSEvent, context?: Context) => Promise<SQSBatchResponse> {
+export function createCloudTrailIngestHandler(
+  dependencies: CloudTrailIngestDependencies,
+): (event: SQSEvent, context?: Context) => Promise<SQSBatchResponse> {
   const { logger, metrics } = dependencies;
   // One DuckDB connection runs one COPY at a time: messages are processed in turn.
   const processor = new BatchProcessor(EventType.SQS);
@@ -79,10 +81,23 @@ export function createCloudTrailIngestHandler(dependencies: CloudTrailIngestDepe
       if (outcome.status === 'ingested') {
         files += 1;
         events += outcome.events + outcome.insights;
-        logger.info('ingested', { messageId, key: outcome.key, events: outcome.events, insights: outcome.insights, objects: outcome.objects.length, unknownFields: outcome.unknownFields });
+        logger.info('ingested', {
+          messageId,
+          key: outcome.key,
+          events: outcome.events,
+          insights: outcome.insights,
+          objects: outcome.objects.length,
+          unknownFields: outcome.unknownFields,
+        });
       } else if (outcome.status === 'quarantined') {
         quarantined += 1;
-        logger.warn('quarantined an unreadable file', { messageId, key: outcome.key, reason: outcome.reason, message: outcome.message, quarantineKey: outcome.quarantineKey });
+        logger.warn('quarantined an unreadable file', {
+          messageId,
+          key: outcome.key,
+          reason: outcome.reason,
+          message: outcome.message,
+          quarantineKey: outcome.quarantineKey,
+        });
       } else if (outcome.reason === 'digest') {
         digests += 1;
       } else {
@@ -117,16 +132,21 @@ let configured: ((event: SQSEvent, context?: Context) => Promise<SQSBatchRespons
 
 /** Built on first use, then kept by the warm container: one S3 client, one DuckDB. */
 function fromEnvironment(): (event: SQSEvent, context?: Context) => Promise<SQSBatchResponse> {
-  const logger = new Logger({ serviceName: process.env['POWERTOOLS_SERVICE_NAME'] ?? 'opslake-cloudtrail-ingest' });
-  const metrics = new Metrics({ namespace: process.env['POWERTOOLS_METRICS_NAMESPACE'] ?? 'opslake', serviceName: process.env['POWERTOOLS_SERVICE_NAME'] ?? 'opslake-cloudtrail-ingest' });
+  const logger = new Logger({ serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? 'opslake-cloudtrail-ingest' });
+  const metrics = new Metrics({
+    namespace: process.env.POWERTOOLS_METRICS_NAMESPACE ?? 'opslake',
+    serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? 'opslake-cloudtrail-ingest',
+  });
   const bucket = env('OPSLAKE_LAKE_BUCKET');
-  const prefix = (process.env['OPSLAKE_LAKE_PREFIX'] ?? 'lake').replace(/^\/+|\/+$/g, '');
-  const kmsKeyId = process.env['OPSLAKE_KMS_KEY_ARN'];
-  const forcePathStyle = process.env['OPSLAKE_S3_FORCE_PATH_STYLE'] === 'true';
+  const prefix = (process.env.OPSLAKE_LAKE_PREFIX ?? 'lake').replace(/^\/+|\/+$/g, '');
+  const kmsKeyId = process.env.OPSLAKE_KMS_KEY_ARN;
+  const forcePathStyle = process.env.OPSLAKE_S3_FORCE_PATH_STYLE === 'true';
   const s3 = new S3Client(forcePathStyle ? { forcePathStyle: true } : {});
   const lake = openObjectStore(`s3://${bucket}/${prefix}`, 'OPSLAKE_LAKE_BUCKET', { s3, ...(kmsKeyId ? { kmsKeyId } : {}) });
-  const database = process.env['OPSLAKE_GLUE_DATABASE'];
-  const catalog = database ? new GlueCatalog({ client: new GlueClient({}), database, lakeLocation: `s3://${bucket}/${prefix}` }) : undefined;
+  const database = process.env.OPSLAKE_GLUE_DATABASE;
+  const catalog = database
+    ? new GlueCatalog({ client: new GlueClient({}), database, lakeLocation: `s3://${bucket}/${prefix}` })
+    : undefined;
   const sources = new Map<string, ObjectStore>();
   let connection: Promise<DuckDBConnection> | undefined;
   return createCloudTrailIngestHandler({

@@ -13,8 +13,8 @@ import { ParquetWriter } from '../../pipeline/lake/parquet-writer.js';
 import { openObjectStore, openStateStore } from '../shared/open-stores.js';
 import { openSqlRunner } from '../shared/open-sql-runner.js';
 
-const logger = new Logger({ serviceName: process.env['POWERTOOLS_SERVICE_NAME'] ?? 'opslake-stl-export' });
-const metrics = new Metrics({ namespace: process.env['POWERTOOLS_METRICS_NAMESPACE'] ?? 'opslake' });
+const logger = new Logger({ serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? 'opslake-stl-export' });
+const metrics = new Metrics({ namespace: process.env.POWERTOOLS_METRICS_NAMESPACE ?? 'opslake' });
 
 /** Time kept back from Lambda's limit for committing the slot in flight and flushing metrics. */
 const SAFETY_MS = 45_000;
@@ -29,15 +29,21 @@ function env(name: string): string {
  * Scheduled every few minutes: exports every enabled cluster from SSM, a few at a time, and
  * stops starting new slots before Lambda's deadline. Thin: every decision is in `pipeline/`.
  */
-export async function handler(_event: ScheduledEvent | Record<string, unknown>, context: Pick<Context, 'getRemainingTimeInMillis' | 'awsRequestId'>): Promise<{ clusters: Array<{ cluster: string; status: string }> }> {
+export async function handler(
+  _event: ScheduledEvent | Record<string, unknown>,
+  context: Pick<Context, 'getRemainingTimeInMillis' | 'awsRequestId'>,
+): Promise<{ clusters: Array<{ cluster: string; status: string }> }> {
   const deadline = new Date(Date.now() + context.getRemainingTimeInMillis() - SAFETY_MS);
   logger.appendKeys({ requestId: context.awsRequestId });
-  const config = await new SsmConfigSource({ client: new SSMClient({}), rootPath: process.env['OPSLAKE_CONFIG_ROOT'] ?? '/opslake' }).load();
-  const lakeLocation = `s3://${env('OPSLAKE_LAKE_BUCKET')}/${process.env['OPSLAKE_LAKE_PREFIX'] ?? 'lake'}`;
-  const kmsKeyId = process.env['OPSLAKE_KMS_KEY_ARN'];
+  const config = await new SsmConfigSource({
+    client: new SSMClient({}),
+    rootPath: process.env.OPSLAKE_CONFIG_ROOT ?? '/opslake',
+  }).load();
+  const lakeLocation = `s3://${env('OPSLAKE_LAKE_BUCKET')}/${process.env.OPSLAKE_LAKE_PREFIX ?? 'lake'}`;
+  const kmsKeyId = process.env.OPSLAKE_KMS_KEY_ARN;
   const lake = openObjectStore(lakeLocation, 'OPSLAKE_LAKE_BUCKET', {
     ...(kmsKeyId ? { kmsKeyId } : {}),
-    forcePathStyle: process.env['OPSLAKE_S3_FORCE_PATH_STYLE'] === 'true',
+    forcePathStyle: process.env.OPSLAKE_S3_FORCE_PATH_STYLE === 'true',
   });
   const state = openStateStore(`dynamodb://${env('OPSLAKE_STATE_TABLE')}`, 'OPSLAKE_STATE_TABLE');
   const { instance } = await openDuckDb({ memoryLimit: '128MB', tempDirectory: '/tmp' });
@@ -57,7 +63,7 @@ export async function handler(_event: ScheduledEvent | Record<string, unknown>, 
     instance.closeSync();
   }
   for (const result of results) record(result);
-  await registerPartitions(results, `s3://${env('OPSLAKE_LAKE_BUCKET')}/${process.env['OPSLAKE_LAKE_PREFIX'] ?? 'lake'}`);
+  await registerPartitions(results, `s3://${env('OPSLAKE_LAKE_BUCKET')}/${process.env.OPSLAKE_LAKE_PREFIX ?? 'lake'}`);
   return { clusters: results.map((result) => ({ cluster: result.cluster, status: result.status })) };
 }
 
@@ -97,10 +103,16 @@ function recordMetrics(result: FleetExportResult): void {
     rows,
     slotsSealed: sealed,
     gaps,
-    tables: result.tables.map((table) => ({ table: table.table, rows: table.rows, sealedThrough: table.sealedThrough, lagSeconds: table.lagSeconds })),
+    tables: result.tables.map((table) => ({
+      table: table.table,
+      rows: table.rows,
+      sealedThrough: table.sealedThrough,
+      lagSeconds: table.lagSeconds,
+    })),
   });
   for (const table of result.tables) {
-    for (const gap of table.newGaps) logger.warn('rows lost before export', { cluster: result.cluster, table: table.table, from: gap.from, to: gap.to });
+    for (const gap of table.newGaps)
+      logger.warn('rows lost before export', { cluster: result.cluster, table: table.table, from: gap.from, to: gap.to });
   }
 }
 
@@ -110,7 +122,7 @@ function recordMetrics(result: FleetExportResult): void {
  * failure is logged, not thrown: the objects are written and the next run registers again.
  */
 async function registerPartitions(results: readonly FleetExportResult[], lakeLocation: string): Promise<void> {
-  const database = process.env['OPSLAKE_GLUE_DATABASE'];
+  const database = process.env.OPSLAKE_GLUE_DATABASE;
   if (!database) return;
   const keys = results.flatMap((result) => ('tables' in result ? result.tables.flatMap((table) => table.writtenKeys) : []));
   if (keys.length === 0) return;
@@ -118,6 +130,9 @@ async function registerPartitions(results: readonly FleetExportResult[], lakeLoc
     const registered = await registerWrittenPartitions(new GlueCatalog({ client: new GlueClient({}), database, lakeLocation }), keys);
     logger.info('partitions registered', { database, ...registered });
   } catch (error) {
-    logger.error('partition registration failed; the next run tries again', { database, error: error instanceof Error ? error.message : String(error) });
+    logger.error('partition registration failed; the next run tries again', {
+      database,
+      error: error instanceof Error ? error.message : String(error),
+    });
   }
 }

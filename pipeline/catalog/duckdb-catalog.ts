@@ -62,11 +62,11 @@ export class DuckDbCatalog implements Catalog {
   async #inspect(table: LakeTable): Promise<TableFiles | undefined> {
     const glob = tableGlob(table, this.#lakeDir);
     const count = await this.#connection.runAndReadAll(`SELECT count(*)::INTEGER AS n FROM glob(${sqlLiteral(glob)})`);
-    if (Number(count.getRowObjects()[0]?.['n'] ?? 0) === 0) return undefined;
+    if (Number(count.getRowObjects()[0]?.n ?? 0) === 0) return undefined;
     const reader = await this.#connection.runAndReadAll(
       `SELECT file_name, list(name) AS names FROM parquet_schema(${sqlLiteral(glob)}) WHERE num_children IS NULL GROUP BY file_name`,
     );
-    const perFile = reader.getRowObjectsJson().map((row) => new Set((row['names'] as string[] | null) ?? []));
+    const perFile = reader.getRowObjectsJson().map((row) => new Set((row.names as string[] | null) ?? []));
     const columns = new Set(perFile.flatMap((names) => [...names]));
     const mixed = perFile.some((names) => names.size !== columns.size);
     return { columns, mixed };

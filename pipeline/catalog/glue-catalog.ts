@@ -20,7 +20,12 @@ export interface GlueCatalogOptions extends GlueTableOptions {
 
 /** BatchCreatePartition takes at most this many partitions a call. */
 const PARTITION_BATCH = 100;
-const RETRYABLE = new Set(['ThrottlingException', 'InternalServiceException', 'OperationTimeoutException', 'ConcurrentModificationException']);
+const RETRYABLE = new Set([
+  'ThrottlingException',
+  'InternalServiceException',
+  'OperationTimeoutException',
+  'ConcurrentModificationException',
+]);
 /** Parameter keys this catalog owns; others on an existing table (set by Athena or a person) are kept. */
 const OWNED_PARAMETER = /^(projection\.|storage\.location\.template$)/;
 

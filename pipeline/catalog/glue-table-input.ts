@@ -95,11 +95,19 @@ export function glueTableInput(table: LakeTable, options: GlueTableOptions): Glu
  * One partition as Glue registers it, for Spectrum and EMR (and Athena on tables without
  * projection). `values` names every partition key of the table.
  */
-export function gluePartitionInput(table: LakeTable, values: Readonly<Record<string, string>>, options: Pick<GlueTableOptions, 'lakeLocation'>): GluePartitionInput {
+export function gluePartitionInput(
+  table: LakeTable,
+  values: Readonly<Record<string, string>>,
+  options: Pick<GlueTableOptions, 'lakeLocation'>,
+): GluePartitionInput {
   const ordered = table.partitionKeys.map((key) => {
     const value = values[key.name];
     if (value === undefined || !PROJECTED_VALUE.test(value)) {
-      throw new InvalidIdentifierError(`${table.name} partition ${key.name}`, String(value), 'use 1-128 letters, digits, dot, underscore, hyphen or %-escapes');
+      throw new InvalidIdentifierError(
+        `${table.name} partition ${key.name}`,
+        String(value),
+        'use 1-128 letters, digits, dot, underscore, hyphen or %-escapes',
+      );
     }
     return value;
   });
@@ -120,7 +128,11 @@ export function tableLocation(table: LakeTable, lakeLocation: string): string {
 
 function storageDescriptor(table: LakeTable, location: string): GlueStorageDescriptor {
   return {
-    Columns: glueColumns(table.columns).map((column) => ({ Name: column.name, Type: column.type, Comment: truncate(column.comment, MAX_COMMENT) })),
+    Columns: glueColumns(table.columns).map((column) => ({
+      Name: column.name,
+      Type: column.type,
+      Comment: truncate(column.comment, MAX_COMMENT),
+    })),
     Location: location,
     InputFormat: PARQUET_INPUT_FORMAT,
     OutputFormat: PARQUET_OUTPUT_FORMAT,

@@ -8,7 +8,11 @@ import { partitionsOfKeys } from './partition-of-key.js';
  * each, table by table. Called after the objects are written, so a registered partition is never
  * empty; registering it again on a rerun is harmless.
  */
-export async function registerWrittenPartitions(catalog: Catalog, keys: Iterable<string>, tables: readonly LakeTable[] = lakeTables()): Promise<PartitionSyncResult> {
+export async function registerWrittenPartitions(
+  catalog: Catalog,
+  keys: Iterable<string>,
+  tables: readonly LakeTable[] = lakeTables(),
+): Promise<PartitionSyncResult> {
   let added = 0;
   let existing = 0;
   for (const [table, partitions] of partitionsOfKeys(keys, tables)) {

@@ -251,7 +251,8 @@ export class CloudTrailBatchWriter {
       for (let i = 0; i < text.length; i += 1) if (text[i] === 0x0a || text[i] === 0x0d) text[i] = 0x20;
     }
     const spool = this.#spools[table].raw;
-    if (record.members.length === 0) spool.add([target.prefix.subarray(0, target.prefix.length - 1), '}', NEWLINE], target.prefix.length + 1);
+    if (record.members.length === 0)
+      spool.add([target.prefix.subarray(0, target.prefix.length - 1), '}', NEWLINE], target.prefix.length + 1);
     else spool.addLine(target.prefix, text, 1);
     target.rows += 1;
   }
@@ -280,7 +281,14 @@ export class CloudTrailBatchWriter {
     for (const target of this.#targets) {
       const path = paths.get(target.id);
       if (target.rows === 0 || path === undefined) continue;
-      files.push({ input: target.input, table: target.table, partition: target.partition, path, rows: target.rows, bytes: (await stat(path)).size });
+      files.push({
+        input: target.input,
+        table: target.table,
+        partition: target.partition,
+        path,
+        rows: target.rows,
+        bytes: (await stat(path)).size,
+      });
     }
     return files;
   }

@@ -105,7 +105,8 @@ export async function* readCloudTrailRecords(
     const second = await iterator.next().catch((error: unknown) => Promise.reject(sourceError(error, what)));
     if (!second.done) head = Buffer.concat([head, second.value]);
   }
-  const chunks = head.length >= 2 && head[0] === 0x1f && head[1] === 0x8b ? gunzipChunks(head, iterator, what) : plainChunks(head, iterator, what);
+  const chunks =
+    head.length >= 2 && head[0] === 0x1f && head[1] === 0x8b ? gunzipChunks(head, iterator, what) : plainChunks(head, iterator, what);
   for await (const chunk of chunks) {
     const records = scanner.push(chunk);
     if (records.length > 0) yield records;

@@ -77,7 +77,8 @@ export class CloudTrailIngestSummary {
       `  skipped: ${this.skippedDigests} digest file(s), ${this.skippedExisting} already ingested, ${this.skippedOther} other`,
       `  quarantined: ${this.quarantined.length}`,
     ];
-    for (const file of this.quarantined.slice(0, 10)) lines.push(`    ${file.key}: ${file.reason}: ${file.message} -> ${file.quarantineKey}`);
+    for (const file of this.quarantined.slice(0, 10))
+      lines.push(`    ${file.key}: ${file.reason}: ${file.message} -> ${file.quarantineKey}`);
     if (this.quarantined.length > 10) lines.push(`    ... and ${this.quarantined.length - 10} more under _quarantine/cloudtrail/`);
     if (this.unknownFields > 0 || this.mistypedFields > 0) {
       lines.push(`  kept in unknown_fields: ${this.unknownFields} unknown field(s), ${this.mistypedFields} value(s) of an unexpected type`);

@@ -151,7 +151,11 @@ export class CloudTrailIngester {
       }
       const parsed = parseCloudTrailKey(key);
       if (!parsed.ok) {
-        outcomes[index] = await this.#quarantine(source, key, new UnreadableInputError('not-cloudtrail', `not a CloudTrail log file key: ${parsed.reason}`));
+        outcomes[index] = await this.#quarantine(
+          source,
+          key,
+          new UnreadableInputError('not-cloudtrail', `not a CloudTrail log file key: ${parsed.reason}`),
+        );
       } else if (parsed.key.kind === 'events' || parsed.key.kind === 'insight') {
         candidates.push({ index, key, parsed: parsed.key, kind: parsed.key.kind });
       } else {
@@ -176,7 +180,11 @@ export class CloudTrailIngester {
     return outcomes;
   }
 
-  async #ingestTogether(source: ObjectStore, candidates: readonly Candidate[], fastPath: boolean): Promise<Map<number, FileOutcome> | BatchRefused> {
+  async #ingestTogether(
+    source: ObjectStore,
+    candidates: readonly Candidate[],
+    fastPath: boolean,
+  ): Promise<Map<number, FileOutcome> | BatchRefused> {
     const outcomes = new Map<number, FileOutcome>();
     if (candidates.length === 0) return outcomes;
     const folder = await mkdtemp(join(this.#tempRoot, 'opslake-cloudtrail-'));
@@ -225,7 +233,13 @@ export class CloudTrailIngester {
     }
   }
 
-  async #readInto(writer: CloudTrailBatchWriter, source: ObjectStore, candidate: Candidate, counter: ReadCounter, fastPath: boolean): Promise<InputStats> {
+  async #readInto(
+    writer: CloudTrailBatchWriter,
+    source: ObjectStore,
+    candidate: Candidate,
+    counter: ReadCounter,
+    fastPath: boolean,
+  ): Promise<InputStats> {
     const context: RecordContext = {
       sourceKey: candidate.key,
       account: candidate.parsed.account,

@@ -28,9 +28,7 @@ export interface CloudTrailKey {
   readonly fileName: string;
 }
 
-export type CloudTrailKeyResult =
-  | { readonly ok: true; readonly key: CloudTrailKey }
-  | { readonly ok: false; readonly reason: string };
+export type CloudTrailKeyResult = { readonly ok: true; readonly key: CloudTrailKey } | { readonly ok: false; readonly reason: string };
 
 const FOLDERS: Readonly<Record<string, CloudTrailFileKind>> = {
   CloudTrail: 'events',
@@ -69,23 +67,31 @@ function parseAfterAwsLogs(prefix: string, rest: readonly string[]): CloudTrailK
   let at = 0;
   let organizationId: string | undefined;
   if (rest[at] !== undefined && rest[at]!.startsWith('o-')) {
-    if (!ORGANIZATION_ID.test(rest[at]!)) return fail(`"${rest[at]}" after AWSLogs/ is not an organization id (o- and 10-32 lower-case letters or digits)`);
+    if (!ORGANIZATION_ID.test(rest[at]!))
+      return fail(`"${rest[at]}" after AWSLogs/ is not an organization id (o- and 10-32 lower-case letters or digits)`);
     organizationId = rest[at];
     at += 1;
   }
   const account = rest[at];
   if (account === undefined || !ACCOUNT_ID.test(account)) {
-    return fail(`expected a 12-digit account id after AWSLogs/${organizationId ? `${organizationId}/` : ''}, found ${account === undefined ? 'nothing' : `"${account}"`}`);
+    return fail(
+      `expected a 12-digit account id after AWSLogs/${organizationId ? `${organizationId}/` : ''}, found ${account === undefined ? 'nothing' : `"${account}"`}`,
+    );
   }
   const folder = rest[at + 1];
   const kind = folder === undefined ? undefined : FOLDERS[folder];
   if (kind === undefined) {
-    return fail(`expected CloudTrail, CloudTrail-Insight or CloudTrail-Digest after the account id, found ${folder === undefined ? 'nothing' : `"${folder}"`}`);
+    return fail(
+      `expected CloudTrail, CloudTrail-Insight or CloudTrail-Digest after the account id, found ${folder === undefined ? 'nothing' : `"${folder}"`}`,
+    );
   }
   const [region, year, month, day, fileName, ...extra] = rest.slice(at + 2);
-  if (region === undefined || !REGION.test(region)) return fail(`expected a region after ${folder}/, found ${region === undefined ? 'nothing' : `"${region}"`}`);
+  if (region === undefined || !REGION.test(region))
+    return fail(`expected a region after ${folder}/, found ${region === undefined ? 'nothing' : `"${region}"`}`);
   if (year === undefined || month === undefined || day === undefined || !isValidDate(year, month, day)) {
-    return fail(`expected a YYYY/MM/DD date folder after the region, found "${[year, month, day].filter((s) => s !== undefined).join('/')}"`);
+    return fail(
+      `expected a YYYY/MM/DD date folder after the region, found "${[year, month, day].filter((s) => s !== undefined).join('/')}"`,
+    );
   }
   if (fileName === undefined || fileName === '') return fail('the key names a folder, not a file');
   if (extra.length > 0) return fail(`unexpected folders after the date: "${[fileName, ...extra].join('/')}"`);

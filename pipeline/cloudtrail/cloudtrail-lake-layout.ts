@@ -22,7 +22,10 @@ export function escapePartitionValue(value: string): string {
   let out = '';
   for (const byte of Buffer.from(value, 'utf8')) {
     const c = String.fromCharCode(byte);
-    out += /[A-Za-z0-9_-]/.test(c) || (c === '.' && value !== '.' && value !== '..') ? c : `%${byte.toString(16).toUpperCase().padStart(2, '0')}`;
+    out +=
+      /[A-Za-z0-9_-]/.test(c) || (c === '.' && value !== '.' && value !== '..')
+        ? c
+        : `%${byte.toString(16).toUpperCase().padStart(2, '0')}`;
   }
   return out;
 }

@@ -22,7 +22,10 @@ import type { CloudTrailTableKind } from './cloudtrail-lake-layout.js';
  */
 
 const TREES: Record<CloudTrailTableKind, CloudTrailGroup> = { events: CLOUDTRAIL_EVENT_FIELDS, insights: CLOUDTRAIL_INSIGHT_FIELDS };
-const COLUMNS: Record<CloudTrailTableKind, readonly CloudTrailColumn[]> = { events: CLOUDTRAIL_EVENT_COLUMNS, insights: CLOUDTRAIL_INSIGHT_COLUMNS };
+const COLUMNS: Record<CloudTrailTableKind, readonly CloudTrailColumn[]> = {
+  events: CLOUDTRAIL_EVENT_COLUMNS,
+  insights: CLOUDTRAIL_INSIGHT_COLUMNS,
+};
 
 /** `eventTime` as CloudTrail writes it; the fast path only takes records in exactly this form. */
 export const EVENT_TIME_FORMAT = '%Y-%m-%dT%H:%M:%SZ';
@@ -46,7 +49,9 @@ function readType(kind: CloudTrailValueKind): string {
 }
 
 function structType(group: CloudTrailGroup): string {
-  const fields = Object.entries(group.members).map(([member, node]) => `${quoteIdentifier(member)} ${isGroup(node) ? structType(node) : readType(node.kind)}`);
+  const fields = Object.entries(group.members).map(
+    ([member, node]) => `${quoteIdentifier(member)} ${isGroup(node) ? structType(node) : readType(node.kind)}`,
+  );
   return `STRUCT(${fields.join(', ')})`;
 }
 
@@ -93,7 +98,9 @@ export function recordSelectList(table: CloudTrailTableKind, sourceKey: string):
 export function rawSelectSql(table: CloudTrailTableKind, spool: string, sourceKeys: string, maxLineBytes: number): string {
   const read = [
     `${TARGET}: 'UINTEGER'`,
-    ...Object.entries(TREES[table].members).map(([member, node]) => `${sqlLiteral(member)}: ${sqlLiteral(isGroup(node) ? structType(node) : readType(node.kind))}`),
+    ...Object.entries(TREES[table].members).map(
+      ([member, node]) => `${sqlLiteral(member)}: ${sqlLiteral(isGroup(node) ? structType(node) : readType(node.kind))}`,
+    ),
   ];
   return (
     `SELECT ${recordSelectList(table, `${sourceKeys}[${TARGET} + 1]`)}, ${TARGET} FROM read_json(${sqlLiteral(spool)}, format = 'newline_delimited', records = 'true', ` +

@@ -199,7 +199,12 @@ export class EventFlattener {
     return attempt.looksLikeInsight ? this.#flattenAs(INSIGHTS, record, text, context).row : attempt.row;
   }
 
-  #flattenAs(table: CompiledTable, record: RawRecord, text: RecordText, context: RecordContext): { row: FlatRow; looksLikeInsight: boolean } {
+  #flattenAs(
+    table: CompiledTable,
+    record: RawRecord,
+    text: RecordText,
+    context: RecordContext,
+  ): { row: FlatRow; looksLikeInsight: boolean } {
     const { text: bytes, members } = record;
     let line = table.sourceKeyPrefix + JSON.stringify(context.sourceKey);
     const leftovers = new Leftovers();
@@ -285,7 +290,11 @@ export class EventFlattener {
   }
 
   /** Flattens a parsed object into the columns of `group`; returns their line text and the members no column knows. */
-  #walk(group: CompiledGroup, object: Record<string, unknown>, leftovers: Leftovers): { line: string; unknown: Record<string, unknown> | undefined } {
+  #walk(
+    group: CompiledGroup,
+    object: Record<string, unknown>,
+    leftovers: Leftovers,
+  ): { line: string; unknown: Record<string, unknown> | undefined } {
     let line = '';
     let unknown: Record<string, unknown> | undefined;
     for (const member of Object.keys(object)) {

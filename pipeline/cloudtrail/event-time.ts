@@ -21,7 +21,16 @@ function daysIn(year: number, month: number): number {
 export function normaliseEventTime(value: string): EventTime | undefined {
   const match = CLOUDTRAIL_FORM.exec(value);
   if (match) {
-    const [, y, mo, d, h, mi, s, fraction] = match as unknown as [string, string, string, string, string, string, string, string | undefined];
+    const [, y, mo, d, h, mi, s, fraction] = match as unknown as [
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+      string | undefined,
+    ];
     const year = Number(y);
     const month = Number(mo);
     const day = Number(d);

@@ -6,12 +6,7 @@ import type { ObjectInfo, ObjectStore } from '../ports/object-store.js';
 import { CloudTrailIngester } from './cloudtrail-ingester.js';
 import { CloudTrailIngestSummary } from './cloudtrail-ingest-summary.js';
 import { parseCloudTrailKey } from './cloudtrail-key.js';
-import {
-  cloudTrailPartitionPrefix,
-  escapePartitionValue,
-  sourceKeyHash,
-  type CloudTrailTableKind,
-} from './cloudtrail-lake-layout.js';
+import { cloudTrailPartitionPrefix, escapePartitionValue, sourceKeyHash, type CloudTrailTableKind } from './cloudtrail-lake-layout.js';
 
 export interface IngestProgress {
   readonly filesDone: number;
@@ -148,7 +143,12 @@ export async function ingestCloudTrail(options: IngestCloudTrailOptions): Promis
   for await (const info of options.source.list(options.prefix ?? '')) {
     const at = deliveredAt(info.key);
     // A key that is not CloudTrail's has no delivery time: it is kept (and quarantined) only in an unbounded run.
-    if (at === undefined ? since !== undefined || until !== undefined : (since !== undefined && at < since) || (until !== undefined && at >= until)) continue;
+    if (
+      at === undefined
+        ? since !== undefined || until !== undefined
+        : (since !== undefined && at < since) || (until !== undefined && at >= until)
+    )
+      continue;
     inputs.push(info);
   }
   summary.filesListed = inputs.length;

@@ -1,4 +1,10 @@
-import { CLOUDTRAIL_EVENT_FIELDS, CLOUDTRAIL_INSIGHT_FIELDS, isGroup, type CloudTrailGroup, type CloudTrailValueKind } from '../tables/cloudtrail-tables.js';
+import {
+  CLOUDTRAIL_EVENT_FIELDS,
+  CLOUDTRAIL_INSIGHT_FIELDS,
+  isGroup,
+  type CloudTrailGroup,
+  type CloudTrailValueKind,
+} from '../tables/cloudtrail-tables.js';
 import { escapePartitionValue, type CloudTrailPartition, type CloudTrailTableKind } from './cloudtrail-lake-layout.js';
 import type { RecordContext } from './event-flattener.js';
 import type { RawRecord } from './record-scanner.js';
@@ -67,7 +73,14 @@ function compile(group: CloudTrailGroup, root = true): CompiledGroup {
   for (const [name, node] of Object.entries(group.members)) {
     const key = Buffer.from(name, 'latin1');
     const role = root ? (ROLES[name] ?? ROLE_NONE) : ROLE_NONE;
-    const slot: Slot = { key, name, role, kind: isGroup(node) ? undefined : node.kind, group: isGroup(node) ? compile(node, false) : undefined, seen: -1 };
+    const slot: Slot = {
+      key,
+      name,
+      role,
+      kind: isGroup(node) ? undefined : node.kind,
+      group: isGroup(node) ? compile(node, false) : undefined,
+      seen: -1,
+    };
     const hash = hashBytes(key, 0, key.length);
     slots.set(hash, [...(slots.get(hash) ?? []), slot]);
   }
@@ -155,14 +168,23 @@ const DAYS_IN_MONTH = [31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
 
 /** `YYYY-MM-DDTHH:MM:SSZ` at `at`, a real UTC time (the form DuckDB's strptime then parses). */
 function isCloudTrailTime(bytes: Uint8Array, at: number): boolean {
-  if (bytes[at + 4] !== 0x2d || bytes[at + 7] !== 0x2d || bytes[at + 10] !== 0x54 || bytes[at + 13] !== 0x3a || bytes[at + 16] !== 0x3a || bytes[at + 19] !== 0x5a) return false;
+  if (
+    bytes[at + 4] !== 0x2d ||
+    bytes[at + 7] !== 0x2d ||
+    bytes[at + 10] !== 0x54 ||
+    bytes[at + 13] !== 0x3a ||
+    bytes[at + 16] !== 0x3a ||
+    bytes[at + 19] !== 0x5a
+  )
+    return false;
   const year = digits(bytes, at, 4);
   const month = digits(bytes, at + 5, 2);
   const day = digits(bytes, at + 8, 2);
   const hour = digits(bytes, at + 11, 2);
   const minute = digits(bytes, at + 14, 2);
   const second = digits(bytes, at + 17, 2);
-  if (year < 1 || month < 1 || month > 12 || day < 1 || hour < 0 || hour > 23 || minute < 0 || minute > 59 || second < 0 || second > 59) return false;
+  if (year < 1 || month < 1 || month > 12 || day < 1 || hour < 0 || hour > 23 || minute < 0 || minute > 59 || second < 0 || second > 59)
+    return false;
   const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
   return day <= (month === 2 && !leap ? 28 : DAYS_IN_MONTH[month - 1]!);
 }
@@ -231,7 +253,12 @@ export class RawRecordInspector {
           if (c !== 0x22) flatten = true;
           else if (slot.role === ROLE_ACCOUNT) account = this.#text(bytes, valueStart, valueEnd, this.#accounts);
           else if (slot.role === ROLE_REGION) region = this.#text(bytes, valueStart, valueEnd, this.#regions);
-          else if (slot.role === ROLE_MARKER && table === 'events' && INSIGHT_MARKERS.some((marker) => bytes.compare(marker, 0, marker.length, valueStart, valueEnd) === 0)) insight = true;
+          else if (
+            slot.role === ROLE_MARKER &&
+            table === 'events' &&
+            INSIGHT_MARKERS.some((marker) => bytes.compare(marker, 0, marker.length, valueStart, valueEnd) === 0)
+          )
+            insight = true;
           break;
         case 'timestamp': {
           // Exactly YYYY-MM-DDTHH:MM:SSZ (22 bytes with quotes), the only form the SQL parses.
@@ -252,7 +279,11 @@ export class RawRecordInspector {
     }
     if (insight) return 'insight';
     if (flatten || account === null || region === null) return FLATTEN;
-    return { path: 'raw', table, partition: this.#partition(account || context.account, region || context.region, day ?? context.deliveryDate) };
+    return {
+      path: 'raw',
+      table,
+      partition: this.#partition(account || context.account, region || context.region, day ?? context.deliveryDate),
+    };
   }
 
   /**
@@ -288,7 +319,12 @@ export class RawRecordInspector {
     const length = end - start;
     const sample = (length * 31 + bytes[start + (length >> 1)]! * 7 + bytes[end - 2]! + bytes[start + (length >> 2)]! * 131) >>> 0;
     const cached = this.#verdicts.get(sample);
-    if (cached !== undefined && cached.group === group && cached.bytes.length === length && bytes.compare(cached.bytes, 0, length, start, end) === 0) {
+    if (
+      cached !== undefined &&
+      cached.group === group &&
+      cached.bytes.length === length &&
+      bytes.compare(cached.bytes, 0, length, start, end) === 0
+    ) {
       return cached.fits;
     }
     const fits = this.#checkObject(bytes, start, end, group, stamp) === end;

@@ -279,9 +279,15 @@ export class RecordScanner {
     const document = { hasRecords: this.#hasRecords, rootKeys: [...this.#rootKeys], records: this.#records, bytes: this.#offset };
     if (!this.#hasRecords) {
       if (this.#rootKeys.includes('digestStartTime') && this.#rootKeys.includes('awsAccountId')) {
-        throw new UnreadableInputError('digest-body', 'the file is a CloudTrail digest (digestStartTime, awsAccountId, no Records), not a log file');
+        throw new UnreadableInputError(
+          'digest-body',
+          'the file is a CloudTrail digest (digestStartTime, awsAccountId, no Records), not a log file',
+        );
       }
-      const keys = this.#rootKeys.slice(0, 8).map((key) => JSON.stringify(key)).join(', ');
+      const keys = this.#rootKeys
+        .slice(0, 8)
+        .map((key) => JSON.stringify(key))
+        .join(', ');
       throw new UnreadableInputError('no-records', `the JSON object has no Records array (its members: ${keys || 'none'})`);
     }
     return document;
@@ -329,12 +335,20 @@ export class RecordScanner {
   #beginValue(c: number, i: number): void {
     const depth = this.#depth;
     if (depth === 0 && c !== 0x7b) {
-      this.#fail('not-cloudtrail', i, `the file holds ${c === 0x5b ? 'a JSON array' : 'a JSON scalar'}, not an object with a Records array`);
+      this.#fail(
+        'not-cloudtrail',
+        i,
+        `the file holds ${c === 0x5b ? 'a JSON array' : 'a JSON scalar'}, not an object with a Records array`,
+      );
     }
     const records = depth === 1 && this.#rootKey === 'Records';
     if (records && c !== 0x5b) this.#fail('no-records', i, 'Records is not an array');
     if (depth === 2 && c !== 0x7b) {
-      this.#fail('invalid-record', i, `element ${this.#records + 1} of Records is ${c === 0x5b ? 'an array' : c === 0x22 ? 'a string' : c === 0x6e ? 'null' : 'a scalar'}, not an object`);
+      this.#fail(
+        'invalid-record',
+        i,
+        `element ${this.#records + 1} of Records is ${c === 0x5b ? 'an array' : c === 0x22 ? 'a string' : c === 0x6e ? 'null' : 'a scalar'}, not an object`,
+      );
     }
     if (c === 0x7b || c === 0x5b) {
       if (depth === 0 || records) {
@@ -461,7 +475,12 @@ export class RecordScanner {
     this.#containerParts = [];
     const members: number[] = [];
     const read = scanMembers(text, 0, text.length + 1, members);
-    if (read !== text.length) this.#fail('invalid-json', end - 1, `record ${this.#records + 1} is malformed: ${typeof read === 'string' ? read : 'it does not end where its brackets do'}`);
+    if (read !== text.length)
+      this.#fail(
+        'invalid-json',
+        end - 1,
+        `record ${this.#records + 1} is malformed: ${typeof read === 'string' ? read : 'it does not end where its brackets do'}`,
+      );
     out.push({ text, members });
     this.#records += 1;
   }

@@ -36,13 +36,13 @@ function s3EventObjects(records: unknown[]): NotifiedObject[] {
   const objects: NotifiedObject[] = [];
   for (const [index, record] of records.entries()) {
     if (!isObject(record)) refuse(`Records[${index}] is not an object`);
-    const eventName = typeof record['eventName'] === 'string' ? record['eventName'] : '';
+    const eventName = typeof record.eventName === 'string' ? record.eventName : '';
     // Deletions, restores and the like announce no new CloudTrail file.
     if (!eventName.startsWith('ObjectCreated:')) continue;
-    const s3 = record['s3'];
-    const bucket = isObject(s3) && isObject(s3['bucket']) ? s3['bucket']['name'] : undefined;
-    const object = isObject(s3) && isObject(s3['object']) ? s3['object'] : undefined;
-    const rawKey = object?.['key'];
+    const s3 = record.s3;
+    const bucket = isObject(s3) && isObject(s3.bucket) ? s3.bucket.name : undefined;
+    const object = isObject(s3) && isObject(s3.object) ? s3.object : undefined;
+    const rawKey = object?.key;
     if (typeof bucket !== 'string' || typeof rawKey !== 'string') refuse(`Records[${index}] has no s3.bucket.name or s3.object.key`);
     let key: string;
     try {
@@ -50,7 +50,7 @@ function s3EventObjects(records: unknown[]): NotifiedObject[] {
     } catch (error) {
       refuse(`Records[${index}] has a malformed URL-encoded key ${JSON.stringify(rawKey.slice(0, 200))}`, error);
     }
-    objects.push({ bucket, key, size: typeof object?.['size'] === 'number' ? object['size'] : undefined });
+    objects.push({ bucket, key, size: typeof object?.size === 'number' ? object.size : undefined });
   }
   return objects;
 }
@@ -58,30 +58,32 @@ function s3EventObjects(records: unknown[]): NotifiedObject[] {
 function fromDocument(document: unknown, depth: number): Notification {
   if (!isObject(document)) refuse('the message is not a JSON object');
   // S3's own test message when the notification is set up.
-  if (document['Event'] === 's3:TestEvent') return { kind: 'test-event' };
+  if (document.Event === 's3:TestEvent') return { kind: 'test-event' };
   // S3 event notification.
-  if (Array.isArray(document['Records'])) return { kind: 'objects', objects: s3EventObjects(document['Records']) };
+  if (Array.isArray(document.Records)) return { kind: 'objects', objects: s3EventObjects(document.Records) };
   // SNS envelope (S3 -> SNS -> SQS without raw delivery): the payload is a JSON string.
-  if (document['Type'] === 'Notification' && typeof document['Message'] === 'string' && depth === 0) {
-    return fromDocument(parseJson(document['Message'], 'the SNS Message'), depth + 1);
+  if (document.Type === 'Notification' && typeof document.Message === 'string' && depth === 0) {
+    return fromDocument(parseJson(document.Message, 'the SNS Message'), depth + 1);
   }
   // CloudTrail's own SNS notification: keys as written, not URL-encoded.
-  if (typeof document['s3Bucket'] === 'string' && Array.isArray(document['s3ObjectKey'])) {
-    const bucket = document['s3Bucket'];
-    const keys = document['s3ObjectKey'];
+  if (typeof document.s3Bucket === 'string' && Array.isArray(document.s3ObjectKey)) {
+    const bucket = document.s3Bucket;
+    const keys = document.s3ObjectKey;
     if (!keys.every((key): key is string => typeof key === 'string')) refuse('s3ObjectKey holds something other than strings');
     return { kind: 'objects', objects: [...new Set(keys)].map((key) => ({ bucket, key, size: undefined })) };
   }
   // EventBridge "Object Created" event delivered to the queue.
-  const detail = document['detail'];
-  if (document['source'] === 'aws.s3' && isObject(detail) && isObject(detail['bucket']) && isObject(detail['object'])) {
-    const bucket = detail['bucket']['name'];
-    const key = detail['object']['key'];
+  const detail = document.detail;
+  if (document.source === 'aws.s3' && isObject(detail) && isObject(detail.bucket) && isObject(detail.object)) {
+    const bucket = detail.bucket.name;
+    const key = detail.object.key;
     if (typeof bucket !== 'string' || typeof key !== 'string') refuse('the EventBridge event has no bucket name or object key');
-    const size = detail['object']['size'];
+    const size = detail.object.size;
     return { kind: 'objects', objects: [{ bucket, key, size: typeof size === 'number' ? size : undefined }] };
   }
-  refuse(`no Records, SNS Message, s3Bucket/s3ObjectKey or EventBridge detail among its members (${Object.keys(document).slice(0, 8).join(', ')})`);
+  refuse(
+    `no Records, SNS Message, s3Bucket/s3ObjectKey or EventBridge detail among its members (${Object.keys(document).slice(0, 8).join(', ')})`,
+  );
 }
 
 /**

@@ -70,8 +70,11 @@ export class FileConfigSource implements ConfigSource {
           { cause: error },
         );
       }
-      if (code === 'EISDIR') throw new ConfigError(this.#path, `${absolute} is a folder; give the path of the opslake.yaml file inside it`, { cause: error });
-      throw new ConfigError(this.#path, `cannot read ${absolute} (${code ?? 'unknown error'}); check that it exists and is readable`, { cause: error });
+      if (code === 'EISDIR')
+        throw new ConfigError(this.#path, `${absolute} is a folder; give the path of the opslake.yaml file inside it`, { cause: error });
+      throw new ConfigError(this.#path, `cannot read ${absolute} (${code ?? 'unknown error'}); check that it exists and is readable`, {
+        cause: error,
+      });
     }
   }
 

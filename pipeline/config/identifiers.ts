@@ -25,7 +25,12 @@ export function assertClusterName(value: unknown): string {
 
 /** A Redshift cluster identifier or Serverless workgroup name (same rules as AWS, lower-case). */
 export function assertClusterIdentifier(value: unknown): string {
-  return check('cluster identifier', value, CLUSTER_IDENTIFIER, 'use 1-63 lower-case letters, digits and single hyphens, starting with a letter');
+  return check(
+    'cluster identifier',
+    value,
+    CLUSTER_IDENTIFIER,
+    'use 1-63 lower-case letters, digits and single hyphens, starting with a letter',
+  );
 }
 
 export function assertDatabaseName(value: unknown): string {

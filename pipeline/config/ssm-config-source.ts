@@ -5,14 +5,7 @@ import { ConfigLocation, quote } from './config-location.js';
 import { assertClusterName } from './identifiers.js';
 import type { ClusterConfig, OpslakeConfig } from './opslake-config.js';
 import { Secret } from './secret.js';
-import {
-  buildConfig,
-  validateCatalog,
-  validateCluster,
-  validateExportSettings,
-  validateLake,
-  validateState,
-} from './validate-config.js';
+import { buildConfig, validateCatalog, validateCluster, validateExportSettings, validateLake, validateState } from './validate-config.js';
 
 export interface SsmConfigSourceOptions {
   readonly client: SSMClient;
@@ -99,7 +92,10 @@ export class SsmConfigSource implements ConfigSource {
       const { document, password } = byName.get(name) ?? {};
       const passwordParameter = `${clustersPrefix}${name}/password`;
       if (document === undefined) {
-        throw new ConfigError(passwordParameter, `has no cluster beside it; create the JSON document ${clustersPrefix}${name} or delete this parameter`);
+        throw new ConfigError(
+          passwordParameter,
+          `has no cluster beside it; create the JSON document ${clustersPrefix}${name} or delete this parameter`,
+        );
       }
       const at = new ConfigLocation(document.Name);
       const cluster = validateCluster(jsonDocument(document), at, {
@@ -167,9 +163,13 @@ export class SsmConfigSource implements ConfigSource {
           { cause: error },
         );
       case 'InvalidKeyId':
-        return new ConfigError(this.rootPath, 'holds a SecureString whose KMS key cannot be used; check the key and the kms:Decrypt permission', {
-          cause: error,
-        });
+        return new ConfigError(
+          this.rootPath,
+          'holds a SecureString whose KMS key cannot be used; check the key and the kms:Decrypt permission',
+          {
+            cause: error,
+          },
+        );
       case 'ThrottlingException':
       case 'TooManyRequestsException':
         return new ThrottledError('ssm:GetParametersByPath', attempts, { cause: error });

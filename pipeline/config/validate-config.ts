@@ -2,13 +2,7 @@ import { resolve } from 'node:path';
 import { InvalidIdentifierError } from '../errors.js';
 import { EXPORT_TABLE_NAMES, isExportTableName, type ExportTableName } from '../tables/registry.js';
 import { ConfigLocation, describeType, quote } from './config-location.js';
-import {
-  assertClusterIdentifier,
-  assertClusterName,
-  assertDatabaseName,
-  assertDbUser,
-  assertSecretArn,
-} from './identifiers.js';
+import { assertClusterIdentifier, assertClusterName, assertDatabaseName, assertDbUser, assertSecretArn } from './identifiers.js';
 import {
   DEFAULT_EXPORT_SETTINGS,
   type ClusterAuth,
@@ -152,7 +146,9 @@ export function validateExportSettings(raw: unknown, at: ConfigLocation): Export
   if (MINUTES_PER_DAY % slotMinutes !== 0) {
     throw at
       .key('slotMinutes')
-      .error(`${slotMinutes} does not divide a day (1440 minutes), so slots would cross UTC midnight; choose one of ${slotChoices().join(', ')}`);
+      .error(
+        `${slotMinutes} does not divide a day (1440 minutes), so slots would cross UTC midnight; choose one of ${slotChoices().join(', ')}`,
+      );
   }
   return {
     slotMinutes,
@@ -173,7 +169,8 @@ export function validateTables(raw: unknown, at: ConfigLocation): readonly Expor
   return raw.map((value: unknown, position) => {
     const tableAt = at.index(position);
     if (!isExportTableName(value)) {
-      const what = typeof value === 'string' ? `${quote(value)} is not an exportable table` : `expected a table name, got ${describeType(value)}`;
+      const what =
+        typeof value === 'string' ? `${quote(value)} is not an exportable table` : `expected a table name, got ${describeType(value)}`;
       throw tableAt.error(`${what}; ${choices}`);
     }
     const earlier = firstSeen.get(value);
@@ -223,7 +220,8 @@ export function buildConfig(parts: ConfigParts): OpslakeConfig {
     const earlier = firstSeen.get(cluster.name);
     // Names key the lake partitions, the state and the metrics: two sources under one name
     // would overwrite each other's objects and watermarks.
-    if (earlier) throw at.key('name').error(`${quote(cluster.name)} is already the name of ${earlier.toString()}; cluster names must be unique`);
+    if (earlier)
+      throw at.key('name').error(`${quote(cluster.name)} is already the name of ${earlier.toString()}; cluster names must be unique`);
     firstSeen.set(cluster.name, at);
   }
   const config: OpslakeConfig = {
@@ -241,12 +239,16 @@ function clusterName(record: RawRecord, at: ConfigLocation, origin: ClusterOrigi
   if (origin.source === 'ssm') {
     if (written !== undefined && written !== origin.name) {
       const shown = typeof written === 'string' ? quote(written) : describeType(written);
-      throw at.key('name').error(`${shown} does not match the name in the parameter path, ${quote(origin.name)}; remove name or make the two equal`);
+      throw at
+        .key('name')
+        .error(`${shown} does not match the name in the parameter path, ${quote(origin.name)}; remove name or make the two equal`);
     }
     return identifier(origin.name, at, assertClusterName);
   }
   if (written === undefined) {
-    throw at.error('has no name; give each cluster a name of lower-case letters, digits and hyphens (it appears in lake keys as cluster=<name>)');
+    throw at.error(
+      'has no name; give each cluster a name of lower-case letters, digits and hyphens (it appears in lake keys as cluster=<name>)',
+    );
   }
   return identifier(written, at.key('name'), assertClusterName);
 }
@@ -260,14 +262,24 @@ function clusterKind(record: RawRecord, at: ConfigLocation): ClusterConfig['kind
 }
 
 function provisionedPlacement(record: RawRecord, at: ConfigLocation, name: string): { clusterIdentifier: string; auth: ClusterAuth } {
-  rejectField(record, 'workgroupName', at, 'is for serverless workgroups; a provisioned cluster takes clusterIdentifier (default: its name)');
-  const clusterIdentifier = identifier(field(record, 'clusterIdentifier', at) ?? name, at.key('clusterIdentifier'), assertClusterIdentifier);
+  rejectField(
+    record,
+    'workgroupName',
+    at,
+    'is for serverless workgroups; a provisioned cluster takes clusterIdentifier (default: its name)',
+  );
+  const clusterIdentifier = identifier(
+    field(record, 'clusterIdentifier', at) ?? name,
+    at.key('clusterIdentifier'),
+    assertClusterIdentifier,
+  );
   const dbUser = field(record, 'dbUser', at);
   const secretArn = field(record, 'secretArn', at);
   if (dbUser !== undefined && secretArn !== undefined) {
     throw at.key('secretArn').error('is given together with dbUser; a provisioned cluster takes exactly one of dbUser and secretArn');
   }
-  if (dbUser !== undefined) return { clusterIdentifier, auth: { type: 'db-user', dbUser: identifier(dbUser, at.key('dbUser'), assertDbUser) } };
+  if (dbUser !== undefined)
+    return { clusterIdentifier, auth: { type: 'db-user', dbUser: identifier(dbUser, at.key('dbUser'), assertDbUser) } };
   if (secretArn !== undefined) {
     return { clusterIdentifier, auth: { type: 'secret', secretArn: identifier(secretArn, at.key('secretArn'), assertSecretArn) } };
   }
@@ -277,7 +289,12 @@ function provisionedPlacement(record: RawRecord, at: ConfigLocation, name: strin
 }
 
 function serverlessPlacement(record: RawRecord, at: ConfigLocation, name: string): { workgroupName: string; auth: ClusterAuth } {
-  rejectField(record, 'clusterIdentifier', at, 'is for provisioned clusters; a serverless workgroup takes workgroupName (default: its name)');
+  rejectField(
+    record,
+    'clusterIdentifier',
+    at,
+    'is for provisioned clusters; a serverless workgroup takes workgroupName (default: its name)',
+  );
   rejectField(
     record,
     'dbUser',
@@ -296,8 +313,18 @@ function clusterConnection(record: RawRecord, at: ConfigLocation, origin: Cluste
   const passwordEnv = field(record, 'passwordEnv', at);
 
   if (origin.source === 'ssm') {
-    rejectField(record, 'pglite', at, 'is a local mode for a configuration file (opslake.yaml); an SSM cluster is reached through the Data API or a postgres URL');
-    rejectField(record, 'passwordEnv', at, `is for configuration files; in SSM store the password as the SecureString parameter ${origin.passwordParameter}`);
+    rejectField(
+      record,
+      'pglite',
+      at,
+      'is a local mode for a configuration file (opslake.yaml); an SSM cluster is reached through the Data API or a postgres URL',
+    );
+    rejectField(
+      record,
+      'passwordEnv',
+      at,
+      `is for configuration files; in SSM store the password as the SecureString parameter ${origin.passwordParameter}`,
+    );
   }
   if (pglite !== undefined && postgres !== undefined) {
     throw at.key('postgres').error('is given together with pglite; a cluster is reached through at most one of pglite and postgres');
@@ -307,7 +334,10 @@ function clusterConnection(record: RawRecord, at: ConfigLocation, origin: Cluste
   }
 
   if (pglite !== undefined) {
-    return { type: 'pglite', dataDir: localPath(safeString(pglite, at.key('pglite')), at.key('pglite'), baseDirOf(origin), 'a PGlite data folder') };
+    return {
+      type: 'pglite',
+      dataDir: localPath(safeString(pglite, at.key('pglite')), at.key('pglite'), baseDirOf(origin), 'a PGlite data folder'),
+    };
   }
   if (postgres === undefined) {
     if (origin.source === 'ssm' && origin.password !== undefined) {
@@ -346,7 +376,9 @@ function passwordFromEnvironment(raw: unknown, at: ConfigLocation, env: Environm
   if (raw === undefined) return undefined;
   if (typeof raw !== 'string' || !ENV_VAR_NAME.test(raw)) {
     const shown = typeof raw === 'string' ? quote(raw) : describeType(raw);
-    throw at.error(`${shown} is not an environment variable name; use letters, digits and _, starting with a letter or _ (e.g. ANALYTICS_PASSWORD)`);
+    throw at.error(
+      `${shown} is not an environment variable name; use letters, digits and _, starting with a letter or _ (e.g. ANALYTICS_PASSWORD)`,
+    );
   }
   const value = env?.[raw];
   if (value === undefined || value === '') {
@@ -372,7 +404,9 @@ function s3Location(value: string, at: ConfigLocation): string {
   }
   for (const segment of segments) {
     if (!S3_PREFIX_SEGMENT.test(segment) || segment === '.' || segment === '..') {
-      throw at.error(`${quote(segment)} is not allowed in the S3 prefix; use letters, digits and ! _ . * ' ( ) = -, with single slashes and no . or .. segments`);
+      throw at.error(
+        `${quote(segment)} is not allowed in the S3 prefix; use letters, digits and ! _ . * ' ( ) = -, with single slashes and no . or .. segments`,
+      );
     }
   }
   return segments.length === 0 ? `s3://${bucket}` : `s3://${bucket}/${segments.join('/')}`;
@@ -455,7 +489,11 @@ function checkKeys(record: RawRecord, allowed: readonly string[], at: ConfigLoca
       throw at.key(key).error(`a password is never written in the configuration; ${passwordHintText}`);
     }
     const suggestion = closestKey(key, allowed);
-    throw at.key(key).error(`unknown key ${quote(key)}${suggestion === undefined ? '' : ` (did you mean ${suggestion}?)`}; allowed keys: ${allowed.join(', ')}`);
+    throw at
+      .key(key)
+      .error(
+        `unknown key ${quote(key)}${suggestion === undefined ? '' : ` (did you mean ${suggestion}?)`}; allowed keys: ${allowed.join(', ')}`,
+      );
   }
 }
 

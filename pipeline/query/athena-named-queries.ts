@@ -23,7 +23,9 @@ const MAX_DESCRIPTION = 1024;
 export function athenaNamedQueries(library: QueryLibrary, options: { database: string; workGroup?: string }): AthenaNamedQuery[] {
   return library.queries.map((query) => ({
     name: query.name.slice(0, MAX_NAME),
-    description: truncate(query.view ? `Creates the view ${query.view}: ${query.title}. ${query.description}` : `${query.title}. ${query.description}`),
+    description: truncate(
+      query.view ? `Creates the view ${query.view}: ${query.title}. ${query.description}` : `${query.title}. ${query.description}`,
+    ),
     database: options.database,
     ...(options.workGroup ? { workGroup: options.workGroup } : {}),
     queryString: query.view ? athenaViewDdl(query) : athenaQueryString(query),
@@ -40,7 +42,9 @@ export function athenaQueryString(query: QueryDefinition): string {
     order.forEach((name, index) => {
       const parameter = byName.get(name);
       const fallback = parameter?.default !== undefined ? `, e.g. ${parameter.default}` : '';
-      lines.push(`--   ${index + 1}. ${name} (${parameter?.type ?? 'string'}${fallback}, quoted if not a number): ${parameter?.description ?? ''}`);
+      lines.push(
+        `--   ${index + 1}. ${name} (${parameter?.type ?? 'string'}${fallback}, quoted if not a number): ${parameter?.description ?? ''}`,
+      );
     });
   }
   return `${lines.join('\n')}\n${sql}`;

@@ -32,8 +32,7 @@ export class DuckDbQueryEngine implements QueryEngine {
       if (!parameter) throw new QueryFailedError(`${query.name}: parameter :${name} has no value`);
       return parameter.type === 'integer' ? BigInt(parameter.value) : parameter.value;
     });
-    const fail = (error: unknown) =>
-      new QueryFailedError(`${query.name} failed in DuckDB: ${(error as Error).message}`, { cause: error });
+    const fail = (error: unknown) => new QueryFailedError(`${query.name} failed in DuckDB: ${(error as Error).message}`, { cause: error });
     let result;
     try {
       result = await this.#connection.stream(sql, values);

@@ -66,21 +66,18 @@ export function parseQueryFile(name: string, text: string): QueryDefinition {
   const fields = meta as Record<string, unknown>;
   const allowed = new Set(['name', 'title', 'description', 'parameters', 'chart', 'view']);
   for (const key of Object.keys(fields)) if (!allowed.has(key)) fail(`unknown header field ${key}`);
-  if (fields['name'] !== name) fail(`header name ${JSON.stringify(fields['name'])} differs from the file name ${name}`);
-  const title = requiredText(fields['title'], 'title', fail);
-  const description = requiredText(fields['description'], 'description', fail);
-  const parameters = parseParameters(fields['parameters'], fail);
-  const chart = parseChart(fields['chart'], fail);
-  const view = fields['view'];
+  if (fields.name !== name) fail(`header name ${JSON.stringify(fields.name)} differs from the file name ${name}`);
+  const title = requiredText(fields.title, 'title', fail);
+  const description = requiredText(fields.description, 'description', fail);
+  const parameters = parseParameters(fields.parameters, fail);
+  const chart = parseChart(fields.chart, fail);
+  const view = fields.view;
   if (view !== undefined && (typeof view !== 'string' || !NAME.test(view))) fail('view must be a lower-case name');
 
-  const sql = text
-    .slice(header[0].length)
-    .trim()
-    .replace(/;\s*$/, '')
-    .trim();
+  const sql = text.slice(header[0].length).trim().replace(/;\s*$/, '').trim();
   if (sql.length === 0) fail('has no statement after its header');
-  if ([...sqlTokens(sql)].some((token) => token.kind === 'other' && token.text === ';')) fail('holds more than one statement; one question per file');
+  if ([...sqlTokens(sql)].some((token) => token.kind === 'other' && token.text === ';'))
+    fail('holds more than one statement; one question per file');
   const used = new Set(parameterUses(sql));
   for (const parameter of parameters) if (!used.has(parameter.name)) fail(`parameter ${parameter.name} is declared but not used`);
   const declared = new Set(parameters.map((parameter) => parameter.name));
@@ -101,17 +98,18 @@ function parseParameters(value: unknown, fail: (problem: string) => never): Quer
   return value.map((item: unknown) => {
     if (item === null || typeof item !== 'object') return fail('each parameter is a mapping with name, type, description');
     const fields = item as Record<string, unknown>;
-    const name = fields['name'];
+    const name = fields.name;
     if (typeof name !== 'string' || !NAME.test(name)) return fail(`parameter name ${JSON.stringify(name)} must be a lower-case name`);
     if (seen.has(name)) fail(`parameter ${name} is declared twice`);
     seen.add(name);
-    const type = fields['type'];
+    const type = fields.type;
     if (typeof type !== 'string' || !(PARAMETER_TYPES as readonly string[]).includes(type)) {
       return fail(`parameter ${name} has type ${JSON.stringify(type)}; use one of ${PARAMETER_TYPES.join(', ')}`);
     }
-    const description = requiredText(fields['description'], `description for parameter ${name}`, fail);
-    const fallback = fields['default'];
-    if (fallback !== undefined && typeof fallback !== 'string' && typeof fallback !== 'number') fail(`parameter ${name} default must be text`);
+    const description = requiredText(fields.description, `description for parameter ${name}`, fail);
+    const fallback = fields.default;
+    if (fallback !== undefined && typeof fallback !== 'string' && typeof fallback !== 'number')
+      fail(`parameter ${name} default must be text`);
     const parameter: QueryParameter = {
       name,
       type: type as ParameterType,
@@ -127,7 +125,7 @@ function parseParameters(value: unknown, fail: (problem: string) => never): Quer
 function parseChart(value: unknown, fail: (problem: string) => never): ChartSuggestion {
   if (value === null || typeof value !== 'object' || Array.isArray(value)) return fail('header needs a chart: { type, x, y, series }');
   const fields = value as Record<string, unknown>;
-  const type = fields['type'];
+  const type = fields.type;
   if (typeof type !== 'string' || !(CHART_TYPES as readonly string[]).includes(type)) {
     return fail(`chart type ${JSON.stringify(type)}; use one of ${CHART_TYPES.join(', ')}`);
   }

@@ -37,7 +37,9 @@ export class QueryLibrary {
 
   /** The same, synchronously: for the CDK app, which builds its stacks synchronously. */
   static loadSync(dir: string = QUERIES_DIR): QueryLibrary {
-    const files = readdirSync(dir).filter((file) => file.endsWith('.sql')).sort();
+    const files = readdirSync(dir)
+      .filter((file) => file.endsWith('.sql'))
+      .sort();
     return new QueryLibrary(files.map((file) => parseQueryFile(basename(file, '.sql'), readFileSync(join(dir, file), 'utf8'))));
   }
 
@@ -57,7 +59,8 @@ export class QueryLibrary {
     const ordered: QueryDefinition[] = [];
     const visit = (view: QueryDefinition, path: readonly string[]) => {
       if (ordered.includes(view)) return;
-      if (path.includes(view.name)) throw new QueryDefinitionError(view.name, `views read each other in a cycle: ${[...path, view.name].join(' -> ')}`);
+      if (path.includes(view.name))
+        throw new QueryDefinitionError(view.name, `views read each other in a cycle: ${[...path, view.name].join(' -> ')}`);
       for (const used of this.viewsUsedBy(view)) visit(used, [...path, view.name]);
       ordered.push(view);
     };

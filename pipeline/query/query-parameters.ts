@@ -49,7 +49,8 @@ export function bindParameters(
   }
   return declared.map((parameter) => {
     const raw = given[parameter.name] ?? parameter.default;
-    if (raw === undefined) throw new QueryDefinitionError(query, `parameter ${parameter.name} (${parameter.type}) needs a value: --param ${parameter.name}=...`);
+    if (raw === undefined)
+      throw new QueryDefinitionError(query, `parameter ${parameter.name} (${parameter.type}) needs a value: --param ${parameter.name}=...`);
     return { name: parameter.name, type: parameter.type, value: normalizeValue(query, parameter, raw, now) };
   });
 }
@@ -57,7 +58,10 @@ export function bindParameters(
 export function normalizeValue(query: string, parameter: Pick<QueryParameter, 'name' | 'type'>, raw: string, now: Date): string {
   const value = raw.trim();
   const invalid = (expected: string) =>
-    new QueryDefinitionError(query, `parameter ${parameter.name}=${JSON.stringify(raw.slice(0, 80))} is not a valid ${parameter.type}: expected ${expected}`);
+    new QueryDefinitionError(
+      query,
+      `parameter ${parameter.name}=${JSON.stringify(raw.slice(0, 80))} is not a valid ${parameter.type}: expected ${expected}`,
+    );
   switch (parameter.type) {
     case 'day': {
       const relative = resolveRelative(value, now);
@@ -69,7 +73,13 @@ export function normalizeValue(query: string, parameter: Pick<QueryParameter, 'n
       const relative = resolveRelative(value, now);
       if (relative) return relative.toISOString().slice(0, 19).replace('T', ' ');
       const match = TIMESTAMP.exec(value);
-      if (!match || !isRealDate(`${match[1]}-${match[2]}-${match[3]}`) || Number(match[4] ?? 0) > 23 || Number(match[5] ?? 0) > 59 || Number(match[6] ?? 0) > 59) {
+      if (
+        !match ||
+        !isRealDate(`${match[1]}-${match[2]}-${match[3]}`) ||
+        Number(match[4] ?? 0) > 23 ||
+        Number(match[5] ?? 0) > 59 ||
+        Number(match[6] ?? 0) > 59
+      ) {
         throw invalid('YYYY-MM-DD[ HH:MM[:SS]] (UTC), now, now-<n>h or today-<n>d');
       }
       return `${match[1]}-${match[2]}-${match[3]} ${match[4] ?? '00'}:${match[5] ?? '00'}:${match[6] ?? '00'}`;

@@ -8,13 +8,7 @@ import type { Gap, StateStore, Watermark } from '../ports/state-store.js';
 import { QUERY_TEXT_SOURCES, QUERY_TEXT_TABLE, type StatementKind } from '../tables/query-text-table.js';
 import { exportColumns, isStlViewName, type ExportTableName } from '../tables/registry.js';
 import { STL_VIEWS } from '../tables/stl-views.js';
-import {
-  CLUSTER_NOW_SQL,
-  renderOldestCursor,
-  renderQueryTextChunks,
-  renderSlotSelect,
-  slotStatement,
-} from './slot-sql.js';
+import { CLUSTER_NOW_SQL, renderOldestCursor, renderQueryTextChunks, renderSlotSelect, slotStatement } from './slot-sql.js';
 import type { ExportEvent, ExportStep } from './export-events.js';
 import { slotObjectKey } from './lake-keys.js';
 import { readAhead } from '../util/read-ahead.js';
@@ -210,7 +204,11 @@ export class ClusterExporter {
       newGaps.push(gap);
       // The lost range is recorded at once and the watermark jumps over it: those rows no
       // longer exist anywhere, so nothing later could fill it.
-      watermark = await this.#deps.state.putWatermark(key, { sealedThrough: plan.gap.to, gaps: [...watermark.gaps, gap] }, watermark.version);
+      watermark = await this.#deps.state.putWatermark(
+        key,
+        { sealedThrough: plan.gap.to, gaps: [...watermark.gaps, gap] },
+        watermark.version,
+      );
       this.#deps.onEvent?.({ type: 'gap', cluster: cluster.name, table, from: plan.gap.from, to: plan.gap.to });
     }
     this.#deps.onEvent?.({
@@ -259,7 +257,12 @@ export class ClusterExporter {
     return { result: result(), stopped: false };
   }
 
-  async #exportSlot(cluster: string, table: ExportTableName, slot: Slot, exportedAt: string): Promise<{ rows: number; key: string | null }> {
+  async #exportSlot(
+    cluster: string,
+    table: ExportTableName,
+    slot: Slot,
+    exportedAt: string,
+  ): Promise<{ rows: number; key: string | null }> {
     const start = formatSqlTimestamp(slot.start);
     const end = formatSqlTimestamp(slot.end);
     const pages = table === QUERY_TEXT_TABLE ? this.#queryTextPages(start, end) : this.#viewPages(table, start, end);
@@ -288,7 +291,7 @@ export class ClusterExporter {
 
   async #clusterNow(): Promise<string> {
     const row = await this.#first({ text: CLUSTER_NOW_SQL, parameters: {} });
-    const now = row?.['now'];
+    const now = row?.now;
     if (typeof now !== 'string') throw new OpslakeError('the cluster did not return its clock (SELECT getdate())');
     return now;
   }
@@ -296,7 +299,7 @@ export class ClusterExporter {
   async #oldest(table: ExportTableName): Promise<Date | null> {
     if (!isStlViewName(table)) return null;
     const row = await this.#first({ text: renderOldestCursor(table), parameters: {} });
-    const oldest = row?.['oldest'];
+    const oldest = row?.oldest;
     return typeof oldest === 'string' ? parseUtc(oldest) : null;
   }
 

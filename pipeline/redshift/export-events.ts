@@ -4,8 +4,21 @@ import type { Slot } from './slot-planner.js';
 /** Progress of an export, for CLIs and logs. */
 export type ExportEvent =
   | { readonly type: 'cluster-start'; readonly cluster: string; readonly now: string }
-  | { readonly type: 'table-planned'; readonly cluster: string; readonly table: ExportTableName; readonly slots: number; readonly sealed: number }
-  | { readonly type: 'slot-written'; readonly cluster: string; readonly table: ExportTableName; readonly slot: Slot; readonly rows: number; readonly key: string | null }
+  | {
+      readonly type: 'table-planned';
+      readonly cluster: string;
+      readonly table: ExportTableName;
+      readonly slots: number;
+      readonly sealed: number;
+    }
+  | {
+      readonly type: 'slot-written';
+      readonly cluster: string;
+      readonly table: ExportTableName;
+      readonly slot: Slot;
+      readonly rows: number;
+      readonly key: string | null;
+    }
   | { readonly type: 'gap'; readonly cluster: string; readonly table: ExportTableName; readonly from: Date; readonly to: Date };
 
 /**

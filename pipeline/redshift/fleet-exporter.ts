@@ -23,7 +23,9 @@ export interface FleetExportOptions {
   readonly onEvent?: (event: ExportEvent) => void;
 }
 
-export type FleetExportResult = ClusterExportResult | { readonly cluster: string; readonly status: 'failed'; readonly message: string; readonly error: unknown };
+export type FleetExportResult =
+  | ClusterExportResult
+  | { readonly cluster: string; readonly status: 'failed'; readonly message: string; readonly error: unknown };
 
 /**
  * Exports every enabled cluster, at most `concurrency` at a time. One cluster's failure is

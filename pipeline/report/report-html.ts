@@ -69,7 +69,10 @@ footer { padding: 0 28px 24px; color: var(--muted); font-size: 12px; }
  */
 export function renderReportHtml(model: ReportModel): string {
   const sections = model.sections
-    .map((section) => `<section class="group"><h2>${escapeXml(section.title)}</h2><div class="panels">${section.panels.map(renderPanel).join('\n')}</div></section>`)
+    .map(
+      (section) =>
+        `<section class="group"><h2>${escapeXml(section.title)}</h2><div class="panels">${section.panels.map(renderPanel).join('\n')}</div></section>`,
+    )
     .join('\n');
   return `<!doctype html>
 <html lang="en">
@@ -101,7 +104,8 @@ function renderPanel(panel: PanelResult): string {
   // A table that shows statement text gets the whole width of the page.
   const wide = panel.rows.some((row) => tableColumns.some((column) => label(row[column] ?? null).length > 60));
   const attributes = `class="panel${wide ? ' wide' : ''}" id="${escapeXml(definition.name)}" data-query="${escapeXml(definition.name)}" data-rows="${panel.rows.length}"`;
-  if (panel.rows.length === 0) return `<article ${attributes} data-empty="true">${header}<p class="empty">No rows in this range.</p></article>`;
+  if (panel.rows.length === 0)
+    return `<article ${attributes} data-empty="true">${header}<p class="empty">No rows in this range.</p></article>`;
   let figure = '';
   if (chart.type !== 'table') {
     const data = chartData(panel.rows, chart);

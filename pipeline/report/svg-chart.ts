@@ -34,7 +34,9 @@ function lineChart(data: ChartData, description: string): string {
   const yOf = (value: number) => plot.bottom - (value / top) * (plot.bottom - plot.top);
   const marks = data.series.map((series, index) => {
     const color = seriesColor(index, series.name);
-    const points = series.values.flatMap((value, position) => (value === null ? [] : [{ x: xOf(position), y: yOf(value), value, position }]));
+    const points = series.values.flatMap((value, position) =>
+      value === null ? [] : [{ x: xOf(position), y: yOf(value), value, position }],
+    );
     const path = points.map((point, order) => `${order === 0 ? 'M' : 'L'}${fmt(point.x)},${fmt(point.y)}`).join(' ');
     const dots = points
       .map(
@@ -97,7 +99,9 @@ function barChart(data: ChartData, description: string): string {
   data.categories.forEach((category, position) => {
     const y = plot.top + position * BAR_ROW + 3;
     const shown = category.length > 34 ? `${category.slice(0, 16)}...${category.slice(-15)}` : category;
-    parts.push(`<text x="${plot.left - 8}" y="${y + 12}" text-anchor="end" class="label"><title>${escapeXml(category)}</title>${escapeXml(shown)}</text>`);
+    parts.push(
+      `<text x="${plot.left - 8}" y="${y + 12}" text-anchor="end" class="label"><title>${escapeXml(category)}</title>${escapeXml(shown)}</text>`,
+    );
     let base = 0;
     data.series.forEach((series, index) => {
       const value = series.values[position];

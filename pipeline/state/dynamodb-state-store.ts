@@ -1,12 +1,5 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import {
-  DeleteCommand,
-  DynamoDBDocumentClient,
-  GetCommand,
-  PutCommand,
-  ScanCommand,
-  type ScanCommandOutput,
-} from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, DynamoDBDocumentClient, GetCommand, PutCommand, ScanCommand, type ScanCommandOutput } from '@aws-sdk/lib-dynamodb';
 import { ConnectionError, LeaseHeldError, OpslakeError, StateConflictError, StateStoreError, ThrottledError } from '../errors.js';
 import type { Lease, StateStore, Watermark, WatermarkKey, WatermarkUpdate } from '../ports/state-store.js';
 import { awsErrorDetails, describeAwsError } from '../aws/aws-error-details.js';

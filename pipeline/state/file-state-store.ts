@@ -67,7 +67,9 @@ export class FileStateStore implements StateStore {
       const stored = items[record.pk];
       const storedVersion = stored === undefined ? 0 : Number(stored.version);
       if (storedVersion !== expectedVersion) {
-        throw new StateConflictError(`watermark ${key.cluster}/${key.table} (expected version ${expectedVersion}, stored ${storedVersion})`);
+        throw new StateConflictError(
+          `watermark ${key.cluster}/${key.table} (expected version ${expectedVersion}, stored ${storedVersion})`,
+        );
       }
       items[record.pk] = { ...record };
     });

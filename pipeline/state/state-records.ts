@@ -79,7 +79,8 @@ export function assertExpectedVersion(expectedVersion: number): number {
 }
 
 export function assertLeaseTtl(ttlMs: number): number {
-  if (!Number.isFinite(ttlMs) || ttlMs <= 0) throw new StateStoreError(`lease ttl must be a positive number of milliseconds, got ${String(ttlMs)}`);
+  if (!Number.isFinite(ttlMs) || ttlMs <= 0)
+    throw new StateStoreError(`lease ttl must be a positive number of milliseconds, got ${String(ttlMs)}`);
   return ttlMs;
 }
 
@@ -94,7 +95,15 @@ export function toWatermarkRecord(key: WatermarkKey, update: WatermarkUpdate, ve
     to: iso(gap.to, 'gap end'),
     detected_at: iso(gap.detectedAt, 'gap detection time'),
   }));
-  const base = { pk: watermarkId(key), kind: 'watermark' as const, cluster: key.cluster, table: key.table, version, gaps, updated_at: iso(now, 'now') };
+  const base = {
+    pk: watermarkId(key),
+    kind: 'watermark' as const,
+    cluster: key.cluster,
+    table: key.table,
+    version,
+    gaps,
+    updated_at: iso(now, 'now'),
+  };
   return update.sealedThrough === null ? base : { ...base, sealed_through: iso(update.sealedThrough, 'sealed_through') };
 }
 
@@ -122,7 +131,10 @@ export function fromWatermarkRecord(record: Record<string, unknown>): WatermarkK
   return {
     cluster: String(record.cluster),
     table: String(record.table),
-    sealedThrough: record.sealed_through === undefined || record.sealed_through === null ? null : parseDate(record.sealed_through, `${pk}.sealed_through`),
+    sealedThrough:
+      record.sealed_through === undefined || record.sealed_through === null
+        ? null
+        : parseDate(record.sealed_through, `${pk}.sealed_through`),
     version,
     gaps,
     updatedAt: record.updated_at === undefined ? null : parseDate(record.updated_at, `${pk}.updated_at`),

@@ -49,13 +49,15 @@ const SESSION_ISSUER = group({
 });
 
 const USER_IDENTITY = group({
-  type: text('Identity type: Root, IAMUser, AssumedRole, Role, FederatedUser, Directory, AWSAccount, AWSService, IdentityCenterUser, SAMLUser, WebIdentityUser, Unknown (open set).'),
+  type: text(
+    'Identity type: Root, IAMUser, AssumedRole, Role, FederatedUser, Directory, AWSAccount, AWSService, IdentityCenterUser, SAMLUser, WebIdentityUser, Unknown (open set).',
+  ),
   principalId: text('Unique id of the caller; for temporary credentials it includes the session name.'),
   arn: text('ARN of the caller.'),
   accountId: text('Account that owns the entity granting permissions (string; may be `anonymous`).'),
   accessKeyId: text('Access key used to sign the request; may be empty.'),
   userName: text('Friendly name of the caller (HIDDEN_DUE_TO_SECURITY_REASONS on some failed sign-ins).'),
-  invokedBy: text('AWS service that made the request on the caller\'s behalf.'),
+  invokedBy: text("AWS service that made the request on the caller's behalf."),
   identityProvider: text('SAML name qualifier or OIDC issuer (SAMLUser and WebIdentityUser only).'),
   credentialId: text('Bearer token credential id (for example IAM Identity Center).'),
   invokedByDelegate: group({
@@ -191,9 +193,16 @@ function withLineage(columns: CloudTrailColumn[]): readonly CloudTrailColumn[] {
       type: 'VARCHAR',
       kind: 'json',
       path: [],
-      description: 'Members of the record that no column holds (new or unexpected fields, values of the wrong type), as a JSON object shaped like the record; null when there are none.',
+      description:
+        'Members of the record that no column holds (new or unexpected fields, values of the wrong type), as a JSON object shaped like the record; null when there are none.',
     },
-    { name: SOURCE_KEY_COLUMN, type: 'VARCHAR', kind: 'lineage', path: [], description: 'S3 key of the CloudTrail file the row came from.' },
+    {
+      name: SOURCE_KEY_COLUMN,
+      type: 'VARCHAR',
+      kind: 'lineage',
+      path: [],
+      description: 'S3 key of the CloudTrail file the row came from.',
+    },
   ];
 }
 
@@ -201,9 +210,17 @@ export const CLOUDTRAIL_EVENT_COLUMNS: readonly CloudTrailColumn[] = withLineage
 export const CLOUDTRAIL_INSIGHT_COLUMNS: readonly CloudTrailColumn[] = withLineage(columnsOf(CLOUDTRAIL_INSIGHT_FIELDS));
 
 export const CLOUDTRAIL_PARTITION_KEYS: readonly PartitionKey[] = [
-  { name: 'account', type: 'string', description: 'recipientAccountId (else the account in the file key), as delivered, %-escaped where not [A-Za-z0-9._-].' },
+  {
+    name: 'account',
+    type: 'string',
+    description: 'recipientAccountId (else the account in the file key), as delivered, %-escaped where not [A-Za-z0-9._-].',
+  },
   { name: 'region', type: 'string', description: 'awsRegion (else the region in the file key), %-escaped like account.' },
-  { name: 'day', type: 'string', description: "UTC day (YYYY-MM-DD) of the event's own eventTime (the delivery day of the file when eventTime is missing)." },
+  {
+    name: 'day',
+    type: 'string',
+    description: "UTC day (YYYY-MM-DD) of the event's own eventTime (the delivery day of the file when eventTime is missing).",
+  },
 ];
 
 export const CLOUDTRAIL_EVENTS_TABLE = 'cloudtrail_events';

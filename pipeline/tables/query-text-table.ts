@@ -26,6 +26,10 @@ export const QUERY_TEXT_COLUMNS: readonly LakeColumn[] = [
   { name: 'text', type: 'VARCHAR', description: 'Full statement: pieces in sequence order, last piece right-trimmed, escapes restored.' },
   { name: 'text_length', type: 'INTEGER', description: 'Length of text in characters.' },
   { name: 'sha256', type: 'VARCHAR', description: 'sha256 of text, hex.' },
-  { name: 'fingerprint', type: 'VARCHAR', description: 'sha256 (first 16 hex) of the normalised statement: literals and numbers replaced, whitespace collapsed, lower case.' },
+  {
+    name: 'fingerprint',
+    type: 'VARCHAR',
+    description: 'sha256 (first 16 hex) of the normalised statement: literals and numbers replaced, whitespace collapsed, lower case.',
+  },
   { name: 'normalized_text', type: 'VARCHAR', description: 'The normalised statement the fingerprint was taken of.' },
 ];

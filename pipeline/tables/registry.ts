@@ -51,7 +51,10 @@ function redshiftLakeTable(name: ExportTableName): LakeTable {
   return {
     name,
     path: `redshift/${name}`,
-    description: name === QUERY_TEXT_TABLE ? 'Full statement text per query, DDL and utility statement, with fingerprints.' : STL_VIEWS[name].description,
+    description:
+      name === QUERY_TEXT_TABLE
+        ? 'Full statement text per query, DDL and utility statement, with fingerprints.'
+        : STL_VIEWS[name].description,
     columns: exportColumns(name),
     partitionKeys: REDSHIFT_PARTITION_KEYS,
   };

@@ -17,9 +17,7 @@ export interface SourceColumn {
  * has no completion time of its own, so rows take `stl_query.endtime` of their query (a
  * semi-join, so a reused query id never multiplies rows).
  */
-export type Cursor =
-  | { readonly kind: 'own'; readonly column: string }
-  | { readonly kind: 'borrowed'; readonly joinOn: readonly string[] };
+export type Cursor = { readonly kind: 'own'; readonly column: string } | { readonly kind: 'borrowed'; readonly joinOn: readonly string[] };
 
 export interface SourceView {
   readonly name: StlViewName;

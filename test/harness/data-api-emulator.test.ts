@@ -73,7 +73,14 @@ describe('startDataApiEmulator', () => {
 
     expect(described.map((d) => d.Status)).toEqual(['SUBMITTED', 'STARTED', 'STARTED', 'FINISHED']);
     const finished = described[3];
-    expect(finished).toMatchObject({ Id: id, HasResultSet: true, ResultRows: 5, ClusterIdentifier: 'sim-1', DbUser: 'reader', Database: 'dev' });
+    expect(finished).toMatchObject({
+      Id: id,
+      HasResultSet: true,
+      ResultRows: 5,
+      ClusterIdentifier: 'sim-1',
+      DbUser: 'reader',
+      Database: 'dev',
+    });
     expect(finished?.CreatedAt).toBeInstanceOf(Date);
     expect(finished?.Duration).toBeGreaterThanOrEqual(0);
   });
@@ -92,7 +99,7 @@ describe('startDataApiEmulator', () => {
     const id = await execute(client, {
       Sql: [
         'SELECT q.query, q.label, rtrim(q.label) AS trimmed, q.endtime, q.xid, 1.5::numeric AS amount,',
-        "0.25::float8 AS ratio, q.query % 2 = 0 AS even, CAST(NULL AS varchar) AS nothing, 7::smallint AS small",
+        '0.25::float8 AS ratio, q.query % 2 = 0 AS even, CAST(NULL AS varchar) AS nothing, 7::smallint AS small',
         'FROM stl_query q',
         'WHERE EXISTS (SELECT 1 FROM stl_querytext t WHERE t.query = q.query AND t.sequence = 1)',
         'AND q.endtime >= CAST(:slot_start AS timestamp) ORDER BY q.query DESC',
@@ -175,9 +182,7 @@ describe('startDataApiEmulator', () => {
 
   it('records each request with its operation and input, and the statement id it created', async () => {
     const { emulator, client } = await start({ describesBeforeFinished: 0 });
-    await client.send(
-      new ExecuteStatementCommand({ WorkgroupName: 'wg', Database: 'dev', SecretArn: 'arn:secret', Sql: 'SELECT 1' }),
-    );
+    await client.send(new ExecuteStatementCommand({ WorkgroupName: 'wg', Database: 'dev', SecretArn: 'arn:secret', Sql: 'SELECT 1' }));
 
     const [request] = emulator.requests;
     expect(request).toMatchObject({ operation: 'ExecuteStatement', input: { WorkgroupName: 'wg', SecretArn: 'arn:secret' } });

@@ -111,9 +111,7 @@ const raw = (value: string): string => value;
  * Types read as the database prints them: microseconds of timestamps and digits of big
  * integers must survive, and nothing goes through a JS Date.
  */
-const RAW_TEXT_PARSERS = Object.fromEntries(
-  [20, 114, 1082, 1083, 1114, 1184, 1186, 1266, 1700, 3802].map((oid) => [oid, raw]),
-);
+const RAW_TEXT_PARSERS = Object.fromEntries([20, 114, 1082, 1083, 1114, 1184, 1186, 1266, 1700, 3802].map((oid) => [oid, raw]));
 
 const stringField = (value: unknown): string => `{"stringValue":${JSON.stringify(String(value))}}`;
 
@@ -290,14 +288,18 @@ export async function startDataApiEmulator(options: DataApiEmulatorOptions): Pro
     if (outcome.columns.length === 0) throw new ServiceError('ValidationException', 'Query does not have a result set.');
     const offset = offsetOf(input.NextToken, statement.id);
     const page = outcome.rows.slice(offset, offset + pageSize);
-    const records = page.map((row) => `[${outcome.columns.map((column, i) => (row[i] === null || row[i] === undefined ? '{"isNull":true}' : column.field(row[i]))).join(',')}]`);
+    const records = page.map(
+      (row) =>
+        `[${outcome.columns.map((column, i) => (row[i] === null || row[i] === undefined ? '{"isNull":true}' : column.field(row[i]))).join(',')}]`,
+    );
     const metadata = outcome.columns.map((column) => ({
       name: column.name,
       label: column.name,
       typeName: column.typeName,
       nullable: 1,
     }));
-    const next = offset + page.length < outcome.rows.length ? Buffer.from(`${statement.id}:${offset + page.length}`).toString('base64url') : undefined;
+    const next =
+      offset + page.length < outcome.rows.length ? Buffer.from(`${statement.id}:${offset + page.length}`).toString('base64url') : undefined;
     // Records are spliced in as text so that int8 digits reach the client exactly as written.
     return `{"ColumnMetadata":${JSON.stringify(metadata)},"Records":[${records.join(',')}],"TotalNumRows":${outcome.rows.length}${next === undefined ? '' : `,"NextToken":${JSON.stringify(next)}`}}`;
   }
@@ -305,7 +307,8 @@ export async function startDataApiEmulator(options: DataApiEmulatorOptions): Pro
   function offsetOf(token: unknown, id: string): number {
     if (token === undefined || token === null || token === '') return 0;
     const [tokenId, offset] = Buffer.from(String(token), 'base64url').toString('utf8').split(':');
-    if (tokenId !== id || offset === undefined || !/^\d+$/.test(offset)) throw new ServiceError('ValidationException', 'NextToken is not valid for this statement.');
+    if (tokenId !== id || offset === undefined || !/^\d+$/.test(offset))
+      throw new ServiceError('ValidationException', 'NextToken is not valid for this statement.');
     return Number(offset);
   }
 
@@ -354,7 +357,8 @@ export async function startDataApiEmulator(options: DataApiEmulatorOptions): Pro
       if (statementId !== undefined) recorded.statementId = statementId;
       response.writeHead(200, headers).end(body);
     } catch (error) {
-      const type = error instanceof ServiceError ? error.type : error instanceof SyntaxError ? 'SerializationException' : 'InternalServerException';
+      const type =
+        error instanceof ServiceError ? error.type : error instanceof SyntaxError ? 'SerializationException' : 'InternalServerException';
       recorded.error = type;
       const message = error instanceof Error ? error.message : String(error);
       response.writeHead(type === 'InternalServerException' ? 500 : 400, headers).end(JSON.stringify({ __type: type, message }));

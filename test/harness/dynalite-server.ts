@@ -101,8 +101,7 @@ export async function startDynalite(options: StartDynaliteOptions = {}): Promise
     endpoint,
     tableName,
     client,
-    documentClient: (overrides) =>
-      DynamoDBDocumentClient.from(client(overrides), { marshallOptions: { removeUndefinedValues: true } }),
+    documentClient: (overrides) => DynamoDBDocumentClient.from(client(overrides), { marshallOptions: { removeUndefinedValues: true } }),
     createStateTable,
     close() {
       closed ??= (async () => {

@@ -38,7 +38,9 @@ export function clusterConfig(name: string, tables: readonly ExportTableName[] =
   };
 }
 
-export async function simulatedCluster(options: { name?: string; historyHours?: number; retentionDays?: number; seed?: number } = {}): Promise<SimulatedCluster> {
+export async function simulatedCluster(
+  options: { name?: string; historyHours?: number; retentionDays?: number; seed?: number } = {},
+): Promise<SimulatedCluster> {
   return createSimulatedCluster({
     name: options.name ?? 'analytics',
     profile: 'analytics',
@@ -54,7 +56,13 @@ export async function openRunner(transport: Transport, db: PGlite, cluster: Clus
   if (transport === 'pg') {
     const server = await servePglite({ db });
     const runner = new PgSqlRunner({ url: server.url, poolSize: 1, pageSize: 2_000 });
-    return { pages: (s) => runner.pages(s), close: async () => { await runner.close(); await server.close(); } };
+    return {
+      pages: (s) => runner.pages(s),
+      close: async () => {
+        await runner.close();
+        await server.close();
+      },
+    };
   }
   const emulator = await startDataApiEmulator({ db, pageSize: 500, describesBeforeFinished: 1 });
   const client = new RedshiftDataClient({
@@ -64,7 +72,14 @@ export async function openRunner(transport: Transport, db: PGlite, cluster: Clus
     maxAttempts: 1,
   });
   const runner = new DataApiSqlRunner({ client, cluster, sleep: async () => undefined });
-  return { pages: (s) => runner.pages(s), close: async () => { await runner.close(); client.destroy(); await emulator.close(); } };
+  return {
+    pages: (s) => runner.pages(s),
+    close: async () => {
+      await runner.close();
+      client.destroy();
+      await emulator.close();
+    },
+  };
 }
 
 export interface LakeFixture {
@@ -86,12 +101,24 @@ export async function lakeFixture(): Promise<LakeFixture> {
     lakeDir,
     state,
     exporter: async (runner, extra = {}) =>
-      new ClusterExporter({ runner, lake: new LocalObjectStore(lakeDir), state, writer: new ParquetWriter(await instance.connect()), owner: 'test-run', ...extra }),
+      new ClusterExporter({
+        runner,
+        lake: new LocalObjectStore(lakeDir),
+        state,
+        writer: new ParquetWriter(await instance.connect()),
+        owner: 'test-run',
+        ...extra,
+      }),
     close: async () => instance.closeSync(),
   };
 }
 
-export async function exportOnce(fixture: LakeFixture, runner: SqlRunner, cluster: ClusterConfig, extra: Partial<ClusterExporterDeps> = {}): Promise<ClusterExportResult> {
+export async function exportOnce(
+  fixture: LakeFixture,
+  runner: SqlRunner,
+  cluster: ClusterConfig,
+  extra: Partial<ClusterExporterDeps> = {},
+): Promise<ClusterExportResult> {
   const exporter = await fixture.exporter(runner, extra);
   return exporter.export({ cluster, settings: SETTINGS });
 }
@@ -118,7 +145,15 @@ function lakeExpression(name: string, type: string): string {
 }
 
 /** Rows of one lake table read back with DuckDB (not with our own code), plus their partition values. */
-export async function readLakeTable(lakeDir: string, table: ExportTableName, options: { withExportedAt?: boolean } = {}): Promise<{ rows: ComparableRow[]; types: Record<string, string>; partitions: Array<{ cluster: string; day: string; cursorDay: string | null }> }> {
+export async function readLakeTable(
+  lakeDir: string,
+  table: ExportTableName,
+  options: { withExportedAt?: boolean } = {},
+): Promise<{
+  rows: ComparableRow[];
+  types: Record<string, string>;
+  partitions: Array<{ cluster: string; day: string; cursorDay: string | null }>;
+}> {
   const columns = exportColumns(table).filter((column) => options.withExportedAt || column.name !== 'exported_at');
   const { instance, connection } = await openDuckDb();
   try {
@@ -127,7 +162,7 @@ export async function readLakeTable(lakeDir: string, table: ExportTableName, opt
     if (files.size === 0) return { rows: [], types: {}, partitions: [] };
     const source = `read_parquet('${glob}', hive_partitioning = true)`;
     const described = await connection.runAndReadAll(`DESCRIBE SELECT * FROM ${source}`);
-    const types = Object.fromEntries(described.getRowObjects().map((row) => [String(row['column_name']), String(row['column_type'])]));
+    const types = Object.fromEntries(described.getRowObjects().map((row) => [String(row.column_name), String(row.column_type)]));
     const select = columns.map((column) => lakeExpression(column.name, column.type)).join(', ');
     const result = await connection.runAndReadAll(`SELECT ${select} FROM ${source}`);
     const rows = result.getRows().map((row) => row.map((value) => (value === null ? null : String(value))));
@@ -135,7 +170,11 @@ export async function readLakeTable(lakeDir: string, table: ExportTableName, opt
     const partitionResult = await connection.runAndReadAll(
       `SELECT cluster, CAST(day AS VARCHAR) AS day, ${cursor ? `strftime("${cursor}", '%Y-%m-%d')` : 'NULL'} AS cursor_day FROM ${source}`,
     );
-    const partitions = partitionResult.getRowObjects().map((row) => ({ cluster: String(row['cluster']), day: String(row['day']), cursorDay: row['cursor_day'] === null ? null : String(row['cursor_day']) }));
+    const partitions = partitionResult.getRowObjects().map((row) => ({
+      cluster: String(row.cluster),
+      day: String(row.day),
+      cursorDay: row.cursor_day === null ? null : String(row.cursor_day),
+    }));
     return { rows, types, partitions };
   } finally {
     instance.closeSync();

@@ -16,7 +16,16 @@ const run = promisify(execFile);
  */
 async function cdkSynth(context: Record<string, string>, inspect: (outdir: string) => void = () => undefined): Promise<void> {
   const outdir = mkdtempSync(join(tmpdir(), 'opslake-cdk-cli-'));
-  const args = [join(PROJECT_ROOT, 'node_modules', 'aws-cdk', 'bin', 'cdk'), 'synth', 'Opslake-Storage', '--exclusively', '--quiet', '--no-notices', '--output', outdir];
+  const args = [
+    join(PROJECT_ROOT, 'node_modules', 'aws-cdk', 'bin', 'cdk'),
+    'synth',
+    'Opslake-Storage',
+    '--exclusively',
+    '--quiet',
+    '--no-notices',
+    '--output',
+    outdir,
+  ];
   for (const [key, value] of Object.entries(context)) args.push('--context', `${key}=${value}`);
   try {
     await run(process.execPath, args, {
@@ -45,10 +54,16 @@ describe('infra/app.ts', () => {
     };
     await cdkSynth(context, (outdir) => {
       const manifest = JSON.parse(readFileSync(join(outdir, 'manifest.json'), 'utf8')) as { artifacts: Record<string, { type: string }> };
-      stacks = Object.entries(manifest.artifacts).filter(([, artifact]) => artifact.type === 'aws:cloudformation:stack').map(([name]) => name);
-      const report = JSON.parse(readFileSync(join(outdir, 'validation-report.json'), 'utf8')) as { pluginReports: Array<{ pluginName: string; conclusion: string }> };
+      stacks = Object.entries(manifest.artifacts)
+        .filter(([, artifact]) => artifact.type === 'aws:cloudformation:stack')
+        .map(([name]) => name);
+      const report = JSON.parse(readFileSync(join(outdir, 'validation-report.json'), 'utf8')) as {
+        pluginReports: Array<{ pluginName: string; conclusion: string }>;
+      };
       nagConclusion = report.pluginReports.find((plugin) => plugin.pluginName === 'AwsSolutions')?.conclusion;
-      const pipeline = JSON.parse(readFileSync(join(outdir, 'Opslake-Pipeline.template.json'), 'utf8')) as { Resources: Record<string, { Type: string }> };
+      const pipeline = JSON.parse(readFileSync(join(outdir, 'Opslake-Pipeline.template.json'), 'utf8')) as {
+        Resources: Record<string, { Type: string }>;
+      };
       functions = Object.values(pipeline.Resources).filter((resource) => resource.Type === 'AWS::Lambda::Function').length;
     });
     expect(stacks.sort()).toEqual(['Opslake-Pipeline', 'Opslake-QuickSight', 'Opslake-Storage']);

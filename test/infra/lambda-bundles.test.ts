@@ -63,7 +63,8 @@ async function bundlesFor(arch: LambdaArch): Promise<Record<FunctionName, Bundle
   const found: Partial<Record<FunctionName, Bundle>> = {};
   for (const resource of Object.values(template.Resources)) {
     if (resource.Type !== 'AWS::Lambda::Function' || !resource.Properties.Environment) continue;
-    const name: FunctionName = resource.Properties.Environment.Variables.POWERTOOLS_SERVICE_NAME === 'opslake-stl-export' ? 'stl-export' : 'cloudtrail-ingest';
+    const name: FunctionName =
+      resource.Properties.Environment.Variables.POWERTOOLS_SERVICE_NAME === 'opslake-stl-export' ? 'stl-export' : 'cloudtrail-ingest';
     const hash = (resource.Properties.Code.S3Key as string).replace(/\.zip$/, '');
     found[name] = { dir: join(result.outdir, `asset.${hash}`), environment: resource.Properties.Environment.Variables };
   }
@@ -78,7 +79,9 @@ function clustersOf(clusters: unknown[]): ClusterSettings[] {
 /** The opslake metrics the per-cluster alarms of the pipeline stack watch, for the cluster `analytics`. */
 async function pipelineAlarmMetrics(): Promise<Array<{ namespace: string; name: string; dimensions: Record<string, string> }>> {
   const result = await buildTestApp({ 'opslake:clusters': FLEET.slice(0, 1) });
-  const alarms = Object.values(result.template('pipeline').findResources('AWS::CloudWatch::Alarm')) as Array<{ Properties: Record<string, any> }>;
+  const alarms = Object.values(result.template('pipeline').findResources('AWS::CloudWatch::Alarm')) as Array<{
+    Properties: Record<string, any>;
+  }>;
   return alarms
     .filter((alarm) => alarm.Properties.Namespace)
     .map((alarm) => ({
@@ -99,7 +102,8 @@ describe('Lambda bundles', () => {
   });
 
   afterAll(() => {
-    if (sizes.length > 0) console.log(`Lambda bundle sizes (unzipped):\n${sizes.map((s) => `  ${s.fn} ${s.arch}: ${s.megabytes} MB`).join('\n')}`);
+    if (sizes.length > 0)
+      console.log(`Lambda bundle sizes (unzipped):\n${sizes.map((s) => `  ${s.fn} ${s.arch}: ${s.megabytes} MB`).join('\n')}`);
   });
 
   describe.each(['arm64', 'x86_64'] as const)('for %s', (arch) => {
@@ -107,7 +111,8 @@ describe('Lambda bundles', () => {
       const { dir } = bundles[arch][fn];
       expect(existsSync(join(dir, 'index.mjs'))).toBe(true);
       const modules = join(dir, 'node_modules');
-      for (const name of ['@duckdb/node-api', '@duckdb/node-bindings', 'detect-libc']) expect(existsSync(join(modules, name, 'package.json')), name).toBe(true);
+      for (const name of ['@duckdb/node-api', '@duckdb/node-bindings', 'detect-libc'])
+        expect(existsSync(join(modules, name, 'package.json')), name).toBe(true);
       const platforms = readdirSync(join(modules, '@duckdb')).filter((name) => name.startsWith('node-bindings-'));
       expect(platforms).toEqual([`node-bindings-linux-${NODE_ARCH[arch]}`]);
       const binding = join(modules, '@duckdb', platforms[0]!);
@@ -158,7 +163,12 @@ describe('Lambda bundles', () => {
           const root = (JSON.parse(body) as { Path: string }).Path;
           response.end(
             JSON.stringify({
-              Parameters: ssmClusters.map((cluster) => ({ Name: `${root}/clusters/${cluster.name}`, Type: 'String', Value: JSON.stringify(clusterDocument(cluster)), Version: 1 })),
+              Parameters: ssmClusters.map((cluster) => ({
+                Name: `${root}/clusters/${cluster.name}`,
+                Type: 'String',
+                Value: JSON.stringify(clusterDocument(cluster)),
+                Version: 1,
+              })),
             }),
           );
         });
@@ -201,7 +211,7 @@ describe('Lambda bundles', () => {
       const environment: Record<string, string> = {};
       for (const [name, value] of Object.entries(bundle.environment)) {
         const imported = (value as { 'Fn::ImportValue'?: string })['Fn::ImportValue'];
-        environment[name] = typeof value === 'string' ? value : imports[imported ?? ''] ?? '';
+        environment[name] = typeof value === 'string' ? value : (imports[imported ?? ''] ?? '');
         expect(environment[name], `${name} resolves`).not.toBe('');
       }
       // No Glue stand-in exists: partitions are not registered here (the variable is optional).
@@ -260,10 +270,29 @@ describe('Lambda bundles', () => {
       const emulator = await startDataApiEmulator({ db: sim.db, pageSize: 1000, describesBeforeFinished: 0 });
       try {
         dataApiEndpoint = emulator.endpoint;
-        ssmClusters = clustersOf([{ name: 'analytics', kind: 'provisioned', clusterIdentifier: 'analytics', database: 'dev', dbUser: 'opslake', tables: ['stl_query', 'query_text'] }]);
-        const { result, stdout, stderr } = await invoke('stl-export', { 'detail-type': 'Scheduled Event', source: 'aws.events', detail: {} });
-        expect(result.clusters, `${stdout}\n${stderr}`).toEqual([{ cluster: 'analytics', status: expect.not.stringMatching(/failed|lease/) }]);
-        expect(emulator.requests.filter((request) => request.operation === 'ExecuteStatement').every((request) => request.input.DbUser === 'opslake')).toBe(true);
+        ssmClusters = clustersOf([
+          {
+            name: 'analytics',
+            kind: 'provisioned',
+            clusterIdentifier: 'analytics',
+            database: 'dev',
+            dbUser: 'opslake',
+            tables: ['stl_query', 'query_text'],
+          },
+        ]);
+        const { result, stdout, stderr } = await invoke('stl-export', {
+          'detail-type': 'Scheduled Event',
+          source: 'aws.events',
+          detail: {},
+        });
+        expect(result.clusters, `${stdout}\n${stderr}`).toEqual([
+          { cluster: 'analytics', status: expect.not.stringMatching(/failed|lease/) },
+        ]);
+        expect(
+          emulator.requests
+            .filter((request) => request.operation === 'ExecuteStatement')
+            .every((request) => request.input.DbUser === 'opslake'),
+        ).toBe(true);
 
         const listed = await s3Client.send(new ListObjectsV2Command({ Bucket: 'opslake-lake', Prefix: 'lake/redshift/' }));
         const tables = new Set((listed.Contents ?? []).map((object) => object.Key!.split('/')[2]));
@@ -275,12 +304,13 @@ describe('Lambda bundles', () => {
           .filter((line) => line.includes('"_aws"'))
           .map((line) => JSON.parse(line) as Record<string, any>)
           .flatMap((blob) =>
-            (blob._aws.CloudWatchMetrics as Array<{ Namespace: string; Dimensions: string[][]; Metrics: Array<{ Name: string }> }>).flatMap((directive) =>
-              directive.Metrics.map((metric) => ({
-                namespace: directive.Namespace,
-                name: metric.Name,
-                dimensions: Object.fromEntries(directive.Dimensions[0]!.map((dimension) => [dimension, blob[dimension]])),
-              })),
+            (blob._aws.CloudWatchMetrics as Array<{ Namespace: string; Dimensions: string[][]; Metrics: Array<{ Name: string }> }>).flatMap(
+              (directive) =>
+                directive.Metrics.map((metric) => ({
+                  namespace: directive.Namespace,
+                  name: metric.Name,
+                  dimensions: Object.fromEntries(directive.Dimensions[0]!.map((dimension) => [dimension, blob[dimension]])),
+                })),
             ),
           );
         const alarms = (await pipelineAlarmMetrics()).filter((alarm) => alarm.namespace === 'opslake');
@@ -296,10 +326,17 @@ describe('Lambda bundles', () => {
     });
 
     it('runs cloudtrail-ingest from its bundle: one trail file in, typed Parquet out', async () => {
-      const key = 'AWSLogs/123456789012/CloudTrail/us-east-1/2026/11/22/123456789012_CloudTrail_us-east-1_20261122T1205Z_bundletest0001.json.gz';
+      const key =
+        'AWSLogs/123456789012/CloudTrail/us-east-1/2026/11/22/123456789012_CloudTrail_us-east-1_20261122T1205Z_bundletest0001.json.gz';
       const record = (id: string, eventName: string) => ({
         eventVersion: '1.09',
-        userIdentity: { type: 'IAMUser', principalId: 'AIDAEXAMPLE', arn: 'arn:aws:iam::123456789012:user/ops', accountId: '123456789012', userName: 'ops' },
+        userIdentity: {
+          type: 'IAMUser',
+          principalId: 'AIDAEXAMPLE',
+          arn: 'arn:aws:iam::123456789012:user/ops',
+          accountId: '123456789012',
+          userName: 'ops',
+        },
         eventTime: '2026-11-22T12:01:02Z',
         eventSource: 'redshift.amazonaws.com',
         eventName,
@@ -320,7 +357,14 @@ describe('Lambda bundles', () => {
         new PutObjectCommand({
           Bucket: 'org-trail-logs',
           Key: key,
-          Body: gzipSync(JSON.stringify({ Records: [record('11111111-1111-1111-1111-111111111111', 'DescribeClusters'), record('22222222-2222-2222-2222-222222222222', 'DescribeLoggingStatus')] })),
+          Body: gzipSync(
+            JSON.stringify({
+              Records: [
+                record('11111111-1111-1111-1111-111111111111', 'DescribeClusters'),
+                record('22222222-2222-2222-2222-222222222222', 'DescribeLoggingStatus'),
+              ],
+            }),
+          ),
         }),
       );
       const notification = {
@@ -331,7 +375,11 @@ describe('Lambda bundles', () => {
             awsRegion: 'us-east-1',
             eventTime: '2026-11-22T12:05:30.000Z',
             eventName: 'ObjectCreated:Put',
-            s3: { s3SchemaVersion: '1.0', bucket: { name: 'org-trail-logs', arn: 'arn:aws:s3:::org-trail-logs' }, object: { key: encodeURIComponent(key).replaceAll('%2F', '/'), size: 1000 } },
+            s3: {
+              s3SchemaVersion: '1.0',
+              bucket: { name: 'org-trail-logs', arn: 'arn:aws:s3:::org-trail-logs' },
+              object: { key: encodeURIComponent(key).replaceAll('%2F', '/'), size: 1000 },
+            },
           },
         ],
       };
@@ -341,7 +389,12 @@ describe('Lambda bundles', () => {
             messageId: 'm-1',
             receiptHandle: 'r-1',
             body: JSON.stringify(notification),
-            attributes: { ApproximateReceiveCount: '1', SentTimestamp: '1795000000000', SenderId: 's3', ApproximateFirstReceiveTimestamp: '1795000000000' },
+            attributes: {
+              ApproximateReceiveCount: '1',
+              SentTimestamp: '1795000000000',
+              SenderId: 's3',
+              ApproximateFirstReceiveTimestamp: '1795000000000',
+            },
             messageAttributes: {},
             md5OfBody: '',
             eventSource: 'aws:sqs',
@@ -362,7 +415,9 @@ describe('Lambda bundles', () => {
       const parquet = join(workDir, 'events.parquet');
       writeFileSync(parquet, body);
       const { connection } = await openDuckDb();
-      const rows = (await connection.runAndReadAll(`SELECT eventname, useridentity_arn FROM read_parquet('${parquet}') ORDER BY eventname`)).getRowObjects();
+      const rows = (
+        await connection.runAndReadAll(`SELECT eventname, useridentity_arn FROM read_parquet('${parquet}') ORDER BY eventname`)
+      ).getRowObjects();
       expect(rows).toEqual([
         { eventname: 'DescribeClusters', useridentity_arn: 'arn:aws:iam::123456789012:user/ops' },
         { eventname: 'DescribeLoggingStatus', useridentity_arn: 'arn:aws:iam::123456789012:user/ops' },

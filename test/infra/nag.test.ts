@@ -30,7 +30,9 @@ async function checked(context: Record<string, unknown>): Promise<{ report: Repo
   let errors: string[] = [];
   try {
     const assembly = result.app.synth();
-    errors = assembly.stacks.flatMap((stack) => stack.messages.filter((message) => message.level === 'error').map((message) => `${message.id}: ${String(message.entry.data)}`));
+    errors = assembly.stacks.flatMap((stack) =>
+      stack.messages.filter((message) => message.level === 'error').map((message) => `${message.id}: ${String(message.entry.data)}`),
+    );
   } catch (error) {
     synthError = error;
   }
@@ -41,7 +43,9 @@ function expectClean({ report, synthError, errors }: { report: Report; synthErro
   expect(errors).toEqual([]);
   const nag = report.pluginReports.find((plugin) => plugin.pluginName === 'AwsSolutions');
   expect(nag, 'the AwsSolutions pack ran').toBeDefined();
-  const open = nag!.violations.map((violation) => `${violation.ruleName} at ${violation.violatingConstructs.map((c) => c.constructPath).join(', ')}`);
+  const open = nag!.violations.map(
+    (violation) => `${violation.ruleName} at ${violation.violatingConstructs.map((c) => c.constructPath).join(', ')}`,
+  );
   expect(open).toEqual([]);
   expect(synthError).toBeUndefined();
   for (const suppressed of nag!.suppressedViolations ?? []) {
@@ -65,7 +69,14 @@ describe('AwsSolutionsChecks', () => {
   });
 
   it('finds nothing unacknowledged when the data is to be destroyed with the stacks', async () => {
-    expectClean(await checked({ ...FULL_CONTEXT, 'opslake:destroy': true, 'opslake:alarmEmail': undefined, 'opslake:alarmTopicArn': 'arn:aws:sns:eu-west-1:123456789012:ops' }));
+    expectClean(
+      await checked({
+        ...FULL_CONTEXT,
+        'opslake:destroy': true,
+        'opslake:alarmEmail': undefined,
+        'opslake:alarmTopicArn': 'arn:aws:sns:eu-west-1:123456789012:ops',
+      }),
+    );
   });
 
   it('reports a finding that nobody acknowledged', () => {

@@ -44,9 +44,21 @@ describe('settingsFromContext', () => {
 
   it('validates clusters with the export validator and keeps what IAM needs', () => {
     const [analytics, bi, etl] = settings({ [CONTEXT_KEYS.clusters]: FLEET }).clusters;
-    expect(analytics).toMatchObject({ name: 'analytics', kind: 'provisioned', clusterIdentifier: 'analytics-prod', auth: { type: 'db-user', dbUser: 'opslake_reader' }, enabled: true });
+    expect(analytics).toMatchObject({
+      name: 'analytics',
+      kind: 'provisioned',
+      clusterIdentifier: 'analytics-prod',
+      auth: { type: 'db-user', dbUser: 'opslake_reader' },
+      enabled: true,
+    });
     expect(analytics?.tables).toEqual(EXPORT_TABLE_NAMES);
-    expect(bi).toMatchObject({ kind: 'serverless', workgroupName: 'bi', workgroupArn: WORKGROUP_ARN, auth: { type: 'secret' }, tables: ['stl_query', 'query_text'] });
+    expect(bi).toMatchObject({
+      kind: 'serverless',
+      workgroupName: 'bi',
+      workgroupArn: WORKGROUP_ARN,
+      auth: { type: 'secret' },
+      tables: ['stl_query', 'query_text'],
+    });
     expect(etl?.enabled).toBe(false);
   });
 
@@ -85,7 +97,8 @@ describe('settingsFromContext', () => {
     expect(errorOf({ [CONTEXT_KEYS.arch]: 'amd64' }).parameter).toBe(CONTEXT_KEYS.arch);
     expect(errorOf({ [CONTEXT_KEYS.cloudTrailBucket]: 'Not_A_Bucket' }).parameter).toBe(CONTEXT_KEYS.cloudTrailBucket);
     expect(
-      errorOf({ [CONTEXT_KEYS.alarmEmail]: 'ops@example.com', [CONTEXT_KEYS.alarmTopicArn]: 'arn:aws:sns:eu-west-1:123456789012:ops' }).parameter,
+      errorOf({ [CONTEXT_KEYS.alarmEmail]: 'ops@example.com', [CONTEXT_KEYS.alarmTopicArn]: 'arn:aws:sns:eu-west-1:123456789012:ops' })
+        .parameter,
     ).toBe(CONTEXT_KEYS.alarmEmail);
   });
 

@@ -3,7 +3,18 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { clusterParameterName } from '../../infra/constructs/cluster-parameters.js';
 import { ConfigLocation } from '../../pipeline/config/config-location.js';
 import { validateCluster } from '../../pipeline/config/validate-config.js';
-import { ACCOUNT, FLEET, FULL_CONTEXT, REGION, SECRET_ARN, SECRET_KEY_ARN, TRAIL_KEY_ARN, WORKGROUP_ARN, buildTestApp, removeTestApps } from './infra-test-app.js';
+import {
+  ACCOUNT,
+  FLEET,
+  FULL_CONTEXT,
+  REGION,
+  SECRET_ARN,
+  SECRET_KEY_ARN,
+  TRAIL_KEY_ARN,
+  WORKGROUP_ARN,
+  buildTestApp,
+  removeTestApps,
+} from './infra-test-app.js';
 
 type Statement = { Sid?: string; Effect: string; Action: string | string[]; Resource: unknown; Condition?: Record<string, unknown> };
 type Resource = { Type: string; Properties: Record<string, any> };
@@ -19,7 +30,9 @@ function resources(template: Template, type: string): Array<[string, Resource]> 
 function policyOf(template: Template, prefix: string): Statement[] {
   const [, fn] = resources(template, 'AWS::Lambda::Function').find(([id]) => id.startsWith(prefix))!;
   const roleId = fn.Properties.Role['Fn::GetAtt'][0];
-  const [, policy] = resources(template, 'AWS::IAM::Policy').find(([, p]) => p.Properties.Roles.some((r: { Ref: string }) => r.Ref === roleId))!;
+  const [, policy] = resources(template, 'AWS::IAM::Policy').find(([, p]) =>
+    p.Properties.Roles.some((r: { Ref: string }) => r.Ref === roleId),
+  )!;
   return policy.Properties.PolicyDocument.Statement;
 }
 
@@ -45,8 +58,16 @@ describe('PipelineStack', () => {
   describe('stl-export', () => {
     it('runs on nodejs24.x, arm64 by default and x86_64 when asked, one run at a time', () => {
       const props = { Runtime: 'nodejs24.x', Handler: 'index.handler', ReservedConcurrentExecutions: 1, Timeout: 900 };
-      template.hasResourceProperties('AWS::Lambda::Function', { ...props, Architectures: ['arm64'], Description: Match.stringLikeRegexp('STL') });
-      x86.hasResourceProperties('AWS::Lambda::Function', { ...props, Architectures: ['x86_64'], Description: Match.stringLikeRegexp('STL') });
+      template.hasResourceProperties('AWS::Lambda::Function', {
+        ...props,
+        Architectures: ['arm64'],
+        Description: Match.stringLikeRegexp('STL'),
+      });
+      x86.hasResourceProperties('AWS::Lambda::Function', {
+        ...props,
+        Architectures: ['x86_64'],
+        Description: Match.stringLikeRegexp('STL'),
+      });
     });
 
     it('gets the contract environment, pointing at the storage stack exports', () => {
@@ -86,7 +107,11 @@ describe('PipelineStack', () => {
       const dataApi = statement(statements, 'DataApiOnSources');
       expect(asList(dataApi.Action)).toEqual(['redshift-data:ExecuteStatement']);
       expect(asList(dataApi.Resource).sort()).toEqual(
-        [WORKGROUP_ARN, `arn:aws:redshift:${REGION}:${ACCOUNT}:cluster:analytics-prod`, `arn:aws:redshift:${REGION}:${ACCOUNT}:cluster:etl-prod`].sort(),
+        [
+          WORKGROUP_ARN,
+          `arn:aws:redshift:${REGION}:${ACCOUNT}:cluster:analytics-prod`,
+          `arn:aws:redshift:${REGION}:${ACCOUNT}:cluster:etl-prod`,
+        ].sort(),
       );
       const own = statement(statements, 'DataApiOwnStatements');
       expect(own.Resource).toBe('*');
@@ -136,7 +161,10 @@ describe('PipelineStack', () => {
         Resource: importValue('LakeBucketArn'),
         Condition: { StringLike: { 's3:prefix': ['lake/redshift/*'] } },
       });
-      expect(statement(statements, 'LakeKey')).toMatchObject({ Action: ['kms:Decrypt', 'kms:GenerateDataKey'], Resource: importValue('LakeKeyArn') });
+      expect(statement(statements, 'LakeKey')).toMatchObject({
+        Action: ['kms:Decrypt', 'kms:GenerateDataKey'],
+        Resource: importValue('LakeKeyArn'),
+      });
       expect(statement(statements, 'StateTable')).toMatchObject({ Resource: importValue('StateTableArn') });
       expect(asList(statement(statements, 'StateTable').Action)).not.toContain('dynamodb:DeleteTable');
     });
@@ -152,13 +180,19 @@ describe('PipelineStack', () => {
   describe('cluster parameters', () => {
     it('writes one String parameter per cluster that the export validator accepts, with no secret in it', () => {
       const parameters = resources(template, 'AWS::SSM::Parameter');
-      expect(parameters.map(([, p]) => p.Properties.Name).sort()).toEqual(FLEET.map((cluster) => clusterParameterName('/opslake', cluster.name)).sort());
+      expect(parameters.map(([, p]) => p.Properties.Name).sort()).toEqual(
+        FLEET.map((cluster) => clusterParameterName('/opslake', cluster.name)).sort(),
+      );
       for (const [, parameter] of parameters) {
         expect(parameter.Properties.Type).toBe('String');
         const name = (parameter.Properties.Name as string).split('/').pop()!;
         const document = JSON.parse(parameter.Properties.Value as string);
         expect(JSON.stringify(document)).not.toMatch(/password/i);
-        const config = validateCluster(document, new ConfigLocation(parameter.Properties.Name), { source: 'ssm', name, passwordParameter: `${parameter.Properties.Name}/password` });
+        const config = validateCluster(document, new ConfigLocation(parameter.Properties.Name), {
+          source: 'ssm',
+          name,
+          passwordParameter: `${parameter.Properties.Name}/password`,
+        });
         const given = FLEET.find((cluster) => cluster.name === name)!;
         expect(config).toMatchObject({ name, kind: given.kind, database: given.database, enabled: given.enabled ?? true });
       }
@@ -196,7 +230,10 @@ describe('PipelineStack', () => {
     });
 
     it('reports partial batch failures', () => {
-      template.hasResourceProperties('AWS::Lambda::EventSourceMapping', { FunctionResponseTypes: ['ReportBatchItemFailures'], BatchSize: 10 });
+      template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+        FunctionResponseTypes: ['ReportBatchItemFailures'],
+        BatchSize: 10,
+      });
     });
 
     it('may read the trail bucket under its prefix and write the cloudtrail and quarantine parts of the lake', () => {
@@ -213,10 +250,16 @@ describe('PipelineStack', () => {
       expect(asList(lakeObjects.Action).sort()).toEqual(['s3:AbortMultipartUpload', 's3:PutObject']);
       expect(asList(lakeObjects.Resource)).toHaveLength(2);
       expect(asList(lakeObjects.Resource)).toEqual(
-        expect.arrayContaining([joined(importValue('LakeBucketArn'), '/lake/cloudtrail/*'), joined(importValue('LakeBucketArn'), '/lake/_quarantine/cloudtrail/*')]),
+        expect.arrayContaining([
+          joined(importValue('LakeBucketArn'), '/lake/cloudtrail/*'),
+          joined(importValue('LakeBucketArn'), '/lake/_quarantine/cloudtrail/*'),
+        ]),
       );
       expect(statements.some((s) => asList(s.Action).includes('s3:ListBucket'))).toBe(false);
-      expect(statement(statements, 'LakeKey')).toMatchObject({ Action: ['kms:Decrypt', 'kms:GenerateDataKey'], Resource: importValue('LakeKeyArn') });
+      expect(statement(statements, 'LakeKey')).toMatchObject({
+        Action: ['kms:Decrypt', 'kms:GenerateDataKey'],
+        Resource: importValue('LakeKeyArn'),
+      });
       const trailStatements = statements.filter((s) => JSON.stringify(s.Resource).includes('org-trail-logs'));
       expect(trailStatements.map((s) => s.Sid)).toEqual(['TrailObjects']);
       expect(statements.some((s) => JSON.stringify(s).includes('ssm:') || JSON.stringify(s).includes('redshift'))).toBe(false);
@@ -239,7 +282,10 @@ describe('PipelineStack', () => {
       });
       const lagAlarms = resources(template, 'AWS::CloudWatch::Alarm').filter(([, a]) => a.Properties.MetricName === 'ExportLagSeconds');
       // etl is disabled: an alarm would only say what everyone knows.
-      expect(lagAlarms.map(([, a]) => a.Properties.Dimensions.find((d: { Name: string }) => d.Name === 'cluster').Value).sort()).toEqual(['analytics', 'bi']);
+      expect(lagAlarms.map(([, a]) => a.Properties.Dimensions.find((d: { Name: string }) => d.Name === 'cluster').Value).sort()).toEqual([
+        'analytics',
+        'bi',
+      ]);
     });
 
     it('raises recorded gaps, handler errors and dead letters, and sends all to the alarm topic', () => {
@@ -247,7 +293,11 @@ describe('PipelineStack', () => {
       for (const metricName of ['GapsRecorded', 'Errors', 'ApproximateNumberOfMessagesVisible']) {
         template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: metricName, AlarmActions: [{ Ref: topicId }] });
       }
-      template.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: 'ops@example.com', TopicArn: { Ref: topicId } });
+      template.hasResourceProperties('AWS::SNS::Subscription', {
+        Protocol: 'email',
+        Endpoint: 'ops@example.com',
+        TopicArn: { Ref: topicId },
+      });
       template.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: Match.anyValue() });
       template.hasResourceProperties('AWS::KMS::Key', {
         EnableKeyRotation: true,

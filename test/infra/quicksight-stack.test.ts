@@ -18,7 +18,11 @@ describe('QuickSightStack', () => {
   let queries: QueryLibrary;
 
   beforeAll(async () => {
-    const result = await buildTestApp({ 'opslake:clusters': FLEET, 'opslake:quickSight': true, 'opslake:quickSightPrincipalArn': PRINCIPAL });
+    const result = await buildTestApp({
+      'opslake:clusters': FLEET,
+      'opslake:quickSight': true,
+      'opslake:quickSightPrincipalArn': PRINCIPAL,
+    });
     template = result.template('quickSight');
     queries = await QueryLibrary.load();
   });
@@ -40,7 +44,9 @@ describe('QuickSightStack', () => {
   it('makes a direct-query data set of every query that is not a view', () => {
     const dataSets = Object.values(template.findResources('AWS::QuickSight::DataSet')) as Resource[];
     const expected = queries.queries.filter((query) => !query.view);
-    expect(dataSets.map((dataSet) => Object.values<any>(dataSet.Properties.PhysicalTableMap)[0].CustomSql.Name).sort()).toEqual(expected.map((q) => q.name).sort());
+    expect(dataSets.map((dataSet) => Object.values<any>(dataSet.Properties.PhysicalTableMap)[0].CustomSql.Name).sort()).toEqual(
+      expected.map((q) => q.name).sort(),
+    );
     for (const dataSet of dataSets) {
       expect(dataSet.Properties.ImportMode).toBe('DIRECT_QUERY');
       const sql = Object.values<any>(dataSet.Properties.PhysicalTableMap)[0].CustomSql.SqlQuery as string;
@@ -53,7 +59,12 @@ describe('QuickSightStack', () => {
     const [dashboard] = Object.values(template.findResources('AWS::QuickSight::Dashboard')) as Resource[];
     const sheet = dashboard!.Properties.Definition.Sheets[0];
     const kinds = sheet.Visuals.map((visual: Record<string, unknown>) => Object.keys(visual)[0]);
-    const expected = queries.queries.filter((query) => !query.view).map((query) => ({ line: 'LineChartVisual', bar: 'BarChartVisual', 'stacked-bar': 'BarChartVisual', table: 'TableVisual' })[query.chart.type]);
+    const expected = queries.queries
+      .filter((query) => !query.view)
+      .map(
+        (query) =>
+          ({ line: 'LineChartVisual', bar: 'BarChartVisual', 'stacked-bar': 'BarChartVisual', table: 'TableVisual' })[query.chart.type],
+      );
     expect(kinds).toEqual(expected);
     expect(dashboard!.Properties.Definition.DataSetIdentifierDeclarations).toHaveLength(expected.length);
     expect(dashboard!.Properties.Permissions[0].Principal).toBe(PRINCIPAL);
@@ -77,7 +88,9 @@ describe('dataSetSql', () => {
 
   it('declares the select list with types from the registry, the functions and the chart', () => {
     const result = dataSetSql(
-      query("SELECT cluster, date_trunc('hour', endtime) AS hour, count(*) AS statements, max(starttime) AS latest, querytxt FROM stl_query WHERE day >= :from_day"),
+      query(
+        "SELECT cluster, date_trunc('hour', endtime) AS hour, count(*) AS statements, max(starttime) AS latest, querytxt FROM stl_query WHERE day >= :from_day",
+      ),
       lakeTables(),
     );
     expect('columns' in result && result.columns).toEqual([
@@ -90,9 +103,14 @@ describe('dataSetSql', () => {
   });
 
   it('casts every column to its declared type around the original statement', () => {
-    const result = dataSetSql(query("SELECT cluster, date_trunc('hour', endtime) AS hour, count(*) AS statements FROM stl_query WHERE day >= :from_day"), lakeTables());
+    const result = dataSetSql(
+      query("SELECT cluster, date_trunc('hour', endtime) AS hour, count(*) AS statements FROM stl_query WHERE day >= :from_day"),
+      lakeTables(),
+    );
     expect('sql' in result && result.sql).toContain('TRY_CAST(q."statements" AS double) AS "statements"');
-    expect('sql' in result && result.sql).toContain(`WHERE day >= ${parameterSql({ name: 'from_day', type: 'day', default: 'today-7d', description: '' })}`);
+    expect('sql' in result && result.sql).toContain(
+      `WHERE day >= ${parameterSql({ name: 'from_day', type: 'day', default: 'today-7d', description: '' })}`,
+    );
   });
 
   it('turns relative defaults into SQL relative to the day the dashboard is read', () => {

@@ -7,7 +7,9 @@ import { FLEET, buildTestApp, removeTestApps } from './infra-test-app.js';
 type Resources = Record<string, { Type: string; Properties?: Record<string, any>; DeletionPolicy?: string; UpdateReplacePolicy?: string }>;
 
 function onlyResource(template: Template, type: string, properties: Record<string, unknown> = {}): [string, Resources[string]] {
-  const found = Object.entries(template.findResources(type, properties ? { Properties: Match.objectLike(properties) } : {})) as Array<[string, Resources[string]]>;
+  const found = Object.entries(template.findResources(type, properties ? { Properties: Match.objectLike(properties) } : {})) as Array<
+    [string, Resources[string]]
+  >;
   expect(found, `${type} matching ${JSON.stringify(properties)}`).toHaveLength(1);
   return found[0]!;
 }
@@ -30,23 +32,43 @@ describe('StorageStack', () => {
     template.hasResourceProperties('AWS::S3::Bucket', {
       BucketEncryption: {
         ServerSideEncryptionConfiguration: [
-          { BucketKeyEnabled: true, ServerSideEncryptionByDefault: { SSEAlgorithm: 'aws:kms', KMSMasterKeyID: { 'Fn::GetAtt': [keyId, 'Arn'] } } },
+          {
+            BucketKeyEnabled: true,
+            ServerSideEncryptionByDefault: { SSEAlgorithm: 'aws:kms', KMSMasterKeyID: { 'Fn::GetAtt': [keyId, 'Arn'] } },
+          },
         ],
       },
       VersioningConfiguration: { Status: 'Enabled' },
-      PublicAccessBlockConfiguration: { BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true },
+      PublicAccessBlockConfiguration: {
+        BlockPublicAcls: true,
+        BlockPublicPolicy: true,
+        IgnorePublicAcls: true,
+        RestrictPublicBuckets: true,
+      },
     });
   });
 
   it('denies plain HTTP and TLS older than 1.2 on the lake bucket', () => {
     const [lakeId] = onlyResource(template, 'AWS::S3::Bucket', { VersioningConfiguration: { Status: 'Enabled' } });
-    const policy = Object.values(template.findResources('AWS::S3::BucketPolicy', { Properties: { Bucket: { Ref: lakeId } } }))[0] as Resources[string];
+    const policy = Object.values(
+      template.findResources('AWS::S3::BucketPolicy', { Properties: { Bucket: { Ref: lakeId } } }),
+    )[0] as Resources[string];
     const statements = policy.Properties!.PolicyDocument.Statement as Array<Record<string, any>>;
     expect(statements).toContainEqual(
-      expect.objectContaining({ Effect: 'Deny', Action: 's3:*', Principal: { AWS: '*' }, Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+      expect.objectContaining({
+        Effect: 'Deny',
+        Action: 's3:*',
+        Principal: { AWS: '*' },
+        Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+      }),
     );
     expect(statements).toContainEqual(
-      expect.objectContaining({ Effect: 'Deny', Action: 's3:*', Principal: { AWS: '*' }, Condition: { NumericLessThan: { 's3:TlsVersion': 1.2 } } }),
+      expect.objectContaining({
+        Effect: 'Deny',
+        Action: 's3:*',
+        Principal: { AWS: '*' },
+        Condition: { NumericLessThan: { 's3:TlsVersion': 1.2 } },
+      }),
     );
   });
 
@@ -59,7 +81,9 @@ describe('StorageStack', () => {
     });
     template.hasResourceProperties('AWS::S3::BucketPolicy', {
       Bucket: { Ref: logsId },
-      PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })]) },
+      PolicyDocument: {
+        Statement: Match.arrayWith([Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })]),
+      },
     });
   });
 
@@ -69,7 +93,10 @@ describe('StorageStack', () => {
     const byId = Object.fromEntries(rules.map((rule) => [rule.Id, rule]));
     expect(byId['expire-quarantine']).toMatchObject({ Prefix: 'lake/_quarantine/', ExpirationInDays: 90, Status: 'Enabled' });
     expect(byId['expire-temporary']).toMatchObject({ Prefix: 'lake/_tmp/', ExpirationInDays: 1 });
-    expect(byId['expire-noncurrent-versions']).toMatchObject({ NoncurrentVersionExpiration: { NoncurrentDays: 7 }, ExpiredObjectDeleteMarker: true });
+    expect(byId['expire-noncurrent-versions']).toMatchObject({
+      NoncurrentVersionExpiration: { NoncurrentDays: 7 },
+      ExpiredObjectDeleteMarker: true,
+    });
     expect(byId['abort-incomplete-uploads']).toMatchObject({ AbortIncompleteMultipartUpload: { DaysAfterInitiation: 1 } });
     expect(byId['expire-athena-results']).toMatchObject({ Prefix: 'athena-results/' });
   });
@@ -90,13 +117,22 @@ describe('StorageStack', () => {
   it('creates one Glue table per registry table, located under the lake prefix of the lake bucket', () => {
     const [lakeId] = onlyResource(template, 'AWS::S3::Bucket', { VersioningConfiguration: { Status: 'Enabled' } });
     const tables = Object.values(template.findResources('AWS::Glue::Table')) as Array<Resources[string]>;
-    expect(tables.map((table) => table.Properties!.TableInput.Name).sort()).toEqual(lakeTables().map((table) => table.name).sort());
+    expect(tables.map((table) => table.Properties!.TableInput.Name).sort()).toEqual(
+      lakeTables()
+        .map((table) => table.name)
+        .sort(),
+    );
     const stlQuery = tables.find((table) => table.Properties!.TableInput.Name === 'stl_query')!;
     expect(stlQuery.Properties).toMatchObject({ DatabaseName: 'opslake' });
-    expect(stlQuery.Properties!.TableInput.StorageDescriptor.Location).toEqual({ 'Fn::Join': ['', ['s3://', { Ref: lakeId }, '/lake/redshift/stl_query/']] });
+    expect(stlQuery.Properties!.TableInput.StorageDescriptor.Location).toEqual({
+      'Fn::Join': ['', ['s3://', { Ref: lakeId }, '/lake/redshift/stl_query/']],
+    });
     expect(stlQuery.Properties!.TableInput.PartitionKeys.map((key: { Name: string }) => key.Name)).toEqual(['cluster', 'day']);
     // The configured clusters are projected, so Athena finds their partitions without a crawler.
-    expect(stlQuery.Properties!.TableInput.Parameters).toMatchObject({ 'projection.enabled': 'true', 'projection.cluster.values': 'analytics,bi,etl' });
+    expect(stlQuery.Properties!.TableInput.Parameters).toMatchObject({
+      'projection.enabled': 'true',
+      'projection.cluster.values': 'analytics,bi,etl',
+    });
   });
 
   it('enforces an encrypted, scan-limited Athena workgroup', () => {
@@ -124,7 +160,14 @@ describe('StorageStack', () => {
   });
 
   it('retains every stateful resource unless the destroy flag is set', () => {
-    const stateful = ['AWS::S3::Bucket', 'AWS::KMS::Key', 'AWS::DynamoDB::Table', 'AWS::Glue::Database', 'AWS::Glue::Table', 'AWS::Athena::WorkGroup'];
+    const stateful = [
+      'AWS::S3::Bucket',
+      'AWS::KMS::Key',
+      'AWS::DynamoDB::Table',
+      'AWS::Glue::Database',
+      'AWS::Glue::Table',
+      'AWS::Athena::WorkGroup',
+    ];
     for (const type of stateful) {
       for (const resource of Object.values(template.findResources(type)) as Array<Resources[string]>) {
         expect(resource.DeletionPolicy, type).toBe('Retain');

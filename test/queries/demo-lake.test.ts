@@ -53,7 +53,8 @@ async function run(name: string): Promise<QueryRow[]> {
   const given: Record<string, string> = {};
   for (const parameter of library.get(name).parameters) {
     if (parameter.type === 'day') given[parameter.name] = parameter.name.startsWith('from') ? '2024-03-05' : '2024-03-07';
-    if (parameter.type === 'timestamp') given[parameter.name] = parameter.name.startsWith('from') ? '2024-03-05 00:00:00' : '2024-03-07 00:00:00';
+    if (parameter.type === 'timestamp')
+      given[parameter.name] = parameter.name.startsWith('from') ? '2024-03-05 00:00:00' : '2024-03-07 00:00:00';
   }
   return (await collectRows(local.engine.pages(library.prepare(name, given)))).rows;
 }
@@ -69,22 +70,26 @@ const texts = (rows: readonly QueryRow[], column: string) => rows.map((row) => S
 const CHECKS: Record<string, (rows: QueryRow[]) => void | Promise<void>> = {
   redshift_hourly_statements: async (rows) => {
     expect(new Set(texts(rows, 'cluster'))).toEqual(new Set(CLUSTERS));
-    expect(rows.reduce((sum, row) => sum + Number(row['statements']), 0)).toBe(await scalar("SELECT count(*) FROM stl_query WHERE day BETWEEN '2024-03-05' AND '2024-03-07'"));
+    expect(rows.reduce((sum, row) => sum + Number(row.statements), 0)).toBe(
+      await scalar("SELECT count(*) FROM stl_query WHERE day BETWEEN '2024-03-05' AND '2024-03-07'"),
+    );
   },
   redshift_slowest_fingerprints: (rows) => {
     expect(rows).toHaveLength(25);
-    const totals = rows.map((row) => Number(row['total_seconds']));
+    const totals = rows.map((row) => Number(row.total_seconds));
     expect(totals).toEqual([...totals].sort((a, b) => b - a));
-    expect(rows.every((row) => String(row['slowest_text']).length > 10 && /^[0-9a-f]{16}$/.test(String(row['fingerprint'])))).toBe(true);
+    expect(rows.every((row) => String(row.slowest_text).length > 10 && /^[0-9a-f]{16}$/.test(String(row.fingerprint)))).toBe(true);
   },
   redshift_nested_loop_joins: (rows) => {
     // The analysts' cohort query joins on an inequality only: the simulator's nested loop.
     expect(rows.length).toBeGreaterThan(0);
-    expect(rows.every((row) => row['cluster'] === 'analytics' && String(row['plannode']).includes('Nested Loop') && Number(row['alerts']) > 0)).toBe(true);
+    expect(rows.every((row) => row.cluster === 'analytics' && String(row.plannode).includes('Nested Loop') && Number(row.alerts) > 0)).toBe(
+      true,
+    );
     expect(texts(rows, 'text').some((text) => text.includes('signup_at'))).toBe(true);
   },
   redshift_missing_statistics: (rows) => {
-    expect(rows.every((row) => String(row['table_name']).length > 0 && Number(row['queries']) > 0)).toBe(true);
+    expect(rows.every((row) => String(row.table_name).length > 0 && Number(row.queries) > 0)).toBe(true);
   },
   redshift_queue_wait: (rows) => {
     expect(new Set(texts(rows, 'cluster'))).toEqual(new Set(CLUSTERS));
@@ -93,7 +98,7 @@ const CHECKS: Record<string, (rows: QueryRow[]) => void | Promise<void>> = {
     expect(texts(rows, 'alert')).toContain('Missing query planner statistics');
   },
   redshift_aborted_statements: (rows) => {
-    expect(rows.every((row) => String(row['text']).length > 0)).toBe(true);
+    expect(rows.every((row) => String(row.text).length > 0)).toBe(true);
   },
   redshift_ddl_history: (rows) => {
     expect(texts(rows, 'command').every((command) => /^(CREATE|ALTER|DROP|TRUNCATE)\b/.test(command))).toBe(true);
@@ -108,14 +113,14 @@ const CHECKS: Record<string, (rows: QueryRow[]) => void | Promise<void>> = {
     expect(new Set(texts(rows, 'eventid')).size).toBe(rows.length);
   },
   cloudtrail_top_source_ips: (rows) => {
-    expect(rows.every((row) => Number(row['events']) >= Number(row['errors']))).toBe(true);
+    expect(rows.every((row) => Number(row.events) >= Number(row.errors))).toBe(true);
   },
   cloudtrail_access_denied: (rows) => {
-    expect(rows.every((row) => Number(row['errors']) > 0)).toBe(true);
+    expect(rows.every((row) => Number(row.errors) > 0)).toBe(true);
   },
   cloudtrail_console_signin_without_mfa: (rows) => {
     // The trail's console sign-in without MFA.
-    expect(rows.every((row) => row['mfa_used'] === 'No' && ['IAMUser', 'Root'].includes(String(row['identity_type'])))).toBe(true);
+    expect(rows.every((row) => row.mfa_used === 'No' && ['IAMUser', 'Root'].includes(String(row.identity_type)))).toBe(true);
   },
   cloudtrail_root_activity: (rows) => {
     expect(texts(rows, 'eventname').length).toBeGreaterThan(0);
@@ -127,7 +132,9 @@ const CHECKS: Record<string, (rows: QueryRow[]) => void | Promise<void>> = {
     expect(new Set(texts(rows, 'service')).size).toBeGreaterThan(0);
   },
   cloudtrail_events_by_identity_type: async (rows) => {
-    expect(rows.reduce((sum, row) => sum + Number(row['events']), 0)).toBe(await scalar("SELECT count(*) FROM cloudtrail_events WHERE day BETWEEN '2024-03-05' AND '2024-03-07'"));
+    expect(rows.reduce((sum, row) => sum + Number(row.events), 0)).toBe(
+      await scalar("SELECT count(*) FROM cloudtrail_events WHERE day BETWEEN '2024-03-05' AND '2024-03-07'"),
+    );
   },
   cloudtrail_errors_over_time: (rows) => {
     expect(texts(rows, 'errorcode')).toContain('AccessDenied');
@@ -148,8 +155,14 @@ describe('queries/ on the demo lake', () => {
   it('is what `opslake query` runs with the config file the demo leaves', async () => {
     const printed: string[] = [];
     const program = new Command('opslake').exitOverride();
-    registerQueryCommand(program, { stdout: new Writable({ write: (chunk, _encoding, done) => done(void printed.push(String(chunk))) }), stderr: devNull() });
-    await program.parseAsync(['query', 'redshift_nested_loop_joins', '--config', configPath, '--param', 'from_day=2024-03-05', '--format', 'json'], { from: 'user' });
+    registerQueryCommand(program, {
+      stdout: new Writable({ write: (chunk, _encoding, done) => done(void printed.push(String(chunk))) }),
+      stderr: devNull(),
+    });
+    await program.parseAsync(
+      ['query', 'redshift_nested_loop_joins', '--config', configPath, '--param', 'from_day=2024-03-05', '--format', 'json'],
+      { from: 'user' },
+    );
     const rows = JSON.parse(printed.join('')) as QueryRow[];
     expect(rows).toEqual(await run('redshift_nested_loop_joins'));
   });
@@ -170,7 +183,9 @@ describe('queries/ on the demo lake', () => {
       const seen = await inspectReport(browser, out, join(SCREENSHOTS, 'report-demo-lake.png'));
       expect(seen.errors).toEqual([]);
       expect(seen.requests).toEqual([]);
-      expect(seen.panels.map((panel) => panel.query)).toEqual(REPORT_SECTIONS.flatMap((section) => section.panels.map((panel) => panel.query)));
+      expect(seen.panels.map((panel) => panel.query)).toEqual(
+        REPORT_SECTIONS.flatMap((section) => section.panels.map((panel) => panel.query)),
+      );
       for (const panel of seen.panels) expect(panel.marks, `${panel.query} drew nothing`).toBeGreaterThan(0);
     } finally {
       await browser?.close();

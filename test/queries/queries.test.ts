@@ -49,21 +49,21 @@ const CHECKS: Record<string, (rows: QueryRow[]) => void | Promise<void>> = {
   },
   redshift_slowest_fingerprints: (rows) => {
     expect(rows[0]).toMatchObject({ runs: 1, max_seconds: 600, total_seconds: 600, slowest_text: SMALL_LAKE.slowest.text });
-    expect(rows.find((row) => row['runs'] === 48)).toMatchObject({ clusters: 2, alerts: 0, max_seconds: 4 });
-    expect(rows.find((row) => String(row['slowest_text']).includes('FROM event e, venue v'))).toMatchObject({ alerts: 1, max_seconds: 95 });
+    expect(rows.find((row) => row.runs === 48)).toMatchObject({ clusters: 2, alerts: 0, max_seconds: 4 });
+    expect(rows.find((row) => String(row.slowest_text).includes('FROM event e, venue v'))).toMatchObject({ alerts: 1, max_seconds: 95 });
   },
   redshift_missing_statistics: (rows) => {
-    expect(rows.map((row) => [row['cluster'], row['table_name'], row['queries']])).toEqual([
+    expect(rows.map((row) => [row.cluster, row.table_name, row.queries])).toEqual([
       ['alpha', 'event', 1],
       ['alpha', 'sales', 1],
       ['beta', 'venue', 1],
     ]);
-    expect(rows[2]?.['last_seen']).toBe(`${DAY2} 14:30:08`);
+    expect(rows[2]?.last_seen).toBe(`${DAY2} 14:30:08`);
   },
   redshift_queue_wait: (rows) => {
     expect(rows).toHaveLength(21);
-    expect(rows.every((row) => row['queue'] === 'etl queue' && row['service_class'] === 6)).toBe(true);
-    expect(rows.find((row) => row['cluster'] === 'alpha' && row['hour'] === `${DAY1} 08:00:00`)).toMatchObject({
+    expect(rows.every((row) => row.queue === 'etl queue' && row.service_class === 6)).toBe(true);
+    expect(rows.find((row) => row.cluster === 'alpha' && row.hour === `${DAY1} 08:00:00`)).toMatchObject({
       cluster_queue: 'alpha / etl queue',
       queries: 3,
       queued: 3,
@@ -72,21 +72,52 @@ const CHECKS: Record<string, (rows: QueryRow[]) => void | Promise<void>> = {
   },
   redshift_alerts_by_table: (rows) => {
     expect(rows).toEqual([
-      { table_name: '(no table)', alert: 'Nested Loop Join in the query plan', events: 1, queries: 1, clusters: 1, solution: 'Review the join predicates to avoid Cartesian products' },
-      { table_name: 'venue', alert: 'Missing query planner statistics', events: 1, queries: 1, clusters: 1, solution: 'Run the ANALYZE command' },
+      {
+        table_name: '(no table)',
+        alert: 'Nested Loop Join in the query plan',
+        events: 1,
+        queries: 1,
+        clusters: 1,
+        solution: 'Review the join predicates to avoid Cartesian products',
+      },
+      {
+        table_name: 'venue',
+        alert: 'Missing query planner statistics',
+        events: 1,
+        queries: 1,
+        clusters: 1,
+        solution: 'Run the ANALYZE command',
+      },
     ]);
   },
   redshift_nested_loop_joins: (rows) => {
     expect(rows).toHaveLength(1);
-    expect(rows[0]).toMatchObject({ cluster: SMALL_LAKE.nestedLoop.cluster, query: SMALL_LAKE.nestedLoop.query, seconds: 95, alerts: 1, text: 'SELECT * FROM event e, venue v' });
-    expect(String(rows[0]?.['plannode'])).toContain('Nested Loop');
+    expect(rows[0]).toMatchObject({
+      cluster: SMALL_LAKE.nestedLoop.cluster,
+      query: SMALL_LAKE.nestedLoop.query,
+      seconds: 95,
+      alerts: 1,
+      text: 'SELECT * FROM event e, venue v',
+    });
+    expect(String(rows[0]?.plannode)).toContain('Nested Loop');
   },
   redshift_aborted_statements: (rows) => {
-    expect(rows.map((row) => [row['cluster'], row['query'], row['seconds'], row['text']])).toEqual([['beta', SMALL_LAKE.aborted.query, 30, 'DELETE FROM sales WHERE saletime < 2008']]);
+    expect(rows.map((row) => [row.cluster, row.query, row.seconds, row.text])).toEqual([
+      ['beta', SMALL_LAKE.aborted.query, 30, 'DELETE FROM sales WHERE saletime < 2008'],
+    ]);
   },
   redshift_ddl_history: (rows) => {
     expect(rows).toEqual([
-      { cluster: 'alpha', starttime: `${DAY2} 17:00:00`, endtime: `${DAY2} 17:00:01`, userid: 100, xid: 90_001, pid: 4321, command: 'CREATE TABLE', text: SMALL_LAKE.ddl },
+      {
+        cluster: 'alpha',
+        starttime: `${DAY2} 17:00:00`,
+        endtime: `${DAY2} 17:00:01`,
+        userid: 100,
+        xid: 90_001,
+        pid: 4321,
+        command: 'CREATE TABLE',
+        text: SMALL_LAKE.ddl,
+      },
     ]);
   },
   redshift_control_plane_vs_load: (rows) => {
@@ -102,50 +133,52 @@ const CHECKS: Record<string, (rows: QueryRow[]) => void | Promise<void>> = {
   },
   cloudtrail_events_unique: async (rows) => {
     const raw = await collectRows(local.engine.pages({ name: 'raw', sql: 'SELECT count(*) AS n FROM cloudtrail_events', parameters: [] }));
-    expect(rows).toHaveLength(Number(raw.rows[0]?.['n']) - 1);
-    expect(rows.filter((row) => row['eventid'] === SMALL_LAKE.duplicateEventId)).toHaveLength(1);
-    expect(rows.every((row) => row['delivery_rank'] === 1)).toBe(true);
+    expect(rows).toHaveLength(Number(raw.rows[0]?.n) - 1);
+    expect(rows.filter((row) => row.eventid === SMALL_LAKE.duplicateEventId)).toHaveLength(1);
+    expect(rows.every((row) => row.delivery_rank === 1)).toBe(true);
   },
   cloudtrail_events_in_range: async (rows) => {
-    expect(rows.filter((row) => row['eventid'] === SMALL_LAKE.duplicateEventId)).toHaveLength(1);
+    expect(rows.filter((row) => row.eventid === SMALL_LAKE.duplicateEventId)).toHaveLength(1);
     const narrow = await run('cloudtrail_events_in_range', { from_time: `${DAY2} 02:00:00`, to_time: `${DAY2} 03:00:00` });
-    expect(narrow.rows.map((row) => row['errorcode'])).toEqual(['AccessDenied', 'AccessDenied', 'AccessDenied', 'AccessDenied']);
-    expect(rows.map((row) => row['eventtime'])).toEqual([...rows.map((row) => row['eventtime'])].sort());
+    expect(narrow.rows.map((row) => row.errorcode)).toEqual(['AccessDenied', 'AccessDenied', 'AccessDenied', 'AccessDenied']);
+    expect(rows.map((row) => row.eventtime)).toEqual([...rows.map((row) => row.eventtime)].sort());
   },
   cloudtrail_top_source_ips: (rows) => {
     expect(rows[0]).toMatchObject({ sourceipaddress: '198.51.100.10', identity_type: 'AssumedRole', events: 20, errors: 0, principals: 1 });
-    expect(rows).toContainEqual(expect.objectContaining({ sourceipaddress: '203.0.113.99', identity_type: 'IAMUser', events: 4, errors: 4 }));
+    expect(rows).toContainEqual(
+      expect.objectContaining({ sourceipaddress: '203.0.113.99', identity_type: 'IAMUser', events: 4, errors: 4 }),
+    );
   },
   cloudtrail_access_denied: (rows) => {
-    expect(rows.map((row) => [row['principal'], row['eventsource'], row['errors'], row['last_action']])).toEqual([
+    expect(rows.map((row) => [row.principal, row.eventsource, row.errors, row.last_action])).toEqual([
       [SMALL_LAKE.deniedPrincipal, 's3.amazonaws.com', 4, 'GetObject'],
       [SMALL_LAKE.deniedPrincipal, 'iam.amazonaws.com', 1, 'ListRoles'],
     ]);
   },
   cloudtrail_console_signin_without_mfa: (rows) => {
-    expect(rows.map((row) => [row['principal'], row['sourceipaddress'], row['mfa_used']])).toEqual([
+    expect(rows.map((row) => [row.principal, row.sourceipaddress, row.mfa_used])).toEqual([
       [SMALL_LAKE.consoleWithoutMfa.user, SMALL_LAKE.consoleWithoutMfa.ip, 'No'],
     ]);
   },
   cloudtrail_root_activity: (rows) => {
-    expect(rows.map((row) => [row['eventname'], row['sourceipaddress']])).toEqual([[SMALL_LAKE.rootEventName, '192.0.2.44']]);
+    expect(rows.map((row) => [row.eventname, row.sourceipaddress])).toEqual([[SMALL_LAKE.rootEventName, '192.0.2.44']]);
   },
   cloudtrail_redshift_api_calls: (rows) => {
-    expect(rows.map((row) => [row['eventsource'], row['eventname'], row['calls']]).sort()).toEqual([
+    expect(rows.map((row) => [row.eventsource, row.eventname, row.calls]).sort()).toEqual([
       ['redshift-data.amazonaws.com', 'ExecuteStatement', 1],
       ['redshift.amazonaws.com', 'ModifyCluster', 1],
     ]);
   },
   cloudtrail_policy_changes: (rows) => {
-    expect(rows.map((row) => [row['service'], row['eventname'], row['target']])).toEqual([
+    expect(rows.map((row) => [row.service, row.eventname, row.target])).toEqual([
       ['S3', 'PutBucketPolicy', 'lake-bucket'],
       ['IAM', 'PutRolePolicy', 'app'],
     ]);
   },
   cloudtrail_events_by_identity_type: async (rows) => {
     const raw = await collectRows(local.engine.pages({ name: 'raw', sql: 'SELECT count(*) AS n FROM cloudtrail_events', parameters: [] }));
-    expect(sum(rows, 'events')).toBe(Number(raw.rows[0]?.['n']));
-    expect(new Set(rows.map((row) => row['identity_type']))).toEqual(new Set(['AssumedRole', 'AWSService', 'IAMUser', 'Root']));
+    expect(sum(rows, 'events')).toBe(Number(raw.rows[0]?.n));
+    expect(new Set(rows.map((row) => row.identity_type))).toEqual(new Set(['AssumedRole', 'AWSService', 'IAMUser', 'Root']));
   },
   cloudtrail_errors_over_time: (rows) => {
     expect(rows).toEqual([

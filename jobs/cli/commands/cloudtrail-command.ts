@@ -32,7 +32,10 @@ export function openCloudTrailSource(location: string, options: { s3?: S3Client 
     const match = /^s3:\/\/([^/]+)\/?(.*)$/.exec(location);
     if (!match) throw new ConfigError('<source>', `expected s3://<bucket>/<prefix>, got ${JSON.stringify(location)}`);
     const prefix = match[2]!;
-    return { store: new S3ObjectStore({ client: options.s3 ?? new S3Client({}), bucket: match[1]! }), prefix: prefix === '' || prefix.endsWith('/') ? prefix : `${prefix}/` };
+    return {
+      store: new S3ObjectStore({ client: options.s3 ?? new S3Client({}), bucket: match[1]! }),
+      prefix: prefix === '' || prefix.endsWith('/') ? prefix : `${prefix}/`,
+    };
   }
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(location)) {
     throw new ConfigError('<source>', `unsupported location ${JSON.stringify(location)}; use a folder or s3://<bucket>/<prefix>`);
@@ -46,7 +49,10 @@ export function parseTimeOption(value: string | undefined, option: string): Date
   const text = /^\d{4}-\d{2}-\d{2}$/.test(value) ? `${value}T00:00:00Z` : value;
   const time = Date.parse(text);
   if (!/^\d{4}-\d{2}-\d{2}/.test(value) || Number.isNaN(time)) {
-    throw new ConfigError(option, `${JSON.stringify(value)} is not a date; use YYYY-MM-DD or an ISO 8601 time such as 2024-03-05T14:00:00Z`);
+    throw new ConfigError(
+      option,
+      `${JSON.stringify(value)} is not a date; use YYYY-MM-DD or an ISO 8601 time such as 2024-03-05T14:00:00Z`,
+    );
   }
   return new Date(time);
 }
@@ -103,7 +109,10 @@ export function registerCloudtrailCommand(program: Command): void {
   cloudtrail
     .command('ingest')
     .description('Ingest CloudTrail log files into the lake as partitioned Parquet; resumes where it stopped.')
-    .argument('<source>', 'the CloudTrail bucket as s3://<bucket>[/<prefix>], or a local folder read as the bucket (its relative paths are the keys)')
+    .argument(
+      '<source>',
+      'the CloudTrail bucket as s3://<bucket>[/<prefix>], or a local folder read as the bucket (its relative paths are the keys)',
+    )
     .requiredOption('--lake <location>', 'the lake root: a folder or s3://<bucket>/<prefix>')
     .option('--since <time>', 'only files delivered at or after this time (YYYY-MM-DD or ISO 8601, UTC)')
     .option('--until <time>', 'only files delivered before this time')
@@ -149,7 +158,9 @@ export function registerCloudtrailCommand(program: Command): void {
         view.finish();
       }
       if (summary.filesListed === 0) {
-        process.stdout.write(`No files under ${source.store.location}${source.prefix}${since || until ? ' in that time range' : ''}: nothing to ingest.\n`);
+        process.stdout.write(
+          `No files under ${source.store.location}${source.prefix}${since || until ? ' in that time range' : ''}: nothing to ingest.\n`,
+        );
         return;
       }
       process.stdout.write(`${summary.format()}\n`);

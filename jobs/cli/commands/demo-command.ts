@@ -20,7 +20,19 @@ export function registerDemoCommand(program: Command): void {
 
 /** Both exports of the demo, per cluster and table: rows, objects written, sealed through, gaps. */
 export function formatDemoSummary(result: DemoResult): string {
-  const totals = new Map<string, { cluster: string; table: string; rows: number[]; objects: number; sealed: number; sealedThrough: Date | null; lag: number | null; gaps: number }>();
+  const totals = new Map<
+    string,
+    {
+      cluster: string;
+      table: string;
+      rows: number[];
+      objects: number;
+      sealed: number;
+      sealedThrough: Date | null;
+      lag: number | null;
+      gaps: number;
+    }
+  >();
   const notes: string[] = [];
   const add = (results: readonly FleetExportResult[], run: number): void => {
     for (const cluster of results) {
@@ -30,7 +42,16 @@ export function formatDemoSummary(result: DemoResult): string {
       }
       for (const table of cluster.tables) {
         const id = `${cluster.cluster}/${table.table}`;
-        const entry = totals.get(id) ?? { cluster: cluster.cluster, table: table.table, rows: [0, 0], objects: 0, sealed: 0, sealedThrough: null, lag: null, gaps: 0 };
+        const entry = totals.get(id) ?? {
+          cluster: cluster.cluster,
+          table: table.table,
+          rows: [0, 0],
+          objects: 0,
+          sealed: 0,
+          sealedThrough: null,
+          lag: null,
+          gaps: 0,
+        };
         entry.rows[run] = table.rows;
         entry.objects += table.slotsWritten;
         entry.sealed += table.slotsSealed;
@@ -58,7 +79,10 @@ export function formatDemoSummary(result: DemoResult): string {
   const config = relativePath && !relativePath.startsWith('..') ? relativePath : result.configPath;
   return [
     '',
-    formatTable(['cluster', 'table', 'rows (1st export)', 'rows (2nd)', 'objects written', 'slots sealed', 'sealed through (UTC)', 'lag', 'gaps'], rows),
+    formatTable(
+      ['cluster', 'table', 'rows (1st export)', 'rows (2nd)', 'objects written', 'slots sealed', 'sealed through (UTC)', 'lag', 'gaps'],
+      rows,
+    ),
     ...notes,
     '',
     `Generated trail: ${result.trail.logFiles} log files, ${result.trail.events} events (${result.trail.dir})`,

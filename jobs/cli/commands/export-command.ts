@@ -5,7 +5,13 @@ import type { FleetExportResult } from '../../../pipeline/redshift/fleet-exporte
 import { formatSqlTimestamp } from '../../../pipeline/redshift/slot-time.js';
 import { ParquetWriter } from '../../../pipeline/lake/parquet-writer.js';
 import { ConfigError } from '../../../pipeline/errors.js';
-import { EXPORT_TABLE_NAMES, isExportTableName, isStlViewName, QUERY_TEXT_TABLE, type ExportTableName } from '../../../pipeline/tables/registry.js';
+import {
+  EXPORT_TABLE_NAMES,
+  isExportTableName,
+  isStlViewName,
+  QUERY_TEXT_TABLE,
+  type ExportTableName,
+} from '../../../pipeline/tables/registry.js';
 import { renderQueryTextChunks, renderSlotSelect } from '../../../pipeline/redshift/slot-sql.js';
 import { openSqlRunner } from '../../shared/open-sql-runner.js';
 import { ExportProgress } from '../export-progress.js';
@@ -40,7 +46,12 @@ export function registerExportCommand(program: Command): void {
         return;
       }
       const progress = new ExportProgress();
-      const results = await runExport({ config, ...(flags.cluster ? { clusters: flags.cluster } : {}), ...(tables ? { tables } : {}), onEvent: progress.onEvent });
+      const results = await runExport({
+        config,
+        ...(flags.cluster ? { clusters: flags.cluster } : {}),
+        ...(tables ? { tables } : {}),
+        onEvent: progress.onEvent,
+      });
       progress.finish();
       process.stdout.write(`${formatExportSummary(results)}\n`);
       if (results.some((result) => result.status === 'failed')) process.exitCode = 1;
@@ -50,7 +61,8 @@ export function registerExportCommand(program: Command): void {
 function parseTables(names: string[] | undefined): ExportTableName[] | undefined {
   if (!names) return undefined;
   return names.map((name) => {
-    if (!isExportTableName(name)) throw new ConfigError('--table', `${JSON.stringify(name)} is not an exportable table; choose from ${EXPORT_TABLE_NAMES.join(', ')}`);
+    if (!isExportTableName(name))
+      throw new ConfigError('--table', `${JSON.stringify(name)} is not an exportable table; choose from ${EXPORT_TABLE_NAMES.join(', ')}`);
     return name;
   });
 }
@@ -78,11 +90,18 @@ export function formatExportSummary(results: readonly FleetExportResult[]): stri
       ]);
     }
   }
-  const table = rows.length > 0 ? formatTable(['cluster', 'table', 'rows', 'objects written', 'slots sealed', 'sealed through', 'lag', 'gaps'], rows) : '';
+  const table =
+    rows.length > 0
+      ? formatTable(['cluster', 'table', 'rows', 'objects written', 'slots sealed', 'sealed through', 'lag', 'gaps'], rows)
+      : '';
   return [table, ...notes].filter(Boolean).join('\n');
 }
 
-async function dryRun(config: Awaited<ReturnType<typeof loadLocalConfig>>['config'], clusterNames: string[] | undefined, tables: ExportTableName[] | undefined): Promise<string> {
+async function dryRun(
+  config: Awaited<ReturnType<typeof loadLocalConfig>>['config'],
+  clusterNames: string[] | undefined,
+  tables: ExportTableName[] | undefined,
+): Promise<string> {
   const { lake, state } = openConfiguredStores(config);
   const { instance, connection } = await openDuckDb();
   const out: string[] = [];
@@ -96,9 +115,15 @@ async function dryRun(config: Awaited<ReturnType<typeof loadLocalConfig>>['confi
         for (const table of plan.tables) {
           const slots = table.plan.slots;
           out.push(`\n## ${table.table}: ${slots.length} slots, ${slots.filter((slot) => slot.sealed).length} would be sealed`);
-          if (table.plan.gap) out.push(`gap: ${table.plan.gap.from.toISOString()} .. ${table.plan.gap.to.toISOString()} (rows dropped by the cluster)`);
-          for (const slot of slots) out.push(`  ${formatSqlTimestamp(slot.start)} .. ${formatSqlTimestamp(slot.end)}${slot.sealed ? '  sealed' : ''}`);
-          const sql = isStlViewName(table.table) ? renderSlotSelect(table.table) : table.table === QUERY_TEXT_TABLE ? renderQueryTextChunks('query') : '';
+          if (table.plan.gap)
+            out.push(`gap: ${table.plan.gap.from.toISOString()} .. ${table.plan.gap.to.toISOString()} (rows dropped by the cluster)`);
+          for (const slot of slots)
+            out.push(`  ${formatSqlTimestamp(slot.start)} .. ${formatSqlTimestamp(slot.end)}${slot.sealed ? '  sealed' : ''}`);
+          const sql = isStlViewName(table.table)
+            ? renderSlotSelect(table.table)
+            : table.table === QUERY_TEXT_TABLE
+              ? renderQueryTextChunks('query')
+              : '';
           out.push('SQL (:slot_start and :slot_end bound per slot):', sql);
         }
       } finally {

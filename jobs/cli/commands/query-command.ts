@@ -64,9 +64,9 @@ export async function runQueryCommand(name: string | undefined, flags: QueryFlag
   const prepared = library.prepare(name, flags.param);
   let engine: QueryEngine;
   if (flags.engine === 'athena') {
-    const workGroup = flags.workgroup ?? process.env['OPSLAKE_ATHENA_WORKGROUP'] ?? 'primary';
-    const database = flags.database ?? process.env['OPSLAKE_GLUE_DATABASE'] ?? 'opslake';
-    const outputLocation = flags.outputLocation ?? process.env['OPSLAKE_ATHENA_OUTPUT'];
+    const workGroup = flags.workgroup ?? process.env.OPSLAKE_ATHENA_WORKGROUP ?? 'primary';
+    const database = flags.database ?? process.env.OPSLAKE_GLUE_DATABASE ?? 'opslake';
+    const outputLocation = flags.outputLocation ?? process.env.OPSLAKE_ATHENA_OUTPUT;
     engine = new AthenaQueryEngine({ client: new AthenaClient({}), workGroup, database, ...(outputLocation ? { outputLocation } : {}) });
     output.stderr.write(`Running ${name} in Athena (workgroup ${workGroup}, database ${database}) ...\n`);
     for (const view of viewsNeeded(library, definition)) {
@@ -107,7 +107,8 @@ function formatList(library: QueryLibrary): string {
   const rows = library.queries.map((query) => [
     query.name,
     query.title,
-    query.parameters.map((parameter) => `${parameter.name}${parameter.default !== undefined ? `=${parameter.default}` : ''}`).join(' ') || '-',
+    query.parameters.map((parameter) => `${parameter.name}${parameter.default !== undefined ? `=${parameter.default}` : ''}`).join(' ') ||
+      '-',
   ]);
   return formatTable(['name', 'title', 'parameters (default)'], rows);
 }

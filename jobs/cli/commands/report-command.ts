@@ -18,7 +18,8 @@ export function registerReportCommand(program: Command, output: Output = { stdou
     .action(async (flags: { config?: string; out?: string; days: number }) => {
       const { path, config } = await loadLocalConfig(flags.config);
       const lake = requireSetting(config.lake, 'lake', 'lake: in the config file (the lake folder)');
-      if (lake.startsWith('s3://')) throw new ConfigError('lake', `${lake} is in S3; the report reads a local lake (use QuickSight or Athena for S3)`);
+      if (lake.startsWith('s3://'))
+        throw new ConfigError('lake', `${lake} is in S3; the report reads a local lake (use QuickSight or Athena for S3)`);
       const summary = await writeReport({ lakeDir: lake, out: flags.out ?? join(dirname(path), 'report.html'), days: flags.days });
       const empty = summary.panels.filter((panel) => panel.rows === 0).map((panel) => panel.query);
       output.stdout.write(`Report for ${summary.fromDay} to ${summary.toDay}: ${relative(process.cwd(), summary.out) || summary.out}\n`);

@@ -18,7 +18,14 @@ export function registerStatusCommand(program: Command): void {
       const configured = config.clusters.flatMap((cluster) => cluster.tables.map((table) => ({ cluster: cluster.name, table })));
       const watermarks = [
         ...configured.map(
-          (key) => stored.find((mark) => mark.cluster === key.cluster && mark.table === key.table) ?? { ...key, sealedThrough: null, version: 0, gaps: [], updatedAt: null },
+          (key) =>
+            stored.find((mark) => mark.cluster === key.cluster && mark.table === key.table) ?? {
+              ...key,
+              sealedThrough: null,
+              version: 0,
+              gaps: [],
+              updatedAt: null,
+            },
         ),
         ...stored.filter((mark) => !configured.some((key) => key.cluster === mark.cluster && key.table === mark.table)),
       ];

@@ -66,7 +66,14 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
   try {
     for (const spec of DEMO_CLUSTERS) {
       clusters.push(
-        await createSimulatedCluster({ name: spec.name, profile: spec.profile, seed: spec.seed, dataDir: join(dir, 'clusters', spec.name), start: end, historyHours }),
+        await createSimulatedCluster({
+          name: spec.name,
+          profile: spec.profile,
+          seed: spec.seed,
+          dataDir: join(dir, 'clusters', spec.name),
+          start: end,
+          historyHours,
+        }),
       );
     }
     const openDatabases = new Map<string, PGlite>(clusters.map((cluster, index) => [DEMO_CLUSTERS[index]!.name, cluster.db]));

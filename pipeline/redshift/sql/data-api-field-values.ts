@@ -62,7 +62,9 @@ function integerValue(field: Field, column: SqlColumnMeta): SqlValue {
   if (typeof value === 'number' && Number.isInteger(value)) {
     // A number that is not a safe integer was already rounded by the parser: refuse to pass it on.
     if (Number.isSafeInteger(value)) return value;
-    throw new SqlStatementError(`column ${column.name} (${column.typeName}) holds an integer beyond 2^53 that was rounded before it could be read`);
+    throw new SqlStatementError(
+      `column ${column.name} (${column.typeName}) holds an integer beyond 2^53 that was rounded before it could be read`,
+    );
   }
   if (typeof value === 'string' && /^-?\d+$/.test(value)) {
     const number = Number(value);

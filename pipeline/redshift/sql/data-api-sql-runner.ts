@@ -134,7 +134,12 @@ export class DataApiSqlRunner implements SqlRunner {
     for (;;) {
       await this.#sleep(wait);
       waited += wait;
-      const described = await this.#send('DescribeStatement', (client) => client.send(new DescribeStatementCommand({ Id: id })), statement, id);
+      const described = await this.#send(
+        'DescribeStatement',
+        (client) => client.send(new DescribeStatementCommand({ Id: id })),
+        statement,
+        id,
+      );
       switch (described.Status) {
         case 'FINISHED':
           return described;

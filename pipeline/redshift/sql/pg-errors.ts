@@ -52,10 +52,10 @@ export function translatePgError(error: unknown, context: PgErrorContext): Opsla
     const code = error.code;
     const message = scrub(error.message);
     if (code.startsWith('28')) {
-      return new ConnectionError(
-        `${where} refused the credentials: ${message}; check the user in the URL and the password setting`,
-        { cause, retryable: false },
-      );
+      return new ConnectionError(`${where} refused the credentials: ${message}; check the user in the URL and the password setting`, {
+        cause,
+        retryable: false,
+      });
     }
     if (code === '3D000') {
       return new ConnectionError(`cannot connect to ${where}: ${message}`, { cause, retryable: false });

@@ -66,12 +66,7 @@ export function toPgPlaceholders(statement: SqlStatement): PositionalStatement {
   return { text: out, values };
 }
 
-function numberOf(
-  name: string,
-  parameters: Readonly<Record<string, string>>,
-  numbers: Map<string, number>,
-  values: string[],
-): number {
+function numberOf(name: string, parameters: Readonly<Record<string, string>>, numbers: Map<string, number>, values: string[]): number {
   const known = numbers.get(name);
   if (known !== undefined) return known;
   if (!Object.hasOwn(parameters, name)) {

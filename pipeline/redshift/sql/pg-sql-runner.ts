@@ -1,7 +1,7 @@
 import pg from 'pg';
 import Cursor from 'pg-cursor';
 import type { Secret } from '../../config/secret.js';
-import { ConnectionError, OpslakeError, SqlStatementError } from '../../errors.js';
+import { ConnectionError, type OpslakeError, SqlStatementError } from '../../errors.js';
 import type { SqlRow, SqlRunner, SqlStatement, SqlValue } from '../../ports/sql-runner.js';
 import { pgConnectionConfig, type PgConnectionConfig } from './pg-connection-config.js';
 import { translatePgError, type PgPhase } from './pg-errors.js';
@@ -14,11 +14,7 @@ export interface PgCursor {
   close(): Promise<void>;
 }
 
-export type PgCursorConstructor = new (
-  text: string,
-  values: string[],
-  config: { readonly types: typeof SQL_VALUE_TYPES },
-) => PgCursor;
+export type PgCursorConstructor = new (text: string, values: string[], config: { readonly types: typeof SQL_VALUE_TYPES }) => PgCursor;
 
 /** The subset of pg's PoolClient that the runner needs. */
 export interface PgPoolClient {
@@ -186,10 +182,9 @@ function createPool(
     // the pool's options; without one, pg would fall back to PGPASSWORD or ~/.pgpass.
     password: () => {
       if (password !== undefined) return password.reveal();
-      throw new ConnectionError(
-        `${config.displayUrl} asks for a password and none is configured; set the password setting`,
-        { retryable: false },
-      );
+      throw new ConnectionError(`${config.displayUrl} asks for a password and none is configured; set the password setting`, {
+        retryable: false,
+      });
     },
     max: options.poolSize,
     connectionTimeoutMillis: options.connectTimeoutMillis,

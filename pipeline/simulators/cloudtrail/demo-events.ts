@@ -24,7 +24,8 @@ const AGENTS = [
   'aws-sdk-js/3.540.0 ua/2.0 os/linux#5.10.213 lang/js md/nodejs#20.11.1 api/redshift-data#3.540.0',
   'Terraform/1.7.5 (+https://www.terraform.io) terraform-provider-aws/5.42.0 (+https://registry.terraform.io/providers/hashicorp/aws) aws-sdk-go-v2/1.25.3 os/linux lang/go#1.21.8 md/GOOS#linux md/GOARCH#amd64 api/ec2#1.151.1',
 ] as const;
-const CONSOLE_AGENT = 'Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/123.0.0.0 Safari/537.36';
+const CONSOLE_AGENT =
+  'Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/123.0.0.0 Safari/537.36';
 const TLS = [
   { tlsVersion: 'TLSv1.3', cipherSuite: 'TLS_AES_128_GCM_SHA256' },
   { tlsVersion: 'TLSv1.2', cipherSuite: 'ECDHE-RSA-AES128-GCM-SHA256' },
@@ -155,7 +156,13 @@ export class DemoEventFactory {
       accountId: id,
       accessKeyId: `ASIA${r.chars(16)}`,
       sessionContext: {
-        sessionIssuer: { type: 'Role', principalId: `AROA${r.chars(17)}`, arn: `arn:aws:iam::${id}:role/${name}`, accountId: id, userName: name },
+        sessionIssuer: {
+          type: 'Role',
+          principalId: `AROA${r.chars(17)}`,
+          arn: `arn:aws:iam::${id}:role/${name}`,
+          accountId: id,
+          userName: name,
+        },
         webIdFederationData: {},
         attributes: { creationDate: creation, mfaAuthenticated: 'false' },
         ...extra,
@@ -174,11 +181,28 @@ export class DemoEventFactory {
       { identity: role('etl-runner', 'i-0a1b2c3d4e5f60718', { ec2RoleDelivery: '2.0' }), agent: AGENTS[1], ip: '10.0.12.34' },
       { identity: role('etl-runner', 'i-0a1b2c3d4e5f60718', { ec2RoleDelivery: '2.0' }), agent: AGENTS[1], ip: '10.0.12.34' },
       { identity: role('RedshiftQueryRole', 'analytics-dashboard'), agent: AGENTS[3], ip: ip() },
-      { identity: role('AWSReservedSSO_AdministratorAccess_0123456789abcdef', 'maria@example.com', { sourceIdentity: 'maria@example.com' }), agent: CONSOLE_AGENT, ip: ip(), console: true },
+      {
+        identity: role('AWSReservedSSO_AdministratorAccess_0123456789abcdef', 'maria@example.com', { sourceIdentity: 'maria@example.com' }),
+        agent: CONSOLE_AGENT,
+        ip: ip(),
+        console: true,
+      },
       { identity: user('ci-deployer'), agent: AGENTS[4], ip: ip() },
       { identity: user('alice'), agent: AGENTS[0], ip: ip() },
       { identity: user('bob'), agent: CONSOLE_AGENT, ip: ip(), console: true },
-      { identity: { type: 'Root', principalId: id, arn: `arn:aws:iam::${id}:root`, accountId: id, accessKeyId: '', userName: account.alias }, agent: CONSOLE_AGENT, ip: ip(), console: true },
+      {
+        identity: {
+          type: 'Root',
+          principalId: id,
+          arn: `arn:aws:iam::${id}:root`,
+          accountId: id,
+          accessKeyId: '',
+          userName: account.alias,
+        },
+        agent: CONSOLE_AGENT,
+        ip: ip(),
+        console: true,
+      },
       {
         identity: {
           type: 'FederatedUser',
@@ -187,7 +211,13 @@ export class DemoEventFactory {
           accountId: id,
           accessKeyId: `ASIA${r.chars(16)}`,
           sessionContext: {
-            sessionIssuer: { type: 'IAMUser', principalId: `AIDA${r.chars(17)}`, arn: `arn:aws:iam::${id}:user/ci-deployer`, accountId: id, userName: 'ci-deployer' },
+            sessionIssuer: {
+              type: 'IAMUser',
+              principalId: `AIDA${r.chars(17)}`,
+              arn: `arn:aws:iam::${id}:user/ci-deployer`,
+              accountId: id,
+              userName: 'ci-deployer',
+            },
             webIdFederationData: {},
             attributes: { creationDate: creation, mfaAuthenticated: 'false' },
           },
@@ -200,7 +230,10 @@ export class DemoEventFactory {
         identity: {
           type: 'IdentityCenterUser',
           accountId: id,
-          onBehalfOf: { userId: `${r.chars(8, '0123456789abcdef')}-${r.chars(4, '0123456789abcdef')}`, identityStoreArn: `arn:aws:identitystore::${id}:identitystore/d-9067642ac7` },
+          onBehalfOf: {
+            userId: `${r.chars(8, '0123456789abcdef')}-${r.chars(4, '0123456789abcdef')}`,
+            identityStoreArn: `arn:aws:identitystore::${id}:identitystore/d-9067642ac7`,
+          },
           credentialId: r.chars(40, 'abcdefghijklmnopqrstuvwxyz0123456789'),
         },
         agent: CONSOLE_AGENT,
@@ -269,7 +302,7 @@ export class DemoEventFactory {
     return r.weighted<readonly [string, string]>([
       [['AccessDenied', denied], 5],
       [['ThrottlingException', 'Rate exceeded'], 2],
-      [['ValidationException', 'Value at \'maxResults\' failed to satisfy constraint: Member must have value less than or equal to 1000'], 1],
+      [['ValidationException', "Value at 'maxResults' failed to satisfy constraint: Member must have value less than or equal to 1000"], 1],
     ]);
   }
 
@@ -277,21 +310,38 @@ export class DemoEventFactory {
     const r = this.#random;
     const bucket = r.pick(BUCKETS);
     const key = `${r.pick(['year=2024', 'year=2025', 'exports', 'tmp'])}/${r.pick(TABLES)}/part-${r.chars(5, '0123456789')}-${r.uuid()}.snappy.parquet`;
-    const name = r.weighted<string>([['GetObject', 6], ['PutObject', 3], ['HeadObject', 2], ['DeleteObject', 1], ['ListObjects', 1]]);
+    const name = r.weighted<string>([
+      ['GetObject', 6],
+      ['PutObject', 3],
+      ['HeadObject', 2],
+      ['DeleteObject', 1],
+      ['ListObjects', 1],
+    ]);
     const bytes = r.int(512, 134_217_728);
     const host = `${bucket}.s3.${region}.amazonaws.com`;
     const objectArn = `arn:aws:s3:::${bucket}/${key}`;
     const resources: Array<Record<string, unknown>> = [
       { type: 'AWS::S3::Object', ARN: objectArn },
       // The bucket owner's account id is left out of the caller's copy of a denied cross-account call.
-      r.chance(0.9) ? { accountId: account.id, type: 'AWS::S3::Bucket', ARN: `arn:aws:s3:::${bucket}` } : { type: 'AWS::S3::Bucket', ARN: `arn:aws:s3:::${bucket}` },
+      r.chance(0.9)
+        ? { accountId: account.id, type: 'AWS::S3::Bucket', ARN: `arn:aws:s3:::${bucket}` }
+        : { type: 'AWS::S3::Bucket', ARN: `arn:aws:s3:::${bucket}` },
     ];
     const event: DemoRecord = {
       ...base,
       eventSource: 's3.amazonaws.com',
       eventName: name,
-      requestParameters: name === 'ListObjects' ? { bucketName: bucket, Host: host, prefix: key.split('/')[0], 'list-type': '2' } : { bucketName: bucket, Host: host, key },
-      responseElements: name === 'PutObject' ? { 'x-amz-server-side-encryption': 'aws:kms', 'x-amz-server-side-encryption-aws-kms-key-id': `arn:aws:kms:${region}:${account.id}:key/${r.uuid()}` } : null,
+      requestParameters:
+        name === 'ListObjects'
+          ? { bucketName: bucket, Host: host, prefix: key.split('/')[0], 'list-type': '2' }
+          : { bucketName: bucket, Host: host, key },
+      responseElements:
+        name === 'PutObject'
+          ? {
+              'x-amz-server-side-encryption': 'aws:kms',
+              'x-amz-server-side-encryption-aws-kms-key-id': `arn:aws:kms:${region}:${account.id}:key/${r.uuid()}`,
+            }
+          : null,
       additionalEventData: {
         SignatureVersion: 'SigV4',
         CipherSuite: 'TLS_AES_128_GCM_SHA256',
@@ -310,7 +360,13 @@ export class DemoEventFactory {
 
   #ec2(base: DemoRecord, account: DemoAccount, region: string): DemoRecord {
     const r = this.#random;
-    const name = r.weighted<string>([['DescribeInstances', 6], ['DescribeSecurityGroups', 3], ['RunInstances', 1], ['CreateTags', 1], ['DescribeVolumes', 2]]);
+    const name = r.weighted<string>([
+      ['DescribeInstances', 6],
+      ['DescribeSecurityGroups', 3],
+      ['RunInstances', 1],
+      ['CreateTags', 1],
+      ['DescribeVolumes', 2],
+    ]);
     const instanceId = `i-0${r.chars(16, '0123456789abcdef')}`;
     const event: DemoRecord = {
       ...base,
@@ -359,7 +415,15 @@ export class DemoEventFactory {
               blockDeviceMapping: {},
               virtualizationType: 'hvm',
               hypervisor: 'xen',
-              networkInterfaceSet: { items: [{ networkInterfaceId: `eni-0${r.chars(16, '0123456789abcdef')}`, status: 'in-use', attachment: { deviceIndex: 0, networkCardIndex: 0 } }] },
+              networkInterfaceSet: {
+                items: [
+                  {
+                    networkInterfaceId: `eni-0${r.chars(16, '0123456789abcdef')}`,
+                    status: 'in-use',
+                    attachment: { deviceIndex: 0, networkCardIndex: 0 },
+                  },
+                ],
+              },
               ebsOptimized: true,
               enaSupport: true,
               metadataOptions: { state: 'pending', httpTokens: 'required', httpPutResponseHopLimit: 2, httpEndpoint: 'enabled' },
@@ -368,13 +432,27 @@ export class DemoEventFactory {
         },
       };
     } else if (name === 'CreateTags') {
-      event.requestParameters = { resourcesSet: { items: [{ resourceId: instanceId }] }, tagSet: { items: [{ key: 'team', value: 'analytics' }, { key: 'cost-center', value: '0420' }] } };
+      event.requestParameters = {
+        resourcesSet: { items: [{ resourceId: instanceId }] },
+        tagSet: {
+          items: [
+            { key: 'team', value: 'analytics' },
+            { key: 'cost-center', value: '0420' },
+          ],
+        },
+      };
       event.responseElements = { requestId: base.requestID, _return: true };
     } else {
-      event.requestParameters = name === 'DescribeInstances' ? { instancesSet: { items: [{ instanceId }] }, filterSet: {} } : { maxResults: 1000, filterSet: {} };
+      event.requestParameters =
+        name === 'DescribeInstances' ? { instancesSet: { items: [{ instanceId }] }, filterSet: {} } : { maxResults: 1000, filterSet: {} };
     }
     return this.#finish(event, `ec2.${region}.amazonaws.com`, {
-      error: r.chance(0.03) ? ['Client.UnauthorizedOperation', 'You are not authorized to perform this operation. User: arn:aws:iam::000000000000:user/x is not authorized to perform: ec2:RunInstances'] : undefined,
+      error: r.chance(0.03)
+        ? [
+            'Client.UnauthorizedOperation',
+            'You are not authorized to perform this operation. User: arn:aws:iam::000000000000:user/x is not authorized to perform: ec2:RunInstances',
+          ]
+        : undefined,
       vpce: true,
     });
   }
@@ -382,7 +460,11 @@ export class DemoEventFactory {
   #kms(base: DemoRecord, account: DemoAccount, region: string): DemoRecord {
     const r = this.#random;
     const keyArn = `arn:aws:kms:${region}:${account.id}:key/${r.uuid()}`;
-    const name = r.weighted<string>([['Decrypt', 5], ['GenerateDataKey', 3], ['Encrypt', 1]]);
+    const name = r.weighted<string>([
+      ['Decrypt', 5],
+      ['GenerateDataKey', 3],
+      ['Encrypt', 1],
+    ]);
     // Most KMS calls are made by a service on the caller's behalf.
     const identity = r.chance(0.6)
       ? { type: 'AWSService', invokedBy: r.pick(['s3.amazonaws.com', 'secretsmanager.amazonaws.com', 'redshift.amazonaws.com']) }
@@ -403,7 +485,9 @@ export class DemoEventFactory {
       resources: [{ accountId: account.id, type: 'AWS::KMS::Key', ARN: keyArn }],
       ...(viaService ? { sharedEventID: r.uuid() } : {}),
     };
-    const out = this.#finish(event, `kms.${region}.amazonaws.com`, { error: this.#maybeError('User is not authorized to perform kms:Decrypt') });
+    const out = this.#finish(event, `kms.${region}.amazonaws.com`, {
+      error: this.#maybeError('User is not authorized to perform kms:Decrypt'),
+    });
     if (viaService) delete out.tlsDetails;
     return out;
   }
@@ -411,7 +495,16 @@ export class DemoEventFactory {
   #redshift(base: DemoRecord, account: DemoAccount, region: string): DemoRecord {
     const r = this.#random;
     const cluster = r.pick(account.clusters);
-    const name = r.weighted<string>([['DescribeClusters', 8], ['DescribeLoggingStatus', 2], ['ModifyCluster', 1], ['PauseCluster', 1], ['ResumeCluster', 1], ['RebootCluster', 1], ['GetClusterCredentials', 3], ['CreateClusterSnapshot', 1]]);
+    const name = r.weighted<string>([
+      ['DescribeClusters', 8],
+      ['DescribeLoggingStatus', 2],
+      ['ModifyCluster', 1],
+      ['PauseCluster', 1],
+      ['ResumeCluster', 1],
+      ['RebootCluster', 1],
+      ['GetClusterCredentials', 3],
+      ['CreateClusterSnapshot', 1],
+    ]);
     const event: DemoRecord = {
       ...base,
       eventSource: 'redshift.amazonaws.com',
@@ -422,26 +515,50 @@ export class DemoEventFactory {
     };
     if (name === 'ModifyCluster') {
       event.requestParameters = { clusterIdentifier: cluster, numberOfNodes: r.int(2, 8), nodeType: 'ra3.xlplus' };
-      event.responseElements = { clusterIdentifier: cluster, nodeType: 'ra3.xlplus', clusterStatus: 'available', modifyStatus: 'resizing', numberOfNodes: r.int(2, 8), encrypted: true, clusterNamespaceArn: `arn:aws:redshift:${region}:${account.id}:namespace:${r.uuid()}` };
+      event.responseElements = {
+        clusterIdentifier: cluster,
+        nodeType: 'ra3.xlplus',
+        clusterStatus: 'available',
+        modifyStatus: 'resizing',
+        numberOfNodes: r.int(2, 8),
+        encrypted: true,
+        clusterNamespaceArn: `arn:aws:redshift:${region}:${account.id}:namespace:${r.uuid()}`,
+      };
     } else if (name === 'GetClusterCredentials') {
       event.requestParameters = { dbUser: 'etl_user', dbName: 'dev', clusterIdentifier: cluster, durationSeconds: 900, autoCreate: false };
       event.responseElements = { dbUser: 'IAM:etl_user', expiration: 'Mar 5, 2024, 3:12:45 PM' };
     } else if (name === 'CreateClusterSnapshot') {
       const snapshot = `${cluster}-manual-${r.chars(6, '0123456789')}`;
       event.requestParameters = { snapshotIdentifier: snapshot, clusterIdentifier: cluster, manualSnapshotRetentionPeriod: 7 };
-      event.responseElements = { snapshotIdentifier: snapshot, clusterIdentifier: cluster, status: 'creating', totalBackupSizeInMegaBytes: -1.0 };
+      event.responseElements = {
+        snapshotIdentifier: snapshot,
+        clusterIdentifier: cluster,
+        status: 'creating',
+        totalBackupSizeInMegaBytes: -1.0,
+      };
     } else if (!name.startsWith('Describe')) {
-      event.responseElements = { clusterIdentifier: cluster, clusterStatus: name === 'PauseCluster' ? 'pausing' : name === 'ResumeCluster' ? 'resuming' : 'rebooting' };
+      event.responseElements = {
+        clusterIdentifier: cluster,
+        clusterStatus: name === 'PauseCluster' ? 'pausing' : name === 'ResumeCluster' ? 'resuming' : 'rebooting',
+      };
     }
     return this.#finish(event, `redshift.${region}.amazonaws.com`, {
-      error: r.chance(0.05) ? ['InvalidClusterState', `There is an operation running on the Cluster ${cluster}. Please try to modify it later.`] : undefined,
+      error: r.chance(0.05)
+        ? ['InvalidClusterState', `There is an operation running on the Cluster ${cluster}. Please try to modify it later.`]
+        : undefined,
     });
   }
 
   #redshiftData(base: DemoRecord, account: DemoAccount, region: string, time: Date): DemoRecord {
     const r = this.#random;
     const cluster = r.pick(account.clusters);
-    const name = r.weighted<string>([['ExecuteStatement', 4], ['DescribeStatement', 6], ['GetStatementResult', 3], ['BatchExecuteStatement', 1], ['ListStatements', 1]]);
+    const name = r.weighted<string>([
+      ['ExecuteStatement', 4],
+      ['DescribeStatement', 6],
+      ['GetStatementResult', 3],
+      ['BatchExecuteStatement', 1],
+      ['ListStatements', 1],
+    ]);
     const statement = r.uuid();
     const event: DemoRecord = {
       ...base,
@@ -466,7 +583,13 @@ export class DemoEventFactory {
         withEvent: false,
         statementName: `${cluster}-job-${r.int(1, 40)}`,
       };
-      event.responseElements = { id: statement, clusterIdentifier: cluster, createdAt: `${time.toUTCString().slice(5, 16)}, ${time.toISOString().slice(11, 19)}`, database: 'dev', dbUser: 'etl_user' };
+      event.responseElements = {
+        id: statement,
+        clusterIdentifier: cluster,
+        createdAt: `${time.toUTCString().slice(5, 16)}, ${time.toISOString().slice(11, 19)}`,
+        database: 'dev',
+        dbUser: 'etl_user',
+      };
     } else if (name === 'ListStatements') {
       event.requestParameters = { maxResults: 100, status: 'ALL', roleLevel: true };
     } else {
@@ -489,8 +612,21 @@ export class DemoEventFactory {
         eventSource: 'lambda.amazonaws.com',
         eventName: invoke ? 'Invoke' : 'UpdateFunctionCode20150331v2',
         readOnly: false,
-        requestParameters: invoke ? { functionName: arn, sourceArn: `arn:aws:sqs:${region}:${account.id}:${fn}-queue` } : { functionName: fn, s3Bucket: 'etl-staging', s3Key: `lambda/${fn}.zip`, publish: false, dryRun: false },
-        responseElements: invoke ? null : { functionName: fn, functionArn: arn, runtime: 'nodejs22.x', codeSize: r.int(10_000, 50_000_000), memorySize: 1024, timeout: 60, lastModified: base.eventTime, architectures: ['arm64'] },
+        requestParameters: invoke
+          ? { functionName: arn, sourceArn: `arn:aws:sqs:${region}:${account.id}:${fn}-queue` }
+          : { functionName: fn, s3Bucket: 'etl-staging', s3Key: `lambda/${fn}.zip`, publish: false, dryRun: false },
+        responseElements: invoke
+          ? null
+          : {
+              functionName: fn,
+              functionArn: arn,
+              runtime: 'nodejs22.x',
+              codeSize: r.int(10_000, 50_000_000),
+              memorySize: 1024,
+              timeout: 60,
+              lastModified: base.eventTime,
+              architectures: ['arm64'],
+            },
         additionalEventData: invoke ? { functionVersion: `${arn}:$LATEST` } : undefined,
         resources: invoke ? [{ accountId: account.id, type: 'AWS::Lambda::Function', ARN: arn }] : undefined,
         managementEvent: !invoke,
@@ -505,7 +641,12 @@ export class DemoEventFactory {
   #dynamodb(base: DemoRecord, account: DemoAccount, region: string): DemoRecord {
     const r = this.#random;
     const table = r.pick(['opslake-state', 'sessions', 'feature-flags']);
-    const name = r.weighted<string>([['GetItem', 5], ['PutItem', 2], ['Query', 2], ['DescribeTable', 1]]);
+    const name = r.weighted<string>([
+      ['GetItem', 5],
+      ['PutItem', 2],
+      ['Query', 2],
+      ['DescribeTable', 1],
+    ]);
     const arn = `arn:aws:dynamodb:${region}:${account.id}:table/${table}`;
     return this.#finish(
       {
@@ -513,7 +654,10 @@ export class DemoEventFactory {
         eventSource: 'dynamodb.amazonaws.com',
         eventName: name,
         readOnly: name !== 'PutItem',
-        requestParameters: name === 'DescribeTable' ? { tableName: table } : { tableName: table, key: { pk: `cluster#${r.pick(['analytics', 'etl'])}#stl_query` }, consistentRead: true },
+        requestParameters:
+          name === 'DescribeTable'
+            ? { tableName: table }
+            : { tableName: table, key: { pk: `cluster#${r.pick(['analytics', 'etl'])}#stl_query` }, consistentRead: true },
         resources: name === 'DescribeTable' ? undefined : [{ accountId: account.id, type: 'AWS::DynamoDB::Table', ARN: arn }],
         managementEvent: name === 'DescribeTable',
         eventCategory: name === 'DescribeTable' ? 'Management' : 'Data',
@@ -528,7 +672,13 @@ export class DemoEventFactory {
     const r = this.#random;
     const secret = `arn:aws:secretsmanager:${region}:${account.id}:secret:redshift/${r.pick(['analytics', 'etl'])}/admin-${r.chars(6, 'abcdefABCDEF0123456789')}`;
     return this.#finish(
-      { ...base, eventSource: 'secretsmanager.amazonaws.com', eventName: 'GetSecretValue', requestParameters: { secretId: secret }, resources: undefined },
+      {
+        ...base,
+        eventSource: 'secretsmanager.amazonaws.com',
+        eventName: 'GetSecretValue',
+        requestParameters: { secretId: secret },
+        resources: undefined,
+      },
       `secretsmanager.${region}.amazonaws.com`,
       { error: this.#maybeError(`User is not authorized to perform: secretsmanager:GetSecretValue on resource: ${secret}`), vpce: true },
     );
@@ -537,14 +687,28 @@ export class DemoEventFactory {
   #logs(base: DemoRecord, account: DemoAccount, region: string): DemoRecord {
     const r = this.#random;
     const group = r.pick(['/aws/lambda/opslake-cloudtrail-ingest', '/aws/redshift/cluster/analytics/userlog', '/ecs/api']);
-    const name = r.weighted<string>([['DescribeLogGroups', 2], ['FilterLogEvents', 2], ['CreateLogStream', 1]]);
+    const name = r.weighted<string>([
+      ['DescribeLogGroups', 2],
+      ['FilterLogEvents', 2],
+      ['CreateLogStream', 1],
+    ]);
     return this.#finish(
       {
         ...base,
         eventSource: 'logs.amazonaws.com',
         eventName: name,
         readOnly: name !== 'CreateLogStream',
-        requestParameters: name === 'FilterLogEvents' ? { logGroupName: group, startTime: 1709650000000 + r.int(0, 1e9), endTime: 1709660000000 + r.int(0, 1e9), filterPattern: '?ERROR ?Exception', limit: 10000, interleaved: true } : { logGroupNamePrefix: group.split('/').slice(0, 3).join('/') },
+        requestParameters:
+          name === 'FilterLogEvents'
+            ? {
+                logGroupName: group,
+                startTime: 1709650000000 + r.int(0, 1e9),
+                endTime: 1709660000000 + r.int(0, 1e9),
+                filterPattern: '?ERROR ?Exception',
+                limit: 10000,
+                interleaved: true,
+              }
+            : { logGroupNamePrefix: group.split('/').slice(0, 3).join('/') },
       },
       `logs.${region}.amazonaws.com`,
       { error: this.#maybeError('The security token included in the request is expired') },
@@ -564,39 +728,72 @@ export class DemoEventFactory {
       eventName: 'AssumeRole',
       requestParameters: { roleArn, roleSessionName: session, durationSeconds: 3600 },
       responseElements: {
-        credentials: { accessKeyId: `ASIA${r.chars(16)}`, sessionToken: r.chars(180, 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/='), expiration: `${expiration.toUTCString().slice(8, 11)} ${expiration.getUTCDate()}, ${expiration.getUTCFullYear()}, ${expiration.getUTCHours() % 12 || 12}:${String(expiration.getUTCMinutes()).padStart(2, '0')}:${String(expiration.getUTCSeconds()).padStart(2, '0')} ${expiration.getUTCHours() < 12 ? 'AM' : 'PM'}` },
-        assumedRoleUser: { assumedRoleId: `AROA${r.chars(17)}:${session}`, arn: `arn:aws:sts::${account.id}:assumed-role/${roleName}/${session}` },
+        credentials: {
+          accessKeyId: `ASIA${r.chars(16)}`,
+          sessionToken: r.chars(180, 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/='),
+          expiration: `${expiration.toUTCString().slice(8, 11)} ${expiration.getUTCDate()}, ${expiration.getUTCFullYear()}, ${expiration.getUTCHours() % 12 || 12}:${String(expiration.getUTCMinutes()).padStart(2, '0')}:${String(expiration.getUTCSeconds()).padStart(2, '0')} ${expiration.getUTCHours() < 12 ? 'AM' : 'PM'}`,
+        },
+        assumedRoleUser: {
+          assumedRoleId: `AROA${r.chars(17)}:${session}`,
+          arn: `arn:aws:sts::${account.id}:assumed-role/${roleName}/${session}`,
+        },
       },
       readOnly: true,
-      resources: [
-        { accountId: account.id, type: 'AWS::IAM::Role', ARN: roleArn },
-      ],
+      resources: [{ accountId: account.id, type: 'AWS::IAM::Role', ARN: roleArn }],
       sharedEventID: r.uuid(),
     };
     if (byService) {
-      event.userIdentity = { type: 'AWSService', invokedBy: r.pick(['lambda.amazonaws.com', 'ec2.amazonaws.com', 'redshift.amazonaws.com']) };
+      event.userIdentity = {
+        type: 'AWSService',
+        invokedBy: r.pick(['lambda.amazonaws.com', 'ec2.amazonaws.com', 'redshift.amazonaws.com']),
+      };
       event.sourceIPAddress = (event.userIdentity as { invokedBy: string }).invokedBy;
       event.userAgent = event.sourceIPAddress;
       const out = this.#finish(event, 'sts.amazonaws.com');
       delete out.tlsDetails;
       return out;
     }
-    return this.#finish(event, 'sts.amazonaws.com', { error: this.#maybeError(`User is not authorized to perform: sts:AssumeRole on resource: ${roleArn}`) });
+    return this.#finish(event, 'sts.amazonaws.com', {
+      error: this.#maybeError(`User is not authorized to perform: sts:AssumeRole on resource: ${roleArn}`),
+    });
   }
 
   #iam(base: DemoRecord, account: DemoAccount): DemoRecord {
     const r = this.#random;
-    const name = r.weighted<string>([['ListRoles', 4], ['GetRole', 3], ['CreateUser', 1], ['AttachUserPolicy', 1], ['CreateAccessKey', 1]]);
+    const name = r.weighted<string>([
+      ['ListRoles', 4],
+      ['GetRole', 3],
+      ['CreateUser', 1],
+      ['AttachUserPolicy', 1],
+      ['CreateAccessKey', 1],
+    ]);
     const user = r.pick(['svc-reporting', 'temp-contractor', 'backup-operator']);
-    const event: DemoRecord = { ...base, eventSource: 'iam.amazonaws.com', eventName: name, awsRegion: 'us-east-1', readOnly: name.startsWith('List') || name.startsWith('Get') };
+    const event: DemoRecord = {
+      ...base,
+      eventSource: 'iam.amazonaws.com',
+      eventName: name,
+      awsRegion: 'us-east-1',
+      readOnly: name.startsWith('List') || name.startsWith('Get'),
+    };
     if (name === 'CreateUser') {
       event.requestParameters = { userName: user, tags: [{ key: 'owner', value: 'platform' }] };
-      event.responseElements = { user: { path: '/', userName: user, userId: `AIDA${r.chars(17)}`, arn: `arn:aws:iam::${account.id}:user/${user}`, createDate: 'Mar 5, 2024, 2:07:31 PM', tags: [{ key: 'owner', value: 'platform' }] } };
+      event.responseElements = {
+        user: {
+          path: '/',
+          userName: user,
+          userId: `AIDA${r.chars(17)}`,
+          arn: `arn:aws:iam::${account.id}:user/${user}`,
+          createDate: 'Mar 5, 2024, 2:07:31 PM',
+          tags: [{ key: 'owner', value: 'platform' }],
+        },
+      };
     } else if (name === 'AttachUserPolicy') {
       event.requestParameters = { userName: user, policyArn: 'arn:aws:iam::aws:policy/AdministratorAccess' };
     } else if (name === 'CreateAccessKey') {
       event.requestParameters = { userName: user };
-      event.responseElements = { accessKey: { userName: user, accessKeyId: `AKIA${r.chars(16)}`, status: 'Active', createDate: 'Mar 5, 2024, 2:07:31 PM' } };
+      event.responseElements = {
+        accessKey: { userName: user, accessKeyId: `AKIA${r.chars(16)}`, status: 'Active', createDate: 'Mar 5, 2024, 2:07:31 PM' },
+      };
     } else if (name === 'GetRole') {
       event.requestParameters = { roleName: r.pick(['etl-runner', 'RedshiftQueryRole']) };
     } else {
@@ -614,7 +811,9 @@ export class DemoEventFactory {
     const mfa = r.chance(0.6);
     const identity = unknownUser
       ? { type: 'IAMUser', principalId: '', accountId: account.id, accessKeyId: '', userName: 'HIDDEN_DUE_TO_SECURITY_REASONS' }
-      : (principal.identity.type === 'Root' ? principal.identity : { ...principal.identity, sessionContext: undefined, accessKeyId: '' });
+      : principal.identity.type === 'Root'
+        ? principal.identity
+        : { ...principal.identity, sessionContext: undefined, accessKeyId: '' };
     return this.#finish(
       {
         ...this.#base(account, region, time, principal),
@@ -643,18 +842,46 @@ export class DemoEventFactory {
     const saml = r.chance(0.5);
     const roleArn = `arn:aws:iam::${account.id}:role/${saml ? 'SAML-Analysts' : 'MobileAppRole'}`;
     const identity = saml
-      ? { type: 'SAMLUser', principalId: 'ExampleIdP:jane.doe@example.com', userName: 'jane.doe@example.com', identityProvider: 'ExampleIdP' }
-      : { type: 'WebIdentityUser', principalId: `accounts.google.com:${r.chars(12, '0123456789')}.apps.googleusercontent.com:${r.chars(21, '0123456789')}`, userName: r.chars(21, '0123456789'), identityProvider: 'accounts.google.com' };
-    const base = this.#base(account, region, time, { identity, agent: AGENTS[0], ip: `${r.int(3, 223)}.${r.int(0, 255)}.${r.int(0, 255)}.${r.int(1, 254)}` });
+      ? {
+          type: 'SAMLUser',
+          principalId: 'ExampleIdP:jane.doe@example.com',
+          userName: 'jane.doe@example.com',
+          identityProvider: 'ExampleIdP',
+        }
+      : {
+          type: 'WebIdentityUser',
+          principalId: `accounts.google.com:${r.chars(12, '0123456789')}.apps.googleusercontent.com:${r.chars(21, '0123456789')}`,
+          userName: r.chars(21, '0123456789'),
+          identityProvider: 'accounts.google.com',
+        };
+    const base = this.#base(account, region, time, {
+      identity,
+      agent: AGENTS[0],
+      ip: `${r.int(3, 223)}.${r.int(0, 255)}.${r.int(0, 255)}.${r.int(1, 254)}`,
+    });
     return this.#finish(
       {
         ...base,
         eventSource: 'sts.amazonaws.com',
         eventName: saml ? 'AssumeRoleWithSAML' : 'AssumeRoleWithWebIdentity',
         requestParameters: saml
-          ? { sAMLAssertionID: `_${r.uuid()}`, roleSessionName: 'jane.doe@example.com', principalTags: { team: 'analytics' }, roleArn, principalArn: `arn:aws:iam::${account.id}:saml-provider/ExampleIdP`, durationSeconds: 3600 }
+          ? {
+              sAMLAssertionID: `_${r.uuid()}`,
+              roleSessionName: 'jane.doe@example.com',
+              principalTags: { team: 'analytics' },
+              roleArn,
+              principalArn: `arn:aws:iam::${account.id}:saml-provider/ExampleIdP`,
+              durationSeconds: 3600,
+            }
           : { roleArn, roleSessionName: 'app-session', durationSeconds: 900 },
-        responseElements: { credentials: { accessKeyId: `ASIA${r.chars(16)}`, expiration: 'Mar 5, 2024, 3:07:31 PM' }, assumedRoleUser: { arn: `${roleArn.replace(':iam:', ':sts:').replace(':role/', ':assumed-role/')}/session`, assumedRoleId: `AROA${r.chars(17)}:session` }, audience: saml ? 'https://signin.aws.amazon.com/saml' : `${r.chars(12, '0123456789')}.apps.googleusercontent.com` },
+        responseElements: {
+          credentials: { accessKeyId: `ASIA${r.chars(16)}`, expiration: 'Mar 5, 2024, 3:07:31 PM' },
+          assumedRoleUser: {
+            arn: `${roleArn.replace(':iam:', ':sts:').replace(':role/', ':assumed-role/')}/session`,
+            assumedRoleId: `AROA${r.chars(17)}:session`,
+          },
+          audience: saml ? 'https://signin.aws.amazon.com/saml' : `${r.chars(12, '0123456789')}.apps.googleusercontent.com`,
+        },
         resources: [{ accountId: account.id, type: 'AWS::IAM::Role', ARN: roleArn }],
       },
       'sts.amazonaws.com',
@@ -693,8 +920,27 @@ export class DemoEventFactory {
     return {
       ...this.#base(account, region, time, principal),
       ...(unknown
-        ? { userIdentity: { type: 'Unknown', principalId: account.id, arn: '', accountId: account.id, accessKeyId: '', userName: 'unknown-user' }, eventSource: 'signin.amazonaws.com', eventName: 'CredentialChallenge', eventType: 'AwsServiceEvent', serviceEventDetails: { CredentialChallenge: 'Success' }, additionalEventData: { CredentialType: 'PASSWORD' } }
-        : { userIdentity: { type: 'Directory', principalId: `d-${r.chars(10, '0123456789abcdef')}:user`, accountId: account.id }, eventSource: 'ds.amazonaws.com', eventName: 'DescribeDirectories', eventType: 'AwsConsoleAction' }),
+        ? {
+            userIdentity: {
+              type: 'Unknown',
+              principalId: account.id,
+              arn: '',
+              accountId: account.id,
+              accessKeyId: '',
+              userName: 'unknown-user',
+            },
+            eventSource: 'signin.amazonaws.com',
+            eventName: 'CredentialChallenge',
+            eventType: 'AwsServiceEvent',
+            serviceEventDetails: { CredentialChallenge: 'Success' },
+            additionalEventData: { CredentialType: 'PASSWORD' },
+          }
+        : {
+            userIdentity: { type: 'Directory', principalId: `d-${r.chars(10, '0123456789abcdef')}:user`, accountId: account.id },
+            eventSource: 'ds.amazonaws.com',
+            eventName: 'DescribeDirectories',
+            eventType: 'AwsConsoleAction',
+          }),
       readOnly: true,
     };
   }

@@ -129,7 +129,12 @@ export async function generateDemoTrail(options: DemoTrailOptions): Promise<Demo
         const at = new Date(tick - lag - interval - 120_000 + Math.floor(random.next() * (interval + 120_000 + lag)));
         records.push(factory.event(stream.account, stream.region, at));
       }
-      const key = logKey(stream, 'CloudTrail', deliveredAt, random.chars(16, 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789'));
+      const key = logKey(
+        stream,
+        'CloudTrail',
+        deliveredAt,
+        random.chars(16, 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789'),
+      );
       const body = JSON.stringify({ Records: records });
       compressedBytes += await writeGzip(options.dir, key, body, level);
       uncompressedBytes += Buffer.byteLength(body);
@@ -167,14 +172,17 @@ export async function generateDemoTrail(options: DemoTrailOptions): Promise<Demo
     previousDigestHashValue: null,
     previousDigestHashAlgorithm: null,
     previousDigestSignature: null,
-    logFiles: keys.filter((key) => key.startsWith(`${analytics.base}/CloudTrail/${analytics.region}/`)).slice(0, 2).map((key) => ({
-      s3Bucket: 'acme-org-trail',
-      s3Object: key,
-      hashValue: random.chars(64, '0123456789abcdef'),
-      hashAlgorithm: 'SHA-256',
-      newestEventTime: iso(digestEnd),
-      oldestEventTime: iso(new Date(start)),
-    })),
+    logFiles: keys
+      .filter((key) => key.startsWith(`${analytics.base}/CloudTrail/${analytics.region}/`))
+      .slice(0, 2)
+      .map((key) => ({
+        s3Bucket: 'acme-org-trail',
+        s3Object: key,
+        hashValue: random.chars(64, '0123456789abcdef'),
+        hashAlgorithm: 'SHA-256',
+        newestEventTime: iso(digestEnd),
+        oldestEventTime: iso(new Date(start)),
+      })),
   };
   compressedBytes += await writeGzip(options.dir, digestKey, JSON.stringify(digest), level);
   keys.push(digestKey);
@@ -234,6 +242,10 @@ export async function writeLargeTrailFile(options: LargeTrailFileOptions): Promi
     })(),
   );
   await mkdir(dirname(options.path), { recursive: true });
-  await pipeline(body, createGzip({ level: options.gzipLevel ?? 6, memLevel: constants.Z_DEFAULT_MEMLEVEL }), createWriteStream(options.path));
+  await pipeline(
+    body,
+    createGzip({ level: options.gzipLevel ?? 6, memLevel: constants.Z_DEFAULT_MEMLEVEL }),
+    createWriteStream(options.path),
+  );
   return { events, uncompressedBytes: written };
 }

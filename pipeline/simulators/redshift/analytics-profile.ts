@@ -1,14 +1,4 @@
-import {
-  RDSDB,
-  SHORT_QUERY_QUEUE,
-  adminMonitoring,
-  autoAnalyze,
-  dayLiteral,
-  hex,
-  officeLoad,
-  scan,
-  spread,
-} from './profile-helpers.js';
+import { RDSDB, SHORT_QUERY_QUEUE, adminMonitoring, autoAnalyze, dayLiteral, hex, officeLoad, scan, spread } from './profile-helpers.js';
 import type { Arrival, MinuteContext, SimTable, SimUser, StatementSpec, WlmQueue, WorkloadProfile } from './workload-profile.js';
 
 /**
@@ -29,7 +19,14 @@ const ADHOC: WlmQueue = { serviceClass: 7, name: 'Ad hoc' };
 const DEFAULT_QUEUE: WlmQueue = { serviceClass: 8, name: 'Default queue' };
 
 const SALES: SimTable = { id: 108251, name: 'sales', rowsPerSlice: 12_000_000, width: 48, ghostFraction: 0.02 };
-const WEB_EVENTS: SimTable = { id: 108263, name: 'web_events', rowsPerSlice: 30_000_000, width: 120, missingStats: true, ghostFraction: 0.01 };
+const WEB_EVENTS: SimTable = {
+  id: 108263,
+  name: 'web_events',
+  rowsPerSlice: 30_000_000,
+  width: 120,
+  missingStats: true,
+  ghostFraction: 0.01,
+};
 const CUSTOMERS: SimTable = { id: 108270, name: 'customers', rowsPerSlice: 500_000, width: 180, ghostFraction: 0.35 };
 const PRODUCTS: SimTable = { id: 108277, name: 'products', rowsPerSlice: 12_500, width: 96 };
 const REGIONS: SimTable = { id: 108281, name: 'regions', rowsPerSlice: 12, width: 24 };
@@ -72,10 +69,18 @@ ORDER BY 2, 1${lookerContext(context)}`,
     sigma: 0.7,
     queue: dashboardQueue(context),
     scans: [
-      scan(SALES, 's', { fraction: days / 400, selectivity: 0.97, filter: `Filter: ((sold_at >= '${from} 00:00:00'::timestamp without time zone) AND (sold_at < '${to} 00:00:00'::timestamp without time zone))` }),
+      scan(SALES, 's', {
+        fraction: days / 400,
+        selectivity: 0.97,
+        filter: `Filter: ((sold_at >= '${from} 00:00:00'::timestamp without time zone) AND (sold_at < '${to} 00:00:00'::timestamp without time zone))`,
+      }),
       scan(REGIONS, 'r'),
     ],
-    plan: { joins: [{ kind: 'hash', condition: 'Hash Cond: ("outer".region_id = "inner".region_id)', distribution: 'DS_DIST_ALL_NONE' }], aggregate: '', sortKey: 'date_trunc(\'day\'::text, s.sold_at), r.region_name' },
+    plan: {
+      joins: [{ kind: 'hash', condition: 'Hash Cond: ("outer".region_id = "inner".region_id)', distribution: 'DS_DIST_ALL_NONE' }],
+      aggregate: '',
+      sortKey: "date_trunc('day'::text, s.sold_at), r.region_name",
+    },
     abortRate: 0.004,
     scalingRate: 0.05,
     session: lookerSession(context),
@@ -103,7 +108,11 @@ LIMIT ${limit}${lookerContext(context)}`,
     sigma: 0.8,
     queue: dashboardQueue(context),
     scans: [
-      scan(SALES, 's', { fraction: 0.08, selectivity: 0.2, filter: `Filter: (sold_at >= '${from} 00:00:00'::timestamp without time zone)` }),
+      scan(SALES, 's', {
+        fraction: 0.08,
+        selectivity: 0.2,
+        filter: `Filter: (sold_at >= '${from} 00:00:00'::timestamp without time zone)`,
+      }),
       scan(PRODUCTS, 'p'),
       scan(REGIONS, 'r', { selectivity: 0.2, filter: `Filter: ((region_name)::text = '${region}'::text)` }),
     ],
@@ -147,7 +156,13 @@ function channelFunnel(context: MinuteContext): StatementSpec {
     medianMs: 1200,
     sigma: 0.6,
     queue: dashboardQueue(context),
-    scans: [scan(SESSIONS, 'sessions', { fraction: 0.15, selectivity: 0.55, filter: `Filter: (started_at >= '${from} 00:00:00'::timestamp without time zone)` })],
+    scans: [
+      scan(SESSIONS, 'sessions', {
+        fraction: 0.15,
+        selectivity: 0.55,
+        filter: `Filter: (started_at >= '${from} 00:00:00'::timestamp without time zone)`,
+      }),
+    ],
     plan: { aggregate: '', sortKey: 'count(DISTINCT session_id)' },
     abortRate: 0.004,
     scalingRate: 0.05,
@@ -194,10 +209,13 @@ GROUP BY 1, 2`,
     sigma: 0.6,
     queue: ADHOC,
     scans: [
-      scan(CUSTOMERS, 'c', { selectivity: 0.0005, filter: 'Filter: (customer_id = ANY (\'{...}\'::integer[]))' }),
+      scan(CUSTOMERS, 'c', { selectivity: 0.0005, filter: "Filter: (customer_id = ANY ('{...}'::integer[]))" }),
       scan(SALES, 's', { selectivity: 0.001 }),
     ],
-    plan: { joins: [{ kind: 'hash', condition: 'Hash Cond: ("outer".customer_id = "inner".customer_id)', distribution: 'DS_BCAST_INNER' }], aggregate: '' },
+    plan: {
+      joins: [{ kind: 'hash', condition: 'Hash Cond: ("outer".customer_id = "inner".customer_id)', distribution: 'DS_BCAST_INNER' }],
+      aggregate: '',
+    },
     abortRate: 0.03,
     session: `${user.name}-${Math.floor(context.minuteStartMs / 3_600_000)}`,
   };
@@ -226,12 +244,15 @@ ORDER BY 1, 2`,
     slotCount: 2,
     scans: [
       scan(SESSIONS, 's', { selectivity: 1 }),
-      scan(CUSTOMERS, 'c', { selectivity: 0.04, filter: `Filter: ((signup_at >= '${signup} 00:00:00'::timestamp without time zone) AND ((segment)::text = '${segment}'::text))` }),
+      scan(CUSTOMERS, 'c', {
+        selectivity: 0.04,
+        filter: `Filter: ((signup_at >= '${signup} 00:00:00'::timestamp without time zone) AND ((segment)::text = '${segment}'::text))`,
+      }),
     ],
     plan: {
       joins: [{ kind: 'nested-loop', condition: 'Join Filter: ("outer".started_at > "inner".signup_at)', distribution: 'DS_BCAST_INNER' }],
       aggregate: '',
-      sortKey: 'date_trunc(\'week\'::text, c.signup_at), datediff(\'week\'::text, c.signup_at, s.started_at)',
+      sortKey: "date_trunc('week'::text, c.signup_at), datediff('week'::text, c.signup_at, s.started_at)",
     },
     abortRate: 0.25,
     session: `ana-${Math.floor(context.minuteStartMs / 3_600_000)}`,
@@ -259,7 +280,13 @@ LIMIT ${limit}`,
     medianMs: 18_000,
     sigma: 0.7,
     queue: ADHOC,
-    scans: [scan(WEB_EVENTS, 'web_events', { fraction: 0.02, selectivity: 0.2, filter: `Filter: ((event_date = '${day}'::date) AND ((event_type)::text = '${type}'::text))` })],
+    scans: [
+      scan(WEB_EVENTS, 'web_events', {
+        fraction: 0.02,
+        selectivity: 0.2,
+        filter: `Filter: ((event_date = '${day}'::date) AND ((event_type)::text = '${type}'::text))`,
+      }),
+    ],
     plan: { aggregate: '', sortKey: 'count(*)', limit },
     abortRate: 0.05,
     session: `${user.name}-${Math.floor(context.minuteStartMs / 3_600_000)}`,
@@ -295,7 +322,13 @@ function checkoutCount(context: MinuteContext, user: SimUser): StatementSpec {
     medianMs: 6_000,
     sigma: 0.5,
     queue: ADHOC,
-    scans: [scan(WEB_EVENTS, 'web_events', { fraction: 0.01, selectivity: 0.03, filter: `Filter: ((event_date = '${day}'::date) AND ((event_type)::text = 'checkout'::text))` })],
+    scans: [
+      scan(WEB_EVENTS, 'web_events', {
+        fraction: 0.01,
+        selectivity: 0.03,
+        filter: `Filter: ((event_date = '${day}'::date) AND ((event_type)::text = 'checkout'::text))`,
+      }),
+    ],
     plan: { aggregate: '' },
     abortRate: 0.02,
     session: `${user.name}-${Math.floor(context.minuteStartMs / 3_600_000)}`,
@@ -327,7 +360,7 @@ function utility(context: MinuteContext): StatementSpec {
   const user = rng.pick([ANA, BEN, DANA, LOOKER]);
   const session = `${user.name}-${Math.floor(context.minuteStartMs / 3_600_000)}`;
   const text = rng.weighted<string>([
-    [6, "SET search_path TO analytics, public"],
+    [6, 'SET search_path TO analytics, public'],
     [4, `SET statement_timeout TO ${rng.pick([60000, 300000, 900000])}`],
     [3, 'SHOW search_path'],
     [3, 'BEGIN'],

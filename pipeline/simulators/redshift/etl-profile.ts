@@ -1,4 +1,15 @@
-import { RDSDB, adminMonitoring, autoAnalyze, dayLiteral, hex, hourPath, officeLoad, scan, spread, timestampLiteral } from './profile-helpers.js';
+import {
+  RDSDB,
+  adminMonitoring,
+  autoAnalyze,
+  dayLiteral,
+  hex,
+  hourPath,
+  officeLoad,
+  scan,
+  spread,
+  timestampLiteral,
+} from './profile-helpers.js';
 import type { Arrival, MinuteContext, SimTable, SimUser, StatementSpec, WlmQueue, WorkloadProfile } from './workload-profile.js';
 
 /**
@@ -32,10 +43,72 @@ const CLICKSTREAM_ARCHIVE: SimTable = { id: 204149, name: 'clickstream_archive',
 const IAM_ROLE = 'arn:aws:iam::123456789012:role/redshift-etl';
 
 const COUNTRIES = [
-  'AD', 'AE', 'AR', 'AT', 'AU', 'BE', 'BG', 'BR', 'CA', 'CH', 'CL', 'CN', 'CO', 'CY', 'CZ', 'DE', 'DK', 'EE', 'EG', 'ES',
-  'FI', 'FR', 'GB', 'GR', 'HK', 'HR', 'HU', 'ID', 'IE', 'IL', 'IN', 'IS', 'IT', 'JP', 'KE', 'KR', 'LT', 'LU', 'LV', 'MA',
-  'MT', 'MX', 'MY', 'NG', 'NL', 'NO', 'NZ', 'PE', 'PH', 'PL', 'PT', 'RO', 'RS', 'SA', 'SE', 'SG', 'SI', 'SK', 'TH', 'TR',
-  'TW', 'UA', 'US', 'UY', 'VN', 'ZA',
+  'AD',
+  'AE',
+  'AR',
+  'AT',
+  'AU',
+  'BE',
+  'BG',
+  'BR',
+  'CA',
+  'CH',
+  'CL',
+  'CN',
+  'CO',
+  'CY',
+  'CZ',
+  'DE',
+  'DK',
+  'EE',
+  'EG',
+  'ES',
+  'FI',
+  'FR',
+  'GB',
+  'GR',
+  'HK',
+  'HR',
+  'HU',
+  'ID',
+  'IE',
+  'IL',
+  'IN',
+  'IS',
+  'IT',
+  'JP',
+  'KE',
+  'KR',
+  'LT',
+  'LU',
+  'LV',
+  'MA',
+  'MT',
+  'MX',
+  'MY',
+  'NG',
+  'NL',
+  'NO',
+  'NZ',
+  'PE',
+  'PH',
+  'PL',
+  'PT',
+  'RO',
+  'RS',
+  'SA',
+  'SE',
+  'SG',
+  'SI',
+  'SK',
+  'TH',
+  'TR',
+  'TW',
+  'UA',
+  'US',
+  'UY',
+  'VN',
+  'ZA',
 ];
 const REGION_OF: Record<string, string> = { A: 'APAC', B: 'EMEA', C: 'LATAM', D: 'EMEA', E: 'EMEA', F: 'EMEA', G: 'EMEA', H: 'EMEA' };
 
@@ -44,8 +117,13 @@ function hourlyOrdersLoad(context: MinuteContext): Arrival {
   const session = `etl-orders-${context.minuteStartMs}`;
   const batchStart = timestampLiteral(context.minuteStartMs - 65 * 60_000);
   // Busy shop hours load more rows.
-  const volume = 0.4 + officeLoad(context) * rng.int(60, 140) / 100;
-  const statement = (spec: Omit<StatementSpec, 'user' | 'session' | 'label'>): StatementSpec => ({ user: LOADER, session, label: 'etl_hourly', ...spec });
+  const volume = 0.4 + (officeLoad(context) * rng.int(60, 140)) / 100;
+  const statement = (spec: Omit<StatementSpec, 'user' | 'session' | 'label'>): StatementSpec => ({
+    user: LOADER,
+    session,
+    label: 'etl_hourly',
+    ...spec,
+  });
   return {
     offsetMs: rng.int(0, 3_000),
     statements: [
@@ -68,7 +146,13 @@ function hourlyOrdersLoad(context: MinuteContext): Arrival {
         medianMs: 8_000 * volume,
         sigma: 0.4,
         queue: LOADS,
-        scans: [scan(ORDERS_RAW, 'orders_raw', { fraction: volume, selectivity: 0.97, filter: `Filter: (updated_at >= '${batchStart}'::timestamp without time zone)` })],
+        scans: [
+          scan(ORDERS_RAW, 'orders_raw', {
+            fraction: volume,
+            selectivity: 0.97,
+            filter: `Filter: (updated_at >= '${batchStart}'::timestamp without time zone)`,
+          }),
+        ],
         plan: { aggregate: 'Unique' },
       }),
       statement({
@@ -102,7 +186,7 @@ function clickstreamBatch(context: MinuteContext): Arrival {
   const rng = context.rng;
   const session = `etl-clicks-${context.minuteStartMs}`;
   const minute = new Date(context.minuteStartMs - 5 * 60_000).toISOString().slice(14, 16);
-  const volume = 0.3 + officeLoad(context) * rng.int(50, 120) / 100;
+  const volume = 0.3 + (officeLoad(context) * rng.int(50, 120)) / 100;
   return {
     offsetMs: rng.int(0, 5_000),
     statements: [
@@ -136,7 +220,9 @@ WHERE event_id IS NOT NULL`,
         medianMs: 14_000 * volume,
         sigma: 0.3,
         queue: LOADS,
-        scans: [scan(CLICKSTREAM_RAW, 'clickstream_raw', { fraction: volume, selectivity: 0.999, filter: 'Filter: (event_id IS NOT NULL)' })],
+        scans: [
+          scan(CLICKSTREAM_RAW, 'clickstream_raw', { fraction: volume, selectivity: 0.999, filter: 'Filter: (event_id IS NOT NULL)' }),
+        ],
         plan: {},
       },
       { kind: 'utility', user: LOADER, session, label: 'etl_clickstream', text: 'TRUNCATE staging.clickstream_raw', medianMs: 250 },
@@ -149,7 +235,14 @@ function dbtComment(node: string): string {
   return `/* {"app": "dbt", "dbt_version": "1.8.7", "profile_name": "warehouse", "target_name": "prod", "node_id": "model.acme.${node}"} */`;
 }
 
-function dbtModel(context: MinuteContext, model: SimTable, select: string, scans: StatementSpec['scans'], plan: StatementSpec['plan'], medianMs: number): StatementSpec[] {
+function dbtModel(
+  context: MinuteContext,
+  model: SimTable,
+  select: string,
+  scans: StatementSpec['scans'],
+  plan: StatementSpec['plan'],
+  medianMs: number,
+): StatementSpec[] {
   const session = `dbt-${dayLiteral(context.minuteStartMs)}`;
   const name = `mart.${model.name}`;
   const base = { user: DBT, session, label: 'dbt' } as const;
@@ -179,8 +272,12 @@ function dbtModel(context: MinuteContext, model: SimTable, select: string, scans
 function nightlyDbt(context: MinuteContext): Arrival {
   const rng = context.rng;
   const lookback = rng.pick([400, 730]);
-  const countryCase = COUNTRIES.map((code) => `        when c.country_code = '${code}' then '${REGION_OF[code[0]!] ?? 'OTHER'}'`).join('\n');
-  const tiers = [1000, 5000, 20000].map((limit, index) => `        when coalesce(sum(o.total_amount), 0) < ${limit} then 'tier_${index + 1}'`).join('\n');
+  const countryCase = COUNTRIES.map((code) => `        when c.country_code = '${code}' then '${REGION_OF[code[0]!] ?? 'OTHER'}'`).join(
+    '\n',
+  );
+  const tiers = [1000, 5000, 20000]
+    .map((limit, index) => `        when coalesce(sum(o.total_amount), 0) < ${limit} then 'tier_${index + 1}'`)
+    .join('\n');
   const customerLtv = `    select c.customer_id,
            c.country_code,
            case
@@ -216,16 +313,28 @@ ${tiers}
         context,
         DAILY_SALES,
         dailySales,
-        [scan(ORDERS, 'o', { selectivity: 0.92, filter: "Filter: ((status)::text = ANY ('{paid,shipped,delivered}'::text[]))" }), scan(ORDER_ITEMS, 'i')],
-        { joins: [{ kind: 'merge', condition: 'Merge Cond: ("outer".order_id = "inner".order_id)', distribution: 'DS_DIST_NONE' }], aggregate: '' },
+        [
+          scan(ORDERS, 'o', { selectivity: 0.92, filter: "Filter: ((status)::text = ANY ('{paid,shipped,delivered}'::text[]))" }),
+          scan(ORDER_ITEMS, 'i'),
+        ],
+        {
+          joins: [{ kind: 'merge', condition: 'Merge Cond: ("outer".order_id = "inner".order_id)', distribution: 'DS_DIST_NONE' }],
+          aggregate: '',
+        },
         900_000,
       ),
       ...dbtModel(
         context,
         CUSTOMER_LTV,
         customerLtv,
-        [scan(CUSTOMERS, 'c', { selectivity: 0.7 }), scan(ORDERS, 'o', { selectivity: 0.96, filter: "Filter: ((status)::text <> 'cancelled'::text)" })],
-        { joins: [{ kind: 'hash', condition: 'Hash Cond: ("outer".customer_id = "inner".customer_id)', distribution: 'DS_DIST_OUTER' }], aggregate: '' },
+        [
+          scan(CUSTOMERS, 'c', { selectivity: 0.7 }),
+          scan(ORDERS, 'o', { selectivity: 0.96, filter: "Filter: ((status)::text <> 'cancelled'::text)" }),
+        ],
+        {
+          joins: [{ kind: 'hash', condition: 'Hash Cond: ("outer".customer_id = "inner".customer_id)', distribution: 'DS_DIST_OUTER' }],
+          aggregate: '',
+        },
         420_000,
       ),
       ...dbtView(context),
@@ -336,7 +445,7 @@ function oncallQuery(context: MinuteContext): StatementSpec {
       sigma: 0.4,
       queue: DEFAULT_QUEUE,
       scans: [scan(CLICKSTREAM_ARCHIVE, 'clickstream_archive', { fraction: 0.04 })],
-      plan: { aggregate: '', sortKey: 'date_trunc(\'day\'::text, event_ts)' },
+      plan: { aggregate: '', sortKey: "date_trunc('day'::text, event_ts)" },
       abortRate: 0.15,
     };
   }
@@ -348,8 +457,14 @@ function oncallQuery(context: MinuteContext): StatementSpec {
     medianMs: 75_000,
     sigma: 0.5,
     queue: DEFAULT_QUEUE,
-    scans: [scan(CLICKSTREAM, 'clickstream', { fraction: 0.01 * rng.int(1, 3), selectivity: 0.95, filter: `Filter: (event_ts >= '${since} 00:00:00'::timestamp without time zone)` })],
-    plan: { aggregate: '', sortKey: 'date_trunc(\'hour\'::text, event_ts), count(*)' },
+    scans: [
+      scan(CLICKSTREAM, 'clickstream', {
+        fraction: 0.01 * rng.int(1, 3),
+        selectivity: 0.95,
+        filter: `Filter: (event_ts >= '${since} 00:00:00'::timestamp without time zone)`,
+      }),
+    ],
+    plan: { aggregate: '', sortKey: "date_trunc('hour'::text, event_ts), count(*)" },
     abortRate: 0.08,
   };
 }
@@ -358,8 +473,24 @@ function adminWork(context: MinuteContext): StatementSpec {
   const rng = context.rng;
   return rng.weighted<StatementSpec>([
     [2, { kind: 'utility', user: ADMIN, text: `GRANT USAGE ON SCHEMA mart TO GROUP ${rng.pick(['reporting', 'analysts'])}`, medianMs: 30 }],
-    [2, { kind: 'utility', user: ADMIN, text: `ALTER USER ${rng.pick(['reporting_svc', 'ops_oncall'])} SET statement_timeout TO ${rng.pick([600000, 1800000])}`, medianMs: 30 }],
-    [1, { kind: 'ddl', user: ADMIN, text: `ALTER TABLE core.orders ALTER COLUMN status TYPE varchar(${rng.pick([32, 48, 64])})`, medianMs: 3_000 }],
+    [
+      2,
+      {
+        kind: 'utility',
+        user: ADMIN,
+        text: `ALTER USER ${rng.pick(['reporting_svc', 'ops_oncall'])} SET statement_timeout TO ${rng.pick([600000, 1800000])}`,
+        medianMs: 30,
+      },
+    ],
+    [
+      1,
+      {
+        kind: 'ddl',
+        user: ADMIN,
+        text: `ALTER TABLE core.orders ALTER COLUMN status TYPE varchar(${rng.pick([32, 48, 64])})`,
+        medianMs: 3_000,
+      },
+    ],
     [1, { kind: 'ddl', user: ADMIN, text: `CREATE SCHEMA IF NOT EXISTS sandbox_${hex(rng, 4)}`, medianMs: 40 }],
     [1, { kind: 'utility', user: ADMIN, text: 'LOCK core.orders', medianMs: 5 }],
   ]);

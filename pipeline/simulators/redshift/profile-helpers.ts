@@ -113,7 +113,14 @@ export function adminMonitoring(context: MinuteContext, admin: SimUser): Arrival
         queue: SUPERUSER_QUEUE,
         session: `admin-${context.minuteStartMs}`,
       },
-      { kind: 'utility', user: admin, text: 'RESET query_group', label: 'superuser', medianMs: 2, session: `admin-${context.minuteStartMs}` },
+      {
+        kind: 'utility',
+        user: admin,
+        text: 'RESET query_group',
+        label: 'superuser',
+        medianMs: 2,
+        session: `admin-${context.minuteStartMs}`,
+      },
     ],
   };
 }

@@ -93,7 +93,12 @@ export class RowWriter implements RowSink {
     return counts;
   }
 
-  private async flushBuffer(tx: Pick<Transaction, 'query'>, view: StlViewName, buffer: Buffer | undefined, pending: boolean): Promise<void> {
+  private async flushBuffer(
+    tx: Pick<Transaction, 'query'>,
+    view: StlViewName,
+    buffer: Buffer | undefined,
+    pending: boolean,
+  ): Promise<void> {
     if (!buffer || buffer.lines.length === 0) return;
     const sql = renderCopy(view, pending);
     for (let offset = 0; offset < buffer.lines.length; offset += COPY_ROWS) {

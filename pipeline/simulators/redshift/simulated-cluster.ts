@@ -106,7 +106,10 @@ export class SimulatedCluster {
           ['seed', state.seed, settings.seed],
         ] as const) {
           if (stored !== given) {
-            throw new ConfigError(`simulator.${field}`, `${options.dataDir} holds cluster ${state.name} (${field} ${stored}), not ${given}; use another folder or the same ${field}`);
+            throw new ConfigError(
+              `simulator.${field}`,
+              `${options.dataDir} holds cluster ${state.name} (${field} ${stored}), not ${given}; use another folder or the same ${field}`,
+            );
           }
         }
         return new SimulatedCluster(db, state.name, state.profile, options.dataDir);
@@ -165,7 +168,8 @@ export class SimulatedCluster {
    * failure leaves the cluster as it was.
    */
   async advance(minutes: number): Promise<AdvanceResult> {
-    if (!Number.isFinite(minutes) || minutes < 0) throw new RangeError(`advance needs a finite, non-negative number of minutes, not ${minutes}`);
+    if (!Number.isFinite(minutes) || minutes < 0)
+      throw new RangeError(`advance needs a finite, non-negative number of minutes, not ${minutes}`);
     return this.db.transaction(async (tx) => {
       const state = await readState(tx);
       return advanceTo(tx, state, state.clockUs + Math.round(minutes * MINUTE_US));
@@ -179,7 +183,8 @@ export class SimulatedCluster {
    */
   async loadScanRows(count: number, slotStart: Date, slotMinutes: number): Promise<BulkLoadResult> {
     if (!Number.isInteger(count) || count < 1) throw new RangeError(`count must be a positive integer, not ${count}`);
-    if (!Number.isInteger(slotMinutes) || slotMinutes < 1) throw new RangeError(`slotMinutes must be a positive integer, not ${slotMinutes}`);
+    if (!Number.isInteger(slotMinutes) || slotMinutes < 1)
+      throw new RangeError(`slotMinutes must be a positive integer, not ${slotMinutes}`);
     return this.db.transaction(async (tx) => {
       const state = await readState(tx);
       const slotStartUs = slotStart.getTime() * 1000;
@@ -196,7 +201,10 @@ export class SimulatedCluster {
         slices: profile.slices,
       });
       await runBulkScanLoad(tx, load);
-      await tx.query(`UPDATE ${STATE_TABLE} SET "next_query" = $1, "next_xid" = $2`, [state.nextQuery + load.queries, state.nextXid + load.queries]);
+      await tx.query(`UPDATE ${STATE_TABLE} SET "next_query" = $1, "next_xid" = $2`, [
+        state.nextQuery + load.queries,
+        state.nextXid + load.queries,
+      ]);
       return { scanRows: count, queries: load.queries, firstQuery: state.nextQuery, lastQuery: state.nextQuery + load.queries - 1 };
     });
   }
@@ -238,7 +246,8 @@ function validate(options: SimulatedClusterOptions): Settings {
     throw new ConfigError('simulator.profile', `must be one of ${WORKLOAD_PROFILE_NAMES.join(', ')}, not ${String(options.profile)}`);
   }
   if (!Number.isSafeInteger(options.seed)) throw new ConfigError('simulator.seed', `must be an integer, not ${options.seed}`);
-  if (!(options.start instanceof Date) || Number.isNaN(options.start.getTime())) throw new ConfigError('simulator.start', 'must be a valid Date');
+  if (!(options.start instanceof Date) || Number.isNaN(options.start.getTime()))
+    throw new ConfigError('simulator.start', 'must be a valid Date');
   const historyHours = options.historyHours ?? 24;
   const retentionDays = options.retentionDays ?? 7;
   const maxVisibilityDelayMinutes = options.maxVisibilityDelayMinutes ?? 10;
@@ -273,7 +282,10 @@ async function openDatabase(dataDir: string | undefined, fresh = false): Promise
     if (fresh) return await newDatabase(dataDir);
     return dataDir === undefined ? await PGlite.create() : await PGlite.create(dataDir);
   } catch (error) {
-    throw new ConnectionError(`cannot open the simulated cluster database${dataDir === undefined ? '' : ` in ${dataDir}`}`, { cause: error, retryable: false });
+    throw new ConnectionError(`cannot open the simulated cluster database${dataDir === undefined ? '' : ` in ${dataDir}`}`, {
+      cause: error,
+      retryable: false,
+    });
   }
 }
 
@@ -290,19 +302,22 @@ async function readState(db: Queryable): Promise<ClusterState> {
   );
   const row = result.rows[0];
   if (!row) throw new ConfigError('dataDir', 'the simulated cluster has lost its state row');
-  if (Number(row['format_version']) !== SIMULATOR_FORMAT_VERSION) {
-    throw new ConfigError('dataDir', `the simulated cluster was made by another version (format ${row['format_version']}); run opslake demo again`);
+  if (Number(row.format_version) !== SIMULATOR_FORMAT_VERSION) {
+    throw new ConfigError(
+      'dataDir',
+      `the simulated cluster was made by another version (format ${row.format_version}); run opslake demo again`,
+    );
   }
   return {
-    name: row['name']!,
-    profile: row['profile'] as WorkloadProfileName,
-    seed: Number(row['seed']),
-    clockUs: parseMicros(row['clock']!),
-    retentionDays: Number(row['retention_days']),
-    maxVisibilityDelayMinutes: Number(row['max_visibility_delay_minutes']),
-    nextMinute: Number(row['next_minute']),
-    nextQuery: Number(row['next_query']),
-    nextXid: Number(row['next_xid']),
+    name: row.name!,
+    profile: row.profile as WorkloadProfileName,
+    seed: Number(row.seed),
+    clockUs: parseMicros(row.clock!),
+    retentionDays: Number(row.retention_days),
+    maxVisibilityDelayMinutes: Number(row.max_visibility_delay_minutes),
+    nextMinute: Number(row.next_minute),
+    nextQuery: Number(row.next_query),
+    nextXid: Number(row.next_xid),
   };
 }
 
@@ -372,7 +387,12 @@ async function advanceTo(tx: Queryable, state: ClusterState, toUs: number): Prom
       if (schema === 'public') rowsDeleted += deleted.affectedRows ?? 0;
     }
   }
-  await tx.query(`UPDATE ${STATE_TABLE} SET "clock" = $1::timestamp, "next_minute" = $2, "next_query" = $3, "next_xid" = $4`, [now, nextMinute, nextQuery, nextXid]);
+  await tx.query(`UPDATE ${STATE_TABLE} SET "clock" = $1::timestamp, "next_minute" = $2, "next_query" = $3, "next_xid" = $4`, [
+    now,
+    nextMinute,
+    nextQuery,
+    nextXid,
+  ]);
   const pending = await tx.query<{ n: number }>(
     STL_VIEW_NAMES.map((view) => `SELECT count(*)::int AS n FROM ${quoteIdent(PENDING_SCHEMA)}.${quoteIdent(view)}`).join(' UNION ALL '),
   );

@@ -46,7 +46,9 @@ export function parseMicros(text: string): number {
   return ms * 1000 + Number((match[3] ?? '').padEnd(6, '0'));
 }
 
-const COLUMN_NAMES = new Map<StlViewName, readonly string[]>(STL_VIEW_NAMES.map((view) => [view, STL_VIEWS[view].columns.map((column) => column.name)]));
+const COLUMN_NAMES = new Map<StlViewName, readonly string[]>(
+  STL_VIEW_NAMES.map((view) => [view, STL_VIEWS[view].columns.map((column) => column.name)]),
+);
 
 /** Values in the registry's column order; a column the builder forgot is a bug, caught here. */
 function ordered(view: StlViewName, row: Readonly<Record<string, SqlCell>>): SqlCell[] {
@@ -108,7 +110,12 @@ export function emitStatementRows(profile: WorkloadProfile, statement: NumberedS
     visible,
   );
   stlTextChunks(spec.text).forEach((text, sequence) => {
-    sink.add('stl_querytext', ordered('stl_querytext', { userid: spec.user.userid, xid, pid: placed.pid, query, sequence, text }), endUs, visible);
+    sink.add(
+      'stl_querytext',
+      ordered('stl_querytext', { userid: spec.user.userid, xid, pid: placed.pid, query, sequence, text }),
+      endUs,
+      visible,
+    );
   });
   if (spec.queue) {
     const execStartUs = placed.startUs + placed.queueUs;
@@ -168,7 +175,13 @@ function sliceSkew(table: SimTable, slice: number): number {
   return skew;
 }
 
-function emitScans(profile: WorkloadProfile, statement: NumberedStatement, scans: readonly ScanDraft[], rng: SeededRandom, sink: RowSink): SliceScan[] {
+function emitScans(
+  profile: WorkloadProfile,
+  statement: NumberedStatement,
+  scans: readonly ScanDraft[],
+  rng: SeededRandom,
+  sink: RowSink,
+): SliceScan[] {
   const { placed } = statement;
   const execStartUs = placed.startUs + placed.queueUs;
   const planned = placed.plannedExecUs;
@@ -184,7 +197,9 @@ function emitScans(profile: WorkloadProfile, statement: NumberedStatement, scans
     for (let slice = 0; slice < profile.slices; slice++) {
       const startUs = scanStartUs + rng.int(0, Math.max(1, Math.round(planned * 0.01)));
       const endUs = Math.max(startUs + 1, Math.min(placed.endUs, scanEndUs - rng.int(0, Math.max(1, Math.round(planned * 0.03)))));
-      const live = Math.round(draft.table.rowsPerSlice * Math.min(1, draft.fraction) * sliceSkew(draft.table, slice) * progress * (0.97 + 0.06 * rng.next()));
+      const live = Math.round(
+        draft.table.rowsPerSlice * Math.min(1, draft.fraction) * sliceSkew(draft.table, slice) * progress * (0.97 + 0.06 * rng.next()),
+      );
       const ghostShare = permanent ? (draft.table.ghostFraction ?? 0) : 0;
       const ghosts = Math.round((live * ghostShare) / (1 - ghostShare));
       const rows = Math.round(live * draft.selectivity);
@@ -257,10 +272,20 @@ function leaf(profile: WorkloadProfile, draft: ScanDraft): PlanNode {
     return {
       text: `XN S3 Query Scan ${draft.alias}  ${cost(rows, draft.table.width)}`,
       info: '',
-      children: [{ text: `S3 Seq Scan spectrum.${draft.table.name} ${draft.alias} location:"s3://acme-archive/${draft.table.name}" format:PARQUET  ${cost(rows, draft.table.width)}`, info: draft.filter ?? '', children: [] }],
+      children: [
+        {
+          text: `S3 Seq Scan spectrum.${draft.table.name} ${draft.alias} location:"s3://acme-archive/${draft.table.name}" format:PARQUET  ${cost(rows, draft.table.width)}`,
+          info: draft.filter ?? '',
+          children: [],
+        },
+      ],
     };
   }
-  return { text: `XN Seq Scan on ${draft.table.name} ${draft.alias}  ${cost(rows, draft.table.width)}`, info: draft.filter ?? '', children: [] };
+  return {
+    text: `XN Seq Scan on ${draft.table.name} ${draft.alias}  ${cost(rows, draft.table.width)}`,
+    info: draft.filter ?? '',
+    children: [],
+  };
 }
 
 function buildPlan(profile: WorkloadProfile, scans: readonly ScanDraft[], plan: PlanDraft): PlanNode | undefined {
@@ -285,7 +310,11 @@ function buildPlan(profile: WorkloadProfile, scans: readonly ScanDraft[], plan: 
       top = { text: `XN Merge Join${distribution}  ${cost(rows, width)}`, info: join.condition, children: [top, innerNode] };
     } else {
       rows = rows * Math.max(1, innerRows) * 0.3;
-      top = { text: `XN Nested Loop${distribution}  ${cost(rows, width, 1_000_000_000_000)}`, info: join.condition, children: [top, innerNode] };
+      top = {
+        text: `XN Nested Loop${distribution}  ${cost(rows, width, 1_000_000_000_000)}`,
+        info: join.condition,
+        children: [top, innerNode],
+      };
     }
   });
   if (plan.aggregate !== undefined) {
@@ -306,7 +335,13 @@ function buildPlan(profile: WorkloadProfile, scans: readonly ScanDraft[], plan: 
   return top;
 }
 
-function emitPlan(profile: WorkloadProfile, statement: NumberedStatement, scans: readonly ScanDraft[], plan: PlanDraft, sink: RowSink): void {
+function emitPlan(
+  profile: WorkloadProfile,
+  statement: NumberedStatement,
+  scans: readonly ScanDraft[],
+  plan: PlanDraft,
+  sink: RowSink,
+): void {
   const root = buildPlan(profile, scans, plan);
   if (!root) return;
   const { placed } = statement;
@@ -314,7 +349,14 @@ function emitPlan(profile: WorkloadProfile, statement: NumberedStatement, scans:
   let nodeid = 0;
   const add = (parentid: number, plannode: string, info: string): number => {
     nodeid++;
-    const row = { userid: placed.spec.user.userid, query: statement.query as number, nodeid, parentid, plannode: plannode.slice(0, 400), info: info.slice(0, 400) };
+    const row = {
+      userid: placed.spec.user.userid,
+      query: statement.query as number,
+      nodeid,
+      parentid,
+      plannode: plannode.slice(0, 400),
+      info: info.slice(0, 400),
+    };
     sink.add('stl_explain', ordered('stl_explain', row), placed.endUs, visible);
     return nodeid;
   };
@@ -337,12 +379,29 @@ function emitPlan(profile: WorkloadProfile, statement: NumberedStatement, scans:
 /** Ghost rows or a filter this selective, on one slice, are worth an alert. */
 const ALERT_MIN_ROWS = 100_000;
 
-function emitAlerts(statement: NumberedStatement, scans: readonly ScanDraft[], plan: PlanDraft | undefined, sliceScans: readonly SliceScan[], sink: RowSink): void {
+function emitAlerts(
+  statement: NumberedStatement,
+  scans: readonly ScanDraft[],
+  plan: PlanDraft | undefined,
+  sliceScans: readonly SliceScan[],
+  sink: RowSink,
+): void {
   const { placed } = statement;
   const visible = placed.endUs + placed.visibilityDelayUs;
   const eventTime = formatMicros(placed.startUs);
   const add = (slice: number, segment: number, step: number, event: string, solution: string): void => {
-    const row = { userid: placed.spec.user.userid, query: statement.query as number, slice, segment, step, pid: placed.pid, xid: statement.xid, event, solution, event_time: eventTime };
+    const row = {
+      userid: placed.spec.user.userid,
+      query: statement.query as number,
+      slice,
+      segment,
+      step,
+      pid: placed.pid,
+      xid: statement.xid,
+      event,
+      solution,
+      event_time: eventTime,
+    };
     sink.add('stl_alert_event_log', ordered('stl_alert_event_log', row), placed.endUs, visible);
   };
   const flagged = new Set<string>();
@@ -375,6 +434,9 @@ function emitAlerts(statement: NumberedStatement, scans: readonly ScanDraft[], p
 }
 
 function estimatedPeakMemory(profile: WorkloadProfile, scans: readonly ScanDraft[]): number {
-  const bytes = scans.reduce((sum, draft) => sum + draft.table.rowsPerSlice * Math.min(1, draft.fraction) * draft.selectivity * Math.min(draft.table.width, 64), 0);
+  const bytes = scans.reduce(
+    (sum, draft) => sum + draft.table.rowsPerSlice * Math.min(1, draft.fraction) * draft.selectivity * Math.min(draft.table.width, 64),
+    0,
+  );
   return Math.round(Math.min(8 * 1024 ** 3, 4 * 1024 ** 2 + bytes / Math.max(1, profile.slices)));
 }

@@ -77,5 +77,10 @@ export function simulatorStateSql(): string[] {
 
 /** Everything a new simulated cluster needs, in order. */
 export function simulatorSetupSql(): string[] {
-  return [...simulatorStateSql(), ...stlCreateTableSql('public'), `CREATE SCHEMA ${quoteIdent(PENDING_SCHEMA)}`, ...pendingCreateTableSql()];
+  return [
+    ...simulatorStateSql(),
+    ...stlCreateTableSql('public'),
+    `CREATE SCHEMA ${quoteIdent(PENDING_SCHEMA)}`,
+    ...pendingCreateTableSql(),
+  ];
 }

@@ -102,8 +102,18 @@ function place(
     concurrencyScaling,
     pid,
     visibilityDelayUs: Math.floor(rng.next() * maxDelayUs),
-    queryIdStep: isQuery ? rng.weighted([[8, 1], [2, 2], [1, 3]]) : 0,
-    xidStep: rng.weighted([[6, 1], [3, 2], [1, 4]]),
+    queryIdStep: isQuery
+      ? rng.weighted([
+          [8, 1],
+          [2, 2],
+          [1, 3],
+        ])
+      : 0,
+    xidStep: rng.weighted([
+      [6, 1],
+      [3, 2],
+      [1, 4],
+    ]),
   };
 }
 

@@ -18,7 +18,14 @@ async function put(key: string, body: Buffer): Promise<void> {
 }
 
 function event(id: string, time: string) {
-  return { eventVersion: '1.08', eventID: id, eventTime: time, eventName: 'GetObject', awsRegion: 'us-east-1', recipientAccountId: '123456789012' };
+  return {
+    eventVersion: '1.08',
+    eventID: id,
+    eventTime: time,
+    eventName: 'GetObject',
+    awsRegion: 'us-east-1',
+    recipientAccountId: '123456789012',
+  };
 }
 
 async function opslake(...args: string[]) {
@@ -29,9 +36,15 @@ async function opslake(...args: string[]) {
 beforeAll(async () => {
   root = await mkdtemp(join(tmpdir(), 'opslake-cloudtrail-command-'));
   trail = join(root, 'trail');
-  await put(logKey('one', { day: '2024-03-04' }), gzipJson({ Records: [event('a', '2024-03-04T10:00:00Z'), event('b', '2024-03-04T11:00:00Z')] }));
+  await put(
+    logKey('one', { day: '2024-03-04' }),
+    gzipJson({ Records: [event('a', '2024-03-04T10:00:00Z'), event('b', '2024-03-04T11:00:00Z')] }),
+  );
   await put(logKey('two', { day: '2024-03-05' }), gzipJson({ Records: [event('c', '2024-03-05T10:00:00Z')] }));
-  await put('AWSLogs/123456789012/CloudTrail-Digest/us-east-1/2024/03/05/123456789012_CloudTrail-Digest_us-east-1_t_us-east-1_20240305T150000Z.json.gz', gzipJson({ awsAccountId: '1', digestStartTime: 'x' }));
+  await put(
+    'AWSLogs/123456789012/CloudTrail-Digest/us-east-1/2024/03/05/123456789012_CloudTrail-Digest_us-east-1_t_us-east-1_20240305T150000Z.json.gz',
+    gzipJson({ awsAccountId: '1', digestStartTime: 'x' }),
+  );
   await put(logKey('bad', { day: '2024-03-05' }), Buffer.from('{"Records": ['));
 });
 
@@ -82,8 +95,20 @@ describe('parseTimeOption', () => {
 
 describe('formatIngestProgress', () => {
   it('shows files, events, bytes, rate and time left', () => {
-    expect(formatIngestProgress({ filesDone: 120, filesTotal: 480, events: 360_201, bytesDone: 42 << 20, bytesTotal: 168 << 20, quarantined: 3, skipped: 10, failed: 0, elapsedMs: 14_000, eventsPerSecond: 25_728.6, etaMs: 42_000 })).toBe(
-      'files 120/480 (10 skipped, 3 quarantined) · 360,201 events · 42.0 MiB/168.0 MiB · 25,729 events/s · ETA 0:42',
-    );
+    expect(
+      formatIngestProgress({
+        filesDone: 120,
+        filesTotal: 480,
+        events: 360_201,
+        bytesDone: 42 << 20,
+        bytesTotal: 168 << 20,
+        quarantined: 3,
+        skipped: 10,
+        failed: 0,
+        elapsedMs: 14_000,
+        eventsPerSecond: 25_728.6,
+        etaMs: 42_000,
+      }),
+    ).toBe('files 120/480 (10 skipped, 3 quarantined) · 360,201 events · 42.0 MiB/168.0 MiB · 25,729 events/s · ETA 0:42');
   });
 });

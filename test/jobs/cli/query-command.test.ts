@@ -62,7 +62,17 @@ describe('opslake query', () => {
     ]);
     const json = await opslake('redshift_ddl_history', '-c', config, ...DAYS, '-f', 'json');
     expect(JSON.parse(json.stdout)).toEqual([expect.objectContaining({ command: 'CREATE TABLE', text: SMALL_LAKE.ddl })]);
-    const none = await opslake('redshift_ddl_history', '-c', config, '--param', 'from_day=2020-01-01', '--param', 'to_day=2020-01-02', '-f', 'json');
+    const none = await opslake(
+      'redshift_ddl_history',
+      '-c',
+      config,
+      '--param',
+      'from_day=2020-01-01',
+      '--param',
+      'to_day=2020-01-02',
+      '-f',
+      'json',
+    );
     expect(JSON.parse(none.stdout)).toEqual([]);
   });
 
@@ -70,16 +80,24 @@ describe('opslake query', () => {
     await expect(opslake('redshift_nested_loop', '-c', config)).rejects.toThrow(/did you mean redshift_nested_loop_joins\?/);
     await expect(opslake('redshift_ddl_history', '-c', config, '--param', 'from=2024-01-01')).rejects.toThrow(QueryDefinitionError);
     await expect(opslake('redshift_ddl_history', '-c', config, '--param', 'nonsense')).rejects.toThrow(/expected name=value/);
-    await expect(opslake('redshift_ddl_history', '-c', config, '--engine', 'spark')).rejects.toThrow(/engine must be one of duckdb, athena/);
+    await expect(opslake('redshift_ddl_history', '-c', config, '--engine', 'spark')).rejects.toThrow(
+      /engine must be one of duckdb, athena/,
+    );
   });
 
   it('runs the same file in Athena, creating the views it reads first', async () => {
     const athena = mockClient(AthenaClient);
     try {
       athena.on(StartQueryExecutionCommand).resolvesOnce({ QueryExecutionId: 'view-1' }).resolves({ QueryExecutionId: 'query-1' });
-      athena.on(GetQueryExecutionCommand, { QueryExecutionId: 'view-1' }).resolves({ QueryExecution: { Status: { State: 'SUCCEEDED' }, StatementType: 'DDL' } });
-      athena.on(GetQueryExecutionCommand, { QueryExecutionId: 'query-1' }).resolves({ QueryExecution: { Status: { State: 'SUCCEEDED' }, StatementType: 'DML' } });
-      athena.on(GetQueryResultsCommand, { QueryExecutionId: 'view-1' }).resolves({ ResultSet: { Rows: [], ResultSetMetadata: { ColumnInfo: [] } } });
+      athena
+        .on(GetQueryExecutionCommand, { QueryExecutionId: 'view-1' })
+        .resolves({ QueryExecution: { Status: { State: 'SUCCEEDED' }, StatementType: 'DDL' } });
+      athena
+        .on(GetQueryExecutionCommand, { QueryExecutionId: 'query-1' })
+        .resolves({ QueryExecution: { Status: { State: 'SUCCEEDED' }, StatementType: 'DML' } });
+      athena
+        .on(GetQueryResultsCommand, { QueryExecutionId: 'view-1' })
+        .resolves({ ResultSet: { Rows: [], ResultSetMetadata: { ColumnInfo: [] } } });
       athena.on(GetQueryResultsCommand, { QueryExecutionId: 'query-1' }).resolves({
         ResultSet: {
           ResultSetMetadata: { ColumnInfo: [{ Name: 'eventname', Type: 'varchar' }] },
@@ -88,19 +106,30 @@ describe('opslake query', () => {
       });
       const { stdout, stderr } = await opslake(
         'cloudtrail_events_in_range',
-        '--engine', 'athena',
-        '--workgroup', 'opslake',
-        '--database', 'lake_db',
-        '--param', 'from_time=2024-03-05 10:00',
-        '--param', 'to_time=2024-03-05T11:00:00Z',
-        '--format', 'csv',
+        '--engine',
+        'athena',
+        '--workgroup',
+        'opslake',
+        '--database',
+        'lake_db',
+        '--param',
+        'from_time=2024-03-05 10:00',
+        '--param',
+        'to_time=2024-03-05T11:00:00Z',
+        '--format',
+        'csv',
       );
       expect(stdout).toBe('eventname\nConsoleLogin\n');
       expect(stderr).toMatch(/^Running cloudtrail_events_in_range in Athena \(workgroup opslake, database lake_db\) \.\.\.\n1 row\n$/);
       const starts = athena.commandCalls(StartQueryExecutionCommand).map((call) => call.args[0].input);
       expect(starts[0]?.QueryString).toMatch(/^CREATE OR REPLACE VIEW cloudtrail_events_unique AS\n/);
       expect(starts[1]?.QueryString).toContain('FROM cloudtrail_events_unique');
-      expect(starts[1]?.ExecutionParameters).toEqual(["'2024-03-05 10:00:00'", "'2024-03-05 11:00:00'", "'2024-03-05 10:00:00'", "'2024-03-05 11:00:00'"]);
+      expect(starts[1]?.ExecutionParameters).toEqual([
+        "'2024-03-05 10:00:00'",
+        "'2024-03-05 11:00:00'",
+        "'2024-03-05 10:00:00'",
+        "'2024-03-05 11:00:00'",
+      ]);
       expect(starts[1]).toMatchObject({ WorkGroup: 'opslake', QueryExecutionContext: { Database: 'lake_db', Catalog: 'AwsDataCatalog' } });
     } finally {
       athena.restore();

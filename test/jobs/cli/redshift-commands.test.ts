@@ -127,10 +127,14 @@ describe('opslake errors', () => {
         '    passwordEnv: OPSLAKE_TEST_PASSWORD',
       ].join('\n'),
     );
-    process.env['OPSLAKE_TEST_PASSWORD'] = password;
-    process.env['OPSLAKE_DEBUG'] = '1';
+    process.env.OPSLAKE_TEST_PASSWORD = password;
+    process.env.OPSLAKE_DEBUG = '1';
     try {
-      for (const argv of [['export', '--config', file], ['export', '--config', file, '--dry-run'], ['status', '--config', file]]) {
+      for (const argv of [
+        ['export', '--config', file],
+        ['export', '--config', file, '--dry-run'],
+        ['status', '--config', file],
+      ]) {
         const output = await run(...argv);
         expect(`${output.stdout}${output.stderr}`).not.toContain(password);
         expect(`${output.stdout}${output.stderr}`).not.toContain('Sup3r');
@@ -139,8 +143,8 @@ describe('opslake errors', () => {
       expect(failed.result).toBe(1);
       expect(failed.stdout).toContain('remote: FAILED');
     } finally {
-      delete process.env['OPSLAKE_TEST_PASSWORD'];
-      delete process.env['OPSLAKE_DEBUG'];
+      delete process.env.OPSLAKE_TEST_PASSWORD;
+      delete process.env.OPSLAKE_DEBUG;
     }
   });
 

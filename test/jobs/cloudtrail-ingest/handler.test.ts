@@ -21,16 +21,35 @@ const KEYS = {
   good: logKey('good', { prefix: 'audit logs/' }),
   viaSns: logKey('sns', { day: '2024-03-06' }),
   truncated: logKey('truncated'),
-  digest: 'AWSLogs/111122223333/CloudTrail-Digest/us-east-1/2024/03/05/111122223333_CloudTrail-Digest_us-east-1_t_us-east-1_20240305T150000Z.json.gz',
+  digest:
+    'AWSLogs/111122223333/CloudTrail-Digest/us-east-1/2024/03/05/111122223333_CloudTrail-Digest_us-east-1_t_us-east-1_20240305T150000Z.json.gz',
 };
 
 function event(id: string, time: string) {
-  return { eventVersion: '1.08', eventID: id, eventTime: time, eventName: 'DescribeClusters', eventSource: 'redshift.amazonaws.com', awsRegion: 'us-east-1', recipientAccountId: '123456789012', readOnly: true };
+  return {
+    eventVersion: '1.08',
+    eventID: id,
+    eventTime: time,
+    eventName: 'DescribeClusters',
+    eventSource: 'redshift.amazonaws.com',
+    awsRegion: 'us-east-1',
+    recipientAccountId: '123456789012',
+    readOnly: true,
+  };
 }
 
 function s3Notification(key: string): string {
   const encoded = encodeURIComponent(key).replaceAll('%2F', '/').replaceAll('%20', '+');
-  return JSON.stringify({ Records: [{ eventVersion: '2.1', eventSource: 'aws:s3', eventName: 'ObjectCreated:Put', s3: { bucket: { name: 'trail' }, object: { key: encoded, size: 100 } } }] });
+  return JSON.stringify({
+    Records: [
+      {
+        eventVersion: '2.1',
+        eventSource: 'aws:s3',
+        eventName: 'ObjectCreated:Put',
+        s3: { bucket: { name: 'trail' }, object: { key: encoded, size: 100 } },
+      },
+    ],
+  });
 }
 
 function sqsRecord(messageId: string, body: string): SQSRecord {
@@ -38,7 +57,12 @@ function sqsRecord(messageId: string, body: string): SQSRecord {
     messageId,
     receiptHandle: `handle-${messageId}`,
     body,
-    attributes: { ApproximateReceiveCount: '1', SentTimestamp: '1709647651000', SenderId: 'AIDA', ApproximateFirstReceiveTimestamp: '1709647651000' },
+    attributes: {
+      ApproximateReceiveCount: '1',
+      SentTimestamp: '1709647651000',
+      SenderId: 'AIDA',
+      ApproximateFirstReceiveTimestamp: '1709647651000',
+    },
     messageAttributes: {},
     md5OfBody: 'x',
     eventSource: 'aws:sqs',
@@ -51,7 +75,10 @@ const BATCH: SQSEvent = {
   Records: [
     sqsRecord('m-good', s3Notification(KEYS.good)),
     sqsRecord('m-bad', fixtureText('aws-cloudtrail-processing-library/SQSMessageBodyWrongFormat')),
-    sqsRecord('m-sns', JSON.stringify({ Type: 'Notification', MessageId: 'n', TopicArn: 'arn:aws:sns:us-east-1:1:t', Message: s3Notification(KEYS.viaSns) })),
+    sqsRecord(
+      'm-sns',
+      JSON.stringify({ Type: 'Notification', MessageId: 'n', TopicArn: 'arn:aws:sns:us-east-1:1:t', Message: s3Notification(KEYS.viaSns) }),
+    ),
     sqsRecord('m-test', JSON.stringify({ Service: 'Amazon S3', Event: 's3:TestEvent', Bucket: 'trail' })),
     sqsRecord('m-truncated', s3Notification(KEYS.truncated)),
     sqsRecord('m-digest', s3Notification(KEYS.digest)),
@@ -69,7 +96,10 @@ function fakes() {
       warn: (message: string, extra?: unknown) => logs.push(['warn', message, extra]),
       error: (message: string, extra?: unknown) => logs.push(['error', message, extra]),
     },
-    metricsSink: { addMetric: (name: string, _unit: unknown, value: number) => metrics.push([name, value]), publishStoredMetrics: () => undefined },
+    metricsSink: {
+      addMetric: (name: string, _unit: unknown, value: number) => metrics.push([name, value]),
+      publishStoredMetrics: () => undefined,
+    },
   };
 }
 
@@ -125,12 +155,16 @@ describe('cloudtrail-ingest handler', () => {
 
     // What landed, read by DuckDB from the objects themselves.
     const parquet = keys.filter((key) => key.endsWith('.parquet'));
-    const files = await Promise.all(parquet.map(async (key, index) => {
-      const path = join(root, `read-${index}.parquet`);
-      await writeFile(path, Buffer.from(objects.get(key)!, 'base64'));
-      return path;
-    }));
-    const reader = await connection.runAndReadAll(`SELECT eventid, source_key FROM read_parquet([${files.map((f) => `'${f}'`).join(', ')}]) ORDER BY eventid`);
+    const files = await Promise.all(
+      parquet.map(async (key, index) => {
+        const path = join(root, `read-${index}.parquet`);
+        await writeFile(path, Buffer.from(objects.get(key)!, 'base64'));
+        return path;
+      }),
+    );
+    const reader = await connection.runAndReadAll(
+      `SELECT eventid, source_key FROM read_parquet([${files.map((f) => `'${f}'`).join(', ')}]) ORDER BY eventid`,
+    );
     expect(reader.getRowObjectsJS()).toEqual([
       { eventid: 'a', source_key: KEYS.good },
       { eventid: 'b', source_key: KEYS.good },
@@ -152,7 +186,9 @@ describe('cloudtrail-ingest handler', () => {
   });
 
   it('fails the message (for SQS to retry) when the notified object cannot be read from S3', async () => {
-    const response = await handlerWith(fakes())({ Records: [sqsRecord('m-ok', s3Notification(KEYS.viaSns)), sqsRecord('m-missing', s3Notification(logKey('missing')))] });
+    const response = await handlerWith(fakes())({
+      Records: [sqsRecord('m-ok', s3Notification(KEYS.viaSns)), sqsRecord('m-missing', s3Notification(logKey('missing')))],
+    });
     expect(response).toEqual({ batchItemFailures: [{ itemIdentifier: 'm-missing' }] });
   });
 });

@@ -54,7 +54,13 @@ describe('stl-export handler', () => {
         {
           Name: '/opslake/clusters/analytics',
           Type: 'String',
-          Value: JSON.stringify({ kind: 'provisioned', clusterIdentifier: 'analytics-prod', database: 'dev', dbUser: 'opslake', tables: ['stl_query', 'stl_wlm_query', 'query_text'] }),
+          Value: JSON.stringify({
+            kind: 'provisioned',
+            clusterIdentifier: 'analytics-prod',
+            database: 'dev',
+            dbUser: 'opslake',
+            tables: ['stl_query', 'stl_wlm_query', 'query_text'],
+          }),
         },
         { Name: '/opslake/export', Type: 'String', Value: JSON.stringify({ slotMinutes: 30 }) },
       ],
@@ -80,7 +86,11 @@ describe('stl-export handler', () => {
     expect(result.clusters).toEqual([{ cluster: 'analytics', status: 'done' }]);
     const listed = await s3.client().send(new ListObjectsV2Command({ Bucket: 'lake-bucket', Prefix: 'lake/redshift/' }));
     const keys = (listed.Contents ?? []).map((object) => object.Key!);
-    expect(keys.some((key) => /^lake\/redshift\/stl_query\/cluster=analytics\/day=\d{4}-\d\d-\d\d\/stl_query__analytics__\d{8}T\d{4}\.parquet$/.test(key))).toBe(true);
+    expect(
+      keys.some((key) =>
+        /^lake\/redshift\/stl_query\/cluster=analytics\/day=\d{4}-\d\d-\d\d\/stl_query__analytics__\d{8}T\d{4}\.parquet$/.test(key),
+      ),
+    ).toBe(true);
     expect(keys.some((key) => key.startsWith('lake/redshift/query_text/'))).toBe(true);
     expect(keys.some((key) => key.startsWith('lake/redshift/stl_scan/'))).toBe(false);
     const state = new DynamoDbStateStore({ client: dynalite.documentClient(), tableName: 'opslake-state' });
@@ -92,11 +102,19 @@ describe('stl-export handler', () => {
     const metrics = emf.filter((line) => line.includes('"_aws"')).map((line) => JSON.parse(line) as Record<string, unknown>);
     // Every metric carries the cluster dimension the alarms select on, and the service name.
     const published = metrics.flatMap((m) =>
-      (m['_aws'] as { CloudWatchMetrics: Array<{ Dimensions: string[][]; Metrics: Array<{ Name: string }> }> }).CloudWatchMetrics.flatMap((set) =>
-        set.Metrics.map((metric) => ({ name: metric.Name, dimensions: set.Dimensions.flat(), cluster: m['cluster'], service: m['service'] })),
+      (m._aws as { CloudWatchMetrics: Array<{ Dimensions: string[][]; Metrics: Array<{ Name: string }> }> }).CloudWatchMetrics.flatMap(
+        (set) =>
+          set.Metrics.map((metric) => ({
+            name: metric.Name,
+            dimensions: set.Dimensions.flat(),
+            cluster: m.cluster,
+            service: m.service,
+          })),
       ),
     );
-    expect(published.map((metric) => metric.name)).toEqual(expect.arrayContaining(['RowsExported', 'SlotsSealed', 'GapsRecorded', 'ExportLagSeconds']));
+    expect(published.map((metric) => metric.name)).toEqual(
+      expect.arrayContaining(['RowsExported', 'SlotsSealed', 'GapsRecorded', 'ExportLagSeconds']),
+    );
     for (const metric of published) {
       expect(metric.dimensions).toContain('cluster');
       expect(metric.cluster).toBe('analytics');
@@ -111,7 +129,9 @@ describe('stl-export handler', () => {
       expect(input.DatabaseName).toBe('opslake');
       for (const partition of input.PartitionInputList ?? []) {
         expect(partition.Values![0]).toBe('analytics');
-        expect(partition.StorageDescriptor?.Location).toMatch(/^s3:\/\/lake-bucket\/lake\/redshift\/.+\/cluster=analytics\/day=\d{4}-\d\d-\d\d\/?$/);
+        expect(partition.StorageDescriptor?.Location).toMatch(
+          /^s3:\/\/lake-bucket\/lake\/redshift\/.+\/cluster=analytics\/day=\d{4}-\d\d-\d\d\/?$/,
+        );
       }
     }
   });

@@ -40,13 +40,18 @@ describe('DuckDbCatalog', () => {
     for (const table of lakeTables()) {
       const glue = glueTableInput(table, { lakeLocation: 's3://bucket/lake' });
       const described = await rows(`DESCRIBE "${table.name}"`);
-      expect(described.map((row) => row['column_name'])).toEqual([...glue.StorageDescriptor.Columns.map((c) => c.Name), ...glue.PartitionKeys.map((k) => k.Name)]);
-      expect(described.slice(-table.partitionKeys.length).every((row) => row['column_type'] === 'VARCHAR')).toBe(true);
+      expect(described.map((row) => row.column_name)).toEqual([
+        ...glue.StorageDescriptor.Columns.map((c) => c.Name),
+        ...glue.PartitionKeys.map((k) => k.Name),
+      ]);
+      expect(described.slice(-table.partitionKeys.length).every((row) => row.column_type === 'VARCHAR')).toBe(true);
     }
   });
 
   it('reads the files of every partition, partition values as strings (an account keeps its leading zero)', async () => {
-    const [counted] = await rows(`SELECT count(DISTINCT cluster) AS clusters, count(DISTINCT day) AS days, min(day) AS first FROM stl_query`);
+    const [counted] = await rows(
+      `SELECT count(DISTINCT cluster) AS clusters, count(DISTINCT day) AS days, min(day) AS first FROM stl_query`,
+    );
     expect(counted).toEqual({ clusters: '2', days: '2', first: SMALL_LAKE.days[0] });
     const [account] = await rows(`SELECT DISTINCT account FROM cloudtrail_events`);
     expect(account).toEqual({ account: SMALL_LAKE.account });
@@ -62,17 +67,35 @@ describe('DuckDbCatalog', () => {
     const empty = join(root, 'empty-lake');
     await new DuckDbCatalog({ connection, lakeDir: empty }).ensureTables([lakeTable('stl_scan')]);
     expect(await rows('SELECT count(*) AS n FROM stl_scan')).toEqual([{ n: '0' }]);
-    const types = await rows(`SELECT column_type FROM (DESCRIBE stl_scan) WHERE column_name IN ('rows', 'endtime', 'perm_table_name', 'day') ORDER BY column_name`);
-    expect(types.map((row) => row['column_type'])).toEqual(['VARCHAR', 'TIMESTAMP', 'VARCHAR', 'BIGINT']);
+    const types = await rows(
+      `SELECT column_type FROM (DESCRIBE stl_scan) WHERE column_name IN ('rows', 'endtime', 'perm_table_name', 'day') ORDER BY column_name`,
+    );
+    expect(types.map((row) => row.column_type)).toEqual(['VARCHAR', 'TIMESTAMP', 'VARCHAR', 'BIGINT']);
     await new DuckDbCatalog({ connection, lakeDir }).ensureTables([lakeTable('stl_scan')]);
   });
 
   it('reads older files without a column added to the registry as NULL in it, and newer files with it', async () => {
     const base = lakeTable('stl_utilitytext');
-    const grown: LakeTable = { ...base, name: 'grown_utilitytext', path: 'evolving/utilitytext', columns: [...base.columns, { name: 'extra_note', type: 'VARCHAR', description: 'A column added later.' }] };
+    const grown: LakeTable = {
+      ...base,
+      name: 'grown_utilitytext',
+      path: 'evolving/utilitytext',
+      columns: [...base.columns, { name: 'extra_note', type: 'VARCHAR', description: 'A column added later.' }],
+    };
     const lake = join(root, 'evolving-lake');
     const writer = new ParquetWriter(connection);
-    const row = { cluster: 'alpha', userid: 1, xid: 1, pid: 1, label: '', starttime: '2024-03-04 10:00:00', endtime: '2024-03-04 10:00:01', sequence: 0, text: 'SET x TO 1', exported_at: '2024-03-04 11:00:00' };
+    const row = {
+      cluster: 'alpha',
+      userid: 1,
+      xid: 1,
+      pid: 1,
+      label: '',
+      starttime: '2024-03-04 10:00:00',
+      endtime: '2024-03-04 10:00:01',
+      sequence: 0,
+      text: 'SET x TO 1',
+      exported_at: '2024-03-04 11:00:00',
+    };
     await writeTable(writer, lake, { ...base, path: grown.path }, [{ ...row, day: '2024-03-04' }]);
     const catalog = new DuckDbCatalog({ connection, lakeDir: lake });
 
@@ -91,7 +114,9 @@ describe('DuckDbCatalog', () => {
   it('reads files by name only when their columns differ, and never lets an identifier reach SQL unchecked', () => {
     const table = lakeTable('stl_query');
     const same = duckDbViewSql(table, '/lake', { columns: new Set(table.columns.map((c) => c.name)), mixed: false });
-    expect(same).toContain("read_parquet('/lake/redshift/stl_query/cluster=*/day=*/*.parquet', hive_partitioning = true, hive_types = {'cluster': 'VARCHAR', 'day': 'VARCHAR'}, hive_types_autocast = false)");
+    expect(same).toContain(
+      "read_parquet('/lake/redshift/stl_query/cluster=*/day=*/*.parquet', hive_partitioning = true, hive_types = {'cluster': 'VARCHAR', 'day': 'VARCHAR'}, hive_types_autocast = false)",
+    );
     expect(same).not.toContain('union_by_name');
     expect(duckDbViewSql(table, '/lake', { columns: new Set(['query']), mixed: true })).toContain('union_by_name = true');
     expect(duckDbViewSql(table, "/it's", undefined)).not.toContain('read_parquet');

@@ -21,7 +21,12 @@ const LAKE = 's3://acme-lake/lake';
 const glue = mockClient(GlueClient);
 
 function catalog(): GlueCatalog {
-  return new GlueCatalog({ client: new GlueClient({ region: 'eu-west-1' }), database: 'opslake', lakeLocation: LAKE, projectedValues: { cluster: ['analytics', 'etl'] } });
+  return new GlueCatalog({
+    client: new GlueClient({ region: 'eu-west-1' }),
+    database: 'opslake',
+    lakeLocation: LAKE,
+    projectedValues: { cluster: ['analytics', 'etl'] },
+  });
 }
 
 /** A table as GetTable returns it: what was put, plus the fields Glue adds itself. */
@@ -67,8 +72,11 @@ describe('GlueCatalog', () => {
 
   it('adds a column added to the registry at the end with UpdateTable, keeping parameters set by others', async () => {
     const before = lakeTable('stl_query');
-    const after: LakeTable = { ...before, columns: [...before.columns, { name: 'result_cache_hit', type: 'BOOLEAN', description: 'Served from the result cache.' }] };
-    glue.on(GetTableCommand).resolves({ Table: stored(before, { 'has_encrypted_data': 'false', 'projection.cluster.values': 'old' }) });
+    const after: LakeTable = {
+      ...before,
+      columns: [...before.columns, { name: 'result_cache_hit', type: 'BOOLEAN', description: 'Served from the result cache.' }],
+    };
+    glue.on(GetTableCommand).resolves({ Table: stored(before, { has_encrypted_data: 'false', 'projection.cluster.values': 'old' }) });
     glue.on(UpdateTableCommand).resolves({});
     expect(await catalog().ensureTables([after])).toEqual([{ table: 'stl_query', action: 'updated' }]);
     const input = glue.commandCalls(UpdateTableCommand)[0]?.args[0].input;
@@ -76,7 +84,7 @@ describe('GlueCatalog', () => {
     expect(columns.map((column) => column.Name)).toEqual([...before.columns.map((column) => column.name), 'result_cache_hit']);
     expect(columns.at(-1)).toEqual({ Name: 'result_cache_hit', Type: 'boolean', Comment: 'Served from the result cache.' });
     expect(input?.TableInput?.PartitionKeys?.map((key) => key.Name)).toEqual(['cluster', 'day']);
-    expect(input?.TableInput?.Parameters?.['has_encrypted_data']).toBe('false');
+    expect(input?.TableInput?.Parameters?.has_encrypted_data).toBe('false');
     expect(input?.TableInput?.Parameters?.['projection.cluster.values']).toBe('analytics,etl');
   });
 
@@ -93,10 +101,14 @@ describe('GlueCatalog', () => {
 
   it('says what to do when the database is missing or access is denied', async () => {
     glue.on(GetTableCommand).rejects(notFound('Database opslake'));
-    await expect(catalog().ensureTables([lakeTable('stl_query')])).rejects.toThrow(/Glue GetTable on opslake.stl_query failed: EntityNotFoundException.*does the Glue database opslake exist/);
+    await expect(catalog().ensureTables([lakeTable('stl_query')])).rejects.toThrow(
+      /Glue GetTable on opslake.stl_query failed: EntityNotFoundException.*does the Glue database opslake exist/,
+    );
     glue.reset();
     glue.on(GetTableCommand).rejects(new AccessDeniedException({ message: 'not allowed', $metadata: {} }));
-    const error = await catalog().ensureTables([lakeTable('stl_query')]).catch((caught: unknown) => caught);
+    const error = await catalog()
+      .ensureTables([lakeTable('stl_query')])
+      .catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(CatalogError);
     expect((error as CatalogError).message).toMatch(/needs glue:GetTable/);
     expect((error as CatalogError).retryable).toBe(false);
@@ -104,10 +116,20 @@ describe('GlueCatalog', () => {
 
   it('registers partitions in batches of 100, ignoring those that already exist', async () => {
     const table = lakeTable('stl_wlm_query');
-    const partitions = Array.from({ length: 250 }, (_, index) => ({ cluster: index % 2 === 0 ? 'analytics' : 'etl', day: new Date(Date.UTC(2024, 0, 1) + index * 86_400_000).toISOString().slice(0, 10) }));
+    const partitions = Array.from({ length: 250 }, (_, index) => ({
+      cluster: index % 2 === 0 ? 'analytics' : 'etl',
+      day: new Date(Date.UTC(2024, 0, 1) + index * 86_400_000).toISOString().slice(0, 10),
+    }));
     glue
       .on(BatchCreatePartitionCommand)
-      .resolvesOnce({ Errors: [{ PartitionValues: ['analytics', '2024-01-01'], ErrorDetail: { ErrorCode: 'AlreadyExistsException', ErrorMessage: 'Partition already exists.' } }] })
+      .resolvesOnce({
+        Errors: [
+          {
+            PartitionValues: ['analytics', '2024-01-01'],
+            ErrorDetail: { ErrorCode: 'AlreadyExistsException', ErrorMessage: 'Partition already exists.' },
+          },
+        ],
+      })
       .resolves({});
     const glueCatalog = catalog();
     expect(await glueCatalog.addPartitions(table, partitions)).toEqual({ added: 249, existing: 1 });
@@ -117,7 +139,9 @@ describe('GlueCatalog', () => {
     expect(first?.DatabaseName).toBe('opslake');
     expect(first?.TableName).toBe('stl_wlm_query');
     expect(first?.PartitionInputList?.[0]?.Values).toEqual(['analytics', '2024-01-01']);
-    expect(first?.PartitionInputList?.[0]?.StorageDescriptor?.Location).toBe('s3://acme-lake/lake/redshift/stl_wlm_query/cluster=analytics/day=2024-01-01/');
+    expect(first?.PartitionInputList?.[0]?.StorageDescriptor?.Location).toBe(
+      's3://acme-lake/lake/redshift/stl_wlm_query/cluster=analytics/day=2024-01-01/',
+    );
 
     // The same partitions again: known to this instance, Glue is not asked twice.
     expect(await glueCatalog.addPartitions(table, partitions.slice(0, 10))).toEqual({ added: 0, existing: 10 });
@@ -126,13 +150,17 @@ describe('GlueCatalog', () => {
 
   it('fails with the first refused partition when Glue refuses for another reason', async () => {
     glue.on(BatchCreatePartitionCommand).resolves({
-      Errors: [{ PartitionValues: ['etl', '2024-01-02'], ErrorDetail: { ErrorCode: 'ThrottlingException', ErrorMessage: 'Rate exceeded' } }],
+      Errors: [
+        { PartitionValues: ['etl', '2024-01-02'], ErrorDetail: { ErrorCode: 'ThrottlingException', ErrorMessage: 'Rate exceeded' } },
+      ],
     });
     const error = await catalog()
       .addPartitions(lakeTable('stl_query'), [{ cluster: 'etl', day: '2024-01-02' }])
       .catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(CatalogError);
-    expect((error as CatalogError).message).toMatch(/refused 1 of 1 partitions of opslake.stl_query \(first: etl\/2024-01-02: ThrottlingException: Rate exceeded\)/);
+    expect((error as CatalogError).message).toMatch(
+      /refused 1 of 1 partitions of opslake.stl_query \(first: etl\/2024-01-02: ThrottlingException: Rate exceeded\)/,
+    );
     expect((error as CatalogError).retryable).toBe(true);
   });
 });

@@ -10,12 +10,19 @@ const PARQUET = {
   OutputFormat: 'org.apache.hadoop.hive.ql.io.parquet.MapredParquetOutputFormat',
   Compressed: false,
   StoredAsSubDirectories: false,
-  SerdeInfo: { SerializationLibrary: 'org.apache.hadoop.hive.ql.io.parquet.serde.ParquetHiveSerDe', Parameters: { 'serialization.format': '1' } },
+  SerdeInfo: {
+    SerializationLibrary: 'org.apache.hadoop.hive.ql.io.parquet.serde.ParquetHiveSerDe',
+    Parameters: { 'serialization.format': '1' },
+  },
 };
 
 describe('glueTableInput', () => {
   it('declares stl_query with Parquet storage, Athena types, partition keys and projection, exactly', () => {
-    const input: TableInput = glueTableInput(lakeTable('stl_query'), { lakeLocation: LAKE, projectedValues: { cluster: ['prod', 'etl'] }, firstDay: '2024-01-01' });
+    const input: TableInput = glueTableInput(lakeTable('stl_query'), {
+      lakeLocation: LAKE,
+      projectedValues: { cluster: ['prod', 'etl'] },
+      firstDay: '2024-01-01',
+    });
     expect(input).toEqual({
       Name: 'stl_query',
       Description: 'One row per executed query (child-query level).',
@@ -61,68 +68,103 @@ describe('glueTableInput', () => {
   });
 
   it('matches the reviewed definitions of every table (a schema change shows up in this diff)', async () => {
-    const all = lakeTables().map((table) => glueTableInput(table, { lakeLocation: LAKE, projectedValues: { cluster: ['analytics', 'etl'] } }));
+    const all = lakeTables().map((table) =>
+      glueTableInput(table, { lakeLocation: LAKE, projectedValues: { cluster: ['analytics', 'etl'] } }),
+    );
     expect(all.map((input) => input.Name)).toEqual(lakeTables().map((table) => table.name));
     await expect(`${JSON.stringify(all, null, 2)}\n`).toMatchFileSnapshot('./__snapshots__/glue-table-inputs.json');
   });
 
   it('gives every table its registry columns in order, typed for Athena, partition keys last and not among the columns', () => {
-    const athena: Record<string, string> = { SMALLINT: 'smallint', INTEGER: 'int', BIGINT: 'bigint', DOUBLE: 'double', BOOLEAN: 'boolean', TIMESTAMP: 'timestamp', VARCHAR: 'string' };
+    const athena: Record<string, string> = {
+      SMALLINT: 'smallint',
+      INTEGER: 'int',
+      BIGINT: 'bigint',
+      DOUBLE: 'double',
+      BOOLEAN: 'boolean',
+      TIMESTAMP: 'timestamp',
+      VARCHAR: 'string',
+    };
     for (const table of lakeTables()) {
       const input = glueTableInput(table, { lakeLocation: LAKE });
-      expect(input.StorageDescriptor.Columns.map((column) => [column.Name, column.Type])).toEqual(table.columns.map((column) => [column.name, athena[column.type]]));
+      expect(input.StorageDescriptor.Columns.map((column) => [column.Name, column.Type])).toEqual(
+        table.columns.map((column) => [column.name, athena[column.type]]),
+      );
       expect(input.PartitionKeys.map((key) => [key.Name, key.Type])).toEqual(table.partitionKeys.map((key) => [key.name, 'string']));
       expect(input.StorageDescriptor.Location).toBe(`${LAKE}/${table.path}/`);
-      expect(input.Parameters['classification']).toBe('parquet');
+      expect(input.Parameters.classification).toBe('parquet');
       expect({ ...input.StorageDescriptor, Columns: [], Location: '' }).toEqual({ Columns: [], Location: '', ...PARQUET });
-      for (const column of [...input.StorageDescriptor.Columns, ...input.PartitionKeys]) expect((column.Comment ?? '').length).toBeLessThanOrEqual(255);
+      for (const column of [...input.StorageDescriptor.Columns, ...input.PartitionKeys])
+        expect((column.Comment ?? '').length).toBeLessThanOrEqual(255);
     }
   });
 
   it('projects the CloudTrail tables only when accounts and regions are known, and never without cluster values', () => {
     const events = lakeTable('cloudtrail_events');
     expect(Object.keys(glueTableInput(events, { lakeLocation: LAKE }).Parameters).some((key) => key.startsWith('projection'))).toBe(false);
-    expect(Object.keys(glueTableInput(lakeTable('stl_scan'), { lakeLocation: LAKE, projectedValues: { cluster: [] } }).Parameters)).toEqual([
-      'EXTERNAL',
-      'classification',
-      'parquet.compression',
-    ]);
-    const projected = glueTableInput(events, { lakeLocation: `${LAKE}/`, projectedValues: { account: ['012345678901'], region: ['eu-west-1', 'us-east-1'] } }).Parameters;
+    expect(Object.keys(glueTableInput(lakeTable('stl_scan'), { lakeLocation: LAKE, projectedValues: { cluster: [] } }).Parameters)).toEqual(
+      ['EXTERNAL', 'classification', 'parquet.compression'],
+    );
+    const projected = glueTableInput(events, {
+      lakeLocation: `${LAKE}/`,
+      projectedValues: { account: ['012345678901'], region: ['eu-west-1', 'us-east-1'] },
+    }).Parameters;
     expect(projected['projection.account.values']).toBe('012345678901');
     expect(projected['projection.region.values']).toBe('eu-west-1,us-east-1');
-    expect(projected['storage.location.template']).toBe('s3://acme-lake/lake/cloudtrail/events/account=${account}/region=${region}/day=${day}/');
+    expect(projected['storage.location.template']).toBe(
+      's3://acme-lake/lake/cloudtrail/events/account=${account}/region=${region}/day=${day}/',
+    );
   });
 
   it('refuses a lake location that is not an S3 URI and projection values that would break the template', () => {
     expect(() => glueTableInput(lakeTable('stl_query'), { lakeLocation: '/tmp/lake' })).toThrow(InvalidIdentifierError);
-    expect(() => glueTableInput(lakeTable('stl_query'), { lakeLocation: LAKE, projectedValues: { cluster: ['a,b'] } })).toThrow(InvalidIdentifierError);
-    expect(() => glueTableInput(lakeTable('stl_query'), { lakeLocation: LAKE, projectedValues: { cluster: ['a'] }, firstDay: '2024-1-1' })).toThrow(InvalidIdentifierError);
+    expect(() => glueTableInput(lakeTable('stl_query'), { lakeLocation: LAKE, projectedValues: { cluster: ['a,b'] } })).toThrow(
+      InvalidIdentifierError,
+    );
+    expect(() =>
+      glueTableInput(lakeTable('stl_query'), { lakeLocation: LAKE, projectedValues: { cluster: ['a'] }, firstDay: '2024-1-1' }),
+    ).toThrow(InvalidIdentifierError);
   });
 
   it('spells the same table the CloudFormation way for the stack, keeping parameter keys as they are', () => {
-    const cfn = cfnTableInput(lakeTable('stl_query'), { lakeLocation: LAKE, projectedValues: { cluster: ['prod'] } }) as Record<string, any>;
-    expect(cfn['name']).toBe('stl_query');
-    expect(cfn['tableType']).toBe('EXTERNAL_TABLE');
-    expect(cfn['parameters']['projection.cluster.values']).toBe('prod');
-    expect(cfn['storageDescriptor']['serdeInfo']).toEqual({
+    const cfn = cfnTableInput(lakeTable('stl_query'), { lakeLocation: LAKE, projectedValues: { cluster: ['prod'] } }) as Record<
+      string,
+      any
+    >;
+    expect(cfn.name).toBe('stl_query');
+    expect(cfn.tableType).toBe('EXTERNAL_TABLE');
+    expect(cfn.parameters['projection.cluster.values']).toBe('prod');
+    expect(cfn.storageDescriptor.serdeInfo).toEqual({
       serializationLibrary: 'org.apache.hadoop.hive.ql.io.parquet.serde.ParquetHiveSerDe',
       parameters: { 'serialization.format': '1' },
     });
-    expect(cfn['storageDescriptor']['columns'][0]).toEqual({ name: 'userid', type: 'int', comment: 'Database user that issued the query.' });
-    expect(cfn['partitionKeys'][1]).toEqual({ name: 'day', type: 'string', comment: "UTC day (YYYY-MM-DD) of the row's completion time." });
+    expect(cfn.storageDescriptor.columns[0]).toEqual({
+      name: 'userid',
+      type: 'int',
+      comment: 'Database user that issued the query.',
+    });
+    expect(cfn.partitionKeys[1]).toEqual({ name: 'day', type: 'string', comment: "UTC day (YYYY-MM-DD) of the row's completion time." });
   });
 });
 
 describe('gluePartitionInput', () => {
   it('points a partition at its folder, values in partition-key order', () => {
-    const partition = gluePartitionInput(lakeTable('cloudtrail_events'), { day: '2024-03-05', region: 'eu-west-1', account: '012345678901' }, { lakeLocation: LAKE });
+    const partition = gluePartitionInput(
+      lakeTable('cloudtrail_events'),
+      { day: '2024-03-05', region: 'eu-west-1', account: '012345678901' },
+      { lakeLocation: LAKE },
+    );
     expect(partition.Values).toEqual(['012345678901', 'eu-west-1', '2024-03-05']);
-    expect(partition.StorageDescriptor.Location).toBe('s3://acme-lake/lake/cloudtrail/events/account=012345678901/region=eu-west-1/day=2024-03-05/');
+    expect(partition.StorageDescriptor.Location).toBe(
+      's3://acme-lake/lake/cloudtrail/events/account=012345678901/region=eu-west-1/day=2024-03-05/',
+    );
     expect(partition.StorageDescriptor.SerdeInfo).toEqual(PARQUET.SerdeInfo);
   });
 
   it('refuses a missing value or one that could leave its folder', () => {
     expect(() => gluePartitionInput(lakeTable('stl_query'), { cluster: 'prod' }, { lakeLocation: LAKE })).toThrow(InvalidIdentifierError);
-    expect(() => gluePartitionInput(lakeTable('stl_query'), { cluster: '../x', day: '2024-03-05' }, { lakeLocation: LAKE })).toThrow(InvalidIdentifierError);
+    expect(() => gluePartitionInput(lakeTable('stl_query'), { cluster: '../x', day: '2024-03-05' }, { lakeLocation: LAKE })).toThrow(
+      InvalidIdentifierError,
+    );
   });
 });

@@ -33,7 +33,13 @@ describe('partitionsOfKeys', () => {
       lakeTables(),
     );
     expect([...grouped].map(([table, partitions]) => [table.name, partitions])).toEqual([
-      ['stl_query', [{ cluster: 'prod', day: '2024-03-05' }, { cluster: 'etl', day: '2024-03-05' }]],
+      [
+        'stl_query',
+        [
+          { cluster: 'prod', day: '2024-03-05' },
+          { cluster: 'etl', day: '2024-03-05' },
+        ],
+      ],
       ['stl_scan', [{ cluster: 'prod', day: '2024-03-05' }]],
     ]);
   });

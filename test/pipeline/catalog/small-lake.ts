@@ -115,7 +115,15 @@ function redshiftRows(): Map<string, Row[]> {
       service_class_name: 'etl queue',
     });
     add('stl_scan', scanRow(base, query, 0, 'sales', start, end));
-    add('stl_explain', { ...base, userid: 100, query, nodeid: 1, parentid: 0, plannode: 'XN Aggregate  (cost=10.00..10.01 rows=1 width=0)', info: '' });
+    add('stl_explain', {
+      ...base,
+      userid: 100,
+      query,
+      nodeid: 1,
+      parentid: 0,
+      plannode: 'XN Aggregate  (cost=10.00..10.01 rows=1 width=0)',
+      info: '',
+    });
   }
   function scanRow(base: Row, query: number, segment: number, table: string, start: string, end: string): Row {
     return {
@@ -164,12 +172,33 @@ function redshiftRows(): Map<string, Row[]> {
   const nested = SMALL_LAKE.nestedLoop;
   addQuery(nested.cluster, day1, nested.query, ts(day1, 13), 95, 'SELECT * FROM event e, venue v', 0);
   const nestedBase = { cluster: nested.cluster, day: day1, exported_at: exportedAt };
-  add('stl_explain', { ...nestedBase, userid: 100, query: nested.query, nodeid: 2, parentid: 1, plannode: 'XN Nested Loop DS_BCAST_INNER  (cost=0.00..1000.00 rows=100 width=200)', info: '' });
-  add('stl_alert_event_log', alert(nestedBase, nested.query, 1, 'Nested Loop Join in the query plan', 'Review the join predicates to avoid Cartesian products'));
+  add('stl_explain', {
+    ...nestedBase,
+    userid: 100,
+    query: nested.query,
+    nodeid: 2,
+    parentid: 1,
+    plannode: 'XN Nested Loop DS_BCAST_INNER  (cost=0.00..1000.00 rows=100 width=200)',
+    info: '',
+  });
+  add(
+    'stl_alert_event_log',
+    alert(nestedBase, nested.query, 1, 'Nested Loop Join in the query plan', 'Review the join predicates to avoid Cartesian products'),
+  );
 
   // Missing statistics: named by the plan on alpha, and through an alert on a scan of venue on beta.
   addQuery('alpha', day2, 1_500, ts(day2, 14), 12, 'SELECT eventname, sum(pricepaid) FROM sales JOIN event USING (eventid) GROUP BY 1', 0);
-  add('stl_explain', { cluster: 'alpha', day: day2, exported_at: exportedAt, userid: 100, query: 1_500, nodeid: 0, parentid: 0, plannode: '----- Tables missing statistics: event, sales -----', info: '' });
+  add('stl_explain', {
+    cluster: 'alpha',
+    day: day2,
+    exported_at: exportedAt,
+    userid: 100,
+    query: 1_500,
+    nodeid: 0,
+    parentid: 0,
+    plannode: '----- Tables missing statistics: event, sales -----',
+    info: '',
+  });
   addQuery('beta', day2, 2_500, ts(day2, 14, 30), 8, 'SELECT venuename FROM venue WHERE venueseats > 1000', 0);
   const betaBase = { cluster: 'beta', day: day2, exported_at: exportedAt };
   add('stl_scan', scanRow(betaBase, 2_500, 1, 'venue', ts(day2, 14, 30), ts(day2, 14, 30, 8)));
@@ -181,7 +210,18 @@ function redshiftRows(): Map<string, Row[]> {
 
   // DDL, stitched in query_text and raw in stl_ddltext; a utility statement.
   const ddlStart = ts(day2, 17);
-  const ddlRow = { cluster: 'alpha', day: day2, exported_at: exportedAt, userid: 100, xid: 90_001, pid: 4321, label: '', starttime: ddlStart, endtime: plusSeconds(ddlStart, 1), sequence: 0 };
+  const ddlRow = {
+    cluster: 'alpha',
+    day: day2,
+    exported_at: exportedAt,
+    userid: 100,
+    xid: 90_001,
+    pid: 4321,
+    label: '',
+    starttime: ddlStart,
+    endtime: plusSeconds(ddlStart, 1),
+    sequence: 0,
+  };
   add('stl_ddltext', { ...ddlRow, text: SMALL_LAKE.ddl.padEnd(200, ' ') });
   add('stl_utilitytext', { ...ddlRow, xid: 90_002, text: 'ANALYZE sales'.padEnd(200, ' ') });
   add('query_text', {
@@ -203,7 +243,19 @@ function redshiftRows(): Map<string, Row[]> {
     normalized_text: normalizeStatement(SMALL_LAKE.ddl),
   });
   function alert(base: Row, query: number, segment: number, event: string, solution: string): Row {
-    return { ...base, userid: 100, query, slice: 0, segment, step: 0, pid: 4000, xid: 1, event, solution, event_time: ts(String(base['day']), 13) };
+    return {
+      ...base,
+      userid: 100,
+      query,
+      slice: 0,
+      segment,
+      step: 0,
+      pid: 4000,
+      xid: 1,
+      event,
+      solution,
+      event_time: ts(String(base.day), 13),
+    };
   }
   return rows;
 }
@@ -242,7 +294,13 @@ function cloudTrailRows(): Map<string, Row[]> {
   for (const day of SMALL_LAKE.days) {
     for (let hour = 0; hour < 24; hour += 3) {
       event(day, hour, {});
-      event(day, hour, { useridentity_type: 'AWSService', useridentity_arn: null, useridentity_invokedby: 'ec2.amazonaws.com', sourceipaddress: 'ec2.amazonaws.com', eventtype: 'AwsServiceEvent' });
+      event(day, hour, {
+        useridentity_type: 'AWSService',
+        useridentity_arn: null,
+        useridentity_invokedby: 'ec2.amazonaws.com',
+        sourceipaddress: 'ec2.amazonaws.com',
+        eventtype: 'AwsServiceEvent',
+      });
     }
   }
   const [day1, day2] = SMALL_LAKE.days;
@@ -289,7 +347,13 @@ function cloudTrailRows(): Map<string, Row[]> {
       errormessage: 'Access Denied',
     });
   }
-  event(day2, 3, { eventsource: 'iam.amazonaws.com', eventname: 'ListRoles', useridentity_type: 'IAMUser', useridentity_arn: SMALL_LAKE.deniedPrincipal, errorcode: 'AccessDeniedException' });
+  event(day2, 3, {
+    eventsource: 'iam.amazonaws.com',
+    eventname: 'ListRoles',
+    useridentity_type: 'IAMUser',
+    useridentity_arn: SMALL_LAKE.deniedPrincipal,
+    errorcode: 'AccessDeniedException',
+  });
   event(day2, 13, {
     eventsource: 'redshift.amazonaws.com',
     eventname: SMALL_LAKE.redshiftChange.eventName,
@@ -320,7 +384,10 @@ function cloudTrailRows(): Map<string, Row[]> {
   });
   // The same event delivered twice, in two files.
   event(day2, 20, { eventid: SMALL_LAKE.duplicateEventId, eventname: 'RunInstances', readonly: false });
-  const copy = { ...events[events.length - 1]!, source_key: `AWSLogs/${account}/CloudTrail/${region}/2024/03/05/${account}_CloudTrail_${region}_20240305T2105Z_b.json.gz` };
+  const copy = {
+    ...events[events.length - 1]!,
+    source_key: `AWSLogs/${account}/CloudTrail/${region}/2024/03/05/${account}_CloudTrail_${region}_20240305T2105Z_b.json.gz`,
+  };
   events.push(copy);
   const insightBase = {
     account,
@@ -340,7 +407,8 @@ function cloudTrailRows(): Map<string, Row[]> {
     insightdetails_insightcontext_statistics_insight_average: 2.5,
     insightdetails_insightcontext_statistics_insightduration: 1,
     insightdetails_insightcontext_statistics_baselineduration: 10_080,
-    insightdetails_insightcontext_attributions: '[{"attribute":"errorCode","insight":[{"value":"AccessDenied","average":2.5}],"baseline":[]}]',
+    insightdetails_insightcontext_attributions:
+      '[{"attribute":"errorCode","insight":[{"value":"AccessDenied","average":2.5}],"baseline":[]}]',
     source_key: `AWSLogs/${account}/CloudTrail-Insight/${region}/2024/03/05/${account}_CloudTrail-Insight_${region}_20240305T0310Z_c.json.gz`,
   };
   const insights: Row[] = [
@@ -367,16 +435,25 @@ export async function buildSmallLake(lakeDir: string): Promise<void> {
 }
 
 /** Writes rows of one table, one file per partition, under `lakeDir` (rows name their partition values). */
-export async function writeTable(writer: ParquetWriter, lakeDir: string, table: LakeTable, rows: readonly Row[], fileName = 'part-0.parquet'): Promise<void> {
+export async function writeTable(
+  writer: ParquetWriter,
+  lakeDir: string,
+  table: LakeTable,
+  rows: readonly Row[],
+  fileName = 'part-0.parquet',
+): Promise<void> {
   const byPartition = new Map<string, Row[]>();
   for (const row of rows) {
     const folder = table.partitionKeys.map((key) => `${key.name}=${String(row[key.name])}`).join('/');
     byPartition.set(folder, [...(byPartition.get(folder) ?? []), row]);
   }
   for (const [folder, partitionRows] of byPartition) {
-    const file = await writer.write(table.columns, (async function* () {
-      yield partitionRows.map((row) => row as LakeRow);
-    })());
+    const file = await writer.write(
+      table.columns,
+      (async function* () {
+        yield partitionRows.map((row) => row as LakeRow);
+      })(),
+    );
     if (!file) continue;
     await mkdir(join(lakeDir, table.path, folder), { recursive: true });
     await copyFile(file.path, join(lakeDir, table.path, folder, fileName));

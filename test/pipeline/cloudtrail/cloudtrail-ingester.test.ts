@@ -4,11 +4,25 @@ import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CloudTrailIngester, type FileOutcome, type IngestedFile, type QuarantinedFile } from '../../../pipeline/cloudtrail/cloudtrail-ingester.js';
+import {
+  CloudTrailIngester,
+  type FileOutcome,
+  type IngestedFile,
+  type QuarantinedFile,
+} from '../../../pipeline/cloudtrail/cloudtrail-ingester.js';
 import { openDuckDb } from '../../../pipeline/duckdb/duckdb-engine.js';
 import { LocalObjectStore } from '../../../pipeline/store/local-object-store.js';
 import { MemoryObjectStore } from '../../fakes/memory-object-store.js';
-import { comparableRow, expectedRow, fixtureLogs, fixtureText, gzipJson, logKey, readLakeTable, sortedRows } from './cloudtrail-test-support.js';
+import {
+  comparableRow,
+  expectedRow,
+  fixtureLogs,
+  fixtureText,
+  gzipJson,
+  logKey,
+  readLakeTable,
+  sortedRows,
+} from './cloudtrail-test-support.js';
 
 let root: string;
 let instance: DuckDBInstance;
@@ -65,7 +79,13 @@ function record(overrides: Record<string, unknown> = {}): Record<string, unknown
       accountId: '123456789012',
       accessKeyId: 'ASIAEXAMPLE',
       sessionContext: {
-        sessionIssuer: { type: 'Role', principalId: 'AROAEXAMPLE', arn: 'arn:aws:iam::123456789012:role/etl', accountId: '123456789012', userName: 'etl' },
+        sessionIssuer: {
+          type: 'Role',
+          principalId: 'AROAEXAMPLE',
+          arn: 'arn:aws:iam::123456789012:role/etl',
+          accountId: '123456789012',
+          userName: 'etl',
+        },
         webIdFederationData: {},
         attributes: { creationDate: '2024-03-05T13:00:00Z', mfaAuthenticated: 'false' },
       },
@@ -81,7 +101,10 @@ function record(overrides: Record<string, unknown> = {}): Record<string, unknown
     requestID: 'R1',
     eventID: `e-${eventIds}`,
     readOnly: true,
-    resources: [{ type: 'AWS::S3::Object', ARN: 'arn:aws:s3:::b/k' }, { accountId: '123456789012', type: 'AWS::S3::Bucket', ARN: 'arn:aws:s3:::b' }],
+    resources: [
+      { type: 'AWS::S3::Object', ARN: 'arn:aws:s3:::b/k' },
+      { accountId: '123456789012', type: 'AWS::S3::Bucket', ARN: 'arn:aws:s3:::b' },
+    ],
     eventType: 'AwsApiCall',
     managementEvent: false,
     recipientAccountId: '123456789012',
@@ -92,39 +115,47 @@ function record(overrides: Record<string, unknown> = {}): Record<string, unknown
 }
 
 /** Checks every row of `lakeDir` against the oracle, file by file, and that nothing else is there. */
-async function expectLakeHolds(lakeDir: string, inputs: ReadonlyArray<{ key: string; records: readonly Record<string, unknown>[]; table?: 'events' | 'insights' }>): Promise<void> {
+async function expectLakeHolds(
+  lakeDir: string,
+  inputs: ReadonlyArray<{ key: string; records: readonly Record<string, unknown>[]; table?: 'events' | 'insights' }>,
+): Promise<void> {
   for (const table of ['events', 'insights'] as const) {
     const rows = await readLakeTable(lakeDir, table);
     for (const input of inputs) {
       const expected = (input.table ?? 'events') === table ? input.records.map((source) => expectedRow(source, table, input.key)) : [];
-      const actual = rows.filter((row) => row['source_key'] === input.key).map((row) => comparableRow(row, table));
+      const actual = rows.filter((row) => row.source_key === input.key).map((row) => comparableRow(row, table));
       expect(sortedRows(actual), `${table} rows of ${input.key}`).toEqual(sortedRows(expected));
     }
-    expect(rows.filter((row) => !inputs.some((input) => input.key === row['source_key']))).toEqual([]);
+    expect(rows.filter((row) => !inputs.some((input) => input.key === row.source_key))).toEqual([]);
   }
 }
 
 describe('CloudTrailIngester', () => {
-  it.each([true, false])('ingests every fixture file: one row per event, every column equal to the source (fast path %s)', async (fastPath) => {
-    const fixtures = fixtureLogs();
-    expect(fixtures.length).toBeGreaterThan(40);
-    const source = new MemoryObjectStore();
-    const inputs = fixtures.map((fixture) => ({ key: logKey(fixture.name), records: fixture.records }));
-    for (const [index, fixture] of fixtures.entries()) source.objects.set(inputs[index]!.key, fixture.body);
-    const { lakeDir, outcomes } = await ingestInto(
-      source,
-      inputs.map((input) => input.key),
-      { fastPath },
-    );
-    expect(outcomes.map((outcome) => outcome.status)).toEqual(fixtures.map(() => 'ingested'));
-    const events = (await readLakeTable(lakeDir, 'events'));
-    expect(events).toHaveLength(fixtures.reduce((sum, fixture) => sum + fixture.records.length, 0));
-    // Every eventID exactly once.
-    const ids = events.map((row) => `${String(row['source_key'])} ${String(row['eventid'])}`).filter((id) => !id.endsWith(' null'));
-    const sourceIds = inputs.flatMap((input) => input.records.filter((r) => typeof r['eventID'] === 'string').map((r) => `${input.key} ${String(r['eventID'])}`));
-    expect(ids.sort()).toEqual(sourceIds.sort());
-    await expectLakeHolds(lakeDir, inputs);
-  });
+  it.each([true, false])(
+    'ingests every fixture file: one row per event, every column equal to the source (fast path %s)',
+    async (fastPath) => {
+      const fixtures = fixtureLogs();
+      expect(fixtures.length).toBeGreaterThan(40);
+      const source = new MemoryObjectStore();
+      const inputs = fixtures.map((fixture) => ({ key: logKey(fixture.name), records: fixture.records }));
+      for (const [index, fixture] of fixtures.entries()) source.objects.set(inputs[index]!.key, fixture.body);
+      const { lakeDir, outcomes } = await ingestInto(
+        source,
+        inputs.map((input) => input.key),
+        { fastPath },
+      );
+      expect(outcomes.map((outcome) => outcome.status)).toEqual(fixtures.map(() => 'ingested'));
+      const events = await readLakeTable(lakeDir, 'events');
+      expect(events).toHaveLength(fixtures.reduce((sum, fixture) => sum + fixture.records.length, 0));
+      // Every eventID exactly once.
+      const ids = events.map((row) => `${String(row.source_key)} ${String(row.eventid)}`).filter((id) => !id.endsWith(' null'));
+      const sourceIds = inputs.flatMap((input) =>
+        input.records.filter((r) => typeof r.eventID === 'string').map((r) => `${input.key} ${String(r.eventID)}`),
+      );
+      expect(ids.sort()).toEqual(sourceIds.sort());
+      await expectLakeHolds(lakeDir, inputs);
+    },
+  );
 
   it('writes the same lake through the fast path and through the JS flattener', async () => {
     const fixtures = fixtureLogs().slice(0, 20);
@@ -153,7 +184,11 @@ describe('CloudTrailIngester', () => {
     const odd = {
       ...base,
       brandNewField: { Nested: [1, 2, { Deep: true }] },
-      userIdentity: { ...(base['userIdentity'] as object), shinyNewThing: 'x', sessionContext: { ...((base['userIdentity'] as Record<string, object>)['sessionContext'] as object), extra: 42 } },
+      userIdentity: {
+        ...(base.userIdentity as object),
+        shinyNewThing: 'x',
+        sessionContext: { ...((base.userIdentity as Record<string, object>).sessionContext as object), extra: 42 },
+      },
       readOnly: 'maybe',
     };
     const plain = record();
@@ -162,9 +197,13 @@ describe('CloudTrailIngester', () => {
     expect(outcomes[0]).toMatchObject({ status: 'ingested', events: 2, unknownFields: 3, mistypedFields: 1 });
     await expectLakeHolds(lakeDir, [{ key, records: [odd, plain] }]);
     const rows = await readLakeTable(lakeDir, 'events');
-    const unknown = rows.map((row) => row['unknown_fields']).filter((value) => value !== null);
+    const unknown = rows.map((row) => row.unknown_fields).filter((value) => value !== null);
     expect(unknown.map((value) => JSON.parse(String(value)))).toEqual([
-      { brandNewField: { Nested: [1, 2, { Deep: true }] }, readOnly: 'maybe', userIdentity: { shinyNewThing: 'x', sessionContext: { extra: 42 } } },
+      {
+        brandNewField: { Nested: [1, 2, { Deep: true }] },
+        readOnly: 'maybe',
+        userIdentity: { shinyNewThing: 'x', sessionContext: { extra: 42 } },
+      },
     ]);
   });
 
@@ -189,13 +228,20 @@ describe('CloudTrailIngester', () => {
       'account=redacted%2F..%2Fx%20y/region=us-east-1',
     ]);
     const rows = await readLakeTable(lakeDir, 'events');
-    expect(rows.map((row) => row['account']).sort()).toEqual(['000000000042', '0123456789012', '123456789012', 'redacted/../x y']);
+    expect(rows.map((row) => row.account).sort()).toEqual(['000000000042', '0123456789012', '123456789012', 'redacted/../x y']);
   });
 
   it('keeps resources without accountId (and with ARNPrefix) as their original JSON', async () => {
     const source = new MemoryObjectStore();
     const key = logKey('resources');
-    const records = [record({ resources: [{ type: 'AWS::S3::Object', ARNPrefix: 'arn:aws:s3:::b/prefix/' }, { ARN: 'arn:aws:s3:::b', type: 'AWS::S3::Bucket' }] })];
+    const records = [
+      record({
+        resources: [
+          { type: 'AWS::S3::Object', ARNPrefix: 'arn:aws:s3:::b/prefix/' },
+          { ARN: 'arn:aws:s3:::b', type: 'AWS::S3::Bucket' },
+        ],
+      }),
+    ];
     source.objects.set(key, gzipJson({ Records: records }));
     const { lakeDir } = await ingestInto(source, [key]);
     await expectLakeHolds(lakeDir, [{ key, records }]);
@@ -216,20 +262,37 @@ describe('CloudTrailIngester', () => {
         eventSource: 'ec2.amazonaws.com',
         eventName: 'RunInstances',
         insightType: 'ApiCallRateInsight',
-        insightContext: { statistics: { baseline: { average: 0.0011 }, insight: { average: 2.6 }, baselineDuration: 10080 }, attributions: [{ attribute: 'errorCode', insight: [{ value: 'null', average: 9.8e-5 }], baseline: [] }] },
+        insightContext: {
+          statistics: { baseline: { average: 0.0011 }, insight: { average: 2.6 }, baselineDuration: 10080 },
+          attributions: [{ attribute: 'errorCode', insight: [{ value: 'null', average: 9.8e-5 }], baseline: [] }],
+        },
       },
       eventCategory: 'Insight',
     };
-    const end = { ...start, eventID: 'i-2', eventTime: '2024-03-05T14:21:00Z', insightDetails: { ...start.insightDetails, state: 'End', insightContext: { statistics: { baseline: { average: 0.0011 }, insight: { average: 1.7 }, insightDuration: 21, baselineDuration: 10080 } } } };
+    const end = {
+      ...start,
+      eventID: 'i-2',
+      eventTime: '2024-03-05T14:21:00Z',
+      insightDetails: {
+        ...start.insightDetails,
+        state: 'End',
+        insightContext: {
+          statistics: { baseline: { average: 0.0011 }, insight: { average: 1.7 }, insightDuration: 21, baselineDuration: 10080 },
+        },
+      },
+    };
     const insightKey = logKey('insight', { folder: 'CloudTrail-Insight' });
     const mixedKey = logKey('mixed');
     source.objects.set(insightKey, gzipJson({ Records: [start, end] }));
     const plain = record();
     source.objects.set(mixedKey, gzipJson({ Records: [plain, { ...end, eventID: 'i-3' }] }));
     const { lakeDir, outcomes } = await ingestInto(source, [insightKey, mixedKey]);
-    expect(outcomes).toMatchObject([{ events: 0, insights: 2 }, { events: 1, insights: 1 }]);
+    expect(outcomes).toMatchObject([
+      { events: 0, insights: 2 },
+      { events: 1, insights: 1 },
+    ]);
     const insights = await readLakeTable(lakeDir, 'insights');
-    expect(insights.map((row) => [row['eventid'], row['insightdetails_state'], row['insightdetails_eventname']]).sort()).toEqual([
+    expect(insights.map((row) => [row.eventid, row.insightdetails_state, row.insightdetails_eventname]).sort()).toEqual([
       ['i-1', 'Start', 'RunInstances'],
       ['i-2', 'End', 'RunInstances'],
       ['i-3', 'End', 'RunInstances'],
@@ -237,13 +300,23 @@ describe('CloudTrailIngester', () => {
     const rows = await readLakeTable(lakeDir, 'events');
     expect(sortedRows(rows.map((row) => comparableRow(row, 'events')))).toEqual([expectedRow(plain, 'events', mixedKey)]);
     const insightRows = sortedRows(insights.map((row) => comparableRow(row, 'insights')));
-    expect(insightRows).toEqual(sortedRows([expectedRow(start, 'insights', insightKey), expectedRow(end, 'insights', insightKey), expectedRow({ ...end, eventID: 'i-3' }, 'insights', mixedKey)]));
+    expect(insightRows).toEqual(
+      sortedRows([
+        expectedRow(start, 'insights', insightKey),
+        expectedRow(end, 'insights', insightKey),
+        expectedRow({ ...end, eventID: 'i-3' }, 'insights', mixedKey),
+      ]),
+    );
   });
 
   it('splits a file whose events span midnight into two day partitions of the same input', async () => {
     const source = new MemoryObjectStore();
     const key = logKey('midnight', { day: '2024-03-06' });
-    const records = [record({ eventTime: '2024-03-05T23:59:59Z' }), record({ eventTime: '2024-03-06T00:00:01Z' }), record({ eventTime: '2024-03-05T23:58:00Z' })];
+    const records = [
+      record({ eventTime: '2024-03-05T23:59:59Z' }),
+      record({ eventTime: '2024-03-06T00:00:01Z' }),
+      record({ eventTime: '2024-03-05T23:58:00Z' }),
+    ];
     source.objects.set(key, gzipJson({ Records: records }));
     const { lakeDir, outcomes } = await ingestInto(source, [key]);
     const written = (outcomes[0] as IngestedFile).objects;
@@ -278,7 +351,10 @@ describe('CloudTrailIngester', () => {
     const bad: Record<string, { body: Buffer; reason: string }> = {
       [logKey('truncatedgzip')]: { body: full.subarray(0, full.length - 10), reason: 'truncated' },
       [logKey('notgzip')]: { body: Buffer.concat([Buffer.from([0x1f, 0x8b]), Buffer.from('not really gzip')]), reason: 'unreadable-gzip' },
-      [logKey('invalidjson')]: { body: Buffer.from(fixtureText('aws-cloudtrail-processing-library/SerializerTestFileBadJsonFormat.json')), reason: 'invalid-json' },
+      [logKey('invalidjson')]: {
+        body: Buffer.from(fixtureText('aws-cloudtrail-processing-library/SerializerTestFileBadJsonFormat.json')),
+        reason: 'invalid-json',
+      },
       [logKey('cutjson')]: { body: gzipSync('{"Records":[{"eventID":"x"},'), reason: 'truncated' },
       [logKey('norecords')]: { body: gzipJson({ records: [] }), reason: 'no-records' },
       [logKey('array')]: { body: gzipJson([record()]), reason: 'not-cloudtrail' },
@@ -302,10 +378,10 @@ describe('CloudTrailIngester', () => {
       expect(lake.get(outcome.quarantineKey)?.equals(body), key).toBe(true);
       const why = JSON.parse(lake.get(`${outcome.quarantineKey}.error.json`)!.toString('utf8')) as Record<string, unknown>;
       expect(why).toMatchObject({ key, reason, source: `memory://${key}`, quarantinedAt: '2026-03-02T10:00:00.000Z' });
-      expect(String(why['message']).length).toBeGreaterThan(10);
+      expect(String(why.message).length).toBeGreaterThan(10);
     }
     const events = await readLakeTable(lakeDir, 'events');
-    expect(events.map((row) => row['source_key']).sort()).toEqual([good, good, goodToo]);
+    expect(events.map((row) => row.source_key).sort()).toEqual([good, good, goodToo]);
   });
 
   it('keeps records larger than the spool buffer whole, on both paths, around a file cut short mid-record', async () => {
@@ -342,12 +418,13 @@ describe('CloudTrailIngester', () => {
     const { lakeDir, outcomes } = await ingestInto(source, [key]);
     expect(outcomes[0]).toMatchObject({ status: 'ingested', events: 1 });
     const [row] = await readLakeTable(lakeDir, 'events');
-    expect(row?.['useragent']).toBe('agent-\uFFFD\uFFFD');
+    expect(row?.useragent).toBe('agent-\uFFFD\uFFFD');
   });
 
   it('skips digest files, other streams and folder markers without reading them', async () => {
     const source = new MemoryObjectStore();
-    const digest = 'AWSLogs/o-a1b2c3d4e5/123456789012/CloudTrail-Digest/us-east-1/2024/03/05/123456789012_CloudTrail-Digest_us-east-1_org_us-east-1_20240305T150000Z.json.gz';
+    const digest =
+      'AWSLogs/o-a1b2c3d4e5/123456789012/CloudTrail-Digest/us-east-1/2024/03/05/123456789012_CloudTrail-Digest_us-east-1_org_us-east-1_20240305T150000Z.json.gz';
     const network = logKey('net', { folder: 'CloudTrail-NetworkActivity' });
     const outcomes = (await ingestInto(source, [digest, network, 'AWSLogs/123456789012/CloudTrail/'])).outcomes;
     expect(outcomes).toEqual([

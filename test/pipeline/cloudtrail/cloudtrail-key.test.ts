@@ -6,22 +6,49 @@ describe('parseCloudTrailKey', () => {
     {
       shape: 'regular trail',
       key: 'AWSLogs/111122223333/CloudTrail/eu-west-1/2024/03/05/111122223333_CloudTrail_eu-west-1_20240305T1410Z_Q7bXk2LmP0aZr9Tt.json.gz',
-      expected: { kind: 'events', prefix: '', organizationId: undefined, account: '111122223333', region: 'eu-west-1', deliveryDate: '2024-03-05', deliveredAt: new Date('2024-03-05T14:10:00Z') },
+      expected: {
+        kind: 'events',
+        prefix: '',
+        organizationId: undefined,
+        account: '111122223333',
+        region: 'eu-west-1',
+        deliveryDate: '2024-03-05',
+        deliveredAt: new Date('2024-03-05T14:10:00Z'),
+      },
     },
     {
       shape: 'organization trail',
       key: 'AWSLogs/o-a1b2c3d4e5/012345678901/CloudTrail/us-east-1/2024/03/05/012345678901_CloudTrail_us-east-1_20240305T0005Z_abcdefABCDEF0123.json.gz',
-      expected: { kind: 'events', prefix: '', organizationId: 'o-a1b2c3d4e5', account: '012345678901', region: 'us-east-1', deliveryDate: '2024-03-05' },
+      expected: {
+        kind: 'events',
+        prefix: '',
+        organizationId: 'o-a1b2c3d4e5',
+        account: '012345678901',
+        region: 'us-east-1',
+        deliveryDate: '2024-03-05',
+      },
     },
     {
       shape: 'custom prefix with several folders (one named AWSLogs)',
       key: 'security/AWSLogs/trails/AWSLogs/111122223333/CloudTrail/ap-southeast-2/2023/12/31/111122223333_CloudTrail_ap-southeast-2_20231231T2355Z_x.json.gz',
-      expected: { kind: 'events', prefix: 'security/AWSLogs/trails', account: '111122223333', region: 'ap-southeast-2', deliveryDate: '2023-12-31' },
+      expected: {
+        kind: 'events',
+        prefix: 'security/AWSLogs/trails',
+        account: '111122223333',
+        region: 'ap-southeast-2',
+        deliveryDate: '2023-12-31',
+      },
     },
     {
       shape: 'digest of an organization trail',
       key: 'AWSLogs/o-a1b2c3d4e5/111122223333/CloudTrail-Digest/us-east-1/2024/03/05/111122223333_CloudTrail-Digest_us-east-1_org-trail_us-east-1_20240305T150000Z.json.gz',
-      expected: { kind: 'digest', organizationId: 'o-a1b2c3d4e5', account: '111122223333', region: 'us-east-1', deliveryDate: '2024-03-05' },
+      expected: {
+        kind: 'digest',
+        organizationId: 'o-a1b2c3d4e5',
+        account: '111122223333',
+        region: 'us-east-1',
+        deliveryDate: '2024-03-05',
+      },
     },
     {
       shape: 'insight',
@@ -40,9 +67,12 @@ describe('parseCloudTrailKey', () => {
   });
 
   it('reads a URL-encoded key from an S3 notification once decoded', () => {
-    const raw = 'audit+logs/prod%3Dtrail/AWSLogs/111122223333/CloudTrail/eu-west-1/2024/03/05/111122223333_CloudTrail_eu-west-1_20240305T1410Z_Q7bXk2LmP0aZr9Tt.json.gz';
+    const raw =
+      'audit+logs/prod%3Dtrail/AWSLogs/111122223333/CloudTrail/eu-west-1/2024/03/05/111122223333_CloudTrail_eu-west-1_20240305T1410Z_Q7bXk2LmP0aZr9Tt.json.gz';
     const key = decodeS3NotificationKey(raw);
-    expect(key).toBe('audit logs/prod=trail/AWSLogs/111122223333/CloudTrail/eu-west-1/2024/03/05/111122223333_CloudTrail_eu-west-1_20240305T1410Z_Q7bXk2LmP0aZr9Tt.json.gz');
+    expect(key).toBe(
+      'audit logs/prod=trail/AWSLogs/111122223333/CloudTrail/eu-west-1/2024/03/05/111122223333_CloudTrail_eu-west-1_20240305T1410Z_Q7bXk2LmP0aZr9Tt.json.gz',
+    );
     expect(parseCloudTrailKey(key)).toMatchObject({ ok: true, key: { prefix: 'audit logs/prod=trail', account: '111122223333' } });
     // Decoding is done once: a literal % or + in a decoded key stays.
     expect(decodeS3NotificationKey('a%2Bb+c%25')).toBe('a+b c%');

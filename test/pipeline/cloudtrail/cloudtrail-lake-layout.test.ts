@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { cloudTrailObjectKey, escapePartitionValue, quarantineKeys, sourceKeyHash } from '../../../pipeline/cloudtrail/cloudtrail-lake-layout.js';
+import {
+  cloudTrailObjectKey,
+  escapePartitionValue,
+  quarantineKeys,
+  sourceKeyHash,
+} from '../../../pipeline/cloudtrail/cloudtrail-lake-layout.js';
 import { assertObjectKey } from '../../../pipeline/store/object-key.js';
 
 describe('escapePartitionValue', () => {

@@ -23,7 +23,10 @@ import {
 export const FIXTURES = fileURLToPath(new URL('../../../../shared/fixtures/cloudtrail/', import.meta.url));
 
 /** A key of a regular trail delivered on `day` (YYYY-MM-DD) in `region`. */
-export function logKey(name: string, options: { account?: string; region?: string; day?: string; folder?: string; prefix?: string } = {}): string {
+export function logKey(
+  name: string,
+  options: { account?: string; region?: string; day?: string; folder?: string; prefix?: string } = {},
+): string {
   const account = options.account ?? '123456789012';
   const region = options.region ?? 'us-east-1';
   const day = options.day ?? '2024-08-02';
@@ -82,7 +85,11 @@ export function fixtureText(relative: string): string {
 export async function readLakeTable(lakeDir: string, table: 'events' | 'insights'): Promise<Array<Record<string, unknown>>> {
   const folder = join(lakeDir, 'cloudtrail', table);
   if (!existsSync(folder)) return [];
-  const instance = await DuckDBInstance.create(':memory:', { threads: '1', autoinstall_known_extensions: 'false', autoload_known_extensions: 'false' });
+  const instance = await DuckDBInstance.create(':memory:', {
+    threads: '1',
+    autoinstall_known_extensions: 'false',
+    autoload_known_extensions: 'false',
+  });
   const connection = await instance.connect();
   try {
     await connection.run("SET TimeZone = 'UTC'");
@@ -118,7 +125,6 @@ function leftovers(record: Record<string, unknown>, group: CloudTrailGroup): Rec
     if (node === undefined) {
       (out ??= {})[member] = value;
     } else if (value === null) {
-      continue;
     } else if (isGroup(node)) {
       if (!isPlainObject(value)) (out ??= {})[member] = value;
       else {
@@ -148,7 +154,8 @@ function expectedLeaf(kind: CloudTrailColumn['kind'], value: unknown): unknown {
     case 'double':
       return typeof value === 'number' ? value : MISTYPED;
     case 'timestamp': {
-      const millis = typeof value === 'string' && /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/.test(value) ? Date.parse(value) : Number.NaN;
+      const millis =
+        typeof value === 'string' && /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/.test(value) ? Date.parse(value) : Number.NaN;
       return Number.isNaN(millis) ? MISTYPED : millis;
     }
     default:

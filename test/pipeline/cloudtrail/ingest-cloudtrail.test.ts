@@ -14,14 +14,22 @@ let ticks = 0;
 const monotonicMs = () => (ticks += 100);
 
 function event(id: string, time: string, account = '111122223333') {
-  return { eventVersion: '1.08', eventID: id, eventTime: time, eventName: 'GetObject', awsRegion: 'us-east-1', recipientAccountId: account };
+  return {
+    eventVersion: '1.08',
+    eventID: id,
+    eventTime: time,
+    eventName: 'GetObject',
+    awsRegion: 'us-east-1',
+    recipientAccountId: account,
+  };
 }
 
 const KEYS = {
   day4: logKey('d4', { account: '111122223333', day: '2024-03-04' }),
   day5: logKey('d5', { account: '111122223333', day: '2024-03-05' }),
   day6: logKey('d6', { account: '444455556666', day: '2024-03-06' }),
-  digest: 'AWSLogs/111122223333/CloudTrail-Digest/us-east-1/2024/03/05/111122223333_CloudTrail-Digest_us-east-1_t_us-east-1_20240305T150000Z.json.gz',
+  digest:
+    'AWSLogs/111122223333/CloudTrail-Digest/us-east-1/2024/03/05/111122223333_CloudTrail-Digest_us-east-1_t_us-east-1_20240305T150000Z.json.gz',
   broken: logKey('broken', { day: '2024-03-05' }),
   other: 'elsewhere/readme.json',
 };
@@ -30,7 +38,10 @@ beforeAll(async () => {
   root = await mkdtemp(join(tmpdir(), 'opslake-ingest-cloudtrail-'));
   source.objects.set(KEYS.day4, gzipJson({ Records: [event('a', '2024-03-03T23:59:00Z'), event('b', '2024-03-04T00:01:00Z')] }));
   source.objects.set(KEYS.day5, gzipJson({ Records: [event('c', '2024-03-05T10:00:00Z')] }));
-  source.objects.set(KEYS.day6, gzipJson({ Records: [event('d', '2024-03-06T10:00:00Z', '444455556666'), event('e', '2024-03-06T11:00:00Z', '444455556666')] }));
+  source.objects.set(
+    KEYS.day6,
+    gzipJson({ Records: [event('d', '2024-03-06T10:00:00Z', '444455556666'), event('e', '2024-03-06T11:00:00Z', '444455556666')] }),
+  );
   source.objects.set(KEYS.digest, gzipJson({ awsAccountId: '111122223333', digestStartTime: 'x', logFiles: [] }));
   source.objects.set(KEYS.broken, Buffer.from('{"Records":[{'));
   source.objects.set(KEYS.other, Buffer.from('{}'));
@@ -55,7 +66,14 @@ describe('ingestCloudTrail', () => {
   it('ingests a whole source, reports progress and sums it up', async () => {
     const lakeDir = join(root, 'whole');
     const progress: IngestProgress[] = [];
-    const summary = await ingestCloudTrail({ source, lake: new LocalObjectStore(lakeDir), clock, monotonicMs, onProgress: (p) => progress.push(p), tempDirectory: root });
+    const summary = await ingestCloudTrail({
+      source,
+      lake: new LocalObjectStore(lakeDir),
+      clock,
+      monotonicMs,
+      onProgress: (p) => progress.push(p),
+      tempDirectory: root,
+    });
     expect(summary.toJSON()).toMatchObject({
       filesListed: 6,
       filesIngested: 3,
@@ -81,7 +99,7 @@ describe('ingestCloudTrail', () => {
     expect(text).toContain('partitions written: 4');
     expect(text).toContain('1 digest file(s)');
     expect(text).toContain('quarantined: 2');
-    expect((await readLakeTable(lakeDir, 'events')).map((row) => row['eventid']).sort()).toEqual(['a', 'b', 'c', 'd', 'e']);
+    expect((await readLakeTable(lakeDir, 'events')).map((row) => row.eventid).sort()).toEqual(['a', 'b', 'c', 'd', 'e']);
   });
 
   it('resumes: skips files whose objects exist, redoes the ones that are missing, and --force redoes all', async () => {
@@ -118,7 +136,14 @@ describe('ingestCloudTrail', () => {
     });
     // day5 and the broken file and the digest; not the key that is not CloudTrail's (it has no time).
     expect(summary.toJSON()).toMatchObject({ filesListed: 3, filesIngested: 1, events: 1, quarantined: 1, skippedDigests: 1 });
-    const prefixed = await ingestCloudTrail({ source, prefix: 'AWSLogs/444455556666/', lake: new LocalObjectStore(join(root, 'prefix')), clock, monotonicMs, tempDirectory: root });
+    const prefixed = await ingestCloudTrail({
+      source,
+      prefix: 'AWSLogs/444455556666/',
+      lake: new LocalObjectStore(join(root, 'prefix')),
+      clock,
+      monotonicMs,
+      tempDirectory: root,
+    });
     expect(prefixed.toJSON()).toMatchObject({ filesListed: 1, events: 2 });
   });
 

@@ -3,7 +3,13 @@ import type { RecordContext } from '../../../pipeline/cloudtrail/event-flattener
 import { RawRecordInspector } from '../../../pipeline/cloudtrail/raw-record-inspector.js';
 import { RecordScanner } from '../../../pipeline/cloudtrail/record-scanner.js';
 
-const CONTEXT: RecordContext = { sourceKey: 'k', account: '111122223333', region: 'eu-west-1', deliveryDate: '2024-03-06', fileKind: 'events' };
+const CONTEXT: RecordContext = {
+  sourceKey: 'k',
+  account: '111122223333',
+  region: 'eu-west-1',
+  deliveryDate: '2024-03-06',
+  fileKind: 'events',
+};
 
 function inspect(json: string, context: RecordContext = CONTEXT, inspector = new RawRecordInspector()) {
   const scanner = new RecordScanner();
@@ -14,7 +20,11 @@ function inspect(json: string, context: RecordContext = CONTEXT, inspector = new
 
 const TYPICAL = JSON.stringify({
   eventVersion: '1.08',
-  userIdentity: { type: 'IAMUser', arn: 'arn:aws:iam::111122223333:user/a', sessionContext: { attributes: { mfaAuthenticated: 'false' }, webIdFederationData: {} } },
+  userIdentity: {
+    type: 'IAMUser',
+    arn: 'arn:aws:iam::111122223333:user/a',
+    sessionContext: { attributes: { mfaAuthenticated: 'false' }, webIdFederationData: {} },
+  },
   eventTime: '2024-03-05T14:07:31Z',
   awsRegion: 'us-east-1',
   readOnly: true,
@@ -26,7 +36,11 @@ const TYPICAL = JSON.stringify({
 
 describe('RawRecordInspector', () => {
   it('lets DuckDB take a typical record as delivered, with its partition', () => {
-    expect(inspect(TYPICAL)).toEqual({ path: 'raw', table: 'events', partition: { account: '012345678901', region: 'us-east-1', day: '2024-03-05' } });
+    expect(inspect(TYPICAL)).toEqual({
+      path: 'raw',
+      table: 'events',
+      partition: { account: '012345678901', region: 'us-east-1', day: '2024-03-05' },
+    });
   });
 
   it.each([
@@ -56,7 +70,8 @@ describe('RawRecordInspector', () => {
   });
 
   it('routes Insights by folder and by their own markers', () => {
-    const insight = '{"eventType":"AwsCloudTrailInsight","eventTime":"2024-03-05T14:00:00Z","insightDetails":{"state":"End","insightContext":{"statistics":{"insightDuration":21}}}}';
+    const insight =
+      '{"eventType":"AwsCloudTrailInsight","eventTime":"2024-03-05T14:00:00Z","insightDetails":{"state":"End","insightContext":{"statistics":{"insightDuration":21}}}}';
     expect(inspect(insight)).toMatchObject({ path: 'raw', table: 'insights', partition: { day: '2024-03-05' } });
     expect(inspect(insight, { ...CONTEXT, fileKind: 'insight' })).toMatchObject({ path: 'raw', table: 'insights' });
   });

@@ -38,7 +38,10 @@ describe('RecordScanner', () => {
       const body = fixture.body[0] === 0x1f ? gunzipSync(fixture.body) : fixture.body;
       for (const size of [1, 7, 300, 1 << 20]) {
         const { records } = scan(body, size);
-        expect(records.map((record) => JSON.parse(record.text.toString('utf8'))), `${fixture.name} in chunks of ${size}`).toEqual(fixture.records);
+        expect(
+          records.map((record) => JSON.parse(record.text.toString('utf8'))),
+          `${fixture.name} in chunks of ${size}`,
+        ).toEqual(fixture.records);
         expect(records.map(membersOf)).toEqual(fixture.records);
       }
     }

@@ -9,7 +9,13 @@ const S3_EVENT = {
       eventVersion: '2.1',
       eventSource: 'aws:s3',
       eventName: 'ObjectCreated:Put',
-      s3: { bucket: { name: 'trail-bucket' }, object: { key: 'audit+logs/AWSLogs/111122223333/CloudTrail/us-east-1/2024/03/05/111122223333_CloudTrail_us-east-1_20240305T1410Z_a%3Db.json.gz', size: 1234 } },
+      s3: {
+        bucket: { name: 'trail-bucket' },
+        object: {
+          key: 'audit+logs/AWSLogs/111122223333/CloudTrail/us-east-1/2024/03/05/111122223333_CloudTrail_us-east-1_20240305T1410Z_a%3Db.json.gz',
+          size: 1234,
+        },
+      },
     },
     { eventSource: 'aws:s3', eventName: 'ObjectRemoved:Delete', s3: { bucket: { name: 'trail-bucket' }, object: { key: 'gone' } } },
   ],
@@ -19,7 +25,13 @@ describe('parseNotification', () => {
   it('reads an S3 event notification, decoding its keys and leaving deletions out', () => {
     expect(parseNotification(JSON.stringify(S3_EVENT))).toEqual({
       kind: 'objects',
-      objects: [{ bucket: 'trail-bucket', key: 'audit logs/AWSLogs/111122223333/CloudTrail/us-east-1/2024/03/05/111122223333_CloudTrail_us-east-1_20240305T1410Z_a=b.json.gz', size: 1234 }],
+      objects: [
+        {
+          bucket: 'trail-bucket',
+          key: 'audit logs/AWSLogs/111122223333/CloudTrail/us-east-1/2024/03/05/111122223333_CloudTrail_us-east-1_20240305T1410Z_a=b.json.gz',
+          size: 1234,
+        },
+      ],
     });
   });
 
@@ -32,13 +44,26 @@ describe('parseNotification', () => {
     const result = parseNotification(fixtureText('aws-cloudtrail-processing-library/SQSMessageBody'));
     expect(result).toEqual({
       kind: 'objects',
-      objects: [{ bucket: 'my-test-bucket', key: 'myprefix/AWSLogs/123456789012/CloudTrail/us-east-1/2014/03/09/123456789012_CloudTrail_us-east-1_20140309T2015Z_996mpJdKNLd1Yvzl.json.gz', size: undefined }],
+      objects: [
+        {
+          bucket: 'my-test-bucket',
+          key: 'myprefix/AWSLogs/123456789012/CloudTrail/us-east-1/2014/03/09/123456789012_CloudTrail_us-east-1_20140309T2015Z_996mpJdKNLd1Yvzl.json.gz',
+          size: undefined,
+        },
+      ],
     });
   });
 
   it('reads an EventBridge Object Created event', () => {
-    const event = { source: 'aws.s3', 'detail-type': 'Object Created', detail: { bucket: { name: 'b' }, object: { key: 'AWSLogs/x y.json.gz', size: 9 } } };
-    expect(parseNotification(JSON.stringify(event))).toEqual({ kind: 'objects', objects: [{ bucket: 'b', key: 'AWSLogs/x y.json.gz', size: 9 }] });
+    const event = {
+      source: 'aws.s3',
+      'detail-type': 'Object Created',
+      detail: { bucket: { name: 'b' }, object: { key: 'AWSLogs/x y.json.gz', size: 9 } },
+    };
+    expect(parseNotification(JSON.stringify(event))).toEqual({
+      kind: 'objects',
+      objects: [{ bucket: 'b', key: 'AWSLogs/x y.json.gz', size: 9 }],
+    });
   });
 
   it('recognises the s3:TestEvent, plain or wrapped', () => {
@@ -48,11 +73,23 @@ describe('parseNotification', () => {
   });
 
   it.each([
-    ['the fixture with a misspelt Message', fixtureText('aws-cloudtrail-processing-library/SQSMessageBodyWrongFormat'), /no Records, SNS Message/],
+    [
+      'the fixture with a misspelt Message',
+      fixtureText('aws-cloudtrail-processing-library/SQSMessageBodyWrongFormat'),
+      /no Records, SNS Message/,
+    ],
     ['text that is not JSON', 'hello', /not JSON/],
     ['a JSON array', '[]', /not a JSON object/],
-    ['an S3 record without a key', JSON.stringify({ Records: [{ eventName: 'ObjectCreated:Put', s3: { bucket: { name: 'b' } } }] }), /s3.object.key/],
-    ['a malformed URL-encoded key', JSON.stringify({ Records: [{ eventName: 'ObjectCreated:Put', s3: { bucket: { name: 'b' }, object: { key: '%E0%A4%A' } } }] }), /malformed/],
+    [
+      'an S3 record without a key',
+      JSON.stringify({ Records: [{ eventName: 'ObjectCreated:Put', s3: { bucket: { name: 'b' } } }] }),
+      /s3.object.key/,
+    ],
+    [
+      'a malformed URL-encoded key',
+      JSON.stringify({ Records: [{ eventName: 'ObjectCreated:Put', s3: { bucket: { name: 'b' }, object: { key: '%E0%A4%A' } } }] }),
+      /malformed/,
+    ],
     ['an SNS message that is not JSON', JSON.stringify({ Type: 'Notification', Message: '{' }), /SNS Message is not JSON/],
   ])('refuses %s', (_name, body, message) => {
     expect(() => parseNotification(body)).toThrow(InvalidNotificationError);

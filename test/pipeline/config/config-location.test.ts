@@ -13,7 +13,9 @@ describe('ConfigLocation', () => {
   });
 
   it('names a field of an SSM document after the parameter', () => {
-    expect(new ConfigLocation('/opslake/clusters/analytics').key('tables').index(2).toString()).toBe('/opslake/clusters/analytics: tables[2]');
+    expect(new ConfigLocation('/opslake/clusters/analytics').key('tables').index(2).toString()).toBe(
+      '/opslake/clusters/analytics: tables[2]',
+    );
   });
 
   it('quotes a key that is not a plain word, so the name stays on one line', () => {

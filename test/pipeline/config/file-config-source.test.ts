@@ -106,7 +106,11 @@ describe('FileConfigSource', () => {
   it('reads JSON of the same shape, with relative paths resolved the same way', async () => {
     const path = await write(
       'json/config/opslake.json',
-      JSON.stringify({ lake: '../lake', state: 'dynamodb://opslake-state', clusters: [{ name: 'analytics', kind: 'provisioned', dbUser: 'opslake', pglite: 'pg' }] }),
+      JSON.stringify({
+        lake: '../lake',
+        state: 'dynamodb://opslake-state',
+        clusters: [{ name: 'analytics', kind: 'provisioned', dbUser: 'opslake', pglite: 'pg' }],
+      }),
     );
     const config = await new FileConfigSource(path).load();
     expect(config.lake).toBe(join(dir, 'json', 'lake'));
@@ -190,8 +194,14 @@ describe('FileConfigSource', () => {
   });
 
   it('refuses a password written in the file or in the URL and points to passwordEnv', async () => {
-    const inFile = await write('pw/in-file.yaml', `clusters:\n  - { name: a, kind: provisioned, dbUser: x, postgres: "postgres://db/dev", password: ${PASSWORD} }\n`);
-    const inUrl = await write('pw/in-url.yaml', `clusters:\n  - { name: a, kind: provisioned, dbUser: x, postgres: "postgres://x:${PASSWORD}@db/dev" }\n`);
+    const inFile = await write(
+      'pw/in-file.yaml',
+      `clusters:\n  - { name: a, kind: provisioned, dbUser: x, postgres: "postgres://db/dev", password: ${PASSWORD} }\n`,
+    );
+    const inUrl = await write(
+      'pw/in-url.yaml',
+      `clusters:\n  - { name: a, kind: provisioned, dbUser: x, postgres: "postgres://x:${PASSWORD}@db/dev" }\n`,
+    );
     for (const path of [inFile, inUrl]) {
       const error = await failure(new FileConfigSource(path));
       expect(error.message).toContain('passwordEnv');

@@ -44,8 +44,17 @@ async function failure(source: SsmConfigSource): Promise<Error> {
   return error as Error;
 }
 
-const analytics = document('/opslake/clusters/analytics', { kind: 'provisioned', clusterIdentifier: 'analytics-prod', dbUser: 'opslake', tables: ['stl_query'] });
-const direct = document('/opslake/clusters/direct', { kind: 'provisioned', dbUser: 'opslake', postgres: 'postgres://opslake@db.internal:5439/dev' });
+const analytics = document('/opslake/clusters/analytics', {
+  kind: 'provisioned',
+  clusterIdentifier: 'analytics-prod',
+  dbUser: 'opslake',
+  tables: ['stl_query'],
+});
+const direct = document('/opslake/clusters/direct', {
+  kind: 'provisioned',
+  dbUser: 'opslake',
+  postgres: 'postgres://opslake@db.internal:5439/dev',
+});
 
 beforeEach(() => {
   ssm.reset();
@@ -57,7 +66,9 @@ afterAll(() => {
 
 describe('SsmConfigSource', () => {
   it('follows every page, asking for the whole tree with decryption', async () => {
-    const workgroups = Array.from({ length: 23 }, (_, index) => document(`/opslake/clusters/wg-${String(index).padStart(2, '0')}`, { kind: 'serverless' }));
+    const workgroups = Array.from({ length: 23 }, (_, index) =>
+      document(`/opslake/clusters/wg-${String(index).padStart(2, '0')}`, { kind: 'serverless' }),
+    );
     serve(workgroups, 10);
     const config = await new SsmConfigSource({ client }).load();
     expect(config.clusters).toHaveLength(23);
@@ -80,7 +91,11 @@ describe('SsmConfigSource', () => {
   });
 
   it('builds one cluster per document, named by its path, with the defaults applied', async () => {
-    serve([document('/opslake/clusters/wg', { kind: 'serverless', name: 'wg' }), analytics, document('/opslake/cloudtrail/trail', 'anything, not ours')]);
+    serve([
+      document('/opslake/clusters/wg', { kind: 'serverless', name: 'wg' }),
+      analytics,
+      document('/opslake/cloudtrail/trail', 'anything, not ours'),
+    ]);
     const config = await new SsmConfigSource({ client, lake: 's3://lake-bucket/lake', state: 'dynamodb://opslake-state' }).load();
     expect(config).toEqual({
       clusters: [
@@ -162,11 +177,23 @@ describe('SsmConfigSource', () => {
         parameter: '/opslake/clusters/analytics',
         message: 'is not valid JSON; store one JSON object',
       },
-      { what: 'export settings that are not JSON', parameters: [analytics, document('/opslake/export', 'slotMinutes=15')], parameter: '/opslake/export', message: 'is not valid JSON' },
-      { what: 'a StringList document', parameters: [document('/opslake/clusters/analytics', 'a,b', 'StringList')], parameter: '/opslake/clusters/analytics', message: 'is a StringList' },
+      {
+        what: 'export settings that are not JSON',
+        parameters: [analytics, document('/opslake/export', 'slotMinutes=15')],
+        parameter: '/opslake/export',
+        message: 'is not valid JSON',
+      },
+      {
+        what: 'a StringList document',
+        parameters: [document('/opslake/clusters/analytics', 'a,b', 'StringList')],
+        parameter: '/opslake/clusters/analytics',
+        message: 'is a StringList',
+      },
       {
         what: 'a table not in the registry',
-        parameters: [document('/opslake/clusters/analytics', { kind: 'provisioned', dbUser: 'x', tables: ['stl_query', 'stl_scan', 'stl_foo'] })],
+        parameters: [
+          document('/opslake/clusters/analytics', { kind: 'provisioned', dbUser: 'x', tables: ['stl_query', 'stl_scan', 'stl_foo'] }),
+        ],
         parameter: '/opslake/clusters/analytics: tables[2]',
         message: '"stl_foo" is not an exportable table; choose from stl_query',
       },
@@ -176,8 +203,18 @@ describe('SsmConfigSource', () => {
         parameter: '/opslake/clusters/analytics: name',
         message: '"billing" does not match the name in the parameter path, "analytics"',
       },
-      { what: 'a misspelt key', parameters: [document('/opslake/clusters/analytics', { kind: 'provisioned', dbuser: 'x' })], parameter: '/opslake/clusters/analytics: dbuser', message: 'did you mean dbUser?' },
-      { what: 'bad export settings', parameters: [analytics, document('/opslake/export', { slotMinutes: 7 })], parameter: '/opslake/export: slotMinutes', message: 'does not divide a day' },
+      {
+        what: 'a misspelt key',
+        parameters: [document('/opslake/clusters/analytics', { kind: 'provisioned', dbuser: 'x' })],
+        parameter: '/opslake/clusters/analytics: dbuser',
+        message: 'did you mean dbUser?',
+      },
+      {
+        what: 'bad export settings',
+        parameters: [analytics, document('/opslake/export', { slotMinutes: 7 })],
+        parameter: '/opslake/export: slotMinutes',
+        message: 'does not divide a day',
+      },
       {
         what: 'a cluster name SSM allows and we do not',
         parameters: [document('/opslake/clusters/Analytics.Prod', { kind: 'provisioned', dbUser: 'x' })],
@@ -196,13 +233,35 @@ describe('SsmConfigSource', () => {
         parameter: '/opslake/clusters/analytics/tables',
         message: 'is not a parameter opslake reads; under /opslake/clusters/ there is one JSON document per cluster',
       },
-      { what: 'a parameter below the password', parameters: [analytics, document('/opslake/clusters/analytics/password/old', 'x')], parameter: '/opslake/clusters/analytics/password/old', message: 'is not a parameter opslake reads' },
-      { what: 'all clusters in one document', parameters: [document('/opslake/clusters', [{ name: 'a' }])], parameter: '/opslake/clusters', message: 'is not a parameter opslake reads' },
-      { what: 'no cluster at all', parameters: [document('/opslake/export', { slotMinutes: 15 })], parameter: '/opslake/clusters/', message: 'no cluster is configured; put one JSON document per cluster at /opslake/clusters/<name>' },
-      { what: 'a pglite folder in SSM', parameters: [document('/opslake/clusters/analytics', { kind: 'provisioned', dbUser: 'x', pglite: '/tmp/pg' })], parameter: '/opslake/clusters/analytics: pglite', message: 'is a local mode for a configuration file' },
+      {
+        what: 'a parameter below the password',
+        parameters: [analytics, document('/opslake/clusters/analytics/password/old', 'x')],
+        parameter: '/opslake/clusters/analytics/password/old',
+        message: 'is not a parameter opslake reads',
+      },
+      {
+        what: 'all clusters in one document',
+        parameters: [document('/opslake/clusters', [{ name: 'a' }])],
+        parameter: '/opslake/clusters',
+        message: 'is not a parameter opslake reads',
+      },
+      {
+        what: 'no cluster at all',
+        parameters: [document('/opslake/export', { slotMinutes: 15 })],
+        parameter: '/opslake/clusters/',
+        message: 'no cluster is configured; put one JSON document per cluster at /opslake/clusters/<name>',
+      },
+      {
+        what: 'a pglite folder in SSM',
+        parameters: [document('/opslake/clusters/analytics', { kind: 'provisioned', dbUser: 'x', pglite: '/tmp/pg' })],
+        parameter: '/opslake/clusters/analytics: pglite',
+        message: 'is a local mode for a configuration file',
+      },
       {
         what: 'passwordEnv in SSM',
-        parameters: [document('/opslake/clusters/analytics', { kind: 'provisioned', dbUser: 'x', postgres: 'postgres://db/dev', passwordEnv: 'X' })],
+        parameters: [
+          document('/opslake/clusters/analytics', { kind: 'provisioned', dbUser: 'x', postgres: 'postgres://db/dev', passwordEnv: 'X' }),
+        ],
         parameter: '/opslake/clusters/analytics: passwordEnv',
         message: 'store the password as the SecureString parameter /opslake/clusters/analytics/password',
       },
@@ -210,16 +269,29 @@ describe('SsmConfigSource', () => {
         what: 'a password in the document',
         parameters: [document('/opslake/clusters/analytics', { kind: 'provisioned', dbUser: 'x', password: PASSWORD })],
         parameter: '/opslake/clusters/analytics: password',
-        message: 'a password is never written in the configuration; store the password as the SecureString parameter /opslake/clusters/analytics/password',
+        message:
+          'a password is never written in the configuration; store the password as the SecureString parameter /opslake/clusters/analytics/password',
       },
       {
         what: 'a password in the postgres URL',
-        parameters: [document('/opslake/clusters/analytics', { kind: 'provisioned', dbUser: 'x', postgres: `postgres://x:${PASSWORD}@db/dev` })],
+        parameters: [
+          document('/opslake/clusters/analytics', { kind: 'provisioned', dbUser: 'x', postgres: `postgres://x:${PASSWORD}@db/dev` }),
+        ],
         parameter: '/opslake/clusters/analytics: postgres',
         message: 'has a password in it, which is refused; remove it from the URL and store the password as the SecureString parameter',
       },
-      { what: 'a password stored as plain String', parameters: [direct, password('direct', 'String')], parameter: '/opslake/clusters/direct/password', message: 'a password must be a SecureString' },
-      { what: 'a password with no cluster', parameters: [analytics, password('ghost')], parameter: '/opslake/clusters/ghost/password', message: 'has no cluster beside it; create the JSON document /opslake/clusters/ghost' },
+      {
+        what: 'a password stored as plain String',
+        parameters: [direct, password('direct', 'String')],
+        parameter: '/opslake/clusters/direct/password',
+        message: 'a password must be a SecureString',
+      },
+      {
+        what: 'a password with no cluster',
+        parameters: [analytics, password('ghost')],
+        parameter: '/opslake/clusters/ghost/password',
+        message: 'has no cluster beside it; create the JSON document /opslake/clusters/ghost',
+      },
       {
         what: 'a password for a cluster that does not use it',
         parameters: [analytics, password('analytics')],
@@ -240,7 +312,11 @@ describe('SsmConfigSource', () => {
     // in memory, and in the parameters read, when the error is built.
     const withPassword = cases.filter(({ what }) => what !== 'no cluster at all');
     it.each(withPassword)('keeps the password out of the error when it rejects $what', async ({ parameters }) => {
-      serve([...parameters, password('direct'), direct].filter((parameter, index, all) => all.findIndex((other) => other.Name === parameter.Name) === index));
+      serve(
+        [...parameters, password('direct'), direct].filter(
+          (parameter, index, all) => all.findIndex((other) => other.Name === parameter.Name) === index,
+        ),
+      );
       const error = await failure(new SsmConfigSource({ client }));
       expect(inspect(error, { depth: null, showHidden: true })).not.toContain(PASSWORD_START);
       expect(JSON.stringify({ message: error.message, parameter: (error as ConfigError).parameter })).not.toContain(PASSWORD_START);
@@ -248,7 +324,13 @@ describe('SsmConfigSource', () => {
   });
 
   it('stops at a hostile name before asking for the next page', async () => {
-    serve([document('/opslake/clusters/Bad.Name', { kind: 'serverless' }), ...Array.from({ length: 15 }, (_, index) => document(`/opslake/clusters/c${index}`, { kind: 'serverless' }))], 10);
+    serve(
+      [
+        document('/opslake/clusters/Bad.Name', { kind: 'serverless' }),
+        ...Array.from({ length: 15 }, (_, index) => document(`/opslake/clusters/c${index}`, { kind: 'serverless' })),
+      ],
+      10,
+    );
     const error = await failure(new SsmConfigSource({ client }));
     expect((error as ConfigError).parameter).toBe('/opslake/clusters/Bad.Name');
     expect(calls()).toHaveLength(1);

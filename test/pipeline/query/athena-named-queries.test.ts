@@ -34,6 +34,8 @@ describe('athenaNamedQueries', () => {
     const library = await QueryLibrary.load();
     const view = library.get('cloudtrail_events_unique');
     expect(athenaViewDdl(view)).toMatch(/^CREATE OR REPLACE VIEW cloudtrail_events_unique AS\nSELECT \*/);
-    expect(athenaNamedQueries(library, { database: 'opslake' }).find((query) => query.name === 'cloudtrail_events_unique')?.queryString).toBe(athenaViewDdl(view));
+    expect(
+      athenaNamedQueries(library, { database: 'opslake' }).find((query) => query.name === 'cloudtrail_events_unique')?.queryString,
+    ).toBe(athenaViewDdl(view));
   });
 });

@@ -33,7 +33,10 @@ const COLUMNS = [
 
 function page(rows: Array<Array<string | undefined>>, next?: string): GetQueryResultsOutput {
   return {
-    ResultSet: { ResultSetMetadata: { ColumnInfo: COLUMNS }, Rows: rows.map((row) => ({ Data: row.map((value) => (value === undefined ? {} : { VarCharValue: value })) })) },
+    ResultSet: {
+      ResultSetMetadata: { ColumnInfo: COLUMNS },
+      Rows: rows.map((row) => ({ Data: row.map((value) => (value === undefined ? {} : { VarCharValue: value })) })),
+    },
     ...(next ? { NextToken: next } : {}),
   };
 }
@@ -53,7 +56,15 @@ function fakeTime() {
 }
 
 function engine(time = fakeTime(), timeoutMs = 60_000): AthenaQueryEngine {
-  return new AthenaQueryEngine({ client: new AthenaClient({ region: 'eu-west-1' }), workGroup: 'opslake', database: 'opslake_lake', timeoutMs, pollIntervalMs: 500, sleep: time.sleep, now: time.now });
+  return new AthenaQueryEngine({
+    client: new AthenaClient({ region: 'eu-west-1' }),
+    workGroup: 'opslake',
+    database: 'opslake_lake',
+    timeoutMs,
+    pollIntervalMs: 500,
+    sleep: time.sleep,
+    now: time.now,
+  });
 }
 
 describe('AthenaQueryEngine', () => {
@@ -68,7 +79,15 @@ describe('AthenaQueryEngine', () => {
       .resolves({ QueryExecution: { Status: { State: 'SUCCEEDED' }, StatementType: 'DML' } });
     athena
       .on(GetQueryResultsCommand)
-      .resolvesOnce(page([['cluster', 'hour', 'statements'], ['analytics', '2024-03-01 10:00:00.000', '12']], 't-2'))
+      .resolvesOnce(
+        page(
+          [
+            ['cluster', 'hour', 'statements'],
+            ['analytics', '2024-03-01 10:00:00.000', '12'],
+          ],
+          't-2',
+        ),
+      )
       .resolvesOnce(page([['etl', '2024-03-01 10:00:00.000', '9007199254740993']], 't-3'))
       .resolvesOnce(page([['etl', '2024-03-01 11:00:00.000', undefined]]));
     const time = fakeTime();
@@ -95,7 +114,7 @@ describe('AthenaQueryEngine', () => {
     expect(time.sleeps).toEqual([500, 750]);
   });
 
-  it('fails with Athena\'s reason when the query fails', async () => {
+  it("fails with Athena's reason when the query fails", async () => {
     athena.on(StartQueryExecutionCommand).resolves({ QueryExecutionId: 'q-2' });
     athena.on(GetQueryExecutionCommand).resolves({
       QueryExecution: {
@@ -123,7 +142,9 @@ describe('AthenaQueryEngine', () => {
     const time = fakeTime();
     const error = await collectRows(engine(time, 30_000).pages(QUERY)).catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(QueryFailedError);
-    expect((error as QueryFailedError).message).toMatch(/Athena query q-3 did not finish within 30 s \(last state RUNNING\); it was stopped/);
+    expect((error as QueryFailedError).message).toMatch(
+      /Athena query q-3 did not finish within 30 s \(last state RUNNING\); it was stopped/,
+    );
     expect((error as QueryFailedError).retryable).toBe(true);
     expect(athena.commandCalls(StopQueryExecutionCommand)[0]?.args[0].input).toEqual({ QueryExecutionId: 'q-3' });
     // The waits grow, are capped at 5 s, and never overshoot the deadline.
@@ -134,21 +155,30 @@ describe('AthenaQueryEngine', () => {
 
   it('reports a cancelled query and an SDK error as QueryFailedError', async () => {
     athena.on(StartQueryExecutionCommand).resolves({ QueryExecutionId: 'q-4' });
-    athena.on(GetQueryExecutionCommand).resolves({ QueryExecution: { Status: { State: 'CANCELLED', StateChangeReason: 'Query cancelled by user' } } });
+    athena
+      .on(GetQueryExecutionCommand)
+      .resolves({ QueryExecution: { Status: { State: 'CANCELLED', StateChangeReason: 'Query cancelled by user' } } });
     await expect(collectRows(engine().pages(QUERY))).rejects.toThrow(/q-4 was cancelled: Query cancelled by user/);
 
     athena.reset();
-    athena.on(StartQueryExecutionCommand).rejects(new InvalidRequestException({ message: 'WorkGroup opslake is not found.', $metadata: {} }));
+    athena
+      .on(StartQueryExecutionCommand)
+      .rejects(new InvalidRequestException({ message: 'WorkGroup opslake is not found.', $metadata: {} }));
     const error = await collectRows(engine().pages(QUERY)).catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(QueryFailedError);
-    expect((error as QueryFailedError).message).toBe('redshift_hourly_statements: Athena InvalidRequestException: WorkGroup opslake is not found.');
+    expect((error as QueryFailedError).message).toBe(
+      'redshift_hourly_statements: Athena InvalidRequestException: WorkGroup opslake is not found.',
+    );
   });
 
   it('yields no header row for statements that are not SELECTs', async () => {
     athena.on(StartQueryExecutionCommand).resolves({ QueryExecutionId: 'q-5' });
     athena.on(GetQueryExecutionCommand).resolves({ QueryExecution: { Status: { State: 'SUCCEEDED' }, StatementType: 'DDL' } });
     athena.on(GetQueryResultsCommand).resolves({ ResultSet: { ResultSetMetadata: { ColumnInfo: [] }, Rows: [] } });
-    expect(await collectRows(engine().pages({ name: 'view', sql: 'CREATE OR REPLACE VIEW v AS SELECT 1 AS x', parameters: [] }))).toEqual({ columns: [], rows: [] });
+    expect(await collectRows(engine().pages({ name: 'view', sql: 'CREATE OR REPLACE VIEW v AS SELECT 1 AS x', parameters: [] }))).toEqual({
+      columns: [],
+      rows: [],
+    });
     expect(athena.commandCalls(StartQueryExecutionCommand)[0]?.args[0].input.ExecutionParameters).toBeUndefined();
   });
 });

@@ -30,15 +30,38 @@ describe('DuckDbQueryEngine', () => {
       }),
     );
     expect(result.rows).toEqual([
-      { who: "x'y", later: '2024-03-05 11:00:00', next: 42, big: '9007199254740993', amount: 2.5, ratio: 0.25, flag: true, nothing: null, mfa: 'No', quoted: true },
+      {
+        who: "x'y",
+        later: '2024-03-05 11:00:00',
+        next: 42,
+        big: '9007199254740993',
+        amount: 2.5,
+        ratio: 0.25,
+        flag: true,
+        nothing: null,
+        mfa: 'No',
+        quoted: true,
+      },
     ]);
-    expect(result.columns.map((column) => column.type)).toEqual(['VARCHAR', 'TIMESTAMP', 'HUGEINT', 'BIGINT', 'DECIMAL(10,2)', 'DECIMAL(3,2)', 'BOOLEAN', 'INTEGER', 'VARCHAR', 'BOOLEAN']);
+    expect(result.columns.map((column) => column.type)).toEqual([
+      'VARCHAR',
+      'TIMESTAMP',
+      'HUGEINT',
+      'BIGINT',
+      'DECIMAL(10,2)',
+      'DECIMAL(3,2)',
+      'BOOLEAN',
+      'INTEGER',
+      'VARCHAR',
+      'BOOLEAN',
+    ]);
   });
 
   it('streams a large result in pages of one DuckDB chunk', async () => {
     const engine = new DuckDbQueryEngine({ connection });
     const sizes: number[] = [];
-    for await (const page of engine.pages({ name: 'range', sql: 'SELECT x FROM range(5000) AS t(x)', parameters: [] })) sizes.push(page.rows.length);
+    for await (const page of engine.pages({ name: 'range', sql: 'SELECT x FROM range(5000) AS t(x)', parameters: [] }))
+      sizes.push(page.rows.length);
     expect(sizes.reduce((a, b) => a + b, 0)).toBe(5000);
     expect(sizes.length).toBeGreaterThan(1);
     expect(Math.max(...sizes)).toBeLessThanOrEqual(2048);
@@ -46,8 +69,13 @@ describe('DuckDbQueryEngine', () => {
 
   it('yields the columns of an empty result and names the query when DuckDB refuses it', async () => {
     const engine = new DuckDbQueryEngine({ connection });
-    expect(await collectRows(engine.pages({ name: 'empty', sql: 'SELECT 1 AS x WHERE false', parameters: [] }))).toEqual({ columns: [{ name: 'x', type: 'INTEGER' }], rows: [] });
-    const error = await collectRows(engine.pages({ name: 'broken', sql: 'SELECT nope FROM nowhere', parameters: [] })).catch((caught: unknown) => caught);
+    expect(await collectRows(engine.pages({ name: 'empty', sql: 'SELECT 1 AS x WHERE false', parameters: [] }))).toEqual({
+      columns: [{ name: 'x', type: 'INTEGER' }],
+      rows: [],
+    });
+    const error = await collectRows(engine.pages({ name: 'broken', sql: 'SELECT nope FROM nowhere', parameters: [] })).catch(
+      (caught: unknown) => caught,
+    );
     expect(error).toBeInstanceOf(QueryFailedError);
     expect((error as Error).message).toMatch(/^broken failed in DuckDB: Catalog Error: Table with name nowhere does not exist/);
   });

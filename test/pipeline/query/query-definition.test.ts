@@ -32,30 +32,54 @@ describe('parseQueryFile', () => {
   });
 
   it('reads a view file', () => {
-    const view = parseQueryFile('uniq', withHeader('name: uniq\ntitle: U\ndescription: D\nchart: { type: table }\nview: events_unique', 'SELECT * FROM t'));
+    const view = parseQueryFile(
+      'uniq',
+      withHeader('name: uniq\ntitle: U\ndescription: D\nchart: { type: table }\nview: events_unique', 'SELECT * FROM t'),
+    );
     expect(view.view).toBe('events_unique');
     expect(view.parameters).toEqual([]);
   });
 
   it.each([
     ['no header', 'SELECT 1', /starts with a \/\* \.\.\. \*\/ header/],
-    ['a name other than the file', withHeader('name: other\ntitle: T\ndescription: D\nchart: { type: table }'), /differs from the file name hourly/],
+    [
+      'a name other than the file',
+      withHeader('name: other\ntitle: T\ndescription: D\nchart: { type: table }'),
+      /differs from the file name hourly/,
+    ],
     ['no title', withHeader('name: hourly\ndescription: D\nchart: { type: table }'), /needs a title/],
-    ['an unknown field', withHeader('name: hourly\ntitle: T\ndescription: D\nchart: { type: table }\nowner: me'), /unknown header field owner/],
+    [
+      'an unknown field',
+      withHeader('name: hourly\ntitle: T\ndescription: D\nchart: { type: table }\nowner: me'),
+      /unknown header field owner/,
+    ],
     ['a chart without axes', withHeader('name: hourly\ntitle: T\ndescription: D\nchart: { type: line }'), /a line chart needs x and y/],
     ['an unknown chart', withHeader('name: hourly\ntitle: T\ndescription: D\nchart: { type: pie, x: a, y: b }'), /chart type "pie"/],
-    ['an undeclared parameter', withHeader('name: hourly\ntitle: T\ndescription: D\nchart: { type: table }', 'SELECT :x AS y'), /:x is used but not declared/],
+    [
+      'an undeclared parameter',
+      withHeader('name: hourly\ntitle: T\ndescription: D\nchart: { type: table }', 'SELECT :x AS y'),
+      /:x is used but not declared/,
+    ],
     [
       'an unused parameter',
-      withHeader('name: hourly\ntitle: T\ndescription: D\nchart: { type: table }\nparameters: [{ name: x, type: integer, description: X }]'),
+      withHeader(
+        'name: hourly\ntitle: T\ndescription: D\nchart: { type: table }\nparameters: [{ name: x, type: integer, description: X }]',
+      ),
       /parameter x is declared but not used/,
     ],
     [
       'a default that cannot bind',
-      withHeader('name: hourly\ntitle: T\ndescription: D\nchart: { type: table }\nparameters: [{ name: x, type: day, default: yesterday, description: X }]', 'SELECT :x AS y'),
+      withHeader(
+        'name: hourly\ntitle: T\ndescription: D\nchart: { type: table }\nparameters: [{ name: x, type: day, default: yesterday, description: X }]',
+        'SELECT :x AS y',
+      ),
       /not a valid day/,
     ],
-    ['two statements', withHeader('name: hourly\ntitle: T\ndescription: D\nchart: { type: table }', 'SELECT 1; DROP TABLE t'), /more than one statement/],
+    [
+      'two statements',
+      withHeader('name: hourly\ntitle: T\ndescription: D\nchart: { type: table }', 'SELECT 1; DROP TABLE t'),
+      /more than one statement/,
+    ],
     ['bad YAML', withHeader('name: [hourly'), /header is not valid YAML/],
   ])('refuses a file with %s, naming it', (_, text, message) => {
     expect(() => parseQueryFile('hourly', text)).toThrow(QueryDefinitionError);
@@ -63,6 +87,8 @@ describe('parseQueryFile', () => {
   });
 
   it('accepts a semicolon inside a literal', () => {
-    expect(parseQueryFile('hourly', withHeader('name: hourly\ntitle: T\ndescription: D\nchart: { type: table }', "SELECT 'a;b' AS x;")).sql).toBe("SELECT 'a;b' AS x");
+    expect(
+      parseQueryFile('hourly', withHeader('name: hourly\ntitle: T\ndescription: D\nchart: { type: table }', "SELECT 'a;b' AS x;")).sql,
+    ).toBe("SELECT 'a;b' AS x");
   });
 });

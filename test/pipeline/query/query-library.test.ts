@@ -14,8 +14,18 @@ function file(name: string, body: string, extra = ''): string {
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'opslake-query-library-'));
   await writeFile(join(dir, 'events_unique.sql'), file('events_unique', 'SELECT * FROM events', 'view: events_unique\n'));
-  await writeFile(join(dir, 'recent_unique.sql'), file('recent_unique', 'SELECT * FROM events_unique WHERE day >= ?', 'view: recent_unique\n'));
-  await writeFile(join(dir, 'denied.sql'), file('denied', 'SELECT count(*) AS n FROM recent_unique WHERE day >= :from_day', 'parameters: [{ name: from_day, type: day, default: today-1d, description: First day }]\n'));
+  await writeFile(
+    join(dir, 'recent_unique.sql'),
+    file('recent_unique', 'SELECT * FROM events_unique WHERE day >= ?', 'view: recent_unique\n'),
+  );
+  await writeFile(
+    join(dir, 'denied.sql'),
+    file(
+      'denied',
+      'SELECT count(*) AS n FROM recent_unique WHERE day >= :from_day',
+      'parameters: [{ name: from_day, type: day, default: today-1d, description: First day }]\n',
+    ),
+  );
   await writeFile(join(dir, 'README.md'), 'not a query');
 });
 

@@ -23,7 +23,9 @@ describe('bindParameters', () => {
   });
 
   it('names the parameter when one is unknown, missing or malformed', () => {
-    expect(() => bindParameters('q', DECLARED, { who: 'x', form_day: '2024-01-01' }, NOW)).toThrow(/unknown parameter "form_day" \(parameters: from_day, to_day, since, top, who\)/);
+    expect(() => bindParameters('q', DECLARED, { who: 'x', form_day: '2024-01-01' }, NOW)).toThrow(
+      /unknown parameter "form_day" \(parameters: from_day, to_day, since, top, who\)/,
+    );
     expect(() => bindParameters('q', DECLARED, {}, NOW)).toThrow(/parameter who \(string\) needs a value: --param who=/);
     expect(() => bindParameters('q', DECLARED, { who: 'x', top: '1; DROP' }, NOW)).toThrow(QueryDefinitionError);
   });

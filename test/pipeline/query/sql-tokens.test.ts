@@ -15,7 +15,7 @@ describe('toPositional', () => {
   });
 
   it('keeps every character of the statement (the tokens put back together give it whole)', () => {
-    const sql = "SELECT a.b, 'it''s', 1e6, \"q\"\"x\" FROM t WHERE c <> :p; -- end";
+    const sql = 'SELECT a.b, \'it\'\'s\', 1e6, "q""x" FROM t WHERE c <> :p; -- end';
     expect([...sqlTokens(sql)].map((token) => token.text).join('')).toBe(sql);
     expect(parameterUses(sql)).toEqual(['p']);
   });

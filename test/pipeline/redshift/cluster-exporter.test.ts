@@ -8,7 +8,14 @@ import { clusterConfig, SETTINGS } from '../../harness/export-harness.js';
 
 describe('ClusterExporter', () => {
   it('refuses a Serverless workgroup with a message that says what to do, before touching anything', async () => {
-    const untouched = new Proxy({}, { get: () => () => { throw new Error('must not be called'); } });
+    const untouched = new Proxy(
+      {},
+      {
+        get: () => () => {
+          throw new Error('must not be called');
+        },
+      },
+    );
     const exporter = new ClusterExporter({
       runner: untouched as SqlRunner,
       state: untouched as StateStore,

@@ -16,7 +16,15 @@ import {
   type Transport,
 } from '../../harness/export-harness.js';
 
-const DUCKDB_TYPE: Record<string, string> = { INTEGER: 'INTEGER', BIGINT: 'BIGINT', TIMESTAMP: 'TIMESTAMP', VARCHAR: 'VARCHAR', SMALLINT: 'SMALLINT', DOUBLE: 'DOUBLE', BOOLEAN: 'BOOLEAN' };
+const DUCKDB_TYPE: Record<string, string> = {
+  INTEGER: 'INTEGER',
+  BIGINT: 'BIGINT',
+  TIMESTAMP: 'TIMESTAMP',
+  VARCHAR: 'VARCHAR',
+  SMALLINT: 'SMALLINT',
+  DOUBLE: 'DOUBLE',
+  BOOLEAN: 'BOOLEAN',
+};
 
 describe.each<Transport>(['pg', 'data-api'])('ClusterExporter end to end through %s', (transport) => {
   const cluster = clusterConfig('analytics');
@@ -54,7 +62,7 @@ describe.each<Transport>(['pg', 'data-api'])('ClusterExporter end to end through
   it.each(EXPORT_TABLE_NAMES)('writes %s with the registry types and in the partition of its own day', async (table) => {
     const { types, partitions } = await readLakeTable(lake.lakeDir, table);
     for (const column of exportColumns(table)) expect(types[column.name], column.name).toBe(DUCKDB_TYPE[column.type]);
-    expect(types['cluster']).toBe('VARCHAR');
+    expect(types.cluster).toBe('VARCHAR');
     for (const partition of partitions) {
       expect(partition.cluster).toBe('analytics');
       if (partition.cursorDay !== null) expect(partition.day).toBe(partition.cursorDay);
@@ -63,7 +71,9 @@ describe.each<Transport>(['pg', 'data-api'])('ClusterExporter end to end through
 
   it('stitches one query_text row per statement, with its hash and fingerprint', async () => {
     const { rows } = await readLakeTable(lake.lakeDir, 'query_text');
-    const names = exportColumns('query_text').map((column) => column.name).filter((name) => name !== 'exported_at');
+    const names = exportColumns('query_text')
+      .map((column) => column.name)
+      .filter((name) => name !== 'exported_at');
     const byName = rows.map((row) => Object.fromEntries(names.map((name, index) => [name, row[index]])));
     const statements = await sim.db.query<{ kind: string; n: number }>(
       `SELECT 'query' AS kind, count(DISTINCT (query, xid))::int AS n FROM stl_querytext
@@ -71,20 +81,23 @@ describe.each<Transport>(['pg', 'data-api'])('ClusterExporter end to end through
        UNION ALL SELECT 'utility', count(DISTINCT (xid, pid, starttime))::int FROM stl_utilitytext`,
     );
     for (const { kind, n } of statements.rows) {
-      expect(byName.filter((row) => row['statement_kind'] === kind), kind).toHaveLength(n);
+      expect(
+        byName.filter((row) => row.statement_kind === kind),
+        kind,
+      ).toHaveLength(n);
     }
     const { createHash } = await import('node:crypto');
     for (const row of byName) {
-      expect(row['sha256']).toBe(createHash('sha256').update(row['text']!).digest('hex'));
-      expect(Number(row['text_length'])).toBe([...row['text']!].length);
-      expect(row['fingerprint']).toMatch(/^[0-9a-f]{16}$/);
-      expect(row['text']).not.toMatch(/ $/);
+      expect(row.sha256).toBe(createHash('sha256').update(row.text!).digest('hex'));
+      expect(Number(row.text_length)).toBe([...row.text!].length);
+      expect(row.fingerprint).toMatch(/^[0-9a-f]{16}$/);
+      expect(row.text).not.toMatch(/ $/);
     }
     // The full text of the longest statement begins with its querytxt (cut at 4000 characters).
     const longest = await sim.db.query<{ query: number; querytxt: string }>(
       'SELECT query, rtrim(querytxt) AS querytxt FROM stl_query ORDER BY length(rtrim(querytxt)) DESC LIMIT 1',
     );
-    const row = byName.find((candidate) => candidate['statement_kind'] === 'query' && Number(candidate['query']) === longest.rows[0]!.query);
-    expect(row?.['text']?.replaceAll('\n', '\\n').startsWith(longest.rows[0]!.querytxt.slice(0, 300))).toBe(true);
+    const row = byName.find((candidate) => candidate.statement_kind === 'query' && Number(candidate.query) === longest.rows[0]!.query);
+    expect(row?.text?.replaceAll('\n', '\\n').startsWith(longest.rows[0]!.querytxt.slice(0, 300))).toBe(true);
   });
 });

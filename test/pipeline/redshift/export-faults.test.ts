@@ -79,7 +79,14 @@ describe('ClusterExporter after a crash', () => {
   beforeAll(async () => {
     work = await mkdtemp(join(tmpdir(), 'opslake-faults-'));
     template = join(work, 'template');
-    const sim = await createSimulatedCluster({ name: 'analytics', profile: 'analytics', seed: 5, start: SIM_START, historyHours: 3, dataDir: template });
+    const sim = await createSimulatedCluster({
+      name: 'analytics',
+      profile: 'analytics',
+      seed: 5,
+      start: SIM_START,
+      historyHours: 3,
+      dataDir: template,
+    });
     await sim.close();
     reference = await scenario();
   });

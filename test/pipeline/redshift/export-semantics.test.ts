@@ -82,7 +82,14 @@ describe('ClusterExporter with DynamoDB state (dynalite)', () => {
 
   async function exporter(owner: string, state: DynamoDbStateStore, onStep?: ConstructorParameters<typeof ClusterExporter>[0]['onStep']) {
     const { connection } = await openDuckDb();
-    return new ClusterExporter({ runner, lake: new LocalObjectStore(join(dir, owner)), state, writer: new ParquetWriter(connection), owner, ...(onStep ? { onStep } : {}) });
+    return new ClusterExporter({
+      runner,
+      lake: new LocalObjectStore(join(dir, owner)),
+      state,
+      writer: new ParquetWriter(connection),
+      owner,
+      ...(onStep ? { onStep } : {}),
+    });
   }
 
   it('lets one of two concurrent exports of a cluster run and tells the other who holds the lease', async () => {
@@ -132,13 +139,17 @@ describe('ClusterExporter and retention', () => {
       const sealed = first.tables.find((table) => table.table === 'stl_query')!.sealedThrough!;
       // The exporter is paused for 27 hours; the cluster keeps one day.
       await sim.advance(27 * 60);
-      const oldest = await sim.db.query<{ oldest: string }>("SELECT to_char(min(endtime), 'YYYY-MM-DD HH24:MI:SS') AS oldest FROM stl_query");
+      const oldest = await sim.db.query<{ oldest: string }>(
+        "SELECT to_char(min(endtime), 'YYYY-MM-DD HH24:MI:SS') AS oldest FROM stl_query",
+      );
       const resume = slotFloor(parseUtc(oldest.rows[0]!.oldest), SETTINGS.slotMinutes);
       const second = await exportOnce(lake, runner, cluster);
       const table = second.tables.find((candidate) => candidate.table === 'stl_query')!;
       expect(table.newGaps).toHaveLength(1);
       expect(table.newGaps[0]).toMatchObject({ from: sealed, to: resume });
-      expect((await lake.state.getWatermark({ cluster: 'analytics', table: 'stl_query' })).gaps).toMatchObject([{ from: sealed, to: resume }]);
+      expect((await lake.state.getWatermark({ cluster: 'analytics', table: 'stl_query' })).gaps).toMatchObject([
+        { from: sealed, to: resume },
+      ]);
       // Everything the cluster still holds was exported after the gap.
       const { rows } = await readLakeTable(lake.lakeDir, 'stl_query');
       const source = await readSourceView(sim.db, 'stl_query');

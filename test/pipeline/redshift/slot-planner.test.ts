@@ -12,7 +12,9 @@ const base: SlotPlanInput = {
   latenessMinutes: 15,
 };
 const bounds = (plan: ReturnType<typeof planSlots>) =>
-  plan.slots.map((slot) => `${slot.start.toISOString().slice(11, 16)}-${slot.end.toISOString().slice(11, 16)}${slot.sealed ? ' sealed' : ''}`);
+  plan.slots.map(
+    (slot) => `${slot.start.toISOString().slice(11, 16)}-${slot.end.toISOString().slice(11, 16)}${slot.sealed ? ' sealed' : ''}`,
+  );
 
 describe('SlotPlanner', () => {
   it('plans nothing on a first run over an empty view', () => {
@@ -53,7 +55,8 @@ describe('SlotPlanner', () => {
       ['2026-11-19T21:00:00.000Z', '2026-11-20T00:00:00.000Z'],
       ['2026-11-20T00:00:00.000Z', '2026-11-20T07:00:00.000Z'],
     ]);
-    for (const slot of plan.slots) expect(slot.start.toISOString().slice(0, 10)).toBe(new Date(slot.end.getTime() - 1).toISOString().slice(0, 10));
+    for (const slot of plan.slots)
+      expect(slot.start.toISOString().slice(0, 10)).toBe(new Date(slot.end.getTime() - 1).toISOString().slice(0, 10));
   });
 
   it('records a gap when the cluster no longer holds rows as old as the watermark', () => {

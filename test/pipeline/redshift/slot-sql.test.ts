@@ -41,14 +41,18 @@ describe('renderSlotSelect', () => {
         'ORDER BY v."query", v."xid", v."sequence"',
       ].join('\n'),
     );
-    expect(renderSlotSelect('stl_explain')).toContain('WHERE EXISTS (SELECT 1 FROM stl_query q WHERE q."query" = v."query" AND q."endtime" >=');
+    expect(renderSlotSelect('stl_explain')).toContain(
+      'WHERE EXISTS (SELECT 1 FROM stl_query q WHERE q."query" = v."query" AND q."endtime" >=',
+    );
   });
 
   it.each(STL_VIEW_NAMES)('renders %s with every registry column, its cursor and bound parameters only', (name) => {
     const sql = renderSlotSelect(name);
     for (const column of STL_VIEWS[name].columns) expect(sql).toContain(`"${column.name}"`);
     const cursor = STL_VIEWS[name].cursor;
-    expect(sql).toContain(cursor.kind === 'own' ? `v."${cursor.column}" >= CAST(:slot_start AS timestamp)` : 'q."endtime" >= CAST(:slot_start AS timestamp)');
+    expect(sql).toContain(
+      cursor.kind === 'own' ? `v."${cursor.column}" >= CAST(:slot_start AS timestamp)` : 'q."endtime" >= CAST(:slot_start AS timestamp)',
+    );
     expect(sql).not.toMatch(/\d{4}-\d\d-\d\d/);
     expect(sql).toMatch(/ORDER BY /);
   });

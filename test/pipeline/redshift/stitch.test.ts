@@ -5,7 +5,7 @@ const pad = (text: string) => text.padEnd(200, ' ');
 
 describe('stitchChunks', () => {
   it('trims only the padding of the last chunk', () => {
-    expect(stitchChunks([pad('select 1'), ])).toBe('select 1');
+    expect(stitchChunks([pad('select 1')])).toBe('select 1');
   });
 
   it('keeps real spaces at the end of a full chunk that is not the last', () => {
@@ -25,7 +25,7 @@ describe('stitchChunks', () => {
   it('restores escaped newlines and backslashes, also across a chunk boundary', () => {
     const first = `${'a'.repeat(199)}\\`;
     expect(stitchChunks([first, pad('nselect 2')])).toBe(`${'a'.repeat(199)}\nselect 2`);
-    expect(stitchChunks([pad('select 1\\nfrom t where x = \'\\\\n\'')])).toBe("select 1\nfrom t where x = '\\n'");
+    expect(stitchChunks([pad("select 1\\nfrom t where x = '\\\\n'")])).toBe("select 1\nfrom t where x = '\\n'");
   });
 
   it('returns an empty string for no chunks and keeps an all-blank statement empty', () => {

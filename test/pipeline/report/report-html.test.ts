@@ -5,7 +5,14 @@ const HOSTILE = `SELECT '</code><script>alert(1)</script>' FROM t`;
 
 function panel(overrides: Partial<PanelResult> = {}): PanelResult {
   return {
-    definition: { name: 'slowest', title: 'Slowest <statements>', description: 'By fingerprint & text.', parameters: [], chart: { type: 'bar', x: 'fingerprint', y: 'seconds' }, sql: 'SELECT 1' },
+    definition: {
+      name: 'slowest',
+      title: 'Slowest <statements>',
+      description: 'By fingerprint & text.',
+      parameters: [],
+      chart: { type: 'bar', x: 'fingerprint', y: 'seconds' },
+      sql: 'SELECT 1',
+    },
     chart: { type: 'bar', x: 'fingerprint', y: 'seconds' },
     columns: [
       { name: 'fingerprint', type: 'VARCHAR' },
@@ -19,7 +26,14 @@ function panel(overrides: Partial<PanelResult> = {}): PanelResult {
 }
 
 function page(panels: PanelResult[]): string {
-  return renderReportHtml({ title: 'opslake report', lake: '/lake', fromDay: '2024-03-01', toDay: '2024-03-07', generatedAt: new Date('2024-03-08T09:30:00Z'), sections: [{ title: 'Redshift', panels }] });
+  return renderReportHtml({
+    title: 'opslake report',
+    lake: '/lake',
+    fromDay: '2024-03-01',
+    toDay: '2024-03-07',
+    generatedAt: new Date('2024-03-08T09:30:00Z'),
+    sections: [{ title: 'Redshift', panels }],
+  });
 }
 
 describe('renderReportHtml', () => {
@@ -40,7 +54,9 @@ describe('renderReportHtml', () => {
   it('draws a chart and a table for a panel with rows, and says so when there are none', () => {
     const html = page([panel(), panel({ definition: { ...panel().definition, name: 'empty' }, rows: [] })]);
     // Statement text makes the panel span the page; the text itself is one click away.
-    expect(html).toMatch(/<article class="panel wide" id="slowest" data-query="slowest" data-rows="1"><h3>.*<figure class="chart" data-chart="bar"><svg/);
+    expect(html).toMatch(
+      /<article class="panel wide" id="slowest" data-query="slowest" data-rows="1"><h3>.*<figure class="chart" data-chart="bar"><svg/,
+    );
     expect(html).toMatch(/<td class="text"><details><summary>SELECT &#39;&lt;\/code&gt;.*<\/summary><pre>SELECT/);
     expect(html).toContain('<td class="number">12.5</td>');
     expect(html).toMatch(/<article class="panel" id="empty" data-query="empty" data-rows="0" data-empty="true">.*No rows in this range\./);

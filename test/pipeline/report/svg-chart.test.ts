@@ -23,7 +23,11 @@ describe('renderChart', () => {
   it('stacks bars along a time axis and lays categories out as horizontal bars', () => {
     const columns = renderChart(TIME, 'stacked-bar', 'c');
     expect(columns.match(/<rect class="mark"/g)).toHaveLength(4);
-    const bars = renderChart({ categories: ['198.51.100.10', 'ec2.amazonaws.com'], timeAxis: false, series: [{ name: 'events', values: [20, 16] }] }, 'bar', 'b');
+    const bars = renderChart(
+      { categories: ['198.51.100.10', 'ec2.amazonaws.com'], timeAxis: false, series: [{ name: 'events', values: [20, 16] }] },
+      'bar',
+      'b',
+    );
     expect(bars.match(/<rect class="mark"/g)).toHaveLength(2);
     expect(bars).toContain('>198.51.100.10</text>');
   });

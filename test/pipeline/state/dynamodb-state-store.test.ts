@@ -31,7 +31,10 @@ describe('DynamoDbStateStore', () => {
     const store = new DynamoDbStateStore({ client: dynamo.documentClient(), tableName: dynamo.tableName, clock: () => CONTRACT_NOW });
     await store.putWatermark(
       { cluster: 'shape', table: 'stl_query' },
-      { sealedThrough: new Date('2026-03-01T10:00:00Z'), gaps: [{ from: new Date('2026-02-01T00:00:00Z'), to: new Date('2026-02-02T00:00:00Z'), detectedAt: CONTRACT_NOW }] },
+      {
+        sealedThrough: new Date('2026-03-01T10:00:00Z'),
+        gaps: [{ from: new Date('2026-02-01T00:00:00Z'), to: new Date('2026-02-02T00:00:00Z'), detectedAt: CONTRACT_NOW }],
+      },
       0,
     );
     await store.acquireLease('shape-scope', 'run-a', 1_500, CONTRACT_NOW);
@@ -43,7 +46,17 @@ describe('DynamoDbStateStore', () => {
       sealed_through: { S: '2026-03-01T10:00:00.000Z' },
       version: { N: '1' },
       updated_at: { S: CONTRACT_NOW.toISOString() },
-      gaps: { L: [{ M: { from: { S: '2026-02-01T00:00:00.000Z' }, to: { S: '2026-02-02T00:00:00.000Z' }, detected_at: { S: CONTRACT_NOW.toISOString() } } }] },
+      gaps: {
+        L: [
+          {
+            M: {
+              from: { S: '2026-02-01T00:00:00.000Z' },
+              to: { S: '2026-02-02T00:00:00.000Z' },
+              detected_at: { S: CONTRACT_NOW.toISOString() },
+            },
+          },
+        ],
+      },
     });
     const lease = await raw.send(new GetItemCommand({ TableName: dynamo.tableName, Key: { pk: { S: 'lease#shape-scope' } } }));
     const expiresMs = CONTRACT_NOW.getTime() + 1_500;
@@ -57,7 +70,9 @@ describe('DynamoDbStateStore', () => {
   it('omits sealed_through when nothing is sealed yet', async () => {
     const store = new DynamoDbStateStore({ client: dynamo.client(), tableName: dynamo.tableName });
     await store.putWatermark({ cluster: 'unsealed', table: 'stl_scan' }, { sealedThrough: null, gaps: [] }, 0);
-    const item = await dynamo.client().send(new GetItemCommand({ TableName: dynamo.tableName, Key: { pk: { S: 'watermark#unsealed#stl_scan' } } }));
+    const item = await dynamo
+      .client()
+      .send(new GetItemCommand({ TableName: dynamo.tableName, Key: { pk: { S: 'watermark#unsealed#stl_scan' } } }));
     expect(item.Item).toBeDefined();
     expect(item.Item).not.toHaveProperty('sealed_through');
   });
@@ -88,13 +103,15 @@ describe('DynamoDbStateStore', () => {
   it('turns throttling into a retryable ThrottledError', async () => {
     const documents = DynamoDBDocumentClient.from(dynamo.client());
     const mock = mockClient(documents);
-    mock.on(PutCommand).rejects(
-      new ProvisionedThroughputExceededException({ message: 'slow down', $metadata: { httpStatusCode: 400, attempts: 3 } }),
-    );
+    mock
+      .on(PutCommand)
+      .rejects(new ProvisionedThroughputExceededException({ message: 'slow down', $metadata: { httpStatusCode: 400, attempts: 3 } }));
     mock.on(GetCommand).rejects(Object.assign(new Error('internal'), { name: 'InternalServerError', $metadata: { httpStatusCode: 500 } }));
     const store = new DynamoDbStateStore({ client: documents, tableName: dynamo.tableName });
 
-    const throttled = await store.putWatermark({ cluster: 'prod', table: 'stl_query' }, { sealedThrough: null, gaps: [] }, 0).catch((e: unknown) => e);
+    const throttled = await store
+      .putWatermark({ cluster: 'prod', table: 'stl_query' }, { sealedThrough: null, gaps: [] }, 0)
+      .catch((e: unknown) => e);
     expect(throttled).toBeInstanceOf(ThrottledError);
     expect(throttled).toMatchObject({ retryable: true });
     expect((throttled as Error).message).toContain('3 times');

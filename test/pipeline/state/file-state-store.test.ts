@@ -59,7 +59,8 @@ describe('FileStateStore', () => {
 
   describe('lock', () => {
     const lockFile = (folder: string) => join(folder, 'state.lock');
-    const lockText = (pid: number, createdAtMs: number) => JSON.stringify({ pid, host: hostname(), created_at_ms: createdAtMs, token: 'other' });
+    const lockText = (pid: number, createdAtMs: number) =>
+      JSON.stringify({ pid, host: hostname(), created_at_ms: createdAtMs, token: 'other' });
 
     it('takes over a lock left by a process that is no longer running', async () => {
       const folder = newFolder();
@@ -118,7 +119,10 @@ describe('FileStateStore', () => {
     it('judges a lock file without readable content by its age', async () => {
       const folder = newFolder();
       const inAMinute = () => new Date(Date.now() + 60_000);
-      const store = new FileStateStore(folder, { clock: inAMinute, lock: { staleAfterMs: 30_000, sleep: async () => undefined, timeoutMs: 0 } });
+      const store = new FileStateStore(folder, {
+        clock: inAMinute,
+        lock: { staleAfterMs: 30_000, sleep: async () => undefined, timeoutMs: 0 },
+      });
       await store.putWatermark(key, update, 0);
       await writeFile(lockFile(folder), '');
 
@@ -220,7 +224,11 @@ describe('FileStateStore', () => {
       expect(leases.filter((r) => r.ok)).toHaveLength(1);
       expect(leases.filter((r) => !r.ok)).toEqual([expect.objectContaining({ name: 'LeaseHeldError' })]);
 
-      const puts = await both<{ ok: boolean; version?: number; name?: string }>(pair, { op: 'put', at: '2026-03-01T10:00:00Z', expected: 0 });
+      const puts = await both<{ ok: boolean; version?: number; name?: string }>(pair, {
+        op: 'put',
+        at: '2026-03-01T10:00:00Z',
+        expected: 0,
+      });
       expect(puts.filter((r) => r.ok)).toEqual([expect.objectContaining({ version: 1 })]);
       expect(puts.filter((r) => !r.ok)).toEqual([expect.objectContaining({ name: 'StateConflictError' })]);
 

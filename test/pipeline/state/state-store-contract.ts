@@ -54,8 +54,16 @@ export function describeStateStoreContract(createStore: (clock: () => Date) => P
 
       it('round-trips gaps with their dates to the millisecond', async () => {
         const gaps = [
-          { from: new Date('2026-02-01T00:00:00.000Z'), to: new Date('2026-02-03T05:00:00.000Z'), detectedAt: new Date('2026-02-10T08:15:30.123Z') },
-          { from: new Date('2026-02-20T00:00:00.000Z'), to: new Date('2026-02-20T01:00:00.000Z'), detectedAt: new Date('2026-02-21T00:00:00.001Z') },
+          {
+            from: new Date('2026-02-01T00:00:00.000Z'),
+            to: new Date('2026-02-03T05:00:00.000Z'),
+            detectedAt: new Date('2026-02-10T08:15:30.123Z'),
+          },
+          {
+            from: new Date('2026-02-20T00:00:00.000Z'),
+            to: new Date('2026-02-20T01:00:00.000Z'),
+            detectedAt: new Date('2026-02-21T00:00:00.001Z'),
+          },
         ];
         await store.putWatermark(key, { sealedThrough: update.sealedThrough, gaps }, 0);
         const read = await store.getWatermark(key);
@@ -76,7 +84,14 @@ export function describeStateStoreContract(createStore: (clock: () => Date) => P
           ['alpha', 'stl_wlm_query', 1],
           ['zeta', 'stl_scan', 1],
         ]);
-        expect(listed[0]).toEqual({ cluster: 'alpha', table: 'stl_query', sealedThrough: update.sealedThrough, version: 2, gaps: [], updatedAt: CONTRACT_NOW });
+        expect(listed[0]).toEqual({
+          cluster: 'alpha',
+          table: 'stl_query',
+          sealedThrough: update.sealedThrough,
+          version: 2,
+          gaps: [],
+          updatedAt: CONTRACT_NOW,
+        });
       });
 
       it('lists nothing when nothing is stored', async () => {
@@ -85,7 +100,9 @@ export function describeStateStoreContract(createStore: (clock: () => Date) => P
 
       it('refuses cluster and table names that could forge another key', async () => {
         await expect(store.getWatermark({ cluster: 'prod#lease', table: 'stl_query' })).rejects.toBeInstanceOf(InvalidIdentifierError);
-        await expect(store.putWatermark({ cluster: 'prod', table: 'stl_query#x' }, update, 0)).rejects.toBeInstanceOf(InvalidIdentifierError);
+        await expect(store.putWatermark({ cluster: 'prod', table: 'stl_query#x' }, update, 0)).rejects.toBeInstanceOf(
+          InvalidIdentifierError,
+        );
         await expect(store.listWatermarks()).resolves.toEqual([]);
       });
 
@@ -109,7 +126,11 @@ export function describeStateStoreContract(createStore: (clock: () => Date) => P
       const at = (ms: number) => new Date(CONTRACT_NOW.getTime() + ms);
 
       it('grants a free lease until now + ttl', async () => {
-        await expect(store.acquireLease(scope, 'run-a', 60_000, CONTRACT_NOW)).resolves.toEqual({ scope, owner: 'run-a', expiresAt: at(60_000) });
+        await expect(store.acquireLease(scope, 'run-a', 60_000, CONTRACT_NOW)).resolves.toEqual({
+          scope,
+          owner: 'run-a',
+          expiresAt: at(60_000),
+        });
       });
 
       it('refuses a held lease to another owner, naming the holder and its expiry', async () => {
@@ -123,14 +144,25 @@ export function describeStateStoreContract(createStore: (clock: () => Date) => P
 
       it('lets the holder take its lease again, extending it', async () => {
         await store.acquireLease(scope, 'run-a', 60_000, CONTRACT_NOW);
-        await expect(store.acquireLease(scope, 'run-a', 60_000, at(30_000))).resolves.toEqual({ scope, owner: 'run-a', expiresAt: at(90_000) });
-        await expect(store.acquireLease(scope, 'run-b', 60_000, at(70_000))).rejects.toMatchObject({ holder: 'run-a', expiresAt: at(90_000) });
+        await expect(store.acquireLease(scope, 'run-a', 60_000, at(30_000))).resolves.toEqual({
+          scope,
+          owner: 'run-a',
+          expiresAt: at(90_000),
+        });
+        await expect(store.acquireLease(scope, 'run-b', 60_000, at(70_000))).rejects.toMatchObject({
+          holder: 'run-a',
+          expiresAt: at(90_000),
+        });
       });
 
       it('gives an expired lease to another owner, and not before it has expired', async () => {
         await store.acquireLease(scope, 'run-a', 60_000, CONTRACT_NOW);
         await expect(store.acquireLease(scope, 'run-b', 60_000, at(60_000))).rejects.toBeInstanceOf(LeaseHeldError);
-        await expect(store.acquireLease(scope, 'run-b', 60_000, at(60_001))).resolves.toEqual({ scope, owner: 'run-b', expiresAt: at(120_001) });
+        await expect(store.acquireLease(scope, 'run-b', 60_000, at(60_001))).resolves.toEqual({
+          scope,
+          owner: 'run-b',
+          expiresAt: at(120_001),
+        });
         await expect(store.acquireLease(scope, 'run-a', 60_000, at(60_002))).rejects.toMatchObject({ holder: 'run-b' });
       });
 

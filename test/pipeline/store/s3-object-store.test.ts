@@ -53,7 +53,10 @@ describe('S3ObjectStore', () => {
   const quirks = { unorderedAroundSlash: 's3rver lists in folder-walk order, S3 in byte order' };
 
   // Under a two-level prefix, the harder case; the bucket root is covered below.
-  describeObjectStoreContract(async () => new S3ObjectStore({ client: s3.client(), bucket: await newBucket(), prefix: 'opslake/lake' }), quirks);
+  describeObjectStoreContract(
+    async () => new S3ObjectStore({ client: s3.client(), bucket: await newBucket(), prefix: 'opslake/lake' }),
+    quirks,
+  );
 
   it('names its location s3://bucket/prefix/ whatever slashes the prefix came with', () => {
     const client = s3.client();
@@ -96,7 +99,13 @@ describe('S3ObjectStore', () => {
   it('uploads a 12 MB file in 5 MB parts and reads it back byte for byte', async () => {
     const bucket = await newBucket();
     const { client, seen } = recordingClient(s3);
-    const store = new S3ObjectStore({ client, bucket, prefix: 'lake', partSizeBytes: 5 * 1024 * 1024, multipartThresholdBytes: 6 * 1024 * 1024 });
+    const store = new S3ObjectStore({
+      client,
+      bucket,
+      prefix: 'lake',
+      partSizeBytes: 5 * 1024 * 1024,
+      multipartThresholdBytes: 6 * 1024 * 1024,
+    });
     const local = join(scratch, 'big.parquet');
     const content = randomBytes(12 * 1024 * 1024);
     await writeFile(local, content);
@@ -165,8 +174,22 @@ describe('S3ObjectStore', () => {
   it('marks throttling, server errors and unreachable endpoints retryable', async () => {
     const mocked = new S3Client({ region: 'us-east-1' });
     const mock = mockClient(mocked);
-    mock.on(PutObjectCommand).rejects(new S3ServiceException({ name: 'SlowDown', $fault: 'server', message: 'Please reduce your request rate.', $metadata: { httpStatusCode: 503 } }));
-    mock.on(GetObjectCommand).rejects(new S3ServiceException({ name: 'InternalError', $fault: 'server', message: 'We encountered an internal error.', $metadata: { httpStatusCode: 500 } }));
+    mock.on(PutObjectCommand).rejects(
+      new S3ServiceException({
+        name: 'SlowDown',
+        $fault: 'server',
+        message: 'Please reduce your request rate.',
+        $metadata: { httpStatusCode: 503 },
+      }),
+    );
+    mock.on(GetObjectCommand).rejects(
+      new S3ServiceException({
+        name: 'InternalError',
+        $fault: 'server',
+        message: 'We encountered an internal error.',
+        $metadata: { httpStatusCode: 500 },
+      }),
+    );
     const store = new S3ObjectStore({ client: mocked, bucket: 'lake' });
 
     await expect(store.putBytes('k', 'x')).rejects.toMatchObject({ name: 'ObjectStoreError', key: 'k', retryable: true });

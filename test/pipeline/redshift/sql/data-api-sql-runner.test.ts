@@ -320,7 +320,15 @@ describe('DataApiSqlRunner', () => {
     },
     {
       case: 'a serverless workgroup with IAM',
-      cluster: { ...provisioned, name: 'adhoc', kind: 'serverless', clusterIdentifier: undefined, workgroupName: 'adhoc-wg', database: 'sales', auth: { type: 'iam' } } as ClusterConfig,
+      cluster: {
+        ...provisioned,
+        name: 'adhoc',
+        kind: 'serverless',
+        clusterIdentifier: undefined,
+        workgroupName: 'adhoc-wg',
+        database: 'sales',
+        auth: { type: 'iam' },
+      } as ClusterConfig,
       expected: { WorkgroupName: 'adhoc-wg', Database: 'sales' },
     },
   ])('sends the right target and credentials fields for $case', async ({ cluster, expected }) => {
@@ -420,7 +428,8 @@ describe('quoteUnsafeLongValues', () => {
   const decode = (json: string) => new TextDecoder().decode(quoteUnsafeLongValues(new TextEncoder().encode(json)));
 
   it('quotes a longValue beyond 2^53 and leaves safe ones and string contents alone', () => {
-    const body = '{"Records":[[{"longValue":9007199254740993},{"longValue": -9223372036854775808 },{"longValue":9007199254740991},{"stringValue":"\\"longValue\\":12345678901234567890"}]]}';
+    const body =
+      '{"Records":[[{"longValue":9007199254740993},{"longValue": -9223372036854775808 },{"longValue":9007199254740991},{"stringValue":"\\"longValue\\":12345678901234567890"}]]}';
 
     expect(decode(body)).toBe(
       '{"Records":[[{"longValue":"9007199254740993"},{"longValue":"-9223372036854775808" },{"longValue":9007199254740991},{"stringValue":"\\"longValue\\":12345678901234567890"}]]}',

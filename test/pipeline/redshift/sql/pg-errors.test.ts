@@ -55,14 +55,20 @@ describe('translatePgError', () => {
   });
 
   it('reads the attempts of an aggregate connection error', () => {
-    const aggregate = new AggregateError([systemError('ECONNREFUSED', 'connect ECONNREFUSED ::1:5432'), systemError('ECONNREFUSED', 'connect ECONNREFUSED 127.0.0.1:5432')], '');
+    const aggregate = new AggregateError(
+      [systemError('ECONNREFUSED', 'connect ECONNREFUSED ::1:5432'), systemError('ECONNREFUSED', 'connect ECONNREFUSED 127.0.0.1:5432')],
+      '',
+    );
     const error = translatePgError(aggregate, { phase: 'connect', target: TARGET });
     expect(error.message).toContain('connect ECONNREFUSED 127.0.0.1:5432');
     expect(error.retryable).toBe(true);
   });
 
   it('calls a refused certificate a TLS problem that retrying cannot fix', () => {
-    const error = translatePgError(systemError('DEPTH_ZERO_SELF_SIGNED_CERT', 'self-signed certificate'), { phase: 'connect', target: TARGET });
+    const error = translatePgError(systemError('DEPTH_ZERO_SELF_SIGNED_CERT', 'self-signed certificate'), {
+      phase: 'connect',
+      target: TARGET,
+    });
     expect(error).toBeInstanceOf(ConnectionError);
     expect(error.retryable).toBe(false);
     expect(error.message).toMatch(/TLS verification failed/);

@@ -16,8 +16,19 @@ const START = new Date('2026-03-01T06:00:00Z');
 beforeAll(async () => {
   root = await mkdtemp(join(tmpdir(), 'opslake-demo-trail-'));
   trail = await generateDemoTrail({ dir: join(root, 'trail'), clusterNames: ['analytics', 'etl'], start: START, seed: 7 });
-  const summary = await ingestCloudTrail({ source: new LocalObjectStore(join(root, 'trail')), lake: new LocalObjectStore(join(root, 'lake')), tempDirectory: root });
-  expect(summary.toJSON()).toMatchObject({ filesIngested: trail.logFiles + trail.insightFiles, events: trail.events, insights: trail.insightEvents, skippedDigests: 1, quarantined: 0, failed: 0 });
+  const summary = await ingestCloudTrail({
+    source: new LocalObjectStore(join(root, 'trail')),
+    lake: new LocalObjectStore(join(root, 'lake')),
+    tempDirectory: root,
+  });
+  expect(summary.toJSON()).toMatchObject({
+    filesIngested: trail.logFiles + trail.insightFiles,
+    events: trail.events,
+    insights: trail.insightEvents,
+    skippedDigests: 1,
+    quarantined: 0,
+    failed: 0,
+  });
   events = await readLakeTable(join(root, 'lake'), 'events');
 });
 
@@ -44,27 +55,49 @@ describe('generateDemoTrail', () => {
   });
 
   it('holds many services, every identity type, errors, and sign-ins with and without MFA', () => {
-    expect(new Set(events.map((row) => row['eventsource'])).size).toBeGreaterThanOrEqual(12);
-    expect(new Set(events.map((row) => row['useridentity_type']))).toEqual(
-      new Set(['Root', 'IAMUser', 'AssumedRole', 'FederatedUser', 'AWSAccount', 'AWSService', 'IdentityCenterUser', 'SAMLUser', 'WebIdentityUser', 'Directory', 'Unknown', null]),
+    expect(new Set(events.map((row) => row.eventsource)).size).toBeGreaterThanOrEqual(12);
+    expect(new Set(events.map((row) => row.useridentity_type))).toEqual(
+      new Set([
+        'Root',
+        'IAMUser',
+        'AssumedRole',
+        'FederatedUser',
+        'AWSAccount',
+        'AWSService',
+        'IdentityCenterUser',
+        'SAMLUser',
+        'WebIdentityUser',
+        'Directory',
+        'Unknown',
+        null,
+      ]),
     );
-    expect(events.filter((row) => row['errorcode'] !== null).length).toBeGreaterThan(10);
-    const logins = events.filter((row) => row['eventname'] === 'ConsoleLogin').map((row) => JSON.parse(String(row['additionaleventdata'])) as { MFAUsed: string });
+    expect(events.filter((row) => row.errorcode !== null).length).toBeGreaterThan(10);
+    const logins = events
+      .filter((row) => row.eventname === 'ConsoleLogin')
+      .map((row) => JSON.parse(String(row.additionaleventdata)) as { MFAUsed: string });
     expect(new Set(logins.map((login) => login.MFAUsed))).toEqual(new Set(['Yes', 'No']));
-    expect(events.some((row) => row['eventname'] === 'ConsoleLogin' && row['errormessage'] === 'Failed authentication')).toBe(true);
+    expect(events.some((row) => row.eventname === 'ConsoleLogin' && row.errormessage === 'Failed authentication')).toBe(true);
   });
 
   it('calls the Redshift control plane and the Data API on the demo clusters', () => {
-    const redshift = events.filter((row) => row['eventsource'] === 'redshift.amazonaws.com' || row['eventsource'] === 'redshift-data.amazonaws.com');
-    const clusters = new Set(redshift.map((row) => (JSON.parse(String(row['requestparameters'] ?? '{}')) as { clusterIdentifier?: string }).clusterIdentifier).filter(Boolean));
+    const redshift = events.filter(
+      (row) => row.eventsource === 'redshift.amazonaws.com' || row.eventsource === 'redshift-data.amazonaws.com',
+    );
+    const clusters = new Set(
+      redshift
+        .map((row) => (JSON.parse(String(row.requestparameters ?? '{}')) as { clusterIdentifier?: string }).clusterIdentifier)
+        .filter(Boolean),
+    );
     expect(clusters).toEqual(new Set(['analytics', 'etl']));
-    expect(redshift.some((row) => row['eventname'] === 'ExecuteStatement')).toBe(true);
-    expect(redshift.some((row) => row['eventname'] === 'DescribeClusters')).toBe(true);
+    expect(redshift.some((row) => row.eventname === 'ExecuteStatement')).toBe(true);
+    expect(redshift.some((row) => row.eventname === 'DescribeClusters')).toBe(true);
   });
 
   it('has files whose events fall on both sides of midnight', () => {
     const daysBySource = new Map<string, Set<string>>();
-    for (const row of events) daysBySource.set(String(row['source_key']), (daysBySource.get(String(row['source_key'])) ?? new Set()).add(String(row['day'])));
+    for (const row of events)
+      daysBySource.set(String(row.source_key), (daysBySource.get(String(row.source_key)) ?? new Set()).add(String(row.day)));
     expect([...daysBySource.values()].some((days) => days.size === 2)).toBe(true);
   });
 });

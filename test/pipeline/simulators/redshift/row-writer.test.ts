@@ -3,7 +3,9 @@ import { copyValue, renderCopy, RowWriter } from '../../../../pipeline/simulator
 
 describe('renderCopy', () => {
   it('lists the registry columns, and visible_at for the pending twin', () => {
-    expect(renderCopy('stl_querytext', false)).toBe(`COPY public."stl_querytext" ("userid", "xid", "pid", "query", "sequence", "text") FROM '/dev/blob'`);
+    expect(renderCopy('stl_querytext', false)).toBe(
+      `COPY public."stl_querytext" ("userid", "xid", "pid", "query", "sequence", "text") FROM '/dev/blob'`,
+    );
     expect(renderCopy('stl_querytext', true)).toBe(
       `COPY "opslake_sim_pending"."stl_querytext" ("userid", "xid", "pid", "query", "sequence", "text", "visible_at") FROM '/dev/blob'`,
     );
@@ -12,7 +14,7 @@ describe('renderCopy', () => {
 
 describe('copyValue', () => {
   it('doubles backslashes so that stored escapes arrive as written', () => {
-    expect(copyValue('select 1\\nfrom t where p ~ \'\\\\d\'')).toBe('select 1\\\\nfrom t where p ~ \'\\\\\\\\d\'');
+    expect(copyValue("select 1\\nfrom t where p ~ '\\\\d'")).toBe("select 1\\\\nfrom t where p ~ '\\\\\\\\d'");
     expect(copyValue('a\tb\nc')).toBe('a\\tb\\nc');
     expect(copyValue(42)).toBe('42');
   });

@@ -31,7 +31,13 @@ describe('SeededRandom', () => {
   it('picks by weight', () => {
     const rng = SeededRandom.of('weights');
     const counts = { a: 0, b: 0 };
-    for (let i = 0; i < 4000; i++) counts[rng.weighted<'a' | 'b'>([[3, 'a'], [1, 'b']])]++;
+    for (let i = 0; i < 4000; i++)
+      counts[
+        rng.weighted<'a' | 'b'>([
+          [3, 'a'],
+          [1, 'b'],
+        ])
+      ]++;
     expect(counts.a / 4000).toBeGreaterThan(0.7);
     expect(counts.a / 4000).toBeLessThan(0.8);
   });

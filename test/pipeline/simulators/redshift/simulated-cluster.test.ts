@@ -28,7 +28,10 @@ async function digest(db: SimulatedCluster): Promise<Record<string, string>> {
   const result: Record<string, string> = {};
   for (const view of STL_VIEW_NAMES) {
     for (const schema of ['public', PENDING_SCHEMA]) {
-      const [row] = await rows<{ d: string }>(db, `SELECT md5(coalesce(string_agg(v::text, E'\\n' ORDER BY v::text), '')) AS d FROM "${schema}"."${view}" v`);
+      const [row] = await rows<{ d: string }>(
+        db,
+        `SELECT md5(coalesce(string_agg(v::text, E'\\n' ORDER BY v::text), '')) AS d FROM "${schema}"."${view}" v`,
+      );
       result[`${schema}.${view}`] = row!.d;
     }
   }
@@ -36,9 +39,15 @@ async function digest(db: SimulatedCluster): Promise<Record<string, string>> {
 }
 
 /** Statements reassembled from their pieces, still escaped. */
-async function escapedStatements(db: SimulatedCluster, view: 'stl_querytext' | 'stl_ddltext' | 'stl_utilitytext'): Promise<Map<string, { pieces: string[]; sequences: number[] }>> {
+async function escapedStatements(
+  db: SimulatedCluster,
+  view: 'stl_querytext' | 'stl_ddltext' | 'stl_utilitytext',
+): Promise<Map<string, { pieces: string[]; sequences: number[] }>> {
   const key = view === 'stl_querytext' ? 'query::text' : "xid::text || '/' || pid::text || '/' || starttime::text";
-  const found = await rows<{ k: string; sequence: number; text: string }>(db, `SELECT ${key} AS k, sequence, text FROM ${view} ORDER BY 1, sequence`);
+  const found = await rows<{ k: string; sequence: number; text: string }>(
+    db,
+    `SELECT ${key} AS k, sequence, text FROM ${view} ORDER BY 1, sequence`,
+  );
   const statements = new Map<string, { pieces: string[]; sequences: number[] }>();
   for (const row of found) {
     const statement = statements.get(row.k) ?? { pieces: [], sequences: [] };
@@ -77,16 +86,25 @@ afterAll(async () => {
 
 describe('SimulatedCluster', () => {
   it('has one table per STL view with every registry column and its type', async () => {
-    const columns = await rows<{ table_name: string; column_name: string; data_type: string; character_maximum_length: number | null; ordinal_position: number }>(
+    const columns = await rows<{
+      table_name: string;
+      column_name: string;
+      data_type: string;
+      character_maximum_length: number | null;
+      ordinal_position: number;
+    }>(
       analytics,
       `SELECT table_name, column_name, data_type, character_maximum_length, ordinal_position
        FROM information_schema.columns WHERE table_schema = 'public' AND table_name LIKE 'stl\\_%' ORDER BY table_name, ordinal_position`,
     );
     for (const view of STL_VIEW_NAMES) {
-      const actual = columns.filter((column) => column.table_name === view).map((column) => {
-        const type = column.character_maximum_length === null ? column.data_type : `${column.data_type}(${column.character_maximum_length})`;
-        return `${column.column_name} ${type}`;
-      });
+      const actual = columns
+        .filter((column) => column.table_name === view)
+        .map((column) => {
+          const type =
+            column.character_maximum_length === null ? column.data_type : `${column.data_type}(${column.character_maximum_length})`;
+          return `${column.column_name} ${type}`;
+        });
       expect(actual).toEqual(STL_VIEWS[view].columns.map((column) => `${column.name} ${postgresTypeOf(column.type)}`));
     }
     expect(new Set(columns.map((column) => column.table_name))).toEqual(new Set(STL_VIEW_NAMES));
@@ -108,10 +126,16 @@ describe('SimulatedCluster', () => {
 
   it('tells a story: users, queues, short and long, aborted queries, internal rdsdb work', async () => {
     for (const db of [analytics, etl]) {
-      const [users] = await rows<{ internal: number; people: number }>(db, 'SELECT count(*) FILTER (WHERE userid = 1)::int AS internal, count(DISTINCT userid) FILTER (WHERE userid > 1)::int AS people FROM stl_query');
+      const [users] = await rows<{ internal: number; people: number }>(
+        db,
+        'SELECT count(*) FILTER (WHERE userid = 1)::int AS internal, count(DISTINCT userid) FILTER (WHERE userid > 1)::int AS people FROM stl_query',
+      );
       expect(users!.internal).toBeGreaterThan(0);
       expect(users!.people).toBeGreaterThanOrEqual(3);
-      const queues = await rows<{ service_class: number; name: string }>(db, 'SELECT DISTINCT service_class, rtrim(service_class_name) AS name FROM stl_wlm_query ORDER BY 1');
+      const queues = await rows<{ service_class: number; name: string }>(
+        db,
+        'SELECT DISTINCT service_class, rtrim(service_class_name) AS name FROM stl_wlm_query ORDER BY 1',
+      );
       expect(queues.filter((queue) => queue.service_class >= 6 && queue.service_class <= 13).length).toBeGreaterThanOrEqual(3);
       for (const queue of queues) expect(queue.name).not.toBe('');
       const [times] = await rows<{ short: number; long: number; aborted: number }>(
@@ -174,7 +198,10 @@ describe('SimulatedCluster', () => {
     expect(plans[0]!.nested).toBeGreaterThan(0);
     expect(plans[0]!.missing).toBeGreaterThan(0);
     expect(plans[0]!.orphans).toBe(0);
-    const alerts = await rows<{ event: string; solution: string }>(analytics, 'SELECT DISTINCT rtrim(event) AS event, rtrim(solution) AS solution FROM stl_alert_event_log');
+    const alerts = await rows<{ event: string; solution: string }>(
+      analytics,
+      'SELECT DISTINCT rtrim(event) AS event, rtrim(solution) AS solution FROM stl_alert_event_log',
+    );
     expect(alerts).toEqual(
       expect.arrayContaining([
         { event: 'Missing query planner statistics', solution: 'Run the ANALYZE command' },
@@ -185,9 +212,17 @@ describe('SimulatedCluster', () => {
 
   it('logs DDL and utility statements, some in several pieces', async () => {
     const verbs = async (view: string): Promise<string[]> => {
-      const found = [...(await rows<{ t: string }>(analytics, `SELECT rtrim(text) AS t FROM ${view} WHERE sequence = 0`)), ...(await rows<{ t: string }>(etl, `SELECT rtrim(text) AS t FROM ${view} WHERE sequence = 0`))];
+      const found = [
+        ...(await rows<{ t: string }>(analytics, `SELECT rtrim(text) AS t FROM ${view} WHERE sequence = 0`)),
+        ...(await rows<{ t: string }>(etl, `SELECT rtrim(text) AS t FROM ${view} WHERE sequence = 0`)),
+      ];
       // dbt opens its statements with a comment.
-      return found.map((row) => decode(row.t).replace(/^\/\*[\s\S]*?\*\/\s*/, '').split(/\s+/)[0]!.toUpperCase());
+      return found.map((row) =>
+        decode(row.t)
+          .replace(/^\/\*[\s\S]*?\*\/\s*/, '')
+          .split(/\s+/)[0]!
+          .toUpperCase(),
+      );
     };
     expect(new Set(await verbs('stl_ddltext'))).toEqual(new Set(['CREATE', 'ALTER', 'DROP']));
     const utility = await verbs('stl_utilitytext');
@@ -245,7 +280,15 @@ describe('SimulatedCluster', () => {
     let small: SimulatedCluster;
 
     beforeAll(async () => {
-      small = await cluster({ name: 'small', profile: 'analytics', seed: 9, start: EVENING, historyHours: 4, retentionDays: 2 / 24, maxVisibilityDelayMinutes: 10 });
+      small = await cluster({
+        name: 'small',
+        profile: 'analytics',
+        seed: 9,
+        start: EVENING,
+        historyHours: 4,
+        retentionDays: 2 / 24,
+        maxVisibilityDelayMinutes: 10,
+      });
     });
 
     it('shows late rows only once the clock passes their visibility time', async () => {
@@ -262,15 +305,23 @@ describe('SimulatedCluster', () => {
         expect(Date.parse(`${row.visible_at}Z`) - Date.parse(`${row.endtime}Z`)).toBeLessThanOrEqual(10 * 60_000);
       }
       const ids = pending.map((row) => row.query);
-      const [visibleBefore] = await rows<{ n: number }>(small, 'SELECT count(*)::int AS n FROM stl_query WHERE query = ANY($1::int[])', [ids]);
+      const [visibleBefore] = await rows<{ n: number }>(small, 'SELECT count(*)::int AS n FROM stl_query WHERE query = ANY($1::int[])', [
+        ids,
+      ]);
       expect(visibleBefore!.n).toBe(0);
       const [future] = await rows<{ n: number }>(small, 'SELECT count(*)::int AS n FROM stl_query WHERE endtime > getdate()');
       expect(future!.n).toBe(0);
 
       await small.advance(10);
-      const [visibleAfter] = await rows<{ n: number }>(small, 'SELECT count(*)::int AS n FROM stl_query WHERE query = ANY($1::int[])', [ids]);
+      const [visibleAfter] = await rows<{ n: number }>(small, 'SELECT count(*)::int AS n FROM stl_query WHERE query = ANY($1::int[])', [
+        ids,
+      ]);
       expect(visibleAfter!.n).toBe(ids.length);
-      const [text] = await rows<{ n: number }>(small, 'SELECT count(DISTINCT query)::int AS n FROM stl_querytext WHERE query = ANY($1::int[])', [ids]);
+      const [text] = await rows<{ n: number }>(
+        small,
+        'SELECT count(DISTINCT query)::int AS n FROM stl_querytext WHERE query = ANY($1::int[])',
+        [ids],
+      );
       expect(text!.n).toBe(ids.length);
     });
 
@@ -282,7 +333,11 @@ describe('SimulatedCluster', () => {
       expect(await small.now()).toBe('2026-11-18 18:40:00');
       expect(result.statements).toBeGreaterThan(0);
       expect(result.rowsVisible).toBeGreaterThan(0);
-      const [newer] = await rows<{ n: number; lowest: number }>(small, 'SELECT count(*)::int AS n, min(query)::int AS lowest FROM stl_query WHERE starttime >= $1::timestamp', ['2026-11-18 18:10:00']);
+      const [newer] = await rows<{ n: number; lowest: number }>(
+        small,
+        'SELECT count(*)::int AS n, min(query)::int AS lowest FROM stl_query WHERE starttime >= $1::timestamp',
+        ['2026-11-18 18:10:00'],
+      );
       expect(newer!.n).toBeGreaterThan(0);
       expect(newer!.lowest).toBeGreaterThan(maxBefore!.m);
       expect((await small.rowCounts()).stl_scan).not.toBe(before.stl_scan);
@@ -306,7 +361,9 @@ describe('SimulatedCluster', () => {
       const result = await small.advance(60);
       expect(result.rowsDeleted).toBeGreaterThan(0);
       await check();
-      const [gone] = await rows<{ n: number }>(small, 'SELECT count(*)::int AS n FROM stl_query WHERE endtime = $1::timestamp', [oldest!.t]);
+      const [gone] = await rows<{ n: number }>(small, 'SELECT count(*)::int AS n FROM stl_query WHERE endtime = $1::timestamp', [
+        oldest!.t,
+      ]);
       expect(gone!.n).toBe(0);
     });
   });

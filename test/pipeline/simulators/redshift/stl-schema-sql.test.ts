@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { pendingCreateTableSql, postgresTypeOf, simulatorSetupSql, stlCreateTableSql } from '../../../../pipeline/simulators/redshift/stl-schema-sql.js';
+import {
+  pendingCreateTableSql,
+  postgresTypeOf,
+  simulatorSetupSql,
+  stlCreateTableSql,
+} from '../../../../pipeline/simulators/redshift/stl-schema-sql.js';
 import { STL_VIEWS, STL_VIEW_NAMES } from '../../../../pipeline/tables/stl-views.js';
 
 describe('postgresTypeOf', () => {
@@ -44,7 +49,9 @@ describe('stlCreateTableSql', () => {
 describe('simulatorSetupSql', () => {
   it('adds the pending twins with visible_at, the state table and getdate()', () => {
     const sql = simulatorSetupSql().join(';\n');
-    expect(pendingCreateTableSql()[0]).toMatch(/^CREATE TABLE "opslake_sim_pending"\."stl_query" \([\s\S]*"visible_at" timestamp without time zone NOT NULL\n\)$/);
+    expect(pendingCreateTableSql()[0]).toMatch(
+      /^CREATE TABLE "opslake_sim_pending"\."stl_query" \([\s\S]*"visible_at" timestamp without time zone NOT NULL\n\)$/,
+    );
     expect(sql).toContain('CREATE FUNCTION public.getdate() RETURNS timestamp without time zone');
     expect(sql).toContain('CREATE TABLE "opslake_sim"."state"');
   });

@@ -11,7 +11,9 @@ describe('statementsOfMinute', () => {
   it('gives the same statements for the same seed and minute', () => {
     const strip = (minute: number) => statementsOfMinute(ANALYTICS_PROFILE, settings, minute).map((s) => ({ ...s, spec: s.spec.text }));
     expect(strip(TEN_AM + 7)).toEqual(strip(TEN_AM + 7));
-    expect(strip(TEN_AM + 7)).not.toEqual(statementsOfMinute(ANALYTICS_PROFILE, { ...settings, seed: 4 }, TEN_AM + 7).map((s) => ({ ...s, spec: s.spec.text })));
+    expect(strip(TEN_AM + 7)).not.toEqual(
+      statementsOfMinute(ANALYTICS_PROFILE, { ...settings, seed: 4 }, TEN_AM + 7).map((s) => ({ ...s, spec: s.spec.text })),
+    );
   });
 
   it('starts every statement inside its minute unless it follows another of its job', () => {
@@ -24,7 +26,9 @@ describe('statementsOfMinute', () => {
 
   it('runs the statements of a job one after the other', () => {
     // The hourly orders load starts at minute 5 of every hour.
-    const job = statementsOfMinute(ETL_PROFILE, settings, TEN_AM + 5).filter((s) => s.spec.label === 'etl_hourly' || s.spec.text.includes("'etl_hourly'"));
+    const job = statementsOfMinute(ETL_PROFILE, settings, TEN_AM + 5).filter(
+      (s) => s.spec.label === 'etl_hourly' || s.spec.text.includes("'etl_hourly'"),
+    );
     expect(job.map((s) => s.spec.text.split('\n')[0])).toEqual([
       "SET query_group TO 'etl_hourly'",
       'BEGIN',
