@@ -48,7 +48,7 @@ export async function loadLakeSources(
       description,
       queryString,
     })),
-    views: queries.views().map((query) => ({ name: query.view!, ddl: athenaViewDdl(query) })),
+    views: queries.views().flatMap((query) => (query.view === undefined ? [] : [{ name: query.view, ddl: athenaViewDdl(query) }])),
     queries,
     lakeTables: tables,
   };

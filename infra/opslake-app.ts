@@ -59,12 +59,12 @@ export function addOpslakeStacks(app: App, settings: OpslakeSettings, sources: L
   pipeline.addStackDependency(storage, 'imports the lake bucket, key and state table');
 
   let quickSight: QuickSightStack | undefined;
-  if (settings.quickSight) {
+  if (settings.quickSight && settings.quickSightPrincipalArn !== undefined) {
     quickSight = new QuickSightStack(app, `${prefix}-QuickSight`, {
       env,
       description: 'opslake: QuickSight data source, data sets and dashboard over Athena',
       lake,
-      principalArn: settings.quickSightPrincipalArn!,
+      principalArn: settings.quickSightPrincipalArn,
       serviceRoleName: settings.quickSightServiceRole,
       queries: sources.queries,
       lakeTables: sources.lakeTables,

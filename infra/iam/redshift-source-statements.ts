@@ -21,7 +21,10 @@ export function redshiftSourceStatements(scope: IConstruct, clusters: readonly C
   const secretKeys: string[] = [];
 
   for (const cluster of clusters) {
-    const target = cluster.kind === 'provisioned' ? redshiftArn('cluster', cluster.clusterIdentifier!) : cluster.workgroupArn!;
+    const target =
+      cluster.kind === 'provisioned'
+        ? redshiftArn('cluster', required(cluster.clusterIdentifier, cluster.name))
+        : required(cluster.workgroupArn, cluster.name);
     targets.push(target);
     switch (cluster.auth.type) {
       case 'db-user':
@@ -52,6 +55,7 @@ export function redshiftSourceStatements(scope: IConstruct, clusters: readonly C
       sid: 'DataApiOwnStatements',
       actions: ['redshift-data:DescribeStatement', 'redshift-data:GetStatementResult', 'redshift-data:CancelStatement'],
       resources: ['*'],
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: an IAM policy variable, resolved by IAM, not a template.
       conditions: { StringEquals: { 'redshift-data:statement-owner-iam-userid': '${aws:userid}' } },
     }),
   ];
@@ -128,4 +132,10 @@ export function configReadStatements(
 
 function unique(values: readonly string[]): string[] {
   return [...new Set(values)];
+}
+
+/** Settings validation guarantees the identifier of each kind; a missing one here is a programming error. */
+function required(value: string | undefined, source: string): string {
+  if (value === undefined) throw new RangeError(`source ${source} has no cluster identifier or workgroup ARN`);
+  return value;
 }

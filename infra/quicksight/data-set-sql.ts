@@ -79,7 +79,7 @@ export function dataSetSql(query: QueryDefinition, lakeTables: readonly LakeTabl
 
   const tokens = [...sqlTokens(query.sql)];
   const inner = tokens
-    .map((token) => (token.kind === 'parameter' ? parameterSql(parameters.get(token.text.slice(1))!) : token.text))
+    .map((token) => (token.kind === 'parameter' ? parameterSql(parameterOf(parameters, token.text.slice(1))) : token.text))
     .join('');
   // The parser only reads the select list; literals stand in for the parameter expressions.
   const parsable = tokens.map((token) => (token.kind === 'parameter' ? "'2000-01-01'" : token.text)).join('');
@@ -167,7 +167,7 @@ function expressionType(expr: SqlExpr | undefined, registry: ReadonlyMap<string,
 }
 
 function functionName(expr: SqlExpr): string {
-  const parts = ((expr.name as { name?: Array<{ value: string }> }) ?? {}).name ?? [];
+  const parts = (expr.name as { name?: Array<{ value: string }> } | undefined)?.name ?? [];
   return parts
     .map((part) => part.value)
     .join('.')
@@ -200,4 +200,11 @@ function cast(column: DataSetColumn): string {
 
 function quoteIdentifier(name: string): string {
   return `"${name.replaceAll('"', '""')}"`;
+}
+
+/** The query file's header declares every parameter its SQL uses (the query library checks it on load). */
+function parameterOf(parameters: ReadonlyMap<string, QueryParameter>, name: string): QueryParameter {
+  const parameter = parameters.get(name);
+  if (parameter === undefined) throw new RangeError(`the query uses :${name}, which its header does not declare`);
+  return parameter;
 }

@@ -66,10 +66,11 @@ function deliveredAtOf(fileName: string): Date | undefined {
 function parseAfterAwsLogs(prefix: string, rest: readonly string[]): CloudTrailKeyResult {
   let at = 0;
   let organizationId: string | undefined;
-  if (rest[at] !== undefined && rest[at]!.startsWith('o-')) {
-    if (!ORGANIZATION_ID.test(rest[at]!))
-      return fail(`"${rest[at]}" after AWSLogs/ is not an organization id (o- and 10-32 lower-case letters or digits)`);
-    organizationId = rest[at];
+  const first = rest[at];
+  if (first?.startsWith('o-')) {
+    if (!ORGANIZATION_ID.test(first))
+      return fail(`"${first}" after AWSLogs/ is not an organization id (o- and 10-32 lower-case letters or digits)`);
+    organizationId = first;
     at += 1;
   }
   const account = rest[at];

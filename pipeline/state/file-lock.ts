@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
-import { open, readFile, rename, rm, stat } from 'node:fs/promises';
+import { type FileHandle, open, readFile, rename, rm, stat } from 'node:fs/promises';
 import { setTimeout as delay } from 'node:timers/promises';
 import { StateStoreError } from '../errors.js';
 
@@ -112,7 +112,7 @@ export class FileLock {
 
   private async tryCreate(token: string): Promise<boolean> {
     const content = JSON.stringify({ pid: process.pid, host: this.host, created_at_ms: this.clock().getTime(), token });
-    let handle;
+    let handle: FileHandle;
     try {
       handle = await open(this.path, 'wx');
     } catch (error) {

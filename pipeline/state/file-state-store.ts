@@ -79,9 +79,9 @@ export class FileStateStore implements StateStore {
 
   async listWatermarks(): Promise<ReadonlyArray<WatermarkKey & Watermark>> {
     const { items } = await this.read();
-    return Object.keys(items)
-      .filter((pk) => pk.startsWith(WATERMARK_PREFIX))
-      .map((pk) => fromWatermarkRecord(items[pk]!))
+    return Object.entries(items)
+      .filter(([pk]) => pk.startsWith(WATERMARK_PREFIX))
+      .map(([, item]) => fromWatermarkRecord(item))
       .sort((a, b) => (a.cluster === b.cluster ? compareText(a.table, b.table) : compareText(a.cluster, b.cluster)));
   }
 
@@ -109,7 +109,7 @@ export class FileStateStore implements StateStore {
   }
 
   /** Read-modify-write under the lock; `change` returns false when it changed nothing. */
-  private async modify(change: (items: Record<string, Record<string, unknown>>) => boolean | void): Promise<void> {
+  private async modify(change: (items: Record<string, Record<string, unknown>>) => unknown): Promise<void> {
     await mkdir(this.directory, { recursive: true }).catch((error: unknown) => {
       throw new StateStoreError(`could not create the state folder ${this.directory}`, { cause: error });
     });
@@ -146,8 +146,7 @@ export class FileStateStore implements StateStore {
   }
 
   private async write(state: StateFile): Promise<void> {
-    const sorted: Record<string, Record<string, unknown>> = {};
-    for (const pk of Object.keys(state.items).sort()) sorted[pk] = state.items[pk]!;
+    const sorted = Object.fromEntries(Object.entries(state.items).sort(([a], [b]) => compareText(a, b)));
     const tempPath = join(this.directory, `.${STATE_FILE}.${randomUUID()}.tmp`);
     try {
       const handle = await open(tempPath, 'wx');

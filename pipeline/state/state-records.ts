@@ -1,5 +1,6 @@
 import { assertClusterName } from '../config/identifiers.js';
 import { InvalidIdentifierError, StateStoreError } from '../errors.js';
+import { hasControlCharacters } from '../util/control-characters.js';
 import type { Gap, Lease, Watermark, WatermarkKey, WatermarkUpdate } from '../ports/state-store.js';
 
 /**
@@ -49,7 +50,7 @@ export const EMPTY_WATERMARK: Watermark = Object.freeze({ sealedThrough: null, v
 
 function assertText(kind: string, value: unknown): string {
   // Printable and bounded: these end up in keys, logs and error messages.
-  if (typeof value !== 'string' || value === '' || value.length > MAX_TEXT || /[\u0000-\u001f\u007f]/.test(value)) {
+  if (typeof value !== 'string' || value === '' || value.length > MAX_TEXT || hasControlCharacters(value)) {
     throw new InvalidIdentifierError(kind, String(value), `use 1-${MAX_TEXT} printable characters`);
   }
   return value;

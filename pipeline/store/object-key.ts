@@ -1,4 +1,5 @@
 import { ObjectStoreError } from '../errors.js';
+import { hasControlCharacters } from '../util/control-characters.js';
 
 /**
  * Object keys reach a file system path (the local store) and an S3 key under a prefix. Both
@@ -17,7 +18,7 @@ function refuse(key: string, rule: string): never {
 }
 
 function checkCharacters(key: string): void {
-  if (/[\u0000-\u001f\u007f]/.test(key)) refuse(key, 'control characters (NUL, newline, ...) are not allowed');
+  if (hasControlCharacters(key)) refuse(key, 'control characters (NUL, newline, ...) are not allowed');
   if (key.includes('\\')) refuse(key, 'use / to separate segments, not \\');
   if (key.startsWith('/')) refuse(key, 'keys are relative to the store root and may not start with /');
   if (Buffer.byteLength(key, 'utf8') > MAX_KEY_BYTES) refuse(key, `keys are at most ${MAX_KEY_BYTES} bytes`);

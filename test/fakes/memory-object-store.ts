@@ -32,8 +32,8 @@ export class MemoryObjectStore implements ObjectStore {
   }
 
   async *list(prefix: string): AsyncIterable<ObjectInfo> {
-    for (const key of [...this.objects.keys()].sort()) {
-      if (key.startsWith(prefix)) yield { key, size: this.objects.get(key)!.length };
+    for (const [key, body] of [...this.objects].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+      if (key.startsWith(prefix)) yield { key, size: body.length };
     }
   }
 

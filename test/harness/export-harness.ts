@@ -195,7 +195,7 @@ export async function readSourceView(db: PGlite, view: StlViewName): Promise<Com
       if (column.type === 'timestamp') return `((extract(epoch from ${ref}) * 1000000)::bigint)::text`;
       if (isPaddedChar(column.type) && !column.keepPadding) return `rtrim(${ref})::text`;
       // A cast of CHAR to text drops the padding; the lake keeps it in text pieces, so pad back.
-      if (isPaddedChar(column.type)) return `rpad(${ref}::text, ${/\d+/.exec(column.type)![0]})`;
+      if (isPaddedChar(column.type)) return `rpad(${ref}::text, ${/\d+/.exec(column.type)?.[0]})`;
       return `${ref}::text`;
     })
     .join(', ');

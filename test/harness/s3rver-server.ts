@@ -84,9 +84,13 @@ process.stdin.resume();
 
 function waitForPort(child: ChildProcess): Promise<number> {
   return new Promise((resolvePort, reject) => {
-    const lines = createInterface({ input: child.stdout! });
+    if (!child.stdout) {
+      reject(new Error('s3rver was started without a stdout pipe'));
+      return;
+    }
+    const lines = createInterface({ input: child.stdout });
     let stderr = '';
-    child.stderr!.on('data', (chunk: Buffer) => {
+    child.stderr?.on('data', (chunk: Buffer) => {
       stderr += chunk.toString('utf8');
     });
     const onExit = (code: number | null) => reject(new Error(`s3rver exited (${code}) before listening: ${stderr.trim()}`));
@@ -96,7 +100,7 @@ function waitForPort(child: ChildProcess): Promise<number> {
       child.off('exit', onExit);
       lines.close();
       // Keep draining so a chatty server can never block on a full pipe.
-      child.stdout!.resume();
+      child.stdout?.resume();
       try {
         resolvePort((JSON.parse(line) as { port: number }).port);
       } catch (error) {
@@ -158,7 +162,7 @@ export async function startS3rver(options: StartS3rverOptions = {}): Promise<S3r
     close() {
       closed ??= (async () => {
         for (const created of clients) created.destroy();
-        child.stdin!.end();
+        child.stdin?.end();
         await waitForExit(child);
         await rm(directory, { recursive: true, force: true });
       })();

@@ -25,8 +25,7 @@ export function toPgPlaceholders(statement: SqlStatement): PositionalStatement {
   const values: string[] = [];
   let out = '';
   let i = 0;
-  while (i < text.length) {
-    const ch = text[i]!;
+  for (let ch = text.charAt(i); i < text.length; ch = text.charAt(i)) {
     const next = text[i + 1];
     let end: number;
     if (ch === "'") {
@@ -48,7 +47,7 @@ export function toPgPlaceholders(statement: SqlStatement): PositionalStatement {
       end = i + 2;
     } else if (ch === ':' && next !== undefined && NAME_START.test(next)) {
       end = i + 1;
-      while (end < text.length && NAME_PART.test(text[end]!)) end += 1;
+      while (end < text.length && NAME_PART.test(text.charAt(end))) end += 1;
       const name = text.slice(i + 1, end);
       out += `$${numberOf(name, parameters, numbers, values)}`;
       i = end;
@@ -69,10 +68,11 @@ export function toPgPlaceholders(statement: SqlStatement): PositionalStatement {
 function numberOf(name: string, parameters: Readonly<Record<string, string>>, numbers: Map<string, number>, values: string[]): number {
   const known = numbers.get(name);
   if (known !== undefined) return known;
-  if (!Object.hasOwn(parameters, name)) {
+  const value = Object.hasOwn(parameters, name) ? parameters[name] : undefined;
+  if (value === undefined) {
     throw new SqlStatementError(`the statement uses :${name} but no value was given for it`);
   }
-  values.push(parameters[name]!);
+  values.push(value);
   numbers.set(name, values.length);
   return values.length;
 }

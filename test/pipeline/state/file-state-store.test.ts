@@ -15,7 +15,10 @@ const update = { sealedThrough: new Date('2026-03-01T10:00:00.000Z'), gaps: [] }
 describe('FileStateStore', () => {
   let root: string;
   let folders = 0;
-  const newFolder = () => join(root, `state-${(folders += 1)}`);
+  const newFolder = () => {
+    folders += 1;
+    return join(root, `state-${folders}`);
+  };
 
   beforeAll(async () => {
     root = await mkdtemp(join(tmpdir(), 'opslake-file-state-'));

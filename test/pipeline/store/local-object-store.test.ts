@@ -9,7 +9,10 @@ import { collect, describeObjectStoreContract } from './object-store-contract.js
 describe('LocalObjectStore', () => {
   let root: string;
   let stores = 0;
-  const newRoot = () => join(root, `store-${(stores += 1)}`, 'lake');
+  const newRoot = () => {
+    stores += 1;
+    return join(root, `store-${stores}`, 'lake');
+  };
 
   beforeAll(async () => {
     root = await mkdtemp(join(tmpdir(), 'opslake-local-store-'));
