@@ -18,6 +18,9 @@ import { ObjectNotFoundError, ObjectStoreError, type OpslakeError } from '../err
 import type { ObjectInfo, ObjectStore, PutOptions } from '../ports/object-store.js';
 import { assertListPrefix, assertObjectKey } from './object-key.js';
 
+/** S3's rule for bucket names (lower-case letters, digits, dots and hyphens, 3-63 characters). */
+export const S3_BUCKET_NAME = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
+
 const MIB = 1024 * 1024;
 /** S3 refuses multipart parts smaller than 5 MiB (except the last). */
 const MIN_PART_SIZE = 5 * MIB;
@@ -61,7 +64,7 @@ export class S3ObjectStore implements ObjectStore {
   private readonly listPageSize: number | undefined;
 
   constructor(options: S3ObjectStoreOptions) {
-    if (!/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(options.bucket)) {
+    if (!S3_BUCKET_NAME.test(options.bucket)) {
       throw new ObjectStoreError(`invalid bucket name ${JSON.stringify(options.bucket)}`, '');
     }
     this.client = options.client;

@@ -7,6 +7,7 @@ import { openLocalQueries } from '../../../pipeline/query/local-queries.js';
 import type { QueryDefinition } from '../../../pipeline/query/query-definition.js';
 import type { QueryEngine, QueryPage, QueryValue } from '../../../pipeline/ports/query-engine.js';
 import { QueryLibrary } from '../../../pipeline/query/query-library.js';
+import { environmentVariable } from '../../shared/environment-variable.js';
 import { loadLocalConfig, requireSetting } from '../load-config.js';
 import { formatTable } from '../table-format.js';
 
@@ -64,9 +65,9 @@ export async function runQueryCommand(name: string | undefined, flags: QueryFlag
   const prepared = library.prepare(name, flags.param);
   let engine: QueryEngine;
   if (flags.engine === 'athena') {
-    const workGroup = flags.workgroup ?? process.env.OPSLAKE_ATHENA_WORKGROUP ?? 'primary';
-    const database = flags.database ?? process.env.OPSLAKE_GLUE_DATABASE ?? 'opslake';
-    const outputLocation = flags.outputLocation ?? process.env.OPSLAKE_ATHENA_OUTPUT;
+    const workGroup = flags.workgroup ?? environmentVariable(process.env, 'OPSLAKE_ATHENA_WORKGROUP') ?? 'primary';
+    const database = flags.database ?? environmentVariable(process.env, 'OPSLAKE_GLUE_DATABASE') ?? 'opslake';
+    const outputLocation = flags.outputLocation ?? environmentVariable(process.env, 'OPSLAKE_ATHENA_OUTPUT');
     engine = new AthenaQueryEngine({ client: new AthenaClient({}), workGroup, database, ...(outputLocation ? { outputLocation } : {}) });
     output.stderr.write(`Running ${name} in Athena (workgroup ${workGroup}, database ${database}) ...\n`);
     for (const view of viewsNeeded(library, definition)) {
