@@ -146,7 +146,11 @@ export class QueryFailedError extends OpslakeError {
   }
 }
 
-/** Thrown when a run was asked to stop at its deadline; everything done before it is committed. */
+/**
+ * A run that stopped starting work at its deadline (Lambda's remaining time); everything done
+ * before it is committed. Returned, not thrown, in a cluster's export result (`stopped`): the run
+ * succeeded as far as it went, and `retryable` says the next run goes on from there.
+ */
 export class DeadlineReachedError extends OpslakeError {
   constructor(what: string) {
     super(`stopped before the deadline while ${what}; finished work is committed`, { retryable: true });
@@ -186,7 +190,10 @@ export class QueryDefinitionError extends OpslakeError {
   }
 }
 
-/** Thrown when a queue message is not a notification of new objects (S3, SNS-wrapped or CloudTrail's own); it goes to the dead-letter queue. */
+/**
+ * Thrown when a queue message is not a notification of new objects (S3, SNS-wrapped or
+ * CloudTrail's own); it goes to the dead-letter queue.
+ */
 export class InvalidNotificationError extends OpslakeError {
   constructor(message: string, options: { cause?: unknown } = {}) {
     super(message, options);

@@ -92,7 +92,8 @@ function glueHint(details: Details, call: AwsCallTarget): string | undefined {
 
 function dataApiHint(details: Details, call: AwsCallTarget): string | undefined {
   if (details.name === 'DatabaseConnectionException') {
-    return `the Data API could not connect to the database of ${call.resource}: check that the cluster is available (not paused or resizing)`;
+    const cluster = call.resource;
+    return `the Data API could not connect to the database of ${cluster}: check that the cluster is available (not paused or resizing)`;
   }
   if (details.kind === 'not-found') return `check the cluster identifier or workgroup name configured for ${call.resource}, and the region`;
   if (details.kind !== 'access-denied' && details.kind !== 'credentials') return undefined;

@@ -69,7 +69,8 @@ export class SsmConfigSource implements ConfigSource {
       if (name === undefined || name === '' || rest.length > 0 || (leaf !== undefined && leaf !== 'password')) {
         throw new ConfigError(
           parameter.Name,
-          `is not a parameter opslake reads; under ${clustersPrefix} there is one JSON document per cluster at ${clustersPrefix}<name> and an optional SecureString ${clustersPrefix}<name>/password; move or delete this one`,
+          `is not a parameter opslake reads; under ${clustersPrefix} there is one JSON document per cluster at ` +
+            `${clustersPrefix}<name> and an optional SecureString ${clustersPrefix}<name>/password; move or delete this one`,
         );
       }
       // The name is checked as soon as it is seen: it is about to become a map key, and later a
@@ -84,7 +85,9 @@ export class SsmConfigSource implements ConfigSource {
     if (byName.size === 0) {
       throw new ConfigError(
         clustersPrefix,
-        `no cluster is configured; put one JSON document per cluster at ${clustersPrefix}<name>, e.g. aws ssm put-parameter --name ${clustersPrefix}analytics --type String --value '{"kind":"provisioned","database":"dev","dbUser":"opslake"}'`,
+        `no cluster is configured; put one JSON document per cluster at ${clustersPrefix}<name>, e.g. ` +
+          `aws ssm put-parameter --name ${clustersPrefix}analytics --type String ` +
+          `--value '{"kind":"provisioned","database":"dev","dbUser":"opslake"}'`,
       );
     }
 
@@ -219,7 +222,8 @@ function passwordOf(parameter: Parameter & { Name: string }): Secret {
   if (parameter.Type !== 'SecureString') {
     throw new ConfigError(
       parameter.Name,
-      `is a ${parameter.Type ?? 'plain'} parameter; a password must be a SecureString (aws ssm put-parameter --type SecureString --overwrite --name ${parameter.Name} ...)`,
+      `is a ${parameter.Type ?? 'plain'} parameter; a password must be a SecureString ` +
+        `(aws ssm put-parameter --type SecureString --overwrite --name ${parameter.Name} ...)`,
     );
   }
   if (parameter.Value === undefined || parameter.Value === '') {

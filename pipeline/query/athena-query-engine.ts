@@ -128,7 +128,8 @@ export class AthenaQueryEngine implements QueryEngine {
       if (this.#now() >= deadline) {
         await this.#options.client.send(new StopQueryExecutionCommand({ QueryExecutionId: id })).catch(() => undefined);
         throw new QueryFailedError(
-          `${name}: Athena query ${id} did not finish within ${Math.round(timeoutMs / 1000)} s (last state ${state ?? 'unknown'}); it was stopped`,
+          `${name}: Athena query ${id} did not finish within ${Math.round(timeoutMs / 1000)} s ` +
+            `(last state ${state ?? 'unknown'}); it was stopped`,
           { queryId: id, retryable: true },
         );
       }

@@ -60,7 +60,8 @@ export function formatIngestProgress(progress: IngestProgress): string {
     progress.failed > 0 ? `${progress.failed} failed` : '',
   ].filter(Boolean);
   return [
-    `files ${progress.filesDone.toLocaleString('en-US')}/${progress.filesTotal.toLocaleString('en-US')}${extra.length > 0 ? ` (${extra.join(', ')})` : ''}`,
+    `files ${progress.filesDone.toLocaleString('en-US')}/${progress.filesTotal.toLocaleString('en-US')}` +
+      (extra.length > 0 ? ` (${extra.join(', ')})` : ''),
     `${progress.events.toLocaleString('en-US')} events`,
     `${formatBytes(progress.bytesDone)}/${formatBytes(progress.bytesTotal)}`,
     `${Math.round(progress.eventsPerSecond).toLocaleString('en-US')} events/s`,
@@ -115,7 +116,8 @@ export function registerCloudtrailCommand(program: Command): void {
         '',
         'Examples:',
         '  opslake cloudtrail ingest ./trail --lake ./lake',
-        '  opslake cloudtrail ingest s3://my-trail-bucket/AWSLogs/o-a1b2c3d4e5/ --lake s3://my-lake/lake --since 2024-03-01 --concurrency 2',
+        '  opslake cloudtrail ingest s3://my-trail-bucket/AWSLogs/o-a1b2c3d4e5/ --lake s3://my-lake/lake \\',
+        '      --since 2024-03-01 --concurrency 2',
       ].join('\n'),
     )
     .action(async (location: string, flags: IngestFlags) => {

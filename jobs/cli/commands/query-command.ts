@@ -47,7 +47,13 @@ export function registerQueryCommand(program: Command, output: Output = { stdout
     .option('--output-location <s3-uri>', 'Athena result location, for workgroups that do not set one ($OPSLAKE_ATHENA_OUTPUT)')
     .addHelpText(
       'after',
-      '\nExamples:\n  opslake query --list\n  opslake query redshift_hourly_statements --param from_day=2024-03-01 --format csv\n  opslake query cloudtrail_access_denied --engine athena --workgroup opslake',
+      [
+        '',
+        'Examples:',
+        '  opslake query --list',
+        '  opslake query redshift_hourly_statements --param from_day=2024-03-01 --format csv',
+        '  opslake query cloudtrail_access_denied --engine athena --workgroup opslake',
+      ].join('\n'),
     )
     .action(async (name: string | undefined, flags: QueryFlags) => {
       await runQueryCommand(name, flags, output);

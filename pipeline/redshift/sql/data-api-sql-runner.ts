@@ -155,7 +155,8 @@ export class DataApiSqlRunner implements SqlRunner {
       if (elapsed >= this.#statementTimeoutMs) {
         await this.#cancel(id, statement);
         throw new SqlStatementError(
-          `statement ${id} on ${this.#clusterName} was still ${described.Status ?? 'running'} after ${Math.round(elapsed / 1000)} s and was cancelled; try again, or raise the statement timeout`,
+          `statement ${id} on ${this.#clusterName} was still ${described.Status ?? 'running'} after ` +
+            `${Math.round(elapsed / 1000)} s and was cancelled; try again, or raise the statement timeout`,
           { statementId: id, retryable: true },
         );
       }

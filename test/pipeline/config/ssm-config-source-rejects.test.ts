@@ -120,7 +120,8 @@ describe('SsmConfigSource', () => {
         parameters: [document('/opslake/clusters/analytics', { kind: 'provisioned', dbUser: 'x', password: PASSWORD })],
         parameter: '/opslake/clusters/analytics: password',
         message:
-          'a password is never written in the configuration; store the password as the SecureString parameter /opslake/clusters/analytics/password',
+          'a password is never written in the configuration; ' +
+          'store the password as the SecureString parameter /opslake/clusters/analytics/password',
       },
       {
         what: 'a password in the postgres URL',

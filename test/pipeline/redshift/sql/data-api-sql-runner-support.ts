@@ -119,7 +119,8 @@ export function operations(emulator: DataApiEmulator, operation: string) {
 /** The row generated for `g` above, typed as the SqlValue convention says. */
 export function expectedRow(g: number): SqlRow {
   const seconds = g;
-  const time = `${String(Math.floor(seconds / 3600)).padStart(2, '0')}:${String(Math.floor(seconds / 60) % 60).padStart(2, '0')}:${String(seconds % 60).padStart(2, '0')}`;
+  const two = (n: number) => String(n).padStart(2, '0');
+  const time = `${two(Math.floor(seconds / 3600))}:${two(Math.floor(seconds / 60) % 60)}:${two(seconds % 60)}`;
   // PostgreSQL and Redshift print fractional seconds without trailing zeros.
   const fraction = String(g).padStart(6, '0').replace(/0+$/, '');
   return {
