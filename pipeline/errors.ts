@@ -1,14 +1,25 @@
+/** What every error may carry besides its message. */
+export interface OpslakeErrorOptions {
+  readonly cause?: unknown;
+  /** Whether trying the same work again later may succeed (throttling, a 5xx, a lost connection). */
+  readonly retryable?: boolean;
+  /** What to check next (a permission, a setting), for logs that show it apart from the message. */
+  readonly hint?: string | undefined;
+}
+
 /**
  * Every error the pipeline raises. Each class sets `name`, keeps `cause`, and says whether a
  * caller may retry (`retryable`): handlers use it to choose between retry and dead-letter.
  */
 export class OpslakeError extends Error {
   readonly retryable: boolean;
+  readonly hint: string | undefined;
 
-  constructor(message: string, options: { cause?: unknown; retryable?: boolean } = {}) {
+  constructor(message: string, options: OpslakeErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'OpslakeError';
     this.retryable = options.retryable ?? false;
+    this.hint = options.hint;
   }
 }
 
@@ -16,7 +27,7 @@ export class OpslakeError extends Error {
 export class ConfigError extends OpslakeError {
   readonly parameter: string;
 
-  constructor(parameter: string, problem: string, options: { cause?: unknown } = {}) {
+  constructor(parameter: string, problem: string, options: Omit<OpslakeErrorOptions, 'retryable'> = {}) {
     super(`${parameter}: ${problem}`, options);
     this.name = 'ConfigError';
     this.parameter = parameter;
@@ -38,7 +49,7 @@ export class SqlStatementError extends OpslakeError {
   /** The database's own message, when it gave one. */
   readonly databaseMessage: string | undefined;
 
-  constructor(message: string, options: { statementId?: string; databaseMessage?: string; cause?: unknown; retryable?: boolean } = {}) {
+  constructor(message: string, options: OpslakeErrorOptions & { statementId?: string; databaseMessage?: string } = {}) {
     super(message, options);
     this.name = 'SqlStatementError';
     this.statementId = options.statementId;
@@ -48,7 +59,7 @@ export class SqlStatementError extends OpslakeError {
 
 /** Thrown when the backend kept throttling after every retry with backoff. */
 export class ThrottledError extends OpslakeError {
-  constructor(operation: string, attempts: number, options: { cause?: unknown } = {}) {
+  constructor(operation: string, attempts: number, options: Omit<OpslakeErrorOptions, 'retryable'> = {}) {
     super(`${operation} was throttled ${attempts} times; try again later or lower the concurrency`, {
       ...options,
       retryable: true,
@@ -59,7 +70,7 @@ export class ThrottledError extends OpslakeError {
 
 /** Thrown when a connection to a database or service cannot be made or is refused. */
 export class ConnectionError extends OpslakeError {
-  constructor(message: string, options: { cause?: unknown; retryable?: boolean } = {}) {
+  constructor(message: string, options: OpslakeErrorOptions = {}) {
     super(message, { retryable: true, ...options });
     this.name = 'ConnectionError';
   }
@@ -90,7 +101,7 @@ export class StateConflictError extends OpslakeError {
 export class ObjectStoreError extends OpslakeError {
   readonly key: string;
 
-  constructor(message: string, key: string, options: { cause?: unknown; retryable?: boolean } = {}) {
+  constructor(message: string, key: string, options: OpslakeErrorOptions = {}) {
     super(message, options);
     this.name = 'ObjectStoreError';
     this.key = key;
@@ -128,14 +139,18 @@ export class UnreadableInputError extends OpslakeError {
 export class QueryFailedError extends OpslakeError {
   readonly queryId: string | undefined;
 
-  constructor(message: string, options: { queryId?: string; cause?: unknown; retryable?: boolean } = {}) {
+  constructor(message: string, options: OpslakeErrorOptions & { queryId?: string } = {}) {
     super(message, options);
     this.name = 'QueryFailedError';
     this.queryId = options.queryId;
   }
 }
 
-/** Thrown when a run was asked to stop at its deadline; everything done before it is committed. */
+/**
+ * A run that stopped starting work at its deadline (Lambda's remaining time); everything done
+ * before it is committed. Returned, not thrown, in a cluster's export result (`stopped`): the run
+ * succeeded as far as it went, and `retryable` says the next run goes on from there.
+ */
 export class DeadlineReachedError extends OpslakeError {
   constructor(what: string) {
     super(`stopped before the deadline while ${what}; finished work is committed`, { retryable: true });
@@ -145,7 +160,7 @@ export class DeadlineReachedError extends OpslakeError {
 
 /** Thrown by a StateStore when its backend (a DynamoDB table, a state folder) cannot be read or written. */
 export class StateStoreError extends OpslakeError {
-  constructor(message: string, options: { cause?: unknown; retryable?: boolean } = {}) {
+  constructor(message: string, options: OpslakeErrorOptions = {}) {
     super(message, options);
     this.name = 'StateStoreError';
   }
@@ -156,7 +171,7 @@ export class CatalogError extends OpslakeError {
   /** The catalog table concerned, when there is one. */
   readonly table: string | undefined;
 
-  constructor(message: string, options: { table?: string; cause?: unknown; retryable?: boolean } = {}) {
+  constructor(message: string, options: OpslakeErrorOptions & { table?: string } = {}) {
     super(message, options);
     this.name = 'CatalogError';
     this.table = options.table;
@@ -175,7 +190,10 @@ export class QueryDefinitionError extends OpslakeError {
   }
 }
 
-/** Thrown when a queue message is not a notification of new objects (S3, SNS-wrapped or CloudTrail's own); it goes to the dead-letter queue. */
+/**
+ * Thrown when a queue message is not a notification of new objects (S3, SNS-wrapped or
+ * CloudTrail's own); it goes to the dead-letter queue.
+ */
 export class InvalidNotificationError extends OpslakeError {
   constructor(message: string, options: { cause?: unknown } = {}) {
     super(message, options);

@@ -6,6 +6,7 @@ import {
   SqlStatementError,
   ThrottledError,
 } from '../../pipeline/errors.js';
+import { environmentVariable } from '../shared/environment-variable.js';
 
 /**
  * One or two lines for a person: what went wrong and what to do next. No stack trace (set
@@ -13,16 +14,18 @@ import {
  * never put them in.
  */
 export function formatError(error: unknown, env: NodeJS.ProcessEnv = process.env): string {
-  const debug = env.OPSLAKE_DEBUG === '1' ? `\n${stackWithCauses(error)}` : '';
+  const debug = environmentVariable(env, 'OPSLAKE_DEBUG') === '1' ? `\n${stackWithCauses(error)}` : '';
   if (error instanceof ConfigError) {
     return `opslake: configuration error in ${error.message}\n  Fix that value and run again (opslake --help shows the commands).${debug}`;
   }
   if (error instanceof InvalidIdentifierError) return `opslake: ${error.message}${debug}`;
   if (error instanceof SqlStatementError) {
     const id = error.statementId ? ` (statement ${error.statementId})` : '';
-    return `opslake: a statement failed${id}: ${error.databaseMessage ?? error.message}\n  Check that the database user may read the STL views (superuser or SYSLOG ACCESS UNRESTRICTED).${debug}`;
+    const check = 'Check that the database user may read the STL views (superuser or SYSLOG ACCESS UNRESTRICTED).';
+    return `opslake: a statement failed${id}: ${error.databaseMessage ?? error.message}\n  ${check}${debug}`;
   }
-  if (error instanceof ThrottledError || error instanceof ConnectionError) {
+  // A refused login or permission is a ConnectionError too, but not a temporary one: its message says what to check.
+  if ((error instanceof ThrottledError || error instanceof ConnectionError) && error.retryable) {
     return `opslake: ${error.message}\n  This is usually temporary: run the command again.${debug}`;
   }
   if (error instanceof OpslakeError) return `opslake: ${error.message}${debug}`;

@@ -6,7 +6,7 @@ export function formatTable(header: readonly string[], rows: ReadonlyArray<Reado
   return cells
     .map((row) =>
       row
-        .map((cell, column) => (numeric[column] ? String(cell).padStart(widths[column]!) : String(cell).padEnd(widths[column]!)))
+        .map((cell, column) => (numeric[column] ? String(cell).padStart(widths[column] ?? 0) : String(cell).padEnd(widths[column] ?? 0)))
         .join('  ')
         .trimEnd(),
     )
@@ -17,8 +17,19 @@ export function formatInstant(date: Date | null): string {
   return date ? date.toISOString().slice(0, 16).replace('T', ' ') : '-';
 }
 
-export function formatDuration(seconds: number | null): string {
+/**
+ * A duration for a person: `compact` (`42s`, `7m`, `3.5h`, `2.0d`) for lags in tables, `clock`
+ * (`0:42`, `1:05:09`) for a time left that counts down on a progress line. `-` when unknown.
+ */
+export function formatDuration(seconds: number | null, style: 'compact' | 'clock' = 'compact'): string {
   if (seconds === null) return '-';
+  if (style === 'clock') {
+    const whole = Math.round(seconds);
+    const h = Math.floor(whole / 3600);
+    const m = Math.floor((whole % 3600) / 60);
+    const s = String(whole % 60).padStart(2, '0');
+    return h > 0 ? `${h}:${String(m).padStart(2, '0')}:${s}` : `${m}:${s}`;
+  }
   if (seconds < 120) return `${seconds}s`;
   if (seconds < 7200) return `${Math.round(seconds / 60)}m`;
   if (seconds < 172_800) return `${(seconds / 3600).toFixed(1)}h`;

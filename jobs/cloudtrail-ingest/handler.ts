@@ -11,10 +11,13 @@ import { registerWrittenPartitions } from '../../pipeline/catalog/register-parti
 import { CloudTrailIngester, type FileOutcome } from '../../pipeline/cloudtrail/cloudtrail-ingester.js';
 import { parseNotification } from '../../pipeline/cloudtrail/s3-notification.js';
 import { openDuckDb } from '../../pipeline/duckdb/duckdb-engine.js';
-import { ConfigError } from '../../pipeline/errors.js';
+import { OpslakeError } from '../../pipeline/errors.js';
 import type { ObjectStore } from '../../pipeline/ports/object-store.js';
 import { S3ObjectStore } from '../../pipeline/store/s3-object-store.js';
+import type { JobLogger } from '../shared/job-logger.js';
+import { readCloudTrailIngestEnvironment } from '../shared/lambda-environment.js';
 import { openObjectStore } from '../shared/open-stores.js';
+import { decideFailure } from './message-decision.js';
 
 /** What the handler needs; `handler` builds it from the environment, tests pass their own. */
 export interface CloudTrailIngestDependencies {
@@ -25,23 +28,24 @@ export interface CloudTrailIngestDependencies {
   readonly connection: () => Promise<DuckDBConnection>;
   /** Registers the partitions written, when a Glue database is configured. */
   readonly catalog?: Catalog;
-  readonly logger: Pick<Logger, 'info' | 'warn' | 'error'>;
+  readonly logger: JobLogger;
   readonly metrics: Pick<Metrics, 'addMetric' | 'publishStoredMetrics'>;
   readonly clock?: () => Date;
   readonly tempDirectory?: string;
 }
 
+export type CloudTrailIngestHandler = (event: SQSEvent, context?: Context) => Promise<SQSBatchResponse>;
+
 /**
  * Builds the SQS handler: each message announces CloudTrail files (an S3 notification, the
  * same wrapped by SNS, or CloudTrail's own notification); their records land in the lake and
- * the message succeeds. Unreadable files are quarantined, which also counts as done; a message
- * fails (and SQS delivers it again, then to the dead-letter queue) only when it is not a
- * notification or when S3, the lake or Glue failed. Redelivery is harmless: a file's objects
- * are named from its key, so ingesting it again overwrites them.
+ * the message succeeds. Each message is decided on its own, and the decision is logged:
+ * unreadable files are quarantined, which counts as done; a failure whose error is `retryable`
+ * fails the message for SQS to deliver again; a message that is not a notification, or a failure
+ * retrying cannot mend, fails it for the dead-letter queue (see `decideFailure`). Redelivery is
+ * harmless: a file's objects are named from its key, so ingesting it again overwrites them.
  */
-export function createCloudTrailIngestHandler(
-  dependencies: CloudTrailIngestDependencies,
-): (event: SQSEvent, context?: Context) => Promise<SQSBatchResponse> {
+export function createCloudTrailIngestHandler(dependencies: CloudTrailIngestDependencies): CloudTrailIngestHandler {
   const { logger, metrics } = dependencies;
   // One DuckDB connection runs one COPY at a time: messages are processed in turn.
   const processor = new BatchProcessor(EventType.SQS);
@@ -58,6 +62,26 @@ export function createCloudTrailIngestHandler(
   };
 
   const recordHandler = async (record: SQSRecord): Promise<void> => {
+    try {
+      await ingestMessage(record);
+    } catch (error) {
+      const decision = decideFailure(error);
+      const fields = {
+        messageId: record.messageId,
+        decision,
+        receiveCount: record.attributes.ApproximateReceiveCount,
+        error: error instanceof Error ? error.name : 'UnknownError',
+        message: error instanceof Error ? error.message : String(error),
+        ...(error instanceof OpslakeError ? { retryable: error.retryable, ...(error.hint ? { hint: error.hint } : {}) } : {}),
+      };
+      if (decision === 'retry') logger.warn('message failed; SQS delivers it again', fields);
+      else logger.error('message failed; retrying will not help, it goes to the dead-letter queue', fields);
+      // Throwing is what fails this message, and only this one, in the partial batch response.
+      throw error;
+    }
+  };
+
+  const ingestMessage = async (record: SQSRecord): Promise<void> => {
     const notification = parseNotification(record.body);
     if (notification.kind === 'test-event') {
       logger.info('ignored the s3:TestEvent message', { messageId: record.messageId });
@@ -93,6 +117,7 @@ export function createCloudTrailIngestHandler(
         quarantined += 1;
         logger.warn('quarantined an unreadable file', {
           messageId,
+          decision: 'quarantine',
           key: outcome.key,
           reason: outcome.reason,
           message: outcome.message,
@@ -122,31 +147,15 @@ export function createCloudTrailIngestHandler(
   };
 }
 
-function env(name: string): string {
-  const value = process.env[name];
-  if (!value) throw new ConfigError(name, 'environment variable is not set (the CDK stack sets it)');
-  return value;
-}
+let configured: CloudTrailIngestHandler | undefined;
 
-let configured: ((event: SQSEvent, context?: Context) => Promise<SQSBatchResponse>) | undefined;
-
-/** Built on first use, then kept by the warm container: one S3 client, one DuckDB. */
-function fromEnvironment(): (event: SQSEvent, context?: Context) => Promise<SQSBatchResponse> {
-  const logger = new Logger({ serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? 'opslake-cloudtrail-ingest' });
-  const metrics = new Metrics({
-    namespace: process.env.POWERTOOLS_METRICS_NAMESPACE ?? 'opslake',
-    serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? 'opslake-cloudtrail-ingest',
-  });
-  const bucket = env('OPSLAKE_LAKE_BUCKET');
-  const prefix = (process.env.OPSLAKE_LAKE_PREFIX ?? 'lake').replace(/^\/+|\/+$/g, '');
-  const kmsKeyId = process.env.OPSLAKE_KMS_KEY_ARN;
-  const forcePathStyle = process.env.OPSLAKE_S3_FORCE_PATH_STYLE === 'true';
-  const s3 = new S3Client(forcePathStyle ? { forcePathStyle: true } : {});
-  const lake = openObjectStore(`s3://${bucket}/${prefix}`, 'OPSLAKE_LAKE_BUCKET', { s3, ...(kmsKeyId ? { kmsKeyId } : {}) });
-  const database = process.env.OPSLAKE_GLUE_DATABASE;
-  const catalog = database
-    ? new GlueCatalog({ client: new GlueClient({}), database, lakeLocation: `s3://${bucket}/${prefix}` })
-    : undefined;
+/** Built on first use from the environment (read and checked once), then kept by the warm container: one S3 client, one DuckDB. */
+function fromEnvironment(): CloudTrailIngestHandler {
+  const environment = readCloudTrailIngestEnvironment(process.env);
+  const s3 = new S3Client(environment.forcePathStyle ? { forcePathStyle: true } : {});
+  const lake = openObjectStore(environment.lakeLocation, 'OPSLAKE_LAKE_BUCKET', { s3, kmsKeyId: environment.kmsKeyId });
+  const database = environment.glueDatabase;
+  const catalog = database ? new GlueCatalog({ client: new GlueClient({}), database, lakeLocation: environment.lakeLocation }) : undefined;
   const sources = new Map<string, ObjectStore>();
   let connection: Promise<DuckDBConnection> | undefined;
   return createCloudTrailIngestHandler({
@@ -162,8 +171,8 @@ function fromEnvironment(): (event: SQSEvent, context?: Context) => Promise<SQSB
     // Lambda's memory is shared with the function's own; /tmp is the only writable folder.
     connection: () => (connection ??= openDuckDb({ memoryLimit: '256MB', tempDirectory: '/tmp' }).then(({ connection: opened }) => opened)),
     ...(catalog ? { catalog } : {}),
-    logger,
-    metrics,
+    logger: new Logger({ serviceName: environment.serviceName }),
+    metrics: new Metrics({ namespace: environment.metricsNamespace, serviceName: environment.serviceName }),
     tempDirectory: '/tmp',
   });
 }

@@ -8,6 +8,7 @@ import { DynamoDbStateStore } from '../../pipeline/state/dynamodb-state-store.js
 import { FileStateStore } from '../../pipeline/state/file-state-store.js';
 import { LocalObjectStore } from '../../pipeline/store/local-object-store.js';
 import { S3ObjectStore } from '../../pipeline/store/s3-object-store.js';
+import { parseStoreLocation } from './store-location.js';
 
 /**
  * `s3://bucket/prefix` or a local folder. `forcePathStyle` is for S3-compatible stores that
@@ -16,22 +17,16 @@ import { S3ObjectStore } from '../../pipeline/store/s3-object-store.js';
 export function openObjectStore(
   location: string,
   parameter: string,
-  options: { kmsKeyId?: string; s3?: S3Client; forcePathStyle?: boolean } = {},
+  options: { kmsKeyId?: string | undefined; s3?: S3Client; forcePathStyle?: boolean } = {},
 ): ObjectStore {
-  if (location.startsWith('s3://')) {
-    const match = /^s3:\/\/([^/]+)\/?(.*)$/.exec(location);
-    if (!match) throw new ConfigError(parameter, `expected s3://<bucket>/<prefix>, got ${JSON.stringify(location)}`);
-    return new S3ObjectStore({
-      client: options.s3 ?? new S3Client(options.forcePathStyle ? { forcePathStyle: true } : {}),
-      bucket: match[1]!,
-      prefix: match[2]!.replace(/\/+$/, ''),
-      ...(options.kmsKeyId ? { kmsKeyId: options.kmsKeyId } : {}),
-    });
-  }
-  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(location)) {
-    throw new ConfigError(parameter, `unsupported location ${JSON.stringify(location)}; use a folder or s3://<bucket>/<prefix>`);
-  }
-  return new LocalObjectStore(location);
+  const parsed = parseStoreLocation(location, parameter);
+  if (parsed.kind === 'local') return new LocalObjectStore(parsed.path);
+  return new S3ObjectStore({
+    client: options.s3 ?? new S3Client(options.forcePathStyle ? { forcePathStyle: true } : {}),
+    bucket: parsed.bucket,
+    prefix: parsed.prefix,
+    ...(options.kmsKeyId ? { kmsKeyId: options.kmsKeyId } : {}),
+  });
 }
 
 /** `dynamodb://<table>` or a local folder. */

@@ -1,92 +1,132 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { MetricUnit, Metrics } from '@aws-lambda-powertools/metrics';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { GlueClient } from '@aws-sdk/client-glue';
+import { S3Client } from '@aws-sdk/client-s3';
 import { SSMClient } from '@aws-sdk/client-ssm';
+import type { DuckDBInstance } from '@duckdb/node-api';
 import type { Context, ScheduledEvent } from 'aws-lambda';
 import { GlueCatalog } from '../../pipeline/catalog/glue-catalog.js';
 import { registerWrittenPartitions } from '../../pipeline/catalog/register-partitions.js';
+import type { ClusterConfig } from '../../pipeline/config/opslake-config.js';
 import { SsmConfigSource } from '../../pipeline/config/ssm-config-source.js';
 import { openDuckDb } from '../../pipeline/duckdb/duckdb-engine.js';
-import { ConfigError } from '../../pipeline/errors.js';
-import { exportFleet, type FleetExportResult } from '../../pipeline/redshift/fleet-exporter.js';
 import { ParquetWriter } from '../../pipeline/lake/parquet-writer.js';
-import { openObjectStore, openStateStore } from '../shared/open-stores.js';
+import type { Catalog } from '../../pipeline/ports/catalog.js';
+import type { ConfigSource } from '../../pipeline/ports/config-source.js';
+import type { ObjectStore } from '../../pipeline/ports/object-store.js';
+import type { SqlRunner } from '../../pipeline/ports/sql-runner.js';
+import type { StateStore } from '../../pipeline/ports/state-store.js';
+import { exportFleet, type FleetExportResult } from '../../pipeline/redshift/fleet-exporter.js';
+import type { JobLogger } from '../shared/job-logger.js';
+import { readStlExportEnvironment } from '../shared/lambda-environment.js';
 import { openSqlRunner } from '../shared/open-sql-runner.js';
+import { openObjectStore, openStateStore } from '../shared/open-stores.js';
 
-const logger = new Logger({ serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? 'opslake-stl-export' });
-const metrics = new Metrics({ namespace: process.env.POWERTOOLS_METRICS_NAMESPACE ?? 'opslake' });
+/** What the handler needs; `handler` builds it from the environment, tests pass their own. */
+export interface StlExportDependencies {
+  /** The cluster configuration, loaded at every run: a cluster added in SSM is exported by the next one. */
+  readonly config: ConfigSource;
+  readonly lake: ObjectStore;
+  readonly state: StateStore;
+  readonly openRunner: (cluster: ClusterConfig) => Promise<SqlRunner>;
+  /** The DuckDB of one run; it is closed when the run ends, which gives its memory back. */
+  readonly openDuckDb: () => Promise<DuckDBInstance>;
+  /** Registers the partitions written, when a Glue database is configured. */
+  readonly catalog?: Catalog;
+  readonly logger: JobLogger;
+  readonly metrics: Pick<Metrics, 'addMetric' | 'addDimension' | 'publishStoredMetrics'>;
+  /** Wall clock for the deadline and the leases. Default: the system clock. */
+  readonly clock?: () => Date;
+  readonly tempDirectory?: string;
+}
+
+export interface StlExportResponse {
+  readonly clusters: Array<{ cluster: string; status: string }>;
+}
+
+export type StlExportHandler = (
+  event: ScheduledEvent | Record<string, unknown>,
+  context: Pick<Context, 'getRemainingTimeInMillis' | 'awsRequestId'>,
+) => Promise<StlExportResponse>;
 
 /** Time kept back from Lambda's limit for committing the slot in flight and flushing metrics. */
 const SAFETY_MS = 45_000;
 
-function env(name: string): string {
-  const value = process.env[name];
-  if (!value) throw new ConfigError(name, 'environment variable is not set (the CDK stack sets it)');
-  return value;
-}
-
 /**
- * Scheduled every few minutes: exports every enabled cluster from SSM, a few at a time, and
- * stops starting new slots before Lambda's deadline. Thin: every decision is in `pipeline/`.
+ * Builds the scheduled handler: exports every enabled cluster of the configuration, a few at a
+ * time, and stops starting new slots before Lambda's deadline. Thin: every decision is in
+ * `pipeline/`. A run is not retried (the next scheduled one does the same work), so a cluster's
+ * failure is logged and counted, and the run itself succeeds.
  */
-export async function handler(
-  _event: ScheduledEvent | Record<string, unknown>,
-  context: Pick<Context, 'getRemainingTimeInMillis' | 'awsRequestId'>,
-): Promise<{ clusters: Array<{ cluster: string; status: string }> }> {
-  const deadline = new Date(Date.now() + context.getRemainingTimeInMillis() - SAFETY_MS);
-  logger.appendKeys({ requestId: context.awsRequestId });
-  const config = await new SsmConfigSource({
-    client: new SSMClient({}),
-    rootPath: process.env.OPSLAKE_CONFIG_ROOT ?? '/opslake',
-  }).load();
-  const lakeLocation = `s3://${env('OPSLAKE_LAKE_BUCKET')}/${process.env.OPSLAKE_LAKE_PREFIX ?? 'lake'}`;
-  const kmsKeyId = process.env.OPSLAKE_KMS_KEY_ARN;
-  const lake = openObjectStore(lakeLocation, 'OPSLAKE_LAKE_BUCKET', {
-    ...(kmsKeyId ? { kmsKeyId } : {}),
-    forcePathStyle: process.env.OPSLAKE_S3_FORCE_PATH_STYLE === 'true',
-  });
-  const state = openStateStore(`dynamodb://${env('OPSLAKE_STATE_TABLE')}`, 'OPSLAKE_STATE_TABLE');
-  const { instance } = await openDuckDb({ memoryLimit: '128MB', tempDirectory: '/tmp' });
-  let results: FleetExportResult[];
-  try {
-    results = await exportFleet({
-      clusters: config.clusters,
-      settings: config.export,
-      lake,
-      state,
-      openRunner: (cluster) => openSqlRunner(cluster),
-      openWriter: async () => new ParquetWriter(await instance.connect(), { tempDirectory: '/tmp' }),
-      concurrency: config.export.concurrency,
-      deadline,
-    });
-  } finally {
-    instance.closeSync();
-  }
-  for (const result of results) record(result);
-  await registerPartitions(results, `s3://${env('OPSLAKE_LAKE_BUCKET')}/${process.env.OPSLAKE_LAKE_PREFIX ?? 'lake'}`);
-  return { clusters: results.map((result) => ({ cluster: result.cluster, status: result.status })) };
+export function createStlExportHandler(dependencies: StlExportDependencies): StlExportHandler {
+  const { logger } = dependencies;
+  const clock = dependencies.clock ?? (() => new Date());
+  const tempDirectory = dependencies.tempDirectory ?? '/tmp';
+
+  return async (_event, context) => {
+    const deadline = new Date(clock().getTime() + context.getRemainingTimeInMillis() - SAFETY_MS);
+    logger.appendKeys?.({ requestId: context.awsRequestId });
+    const config = await dependencies.config.load();
+    const instance = await dependencies.openDuckDb();
+    let results: FleetExportResult[];
+    try {
+      results = await exportFleet({
+        clusters: config.clusters,
+        settings: config.export,
+        lake: dependencies.lake,
+        state: dependencies.state,
+        openRunner: dependencies.openRunner,
+        openWriter: async () => new ParquetWriter(await instance.connect(), { tempDirectory }),
+        concurrency: config.export.concurrency,
+        deadline,
+        ...(dependencies.clock ? { clock: dependencies.clock } : {}),
+      });
+    } finally {
+      instance.closeSync();
+    }
+    for (const result of results) record(result, dependencies);
+    await registerPartitions(results, dependencies);
+    return { clusters: results.map((result) => ({ cluster: result.cluster, status: result.status })) };
+  };
 }
 
 /** Logs one cluster's outcome and publishes its metrics, every one with the `cluster` dimension the alarms use. */
-function record(result: FleetExportResult): void {
+function record(result: FleetExportResult, { logger, metrics }: StlExportDependencies): void {
   metrics.addDimension('cluster', result.cluster);
   try {
-    recordMetrics(result);
+    recordMetrics(result, { logger, metrics });
   } finally {
     // Publishing clears the dimension, so the next cluster's metrics carry only its own name.
     metrics.publishStoredMetrics();
   }
 }
 
-function recordMetrics(result: FleetExportResult): void {
+function recordMetrics(result: FleetExportResult, { logger, metrics }: Pick<StlExportDependencies, 'logger' | 'metrics'>): void {
   if (result.status === 'failed') {
-    logger.error('cluster export failed', { cluster: result.cluster, error: result.message });
+    const error = result.error;
+    logger.error('cluster export failed', {
+      cluster: result.cluster,
+      error: result.message,
+      ...(error instanceof Error ? { errorName: error.name } : {}),
+      ...(typeof error === 'object' && error !== null && 'hint' in error && error.hint ? { hint: error.hint } : {}),
+    });
     metrics.addMetric('ExportFailures', MetricUnit.Count, 1);
     return;
   }
   if (result.status === 'lease-held') {
     logger.info('cluster skipped: another run holds its lease', { cluster: result.cluster, reason: result.message });
     return;
+  }
+  if (result.stopped) {
+    // Not a failure: what was exported is committed and the next scheduled run goes on from it.
+    logger.warn('cluster export stopped at the deadline', {
+      cluster: result.cluster,
+      error: result.stopped.name,
+      reason: result.stopped.message,
+      retryable: result.stopped.retryable,
+    });
+    metrics.addMetric('DeadlineReached', MetricUnit.Count, 1);
   }
   const rows = result.tables.reduce((sum, table) => sum + table.rows, 0);
   const sealed = result.tables.reduce((sum, table) => sum + table.slotsSealed, 0);
@@ -121,18 +161,50 @@ function recordMetrics(result: FleetExportResult): void {
  * Spectrum and EMR see them too (Athena uses partition projection and needs none of it). A
  * failure is logged, not thrown: the objects are written and the next run registers again.
  */
-async function registerPartitions(results: readonly FleetExportResult[], lakeLocation: string): Promise<void> {
-  const database = process.env.OPSLAKE_GLUE_DATABASE;
-  if (!database) return;
+async function registerPartitions(results: readonly FleetExportResult[], { catalog, logger }: StlExportDependencies): Promise<void> {
+  if (!catalog) return;
   const keys = results.flatMap((result) => ('tables' in result ? result.tables.flatMap((table) => table.writtenKeys) : []));
   if (keys.length === 0) return;
   try {
-    const registered = await registerWrittenPartitions(new GlueCatalog({ client: new GlueClient({}), database, lakeLocation }), keys);
-    logger.info('partitions registered', { database, ...registered });
+    const registered = await registerWrittenPartitions(catalog, keys);
+    logger.info('partitions registered', { ...registered });
   } catch (error) {
     logger.error('partition registration failed; the next run tries again', {
-      database,
       error: error instanceof Error ? error.message : String(error),
     });
   }
 }
+
+let configured: StlExportHandler | undefined;
+
+/** Built on first use from the environment (read and checked once), then kept by the warm container. */
+function fromEnvironment(): StlExportHandler {
+  const environment = readStlExportEnvironment(process.env);
+  const s3 = new S3Client(environment.forcePathStyle ? { forcePathStyle: true } : {});
+  return createStlExportHandler({
+    config: new SsmConfigSource({ client: new SSMClient({}), rootPath: environment.configRoot }),
+    lake: openObjectStore(environment.lakeLocation, 'OPSLAKE_LAKE_BUCKET', { s3, kmsKeyId: environment.kmsKeyId }),
+    state: openStateStore(`dynamodb://${environment.stateTable}`, 'OPSLAKE_STATE_TABLE', { dynamodb: new DynamoDBClient({}) }),
+    openRunner: (cluster) => openSqlRunner(cluster),
+    // Lambda's memory is shared with the function's own; /tmp is the only writable folder.
+    openDuckDb: async () => (await openDuckDb({ memoryLimit: '128MB', tempDirectory: '/tmp' })).instance,
+    ...(environment.glueDatabase
+      ? {
+          catalog: new GlueCatalog({
+            client: new GlueClient({}),
+            database: environment.glueDatabase,
+            lakeLocation: environment.lakeLocation,
+          }),
+        }
+      : {}),
+    logger: new Logger({ serviceName: environment.serviceName }),
+    metrics: new Metrics({ namespace: environment.metricsNamespace, serviceName: environment.serviceName }),
+    tempDirectory: '/tmp',
+  });
+}
+
+/** EventBridge-scheduled Lambda entry point. */
+export const handler: StlExportHandler = async (event, context) => {
+  configured ??= fromEnvironment();
+  return configured(event, context);
+};

@@ -6,7 +6,9 @@ import {
   type GlueClient,
   type Table,
 } from '@aws-sdk/client-glue';
-import { CatalogError } from '../errors.js';
+import { awsErrorDetails } from '../aws/aws-error-details.js';
+import { failureFields, translateAwsError } from '../aws/aws-errors.js';
+import { CatalogError, type OpslakeError } from '../errors.js';
 import type { LakeTable } from '../tables/lake-table.js';
 import type { Catalog, PartitionSyncResult, PartitionValues, TableSyncResult } from '../ports/catalog.js';
 import { gluePartitionInput, glueTableInput, type GlueTableInput, type GlueTableOptions } from './glue-table-input.js';
@@ -20,12 +22,6 @@ export interface GlueCatalogOptions extends GlueTableOptions {
 
 /** BatchCreatePartition takes at most this many partitions a call. */
 const PARTITION_BATCH = 100;
-const RETRYABLE = new Set([
-  'ThrottlingException',
-  'InternalServiceException',
-  'OperationTimeoutException',
-  'ConcurrentModificationException',
-]);
 /** Parameter keys this catalog owns; others on an existing table (set by Athena or a person) are kept. */
 const OWNED_PARAMETER = /^(projection\.|storage\.location\.template$)/;
 
@@ -76,10 +72,12 @@ export class GlueCatalog implements Catalog {
       if (failed.length > 0) {
         const first = failed[0];
         const code = first?.ErrorDetail?.ErrorCode ?? 'unknown error';
+        // Per-partition errors are codes, not SDK errors; the same reading decides whether to retry.
+        const { retryable } = awsErrorDetails({ name: code, message: first?.ErrorDetail?.ErrorMessage });
         throw new CatalogError(
           `Glue refused ${failed.length} of ${batch.length} partitions of ${this.#options.database}.${table.name} ` +
             `(first: ${(first?.PartitionValues ?? []).join('/')}: ${code}: ${first?.ErrorDetail?.ErrorMessage ?? ''})`,
-          { table: table.name, retryable: RETRYABLE.has(code) },
+          { table: table.name, retryable },
         );
       }
       existing += errors.length;
@@ -100,7 +98,7 @@ export class GlueCatalog implements Catalog {
         return { table: table.name, action: 'created' };
       } catch (error) {
         // Another run created it between our GetTable and CreateTable: update it like any other.
-        if (errorName(error) !== 'AlreadyExistsException') throw this.#error('CreateTable', table.name, error);
+        if (awsErrorDetails(error).name !== 'AlreadyExistsException') throw this.#error('CreateTable', table.name, error);
         const raced = await this.#getTable(table.name);
         if (!raced) throw this.#error('CreateTable', table.name, error);
         return this.#update(table.name, desired, raced);
@@ -128,7 +126,9 @@ export class GlueCatalog implements Catalog {
       );
       return response.Table;
     } catch (error) {
-      if (errorName(error) === 'EntityNotFoundException' && !/database/i.test(errorMessage(error))) return undefined;
+      // Glue answers EntityNotFoundException for a missing table and for a missing database alike.
+      const details = awsErrorDetails(error);
+      if (details.name === 'EntityNotFoundException' && !/database/i.test(details.message)) return undefined;
       throw this.#error('GetTable', name, error);
     }
   }
@@ -141,29 +141,15 @@ export class GlueCatalog implements Catalog {
     }
   }
 
-  #error(operation: string, table: string, error: unknown): CatalogError {
-    const name = errorName(error);
+  #error(operation: string, table: string, error: unknown): OpslakeError {
     const where = `${this.#options.database}.${table}`;
-    const hint =
-      name === 'EntityNotFoundException'
-        ? `: does the Glue database ${this.#options.database} exist? The stack creates it`
-        : name === 'AccessDeniedException'
-          ? ': the role needs glue:GetTable, CreateTable, UpdateTable and BatchCreatePartition on it'
-          : '';
-    return new CatalogError(`Glue ${operation} on ${where} failed: ${name}: ${errorMessage(error)}${hint}`, {
-      table,
-      cause: error,
-      retryable: RETRYABLE.has(name),
-    });
+    const call = { service: 'glue', operation, resource: this.#options.database, action: `run ${operation} on ${where}` } as const;
+    return translateAwsError(
+      error,
+      call,
+      (failure) => new CatalogError(`Glue ${operation} on ${where} failed: ${failure.summary}`, { table, ...failureFields(failure) }),
+    );
   }
-}
-
-function errorName(error: unknown): string {
-  return error instanceof Error ? error.name : 'UnknownError';
-}
-
-function errorMessage(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }
 
 /** Compares what this catalog sets; Glue adds its own fields (CreateTime, versions) that do not count. */

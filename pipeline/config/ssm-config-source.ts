@@ -1,5 +1,6 @@
 import { GetParametersByPathCommand, type Parameter, type SSMClient } from '@aws-sdk/client-ssm';
-import { ConfigError, ConnectionError, InvalidIdentifierError, ThrottledError } from '../errors.js';
+import { failureFields, transientAwsError, translateAwsError } from '../aws/aws-errors.js';
+import { ConfigError, ConnectionError, InvalidIdentifierError, type OpslakeError } from '../errors.js';
 import type { ConfigSource } from '../ports/config-source.js';
 import { ConfigLocation, quote } from './config-location.js';
 import { assertClusterName } from './identifiers.js';
@@ -68,7 +69,8 @@ export class SsmConfigSource implements ConfigSource {
       if (name === undefined || name === '' || rest.length > 0 || (leaf !== undefined && leaf !== 'password')) {
         throw new ConfigError(
           parameter.Name,
-          `is not a parameter opslake reads; under ${clustersPrefix} there is one JSON document per cluster at ${clustersPrefix}<name> and an optional SecureString ${clustersPrefix}<name>/password; move or delete this one`,
+          `is not a parameter opslake reads; under ${clustersPrefix} there is one JSON document per cluster at ` +
+            `${clustersPrefix}<name> and an optional SecureString ${clustersPrefix}<name>/password; move or delete this one`,
         );
       }
       // The name is checked as soon as it is seen: it is about to become a map key, and later a
@@ -83,7 +85,9 @@ export class SsmConfigSource implements ConfigSource {
     if (byName.size === 0) {
       throw new ConfigError(
         clustersPrefix,
-        `no cluster is configured; put one JSON document per cluster at ${clustersPrefix}<name>, e.g. aws ssm put-parameter --name ${clustersPrefix}analytics --type String --value '{"kind":"provisioned","database":"dev","dbUser":"opslake"}'`,
+        `no cluster is configured; put one JSON document per cluster at ${clustersPrefix}<name>, e.g. ` +
+          `aws ssm put-parameter --name ${clustersPrefix}analytics --type String ` +
+          `--value '{"kind":"provisioned","database":"dev","dbUser":"opslake"}'`,
       );
     }
 
@@ -152,32 +156,24 @@ export class SsmConfigSource implements ConfigSource {
     }
   }
 
-  #translate(error: unknown): Error {
-    const name = error instanceof Error ? error.name : '';
-    const attempts = (error as { $metadata?: { attempts?: number } }).$metadata?.attempts ?? 1;
-    switch (name) {
-      case 'AccessDeniedException':
-        return new ConfigError(
-          this.rootPath,
-          `cannot be read: access denied; the role needs ssm:GetParametersByPath on parameter${this.rootPath}/* and kms:Decrypt on the key of its SecureStrings`,
-          { cause: error },
-        );
-      case 'InvalidKeyId':
-        return new ConfigError(
-          this.rootPath,
-          'holds a SecureString whose KMS key cannot be used; check the key and the kms:Decrypt permission',
-          {
-            cause: error,
-          },
-        );
-      case 'ThrottlingException':
-      case 'TooManyRequestsException':
-        return new ThrottledError('ssm:GetParametersByPath', attempts, { cause: error });
-      default:
-        return new ConnectionError(`could not read the SSM parameters under ${this.rootPath} (${name || 'unknown error'}); try again`, {
-          cause: error,
-        });
-    }
+  /**
+   * Throttling and lost connections are retryable; a 5xx is a retryable ConnectionError; anything
+   * else (access denied, a key that cannot decrypt, a path SSM refuses) is a ConfigError naming
+   * the root path, since only a change of permissions or settings mends it.
+   */
+  #translate(error: unknown): OpslakeError {
+    const call = {
+      service: 'ssm',
+      operation: 'GetParametersByPath',
+      resource: this.rootPath,
+      action: `read the SSM parameters under ${this.rootPath}`,
+    } as const;
+    return translateAwsError(error, call, (failure) => {
+      const transient = transientAwsError(failure);
+      if (transient !== undefined) return transient;
+      if (failure.retryable) return new ConnectionError(`could not ${call.action}: ${failure.summary}; try again`, failureFields(failure));
+      return new ConfigError(this.rootPath, `cannot be read: ${failure.summary}`, { cause: failure.cause, hint: failure.hint });
+    });
   }
 }
 
@@ -226,7 +222,8 @@ function passwordOf(parameter: Parameter & { Name: string }): Secret {
   if (parameter.Type !== 'SecureString') {
     throw new ConfigError(
       parameter.Name,
-      `is a ${parameter.Type ?? 'plain'} parameter; a password must be a SecureString (aws ssm put-parameter --type SecureString --overwrite --name ${parameter.Name} ...)`,
+      `is a ${parameter.Type ?? 'plain'} parameter; a password must be a SecureString ` +
+        `(aws ssm put-parameter --type SecureString --overwrite --name ${parameter.Name} ...)`,
     );
   }
   if (parameter.Value === undefined || parameter.Value === '') {

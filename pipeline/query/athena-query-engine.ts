@@ -8,6 +8,7 @@ import {
   type QueryExecution,
   type Row,
 } from '@aws-sdk/client-athena';
+import { failureFields, translateAwsError } from '../aws/aws-errors.js';
 import { QueryFailedError } from '../errors.js';
 import type { PreparedQuery, QueryColumn, QueryEngine, QueryPage, QueryRow, QueryValue } from '../ports/query-engine.js';
 import { athenaLiteral } from './query-parameters.js';
@@ -35,8 +36,6 @@ export interface AthenaQueryEngineOptions {
   readonly now?: () => number;
 }
 
-const RETRYABLE_SDK_ERRORS = new Set(['TooManyRequestsException', 'ThrottlingException', 'InternalServerException']);
-
 /**
  * Runs the queries in Athena: `StartQueryExecution` in the workgroup with the parameters as
  * `ExecutionParameters`, polling with a growing interval until the query ends, then every page of
@@ -63,7 +62,7 @@ export class AthenaQueryEngine implements QueryEngine {
     let columns: QueryColumn[] | undefined;
     let infos: ColumnInfo[] = [];
     do {
-      const response = await this.#call(query.name, id, () =>
+      const response = await this.#call('GetQueryResults', query.name, id, () =>
         this.#options.client.send(
           new GetQueryResultsCommand({ QueryExecutionId: id, NextToken: token, MaxResults: this.#options.pageSize ?? 1000 }),
         ),
@@ -92,7 +91,7 @@ export class AthenaQueryEngine implements QueryEngine {
       if (!parameter) throw new QueryFailedError(`${query.name}: parameter :${name} has no value`);
       return athenaLiteral(parameter);
     });
-    const response = await this.#call(query.name, undefined, () =>
+    const response = await this.#call('StartQueryExecution', query.name, undefined, () =>
       this.#options.client.send(
         new StartQueryExecutionCommand({
           QueryString: sql,
@@ -112,7 +111,9 @@ export class AthenaQueryEngine implements QueryEngine {
     const deadline = this.#now() + timeoutMs;
     let interval = this.#options.pollIntervalMs ?? 500;
     for (;;) {
-      const response = await this.#call(name, id, () => this.#options.client.send(new GetQueryExecutionCommand({ QueryExecutionId: id })));
+      const response = await this.#call('GetQueryExecution', name, id, () =>
+        this.#options.client.send(new GetQueryExecutionCommand({ QueryExecutionId: id })),
+      );
       const execution = response.QueryExecution ?? {};
       const state = execution.Status?.State;
       if (state === 'SUCCEEDED') return execution;
@@ -127,7 +128,8 @@ export class AthenaQueryEngine implements QueryEngine {
       if (this.#now() >= deadline) {
         await this.#options.client.send(new StopQueryExecutionCommand({ QueryExecutionId: id })).catch(() => undefined);
         throw new QueryFailedError(
-          `${name}: Athena query ${id} did not finish within ${Math.round(timeoutMs / 1000)} s (last state ${state ?? 'unknown'}); it was stopped`,
+          `${name}: Athena query ${id} did not finish within ${Math.round(timeoutMs / 1000)} s ` +
+            `(last state ${state ?? 'unknown'}); it was stopped`,
           { queryId: id, retryable: true },
         );
       }
@@ -136,18 +138,18 @@ export class AthenaQueryEngine implements QueryEngine {
     }
   }
 
-  async #call<T>(name: string, id: string | undefined, call: () => Promise<T>): Promise<T> {
+  /** One Athena call; a failure becomes QueryFailedError, whose `retryable` says whether to run the query again. */
+  async #call<T>(operation: string, name: string, id: string | undefined, call: () => Promise<T>): Promise<T> {
     try {
       return await call();
     } catch (error) {
-      if (error instanceof QueryFailedError) throw error;
-      const errorName = error instanceof Error ? error.name : 'UnknownError';
-      const message = error instanceof Error ? error.message : String(error);
-      throw new QueryFailedError(`${name}: Athena ${errorName}: ${message}`, {
-        ...(id ? { queryId: id } : {}),
-        cause: error,
-        retryable: RETRYABLE_SDK_ERRORS.has(errorName),
-      });
+      const target = { service: 'athena', operation, resource: this.#options.workGroup, action: `run ${operation} for ${name}` } as const;
+      throw translateAwsError(
+        error,
+        target,
+        (failure) =>
+          new QueryFailedError(`${name}: Athena ${failure.summary}`, { ...(id ? { queryId: id } : {}), ...failureFields(failure) }),
+      );
     }
   }
 }

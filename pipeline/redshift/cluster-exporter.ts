@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { ClusterConfig, ExportSettings } from '../config/opslake-config.js';
-import { LeaseHeldError, OpslakeError } from '../errors.js';
+import { DeadlineReachedError, LeaseHeldError, OpslakeError } from '../errors.js';
 import type { ParquetWriter, LakeRow } from '../lake/parquet-writer.js';
 import type { ObjectStore } from '../ports/object-store.js';
 import type { SqlRow, SqlRunner, SqlStatement } from '../ports/sql-runner.js';
@@ -63,6 +63,8 @@ export interface ClusterExportResult {
   readonly message: string;
   readonly clusterNow: string | null;
   readonly tables: readonly TableExportResult[];
+  /** Set when the run stopped early at its deadline (status `deadline`); retryable: the next run goes on. */
+  readonly stopped?: DeadlineReachedError;
 }
 
 export interface TablePlan {
@@ -97,13 +99,14 @@ export class ClusterExporter {
     if (cluster.kind === 'serverless') {
       // Workgroups have only the SYS views; the STL ones this exporter reads do not exist there.
       throw new OpslakeError(
-        `${cluster.name} is a Redshift Serverless workgroup, which has no STL views; exporting its SYS views is not supported yet: set enabled: false for it`,
+        `${cluster.name} is a Redshift Serverless workgroup, which has no STL views; ` +
+          'exporting its SYS views is not supported yet: set enabled: false for it',
       );
     }
     const owner = this.#deps.owner ?? `run-${randomUUID()}`;
     const now = this.#clock();
     const ttl = options.deadline ? Math.max(options.deadline.getTime() - now.getTime() + 60_000, 60_000) : DEFAULT_LEASE_MS;
-    let lease;
+    let lease: Awaited<ReturnType<StateStore['acquireLease']>>;
     try {
       lease = await this.#deps.state.acquireLease(`cluster#${cluster.name}`, owner, ttl, now);
     } catch (error) {
@@ -156,19 +159,21 @@ export class ClusterExporter {
     const results: TableExportResult[] = [];
     let status: ClusterExportResult['status'] = 'done';
     let message = 'exported';
+    let reached: DeadlineReachedError | undefined;
     for (const table of this.#tables(options)) {
       const planned = await this.#planTable(options, table, now, horizon);
       await this.#step(`planned:${table}`);
       const { result, stopped } = await this.#exportTable(options, planned, clusterNow, now);
       results.push(result);
       if (stopped) {
+        reached = new DeadlineReachedError(`exporting ${cluster.name}/${table}`);
         status = 'deadline';
-        message = `stopped before the deadline while exporting ${cluster.name}/${table}; finished slots are committed`;
+        message = reached.message;
         break;
       }
       await this.#step(`table-done:${table}`);
     }
-    return { cluster: cluster.name, status, message, clusterNow, tables: results };
+    return { cluster: cluster.name, status, message, clusterNow, tables: results, ...(reached ? { stopped: reached } : {}) };
   }
 
   async #planTable(options: ClusterExportOptions, table: ExportTableName, now: Date, horizon: Date | null): Promise<TablePlan> {
@@ -312,7 +317,8 @@ export class ClusterExporter {
 
   #tables(options: ClusterExportOptions): readonly ExportTableName[] {
     const configured = options.cluster.tables;
-    return options.tables ? configured.filter((table) => options.tables!.includes(table)) : configured;
+    const only = options.tables;
+    return only ? configured.filter((table) => only.includes(table)) : configured;
   }
 
   /** True once starting another slot could overrun the deadline (the reserve covers the slot in flight). */

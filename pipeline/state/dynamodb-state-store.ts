@@ -1,8 +1,9 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DeleteCommand, DynamoDBDocumentClient, GetCommand, PutCommand, ScanCommand, type ScanCommandOutput } from '@aws-sdk/lib-dynamodb';
-import { ConnectionError, LeaseHeldError, OpslakeError, StateConflictError, StateStoreError, ThrottledError } from '../errors.js';
+import { awsErrorDetails } from '../aws/aws-error-details.js';
+import { failureFields, transientAwsError, translateAwsError } from '../aws/aws-errors.js';
+import { LeaseHeldError, type OpslakeError, StateConflictError, StateStoreError } from '../errors.js';
 import type { Lease, StateStore, Watermark, WatermarkKey, WatermarkUpdate } from '../ports/state-store.js';
-import { awsErrorDetails, describeAwsError } from '../aws/aws-error-details.js';
 import {
   assertExpectedVersion,
   assertLeaseOwner,
@@ -30,6 +31,7 @@ export interface DynamoDbStateStoreOptions {
 /** Attempts at a lease whose holder let go between our failed put and the read that names it. */
 const LEASE_ATTEMPTS = 3;
 
+/** A conditional write that lost: the adapter's own mapping, to StateConflictError or LeaseHeldError. */
 function isConditionFailure(error: unknown): boolean {
   return awsErrorDetails(error).name === 'ConditionalCheckFailedException';
 }
@@ -84,7 +86,7 @@ export class DynamoDbStateStore implements StateStore {
       if (isConditionFailure(error)) {
         throw new StateConflictError(`watermark ${key.cluster}/${key.table} (expected version ${expectedVersion})`, { cause: error });
       }
-      throw this.failure('write watermark', record.pk, error);
+      throw this.failure('PutItem', 'write watermark', record.pk, error);
     }
     const { cluster: _cluster, table: _table, ...watermark } = fromWatermarkRecord(record as unknown as Record<string, unknown>);
     return watermark;
@@ -106,7 +108,7 @@ export class DynamoDbStateStore implements StateStore {
           }),
         );
       } catch (error) {
-        throw this.failure('list watermarks', WATERMARK_PREFIX, error);
+        throw this.failure('Scan', 'list watermarks', WATERMARK_PREFIX, error);
       }
       for (const item of page.Items ?? []) watermarks.push(fromWatermarkRecord(item));
       startKey = page.LastEvaluatedKey;
@@ -132,7 +134,7 @@ export class DynamoDbStateStore implements StateStore {
         );
         return { scope, owner, expiresAt: new Date(record.expires_at_ms) };
       } catch (error) {
-        if (!isConditionFailure(error)) throw this.failure('acquire lease', record.pk, error);
+        if (!isConditionFailure(error)) throw this.failure('PutItem', 'acquire lease', record.pk, error);
       }
       // dynalite (and older SDKs) do not return the conflicting item with the failure, so it
       // is read back to name the holder in the error.
@@ -158,7 +160,7 @@ export class DynamoDbStateStore implements StateStore {
     } catch (error) {
       // Someone else holds it now (ours expired and was taken) or nobody does: nothing to give back.
       if (isConditionFailure(error)) return;
-      throw this.failure('release lease', pk, error);
+      throw this.failure('DeleteItem', 'release lease', pk, error);
     }
   }
 
@@ -167,25 +169,23 @@ export class DynamoDbStateStore implements StateStore {
       const { Item } = await this.documents.send(new GetCommand({ TableName: this.tableName, Key: { pk }, ConsistentRead: true }));
       return Item;
     } catch (error) {
-      throw this.failure(action, pk, error);
+      throw this.failure('GetItem', action, pk, error);
     }
   }
 
-  private failure(action: string, pk: string, error: unknown): OpslakeError {
-    if (error instanceof OpslakeError) return error;
-    const details = awsErrorDetails(error);
-    const what = `${action} ${pk} in DynamoDB table ${this.tableName}`;
-    if (details.throttled) return new ThrottledError(what, details.attempts, { cause: error });
-    if (details.status === undefined && details.retryable) {
-      return new ConnectionError(`could not reach DynamoDB to ${what}: ${describeAwsError(details)}`, { cause: error });
-    }
-    const hint =
-      details.name === 'ResourceNotFoundException'
-        ? '; check the state table name and region'
-        : details.name === 'AccessDeniedException'
-          ? '; the role needs dynamodb:GetItem, PutItem, DeleteItem and Scan on this table'
-          : '';
-    return new StateStoreError(`could not ${what}: ${describeAwsError(details)}${hint}`, { cause: error, retryable: details.retryable });
+  private failure(operation: string, verb: string, pk: string, error: unknown): OpslakeError {
+    const call = {
+      service: 'dynamodb',
+      operation,
+      resource: this.tableName,
+      action: `${verb} ${pk} in DynamoDB table ${this.tableName}`,
+    } as const;
+    return translateAwsError(
+      error,
+      call,
+      (failure) =>
+        transientAwsError(failure) ?? new StateStoreError(`could not ${call.action}: ${failure.summary}`, failureFields(failure)),
+    );
   }
 }
 

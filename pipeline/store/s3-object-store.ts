@@ -6,15 +6,20 @@ import {
   GetObjectCommand,
   HeadObjectCommand,
   ListObjectsV2Command,
+  type ListObjectsV2CommandOutput,
   PutObjectCommand,
   type PutObjectCommandInput,
   type S3Client,
 } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
-import { ObjectNotFoundError, ObjectStoreError } from '../errors.js';
+import { awsErrorDetails } from '../aws/aws-error-details.js';
+import { failureFields, translateAwsError } from '../aws/aws-errors.js';
+import { ObjectNotFoundError, ObjectStoreError, type OpslakeError } from '../errors.js';
 import type { ObjectInfo, ObjectStore, PutOptions } from '../ports/object-store.js';
-import { awsErrorDetails, describeAwsError } from '../aws/aws-error-details.js';
 import { assertListPrefix, assertObjectKey } from './object-key.js';
+
+/** S3's rule for bucket names (lower-case letters, digits, dots and hyphens, 3-63 characters). */
+export const S3_BUCKET_NAME = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
 
 const MIB = 1024 * 1024;
 /** S3 refuses multipart parts smaller than 5 MiB (except the last). */
@@ -59,7 +64,7 @@ export class S3ObjectStore implements ObjectStore {
   private readonly listPageSize: number | undefined;
 
   constructor(options: S3ObjectStoreOptions) {
-    if (!/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(options.bucket)) {
+    if (!S3_BUCKET_NAME.test(options.bucket)) {
       throw new ObjectStoreError(`invalid bucket name ${JSON.stringify(options.bucket)}`, '');
     }
     this.client = options.client;
@@ -91,7 +96,7 @@ export class S3ObjectStore implements ObjectStore {
       });
       await upload.done();
     } catch (error) {
-      throw this.failure('write', key, error);
+      throw this.failure('PutObject', 'write', key, error);
     }
   }
 
@@ -100,7 +105,7 @@ export class S3ObjectStore implements ObjectStore {
     try {
       await this.client.send(new PutObjectCommand({ ...params, Body: typeof body === 'string' ? Buffer.from(body, 'utf8') : body }));
     } catch (error) {
-      throw this.failure('write', key, error);
+      throw this.failure('PutObject', 'write', key, error);
     }
   }
 
@@ -134,7 +139,7 @@ export class S3ObjectStore implements ObjectStore {
       return response.LastModified ? { ...info, lastModified: response.LastModified } : info;
     } catch (error) {
       if (this.isNotFound(error)) return undefined;
-      throw this.failure('read', key, error);
+      throw this.failure('HeadObject', 'read', key, error);
     }
   }
 
@@ -142,7 +147,7 @@ export class S3ObjectStore implements ObjectStore {
     const fullPrefix = `${this.prefix}${assertListPrefix(prefix)}`;
     let continuationToken: string | undefined;
     do {
-      let page;
+      let page: ListObjectsV2CommandOutput;
       try {
         page = await this.client.send(
           new ListObjectsV2Command({
@@ -153,7 +158,7 @@ export class S3ObjectStore implements ObjectStore {
           }),
         );
       } catch (error) {
-        throw this.failure('list', prefix, error);
+        throw this.failure('ListObjectsV2', 'list', prefix, error);
       }
       for (const object of page.Contents ?? []) {
         if (object.Key === undefined || !object.Key.startsWith(this.prefix)) continue;
@@ -170,7 +175,7 @@ export class S3ObjectStore implements ObjectStore {
       await this.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: fullKey }));
     } catch (error) {
       if (this.isNotFound(error)) return;
-      throw this.failure('delete', key, error);
+      throw this.failure('DeleteObject', 'delete', key, error);
     }
   }
 
@@ -193,25 +198,27 @@ export class S3ObjectStore implements ObjectStore {
     return details.name === 'NoSuchKey' || details.name === 'NotFound' || (details.status === 404 && details.name !== 'NoSuchBucket');
   }
 
-  private readError(key: string, error: unknown): ObjectStoreError {
+  private readError(key: string, error: unknown): OpslakeError {
     if (this.isNotFound(error)) return new ObjectNotFoundError(key, { cause: error });
-    return this.failure('read', key, error);
+    return this.failure('GetObject', 'read', key, error);
   }
 
-  private failure(action: string, key: string, error: unknown): ObjectStoreError {
-    if (error instanceof ObjectStoreError) return error;
-    const details = awsErrorDetails(error);
-    const hint =
-      details.name === 'NoSuchBucket'
-        ? `; bucket ${this.bucket} does not exist`
-        : details.status === 403
-          ? '; check the role can reach this bucket and prefix (and the KMS key, when one is set)'
-          : details.throttled
-            ? '; S3 is throttling, lower the concurrency or try again later'
-            : '';
-    return new ObjectStoreError(`could not ${action} ${this.location}${key}: ${describeAwsError(details)}${hint}`, key, {
-      cause: error,
-      retryable: details.retryable,
-    });
+  /**
+   * Every S3 failure is an ObjectStoreError, throttling and lost connections included: callers
+   * read its `key`, and `retryable` tells them whether to try again.
+   */
+  private failure(operation: string, verb: string, key: string, error: unknown): OpslakeError {
+    const call = {
+      service: 's3',
+      operation,
+      resource: this.bucket,
+      action: `${verb} ${this.location}${key}`,
+      kmsKeyId: this.kmsKeyId,
+    } as const;
+    return translateAwsError(
+      error,
+      call,
+      (failure) => new ObjectStoreError(`could not ${call.action}: ${failure.summary}`, key, failureFields(failure)),
+    );
   }
 }

@@ -7,6 +7,8 @@ import type { ObjectStore } from '../../../pipeline/ports/object-store.js';
 import { LocalObjectStore } from '../../../pipeline/store/local-object-store.js';
 import { S3ObjectStore } from '../../../pipeline/store/s3-object-store.js';
 import { openObjectStore } from '../../shared/open-stores.js';
+import { parseStoreLocation } from '../../shared/store-location.js';
+import { formatDuration } from '../table-format.js';
 
 interface IngestFlags {
   lake: string;
@@ -28,19 +30,12 @@ export interface CloudTrailSource {
  * A local folder is read as if it were the bucket: its relative paths are the keys.
  */
 export function openCloudTrailSource(location: string, options: { s3?: S3Client } = {}): CloudTrailSource {
-  if (location.startsWith('s3://')) {
-    const match = /^s3:\/\/([^/]+)\/?(.*)$/.exec(location);
-    if (!match) throw new ConfigError('<source>', `expected s3://<bucket>/<prefix>, got ${JSON.stringify(location)}`);
-    const prefix = match[2]!;
-    return {
-      store: new S3ObjectStore({ client: options.s3 ?? new S3Client({}), bucket: match[1]! }),
-      prefix: prefix === '' || prefix.endsWith('/') ? prefix : `${prefix}/`,
-    };
-  }
-  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(location)) {
-    throw new ConfigError('<source>', `unsupported location ${JSON.stringify(location)}; use a folder or s3://<bucket>/<prefix>`);
-  }
-  return { store: new LocalObjectStore(location), prefix: '' };
+  const parsed = parseStoreLocation(location, '<source>');
+  if (parsed.kind === 'local') return { store: new LocalObjectStore(parsed.path), prefix: '' };
+  return {
+    store: new S3ObjectStore({ client: options.s3 ?? new S3Client({}), bucket: parsed.bucket }),
+    prefix: parsed.prefix === '' ? '' : `${parsed.prefix}/`,
+  };
 }
 
 /** `2024-03-05` (midnight UTC) or a full ISO 8601 time. */
@@ -57,14 +52,6 @@ export function parseTimeOption(value: string | undefined, option: string): Date
   return new Date(time);
 }
 
-function formatDuration(ms: number): string {
-  const seconds = Math.round(ms / 1000);
-  const h = Math.floor(seconds / 3600);
-  const m = Math.floor((seconds % 3600) / 60);
-  const s = seconds % 60;
-  return h > 0 ? `${h}:${String(m).padStart(2, '0')}:${String(s).padStart(2, '0')}` : `${m}:${String(s).padStart(2, '0')}`;
-}
-
 /** One progress line: files, events, bytes, rate and time left. */
 export function formatIngestProgress(progress: IngestProgress): string {
   const extra = [
@@ -73,11 +60,12 @@ export function formatIngestProgress(progress: IngestProgress): string {
     progress.failed > 0 ? `${progress.failed} failed` : '',
   ].filter(Boolean);
   return [
-    `files ${progress.filesDone.toLocaleString('en-US')}/${progress.filesTotal.toLocaleString('en-US')}${extra.length > 0 ? ` (${extra.join(', ')})` : ''}`,
+    `files ${progress.filesDone.toLocaleString('en-US')}/${progress.filesTotal.toLocaleString('en-US')}` +
+      (extra.length > 0 ? ` (${extra.join(', ')})` : ''),
     `${progress.events.toLocaleString('en-US')} events`,
     `${formatBytes(progress.bytesDone)}/${formatBytes(progress.bytesTotal)}`,
     `${Math.round(progress.eventsPerSecond).toLocaleString('en-US')} events/s`,
-    `ETA ${progress.etaMs === undefined ? '?' : formatDuration(progress.etaMs)}`,
+    `ETA ${progress.etaMs === undefined ? '?' : formatDuration(progress.etaMs / 1000, 'clock')}`,
   ].join(' · ');
 }
 
@@ -128,7 +116,8 @@ export function registerCloudtrailCommand(program: Command): void {
         '',
         'Examples:',
         '  opslake cloudtrail ingest ./trail --lake ./lake',
-        '  opslake cloudtrail ingest s3://my-trail-bucket/AWSLogs/o-a1b2c3d4e5/ --lake s3://my-lake/lake --since 2024-03-01 --concurrency 2',
+        '  opslake cloudtrail ingest s3://my-trail-bucket/AWSLogs/o-a1b2c3d4e5/ --lake s3://my-lake/lake \\',
+        '      --since 2024-03-01 --concurrency 2',
       ].join('\n'),
     )
     .action(async (location: string, flags: IngestFlags) => {

@@ -7,6 +7,7 @@ import { openLocalQueries } from '../../../pipeline/query/local-queries.js';
 import type { QueryDefinition } from '../../../pipeline/query/query-definition.js';
 import type { QueryEngine, QueryPage, QueryValue } from '../../../pipeline/ports/query-engine.js';
 import { QueryLibrary } from '../../../pipeline/query/query-library.js';
+import { environmentVariable } from '../../shared/environment-variable.js';
 import { loadLocalConfig, requireSetting } from '../load-config.js';
 import { formatTable } from '../table-format.js';
 
@@ -46,7 +47,13 @@ export function registerQueryCommand(program: Command, output: Output = { stdout
     .option('--output-location <s3-uri>', 'Athena result location, for workgroups that do not set one ($OPSLAKE_ATHENA_OUTPUT)')
     .addHelpText(
       'after',
-      '\nExamples:\n  opslake query --list\n  opslake query redshift_hourly_statements --param from_day=2024-03-01 --format csv\n  opslake query cloudtrail_access_denied --engine athena --workgroup opslake',
+      [
+        '',
+        'Examples:',
+        '  opslake query --list',
+        '  opslake query redshift_hourly_statements --param from_day=2024-03-01 --format csv',
+        '  opslake query cloudtrail_access_denied --engine athena --workgroup opslake',
+      ].join('\n'),
     )
     .action(async (name: string | undefined, flags: QueryFlags) => {
       await runQueryCommand(name, flags, output);
@@ -64,9 +71,9 @@ export async function runQueryCommand(name: string | undefined, flags: QueryFlag
   const prepared = library.prepare(name, flags.param);
   let engine: QueryEngine;
   if (flags.engine === 'athena') {
-    const workGroup = flags.workgroup ?? process.env.OPSLAKE_ATHENA_WORKGROUP ?? 'primary';
-    const database = flags.database ?? process.env.OPSLAKE_GLUE_DATABASE ?? 'opslake';
-    const outputLocation = flags.outputLocation ?? process.env.OPSLAKE_ATHENA_OUTPUT;
+    const workGroup = flags.workgroup ?? environmentVariable(process.env, 'OPSLAKE_ATHENA_WORKGROUP') ?? 'primary';
+    const database = flags.database ?? environmentVariable(process.env, 'OPSLAKE_GLUE_DATABASE') ?? 'opslake';
+    const outputLocation = flags.outputLocation ?? environmentVariable(process.env, 'OPSLAKE_ATHENA_OUTPUT');
     engine = new AthenaQueryEngine({ client: new AthenaClient({}), workGroup, database, ...(outputLocation ? { outputLocation } : {}) });
     output.stderr.write(`Running ${name} in Athena (workgroup ${workGroup}, database ${database}) ...\n`);
     for (const view of viewsNeeded(library, definition)) {

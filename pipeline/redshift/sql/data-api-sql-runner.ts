@@ -7,8 +7,10 @@ import {
   type DescribeStatementResponse,
   type RedshiftDataClient,
 } from '@aws-sdk/client-redshift-data';
+import { awsErrorDetails } from '../../aws/aws-error-details.js';
+import { failureFields, transientAwsError, translateAwsError } from '../../aws/aws-errors.js';
 import type { ClusterConfig } from '../../config/opslake-config.js';
-import { ConnectionError, SqlStatementError, ThrottledError } from '../../errors.js';
+import { ConnectionError, type OpslakeError, SqlStatementError, ThrottledError } from '../../errors.js';
 import type { SqlRow, SqlRunner, SqlStatement } from '../../ports/sql-runner.js';
 import { keepExactIntegers } from './data-api-exact-integers.js';
 import { columnDecoders, rowsOf, type ColumnDecoder } from './data-api-field-values.js';
@@ -39,16 +41,6 @@ interface Target {
   readonly DbUser?: string;
   readonly SecretArn?: string;
 }
-
-const THROTTLING = new Set(['ThrottlingException', 'ActiveStatementsExceededException', 'TooManyRequestsException']);
-const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'ENOTFOUND', 'EPIPE', 'EAI_AGAIN', 'EHOSTUNREACH']);
-const ACCESS_ERRORS = new Set([
-  'AccessDeniedException',
-  'UnrecognizedClientException',
-  'InvalidSignatureException',
-  'ExpiredTokenException',
-  'CredentialsProviderError',
-]);
 
 /**
  * Runs statements through the Redshift Data API: ExecuteStatement, DescribeStatement polling
@@ -163,7 +155,8 @@ export class DataApiSqlRunner implements SqlRunner {
       if (elapsed >= this.#statementTimeoutMs) {
         await this.#cancel(id, statement);
         throw new SqlStatementError(
-          `statement ${id} on ${this.#clusterName} was still ${described.Status ?? 'running'} after ${Math.round(elapsed / 1000)} s and was cancelled; try again, or raise the statement timeout`,
+          `statement ${id} on ${this.#clusterName} was still ${described.Status ?? 'running'} after ` +
+            `${Math.round(elapsed / 1000)} s and was cancelled; try again, or raise the statement timeout`,
           { statementId: id, retryable: true },
         );
       }
@@ -192,7 +185,7 @@ export class DataApiSqlRunner implements SqlRunner {
       try {
         return await call(this.#client);
       } catch (error) {
-        if (!isThrottling(error)) throw this.#translate(operation, error, statement, statementId);
+        if (!awsErrorDetails(error).throttled) throw this.#translate(operation, error, statement, statementId);
         if (attempt > this.#maxThrottleRetries) {
           throw new ThrottledError(`Redshift Data API ${operation} on ${this.#clusterName}`, attempt, { cause: error });
         }
@@ -202,21 +195,26 @@ export class DataApiSqlRunner implements SqlRunner {
     }
   }
 
-  #translate(operation: Operation, error: unknown, statement: SqlStatement, statementId?: string): Error {
-    const name = error instanceof Error ? error.name : 'Error';
-    const detail = redact(error instanceof Error ? error.message : String(error), statement);
-    const message = `Redshift Data API ${operation} on ${this.#clusterName} failed (${name}): ${detail}`;
-    const code = (error as { code?: unknown } | null)?.code;
-    const metadata = (error as { $metadata?: { httpStatusCode?: number } } | null)?.$metadata;
-    if (name === 'DatabaseConnectionException' || (typeof code === 'string' && NETWORK_CODES.has(code)) || name === 'TimeoutError') {
-      return new ConnectionError(message, { cause: error });
-    }
-    if (ACCESS_ERRORS.has(name)) return new ConnectionError(message, { cause: error, retryable: false });
-    const serverFault = (error as { $fault?: unknown } | null)?.$fault === 'server' || (metadata?.httpStatusCode ?? 0) >= 500;
-    return new SqlStatementError(message, {
-      cause: error,
-      retryable: serverFault,
-      ...(statementId === undefined ? {} : { statementId }),
+  /**
+   * No answer, or the Data API could not reach the database: a retryable ConnectionError.
+   * Credentials or permissions refused: a ConnectionError that retrying does not mend. Anything
+   * else is the statement's: SqlStatementError, retryable for a fault on the service's side.
+   */
+  #translate(operation: Operation, error: unknown, statement: SqlStatement, statementId?: string): OpslakeError {
+    const call = {
+      service: 'redshift-data',
+      operation,
+      resource: this.#clusterName,
+      action: `call ${operation} for ${this.#clusterName}`,
+      redact: (text: string) => redact(text, statement),
+    } as const;
+    return translateAwsError(error, call, (failure) => {
+      const message = `Redshift Data API ${operation} on ${this.#clusterName} failed: ${failure.summary}`;
+      const transient = transientAwsError(failure);
+      if (transient !== undefined) return transient;
+      if (failure.name === 'DatabaseConnectionException') return new ConnectionError(message, failureFields(failure));
+      if (failure.kind === 'credentials' || failure.kind === 'access-denied') return new ConnectionError(message, failureFields(failure));
+      return new SqlStatementError(message, { ...failureFields(failure), ...(statementId === undefined ? {} : { statementId }) });
     });
   }
 }
@@ -229,12 +227,6 @@ function targetOf(cluster: ClusterConfig): Target {
   const auth = cluster.auth;
   const who = auth.type === 'db-user' ? { DbUser: auth.dbUser } : auth.type === 'secret' ? { SecretArn: auth.secretArn } : {};
   return { Database: cluster.database, ...where, ...who };
-}
-
-function isThrottling(error: unknown): boolean {
-  if (!(error instanceof Error)) return false;
-  const retryable = (error as { $retryable?: { throttling?: boolean } }).$retryable;
-  return THROTTLING.has(error.name) || retryable?.throttling === true;
 }
 
 /**

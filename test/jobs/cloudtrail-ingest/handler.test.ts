@@ -1,12 +1,18 @@
-import type { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
-import type { S3Client } from '@aws-sdk/client-s3';
-import type { SQSEvent, SQSRecord } from 'aws-lambda';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { GetObjectCommand, S3Client, S3ServiceException } from '@aws-sdk/client-s3';
+import type { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
+import type { Context, SQSEvent, SQSRecord } from 'aws-lambda';
+import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createCloudTrailIngestHandler } from '../../../jobs/cloudtrail-ingest/handler.js';
+import {
+  type CloudTrailIngestDependencies,
+  createCloudTrailIngestHandler,
+  handler as environmentHandler,
+} from '../../../jobs/cloudtrail-ingest/handler.js';
 import { openDuckDb } from '../../../pipeline/duckdb/duckdb-engine.js';
+import { ConfigError } from '../../../pipeline/errors.js';
 import { S3ObjectStore } from '../../../pipeline/store/s3-object-store.js';
 import { startS3rver, type S3rverServer } from '../../harness/s3rver-server.js';
 import { fixtureText, gzipJson, logKey } from '../../pipeline/cloudtrail/cloudtrail-test-support.js';
@@ -22,7 +28,8 @@ const KEYS = {
   viaSns: logKey('sns', { day: '2024-03-06' }),
   truncated: logKey('truncated'),
   digest:
-    'AWSLogs/111122223333/CloudTrail-Digest/us-east-1/2024/03/05/111122223333_CloudTrail-Digest_us-east-1_t_us-east-1_20240305T150000Z.json.gz',
+    'AWSLogs/111122223333/CloudTrail-Digest/us-east-1/2024/03/05/' +
+    '111122223333_CloudTrail-Digest_us-east-1_t_us-east-1_20240305T150000Z.json.gz',
 };
 
 function event(id: string, time: string) {
@@ -38,7 +45,7 @@ function event(id: string, time: string) {
   };
 }
 
-function s3Notification(key: string): string {
+function s3Notification(key: string, bucket = 'trail'): string {
   const encoded = encodeURIComponent(key).replaceAll('%2F', '/').replaceAll('%20', '+');
   return JSON.stringify({
     Records: [
@@ -46,7 +53,7 @@ function s3Notification(key: string): string {
         eventVersion: '2.1',
         eventSource: 'aws:s3',
         eventName: 'ObjectCreated:Put',
-        s3: { bucket: { name: 'trail' }, object: { key: encoded, size: 100 } },
+        s3: { bucket: { name: bucket }, object: { key: encoded, size: 100 } },
       },
     ],
   });
@@ -103,15 +110,24 @@ function fakes() {
   };
 }
 
-function handlerWith(observed: ReturnType<typeof fakes>) {
+function handlerWith(observed: ReturnType<typeof fakes>, overrides: Partial<CloudTrailIngestDependencies> = {}) {
   return createCloudTrailIngestHandler({
     lake: new S3ObjectStore({ client, bucket: 'lake', prefix: 'lake' }),
     sourceFor: (bucket) => new S3ObjectStore({ client, bucket }),
     connection: async () => connection,
-    logger: observed.logger as never,
+    logger: observed.logger,
     metrics: observed.metricsSink as never,
     clock: () => new Date('2026-03-02T10:00:00Z'),
     tempDirectory: root,
+    ...overrides,
+  });
+}
+
+/** The decision logged for each message that did not simply succeed, in the order taken. */
+function decisions(observed: ReturnType<typeof fakes>): Array<[string, string]> {
+  return observed.logs.flatMap(([, , extra]) => {
+    const fields = (extra ?? {}) as { messageId?: string; decision?: string };
+    return fields.decision === undefined ? [] : [[String(fields.messageId), fields.decision] as [string, string]];
   });
 }
 
@@ -158,7 +174,7 @@ describe('cloudtrail-ingest handler', () => {
     const files = await Promise.all(
       parquet.map(async (key, index) => {
         const path = join(root, `read-${index}.parquet`);
-        await writeFile(path, Buffer.from(objects.get(key)!, 'base64'));
+        await writeFile(path, Buffer.from(objects.get(key) ?? '', 'base64'));
         return path;
       }),
     );
@@ -176,6 +192,17 @@ describe('cloudtrail-ingest handler', () => {
     expect(Object.fromEntries(totals)).toEqual({ EventsIngested: 3, FilesIngested: 2, FilesQuarantined: 1, DigestsSkipped: 1 });
     expect(observed.logs.some(([level, message]) => level === 'info' && message.includes('s3:TestEvent'))).toBe(true);
     expect(observed.logs.some(([level, , extra]) => level === 'warn' && (extra as { reason?: string }).reason === 'truncated')).toBe(true);
+    // Each decision is logged: the bad file quarantined (its message succeeds), the message that
+    // is not a notification failed for the dead-letter queue.
+    expect(decisions(observed)).toEqual([
+      ['m-bad', 'dead-letter'],
+      ['m-truncated', 'quarantine'],
+    ]);
+    expect(observed.logs).toContainEqual([
+      'error',
+      'message failed; retrying will not help, it goes to the dead-letter queue',
+      expect.objectContaining({ messageId: 'm-bad', error: 'InvalidNotificationError', retryable: false, receiveCount: '1' }),
+    ]);
   });
 
   it('writes the same lake when SQS delivers the batch again', async () => {
@@ -186,9 +213,74 @@ describe('cloudtrail-ingest handler', () => {
   });
 
   it('fails the message (for SQS to retry) when the notified object cannot be read from S3', async () => {
-    const response = await handlerWith(fakes())({
+    const observed = fakes();
+    const response = await handlerWith(observed)({
       Records: [sqsRecord('m-ok', s3Notification(KEYS.viaSns)), sqsRecord('m-missing', s3Notification(logKey('missing')))],
     });
     expect(response).toEqual({ batchItemFailures: [{ itemIdentifier: 'm-missing' }] });
+    // Asking again will not bring the object back: logged as bound for the dead-letter queue.
+    expect(decisions(observed)).toEqual([['m-missing', 'dead-letter']]);
+    expect(observed.logs).toContainEqual([
+      'error',
+      'message failed; retrying will not help, it goes to the dead-letter queue',
+      expect.objectContaining({ messageId: 'm-missing', error: 'ObjectNotFoundError', retryable: false }),
+    ]);
+  });
+
+  it('fails a message whose file S3 cannot serve for now, for SQS to retry, while a bad file is quarantined and succeeds', async () => {
+    // S3 answers 503 SlowDown for one bucket: the adapter's translation makes it a retryable ObjectStoreError.
+    const busy = new S3Client({ region: 'us-east-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
+    const mock = mockClient(busy);
+    mock.on(GetObjectCommand).rejects(
+      new S3ServiceException({
+        name: 'SlowDown',
+        $fault: 'server',
+        message: 'Please reduce your request rate.',
+        $metadata: { httpStatusCode: 503 },
+      }),
+    );
+    const observed = fakes();
+    const handler = handlerWith(observed, {
+      sourceFor: (bucket) => new S3ObjectStore({ client: bucket === 'busy-trail' ? busy : client, bucket }),
+    });
+    try {
+      const response = await handler({
+        Records: [sqsRecord('m-busy', s3Notification(KEYS.good, 'busy-trail')), sqsRecord('m-truncated', s3Notification(KEYS.truncated))],
+      });
+      expect(response).toEqual({ batchItemFailures: [{ itemIdentifier: 'm-busy' }] });
+    } finally {
+      mock.restore();
+    }
+    expect(decisions(observed)).toEqual([
+      ['m-busy', 'retry'],
+      ['m-truncated', 'quarantine'],
+    ]);
+    expect(observed.logs).toContainEqual([
+      'warn',
+      'message failed; SQS delivers it again',
+      expect.objectContaining({ messageId: 'm-busy', error: 'ObjectStoreError', retryable: true }),
+    ]);
+    expect(observed.metrics).toContainEqual(['FilesQuarantined', 1]);
+  });
+});
+
+describe('cloudtrail-ingest handler built from the environment', () => {
+  const saved = { ...process.env };
+
+  afterAll(() => {
+    process.env = saved;
+  });
+
+  it.each([
+    ['OPSLAKE_LAKE_BUCKET', undefined, 'environment variable is not set'],
+    ['OPSLAKE_LAKE_BUCKET', ' ', 'environment variable is blank'],
+    ['OPSLAKE_GLUE_DATABASE', 'Ops Lake', 'use a Glue database name'],
+  ])('refuses to start when %s is %j, naming it', async (name, value, problem) => {
+    process.env = { ...saved, OPSLAKE_LAKE_BUCKET: 'lake', [name]: value };
+    if (value === undefined) delete process.env[name];
+    const error = await environmentHandler(BATCH, {} as Context).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as ConfigError).parameter).toBe(name);
+    expect((error as ConfigError).message).toContain(problem);
   });
 });

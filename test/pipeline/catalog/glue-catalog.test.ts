@@ -112,6 +112,8 @@ describe('GlueCatalog', () => {
     expect(error).toBeInstanceOf(CatalogError);
     expect((error as CatalogError).message).toMatch(/needs glue:GetTable/);
     expect((error as CatalogError).retryable).toBe(false);
+    expect((error as CatalogError).hint).toBe('the role needs glue:GetTable on the database opslake and its tables');
+    expect((error as CatalogError).table).toBe('stl_query');
   });
 
   it('registers partitions in batches of 100, ignoring those that already exist', async () => {

@@ -171,6 +171,25 @@ describe('AthenaQueryEngine', () => {
     );
   });
 
+  it('says what to grant when Athena denies the query, and keeps throttling retryable', async () => {
+    const denied = Object.assign(new Error('not authorized'), { name: 'AccessDeniedException', $metadata: { httpStatusCode: 400 } });
+    athena.on(StartQueryExecutionCommand).rejects(denied);
+    const error = await collectRows(engine().pages(QUERY)).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(QueryFailedError);
+    expect(error).toMatchObject({ retryable: false, cause: denied });
+    expect((error as QueryFailedError).hint).toContain(
+      'athena:StartQueryExecution, GetQueryExecution and GetQueryResults in workgroup opslake',
+    );
+    expect((error as QueryFailedError).hint).toContain("s3:PutObject on the workgroup's results bucket");
+
+    athena.reset();
+    athena.on(StartQueryExecutionCommand).resolves({ QueryExecutionId: 'q-6' });
+    const throttled = Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException', $metadata: { httpStatusCode: 400 } });
+    athena.on(GetQueryExecutionCommand).rejects(throttled);
+    const later = await collectRows(engine().pages(QUERY)).catch((caught: unknown) => caught);
+    expect(later).toMatchObject({ name: 'QueryFailedError', queryId: 'q-6', retryable: true });
+  });
+
   it('yields no header row for statements that are not SELECTs', async () => {
     athena.on(StartQueryExecutionCommand).resolves({ QueryExecutionId: 'q-5' });
     athena.on(GetQueryExecutionCommand).resolves({ QueryExecution: { Status: { State: 'SUCCEEDED' }, StatementType: 'DDL' } });

@@ -121,4 +121,22 @@ describe('DynamoDbStateStore', () => {
     expect(failed).toMatchObject({ retryable: true });
     mock.restore();
   });
+
+  it('names the action and table to grant when DynamoDB denies access', async () => {
+    const documents = DynamoDBDocumentClient.from(dynamo.client());
+    const mock = mockClient(documents);
+    const denied = Object.assign(new Error('User is not authorized to perform: dynamodb:PutItem'), {
+      name: 'AccessDeniedException',
+      $metadata: { httpStatusCode: 400 },
+    });
+    mock.on(PutCommand).rejects(denied);
+    const store = new DynamoDbStateStore({ client: documents, tableName: 'opslake-state' });
+
+    const error = await store.acquireLease('cluster#prod', 'run-a', 1_000, CONTRACT_NOW).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(StateStoreError);
+    expect(error).toMatchObject({ retryable: false, cause: denied });
+    expect((error as StateStoreError).hint).toContain('check that the role may dynamodb:PutItem on table opslake-state');
+    expect((error as Error).message).toContain('could not acquire lease lease#cluster#prod in DynamoDB table opslake-state');
+    mock.restore();
+  });
 });

@@ -36,7 +36,8 @@ describe('S3ObjectStore', () => {
   let scratch: string;
   let buckets = 0;
   const newBucket = async () => {
-    const bucket = `lake-${(buckets += 1)}`;
+    buckets += 1;
+    const bucket = `lake-${buckets}`;
     await s3.createBucket(bucket);
     return bucket;
   };
@@ -198,5 +199,30 @@ describe('S3ObjectStore', () => {
 
     const unreachable = new S3ObjectStore({ client: s3.client({ endpoint: 'http://127.0.0.1:1', maxAttempts: 1 }), bucket: 'lake' });
     await expect(unreachable.head('k')).rejects.toMatchObject({ name: 'ObjectStoreError', retryable: true });
+  });
+
+  it('says which permission and key to check when S3 denies access, and does not retry', async () => {
+    const mocked = new S3Client({ region: 'us-east-1' });
+    const mock = mockClient(mocked);
+    const denied = new S3ServiceException({
+      name: 'AccessDenied',
+      $fault: 'client',
+      message: 'Access Denied',
+      $metadata: { httpStatusCode: 403 },
+    });
+    mock.on(PutObjectCommand).rejects(denied);
+    mock.on(GetObjectCommand).rejects(denied);
+    const key = 'arn:aws:kms:us-east-1:123456789012:key/00000000-0000-0000-0000-000000000001';
+    const store = new S3ObjectStore({ client: mocked, bucket: 'lake', prefix: 'lake', kmsKeyId: key });
+
+    const write = await store.putBytes('redshift/a.parquet', 'x').catch((e: unknown) => e);
+    expect(write).toMatchObject({ name: 'ObjectStoreError', key: 'redshift/a.parquet', retryable: false, cause: denied });
+    expect((write as ObjectStoreError).hint).toBe(`check that the role may s3:PutObject on lake and kms:GenerateDataKey on its key ${key}`);
+    expect((write as Error).message).toBe(
+      `could not write s3://lake/lake/redshift/a.parquet: AccessDenied (403): Access Denied; ${(write as ObjectStoreError).hint}`,
+    );
+    const read = await store.getBytes('redshift/a.parquet').catch((e: unknown) => e);
+    expect((read as ObjectStoreError).hint).toContain('s3:GetObject on lake and kms:Decrypt');
+    mock.restore();
   });
 });
