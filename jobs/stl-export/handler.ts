@@ -124,10 +124,10 @@ function recordMetrics(result: FleetExportResult): void {
 async function registerPartitions(results: readonly FleetExportResult[], lakeLocation: string): Promise<void> {
   const database = process.env.OPSLAKE_GLUE_DATABASE;
   if (!database) return;
-  const keys = results.flatMap((result) => ('tables' in result ? result.tables.flatMap((table) => table.writtenKeys) : []));
-  if (keys.length === 0) return;
+  const objects = results.flatMap((result) => ('tables' in result ? result.tables.flatMap((table) => table.objects) : []));
+  if (objects.length === 0) return;
   try {
-    const registered = await registerWrittenPartitions(new GlueCatalog({ client: new GlueClient({}), database, lakeLocation }), keys);
+    const registered = await registerWrittenPartitions(new GlueCatalog({ client: new GlueClient({}), database, lakeLocation }), objects);
     logger.info('partitions registered', { database, ...registered });
   } catch (error) {
     logger.error('partition registration failed; the next run tries again', {

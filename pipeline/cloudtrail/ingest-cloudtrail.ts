@@ -6,7 +6,15 @@ import type { ObjectInfo, ObjectStore } from '../ports/object-store.js';
 import { CloudTrailIngester } from './cloudtrail-ingester.js';
 import { CloudTrailIngestSummary } from './cloudtrail-ingest-summary.js';
 import { parseCloudTrailKey } from './cloudtrail-key.js';
-import { cloudTrailPartitionPrefix, escapePartitionValue, sourceKeyHash, type CloudTrailTableKind } from './cloudtrail-lake-layout.js';
+import { partitionPrefix, partitionValues } from '../lake/lake-layout.js';
+import {
+  CLOUDTRAIL_QUARANTINE_PREFIX,
+  cloudTrailObject,
+  cloudTrailTable,
+  quarantineHash,
+  quarantinedHash,
+  type CloudTrailTableKind,
+} from './cloudtrail-lake-layout.js';
 
 export interface IngestProgress {
   readonly filesDone: number;
@@ -45,13 +53,19 @@ export interface IngestCloudTrailOptions {
   /** Monotonic milliseconds for rates and ETA; default `performance.now()`. */
   readonly monotonicMs?: () => number;
   readonly tempDirectory?: string;
-  /** DuckDB memory limit; default 256 MB per concurrent file (with the rest of the process, peak RSS stays under 512 MB at concurrency 1). */
+  /**
+   * DuckDB memory limit; default 256 MB per concurrent file (with the rest of the process, peak
+   * RSS stays under 512 MB at concurrency 1).
+   */
   readonly memoryLimit?: string;
   /** An open DuckDB connection to use (with concurrency 1); default: a private in-memory instance. */
   readonly connection?: DuckDBConnection;
   /** Files ingested together (one DuckDB COPY per table for the lot); default 64. */
   readonly batchFiles?: number;
-  /** Compressed bytes ingested together; default 4 MiB (a larger file is ingested alone). DuckDB holds a batch's rows until its COPY ends. */
+  /**
+   * Compressed bytes ingested together; default 4 MiB (a larger file is ingested alone). DuckDB
+   * holds a batch's rows until its COPY ends.
+   */
   readonly batchInputBytes?: number;
   /** See CloudTrailIngesterOptions.fastPath. */
   readonly fastPath?: boolean;
@@ -64,6 +78,12 @@ function deliveredAt(key: string): number | undefined {
   const parsed = parseCloudTrailKey(key);
   if (!parsed.ok) return undefined;
   return parsed.key.deliveredAt?.getTime() ?? Date.parse(`${parsed.key.deliveryDate}T00:00:00Z`);
+}
+
+function firstLine(error: unknown): string {
+  const message = (error as Error)?.message ?? String(error);
+  const end = message.indexOf('\n');
+  return end < 0 ? message : message.slice(0, end);
 }
 
 function dayBefore(day: string): string {
@@ -90,31 +110,29 @@ class LakeIndex {
   /** True when the input's objects are in the lake, or when it was quarantined (its copy is its output). */
   async has(key: string): Promise<boolean> {
     const parsed = parseCloudTrailKey(key);
-    const hash = sourceKeyHash(key);
-    if ((await this.#quarantinedHashes()).has(hash.slice(0, 12))) return true;
+    if ((await this.#quarantinedHashes()).has(quarantineHash(key))) return true;
     if (!parsed.ok) return false;
-    const table: CloudTrailTableKind = parsed.key.kind === 'insight' ? 'insights' : 'events';
-    const account = escapePartitionValue(parsed.key.account);
-    const region = escapePartitionValue(parsed.key.region);
+    const kind: CloudTrailTableKind = parsed.key.kind === 'insight' ? 'insights' : 'events';
+    const table = cloudTrailTable(kind);
     for (const day of [parsed.key.deliveryDate, dayBefore(parsed.key.deliveryDate)]) {
-      const names = await this.#names(cloudTrailPartitionPrefix(table, { account, region, day }));
-      if (names.has(`${hash}.parquet`)) return true;
+      const partition = partitionValues(table, { account: parsed.key.account, region: parsed.key.region, day });
+      const keys = await this.#keys(partitionPrefix(table, partition));
+      if (keys.has(cloudTrailObject(kind, partition, key).key)) return true;
     }
     return false;
   }
 
-  #names(prefix: string): Promise<Set<string>> {
-    let names = this.#listed.get(prefix);
-    if (names === undefined) {
-      names = collect(this.#lake.list(prefix), (info) => info.key.slice(prefix.length));
-      this.#listed.set(prefix, names);
+  #keys(prefix: string): Promise<Set<string>> {
+    let keys = this.#listed.get(prefix);
+    if (keys === undefined) {
+      keys = collect(this.#lake.list(prefix), (info) => info.key);
+      this.#listed.set(prefix, keys);
     }
-    return names;
+    return keys;
   }
 
   #quarantinedHashes(): Promise<Set<string>> {
-    // Quarantine copies are named `<hash[0:12]>_<file name>` (see quarantineKeys).
-    this.#quarantined ??= collect(this.#lake.list('_quarantine/cloudtrail/'), (info) => info.key.split('/').pop()!.slice(0, 12));
+    this.#quarantined ??= collect(this.#lake.list(CLOUDTRAIL_QUARANTINE_PREFIX), (info) => quarantinedHash(info.key));
     return this.#quarantined;
   }
 }
@@ -205,8 +223,7 @@ export async function ingestCloudTrail(options: IngestCloudTrailOptions): Promis
   const takeBatch = async (): Promise<ObjectInfo[]> => {
     const batch: ObjectInfo[] = [];
     let bytes = 0;
-    while (next < inputs.length && batch.length < batchFiles && stopped === undefined) {
-      const input = inputs[next]!;
+    for (let input = inputs[next]; input !== undefined && batch.length < batchFiles && stopped === undefined; input = inputs[next]) {
       if (batch.length > 0 && bytes + input.size > batchInputBytes) break;
       next += 1;
       if (!options.force && !input.key.endsWith('/') && (await index.has(input.key))) {
@@ -245,7 +262,7 @@ export async function ingestCloudTrail(options: IngestCloudTrailOptions): Promis
         for (const input of batch) {
           summary.addFailure({
             key: input.key,
-            message: ((error as Error)?.message ?? String(error)).split('\n')[0]!,
+            message: firstLine(error),
             retryable: error instanceof OpslakeError ? error.retryable : true,
           });
         }
@@ -270,7 +287,9 @@ export async function ingestCloudTrail(options: IngestCloudTrailOptions): Promis
   summary.elapsedMs = now() - started;
   if (stopped !== undefined) {
     throw new OpslakeError(
-      `stopped after ${MAX_CONSECUTIVE_FAILURES} batches of files failed in a row (last: ${(stopped as Error)?.message ?? String(stopped)}); check access to the source and the lake, then run again to resume`,
+      `stopped after ${MAX_CONSECUTIVE_FAILURES} batches of files failed in a row ` +
+        `(last: ${(stopped as Error)?.message ?? String(stopped)}); ` +
+        'check access to the source and the lake, then run again to resume',
       { cause: stopped, retryable: true },
     );
   }

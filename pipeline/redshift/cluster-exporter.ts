@@ -1,20 +1,18 @@
 import { randomUUID } from 'node:crypto';
 import type { ClusterConfig, ExportSettings } from '../config/opslake-config.js';
 import { LeaseHeldError, OpslakeError } from '../errors.js';
-import type { ParquetWriter, LakeRow } from '../lake/parquet-writer.js';
+import type { WrittenObject } from '../lake/lake-layout.js';
 import type { ObjectStore } from '../ports/object-store.js';
+import type { ParquetWriter } from '../ports/parquet-writer.js';
 import type { SqlRow, SqlRunner, SqlStatement } from '../ports/sql-runner.js';
-import type { Gap, StateStore, Watermark } from '../ports/state-store.js';
-import { QUERY_TEXT_SOURCES, QUERY_TEXT_TABLE, type StatementKind } from '../tables/query-text-table.js';
-import { exportColumns, isStlViewName, type ExportTableName } from '../tables/registry.js';
+import type { Gap, Lease, StateStore, Watermark } from '../ports/state-store.js';
+import { isStlViewName, type ExportTableName, type RedshiftPartitionKey } from '../tables/registry.js';
 import { STL_VIEWS } from '../tables/stl-views.js';
-import { CLUSTER_NOW_SQL, renderOldestCursor, renderQueryTextChunks, renderSlotSelect, slotStatement } from './slot-sql.js';
 import type { ExportEvent, ExportStep } from './export-events.js';
-import { slotObjectKey } from './lake-keys.js';
-import { readAhead } from '../util/read-ahead.js';
-import { queryTextRows } from './query-text-rows.js';
-import { planSlots, type Slot, type SlotPlan } from './slot-planner.js';
-import { formatSqlTimestamp, parseUtc } from './slot-time.js';
+import { planSlots, type SlotPlan } from './slot-planner.js';
+import { writeSlotObject } from './slot-object-writer.js';
+import { CLUSTER_NOW_SQL, renderOldestCursor } from './slot-sql.js';
+import { parseUtc } from './slot-time.js';
 
 export interface ClusterExporterDeps {
   readonly runner: SqlRunner;
@@ -50,8 +48,8 @@ export interface TableExportResult {
   readonly sealedThrough: Date | null;
   readonly newGaps: readonly Gap[];
   readonly gaps: readonly Gap[];
-  /** Lake keys of the objects this run wrote (for catalog partition registration). */
-  readonly writtenKeys: readonly string[];
+  /** The objects this run wrote, with their partitions (for catalog partition registration). */
+  readonly objects: readonly WrittenObject<RedshiftPartitionKey>[];
   /** Cluster now minus sealed-through, seconds; null before the first sealed slot. */
   readonly lagSeconds: number | null;
 }
@@ -97,13 +95,14 @@ export class ClusterExporter {
     if (cluster.kind === 'serverless') {
       // Workgroups have only the SYS views; the STL ones this exporter reads do not exist there.
       throw new OpslakeError(
-        `${cluster.name} is a Redshift Serverless workgroup, which has no STL views; exporting its SYS views is not supported yet: set enabled: false for it`,
+        `${cluster.name} is a Redshift Serverless workgroup, which has no STL views; ` +
+          'exporting its SYS views is not supported yet: set enabled: false for it',
       );
     }
     const owner = this.#deps.owner ?? `run-${randomUUID()}`;
     const now = this.#clock();
     const ttl = options.deadline ? Math.max(options.deadline.getTime() - now.getTime() + 60_000, 60_000) : DEFAULT_LEASE_MS;
-    let lease;
+    let lease: Lease;
     try {
       lease = await this.#deps.state.acquireLease(`cluster#${cluster.name}`, owner, ttl, now);
     } catch (error) {
@@ -222,7 +221,7 @@ export class ClusterExporter {
     let slotsWritten = 0;
     let slotsSealed = 0;
     let slotsExported = 0;
-    const writtenKeys: string[] = [];
+    const objects: WrittenObject<RedshiftPartitionKey>[] = [];
     const result = (): TableExportResult => ({
       table,
       rows,
@@ -232,21 +231,22 @@ export class ClusterExporter {
       sealedThrough: watermark.sealedThrough,
       newGaps,
       gaps: watermark.gaps,
-      writtenKeys,
+      objects,
       lagSeconds: watermark.sealedThrough ? Math.round((now.getTime() - watermark.sealedThrough.getTime()) / 1000) : null,
     });
     for (const slot of plan.slots) {
       if (this.#pastDeadline(options)) return { result: result(), stopped: true };
       await this.#renewLease();
-      const written = await this.#exportSlot(cluster.name, table, slot, clusterNow);
+      const written = await writeSlotObject(this.#deps, cluster.name, table, slot, clusterNow);
       rows += written.rows;
       slotsExported += 1;
-      if (written.key) {
+      if (written.object) {
         slotsWritten += 1;
-        writtenKeys.push(written.key);
+        objects.push(written.object);
       }
       await this.#step(`object-written:${table}`);
-      this.#deps.onEvent?.({ type: 'slot-written', cluster: cluster.name, table, slot, rows: written.rows, key: written.key });
+      const { rows: slotRows, object } = written;
+      this.#deps.onEvent?.({ type: 'slot-written', cluster: cluster.name, table, slot, rows: slotRows, key: object?.key ?? null });
       const contiguous = watermark.sealedThrough === null || watermark.sealedThrough.getTime() === slot.start.getTime();
       if (slot.sealed && contiguous) {
         watermark = await this.#deps.state.putWatermark(key, { sealedThrough: slot.end, gaps: watermark.gaps }, watermark.version);
@@ -255,38 +255,6 @@ export class ClusterExporter {
       }
     }
     return { result: result(), stopped: false };
-  }
-
-  async #exportSlot(
-    cluster: string,
-    table: ExportTableName,
-    slot: Slot,
-    exportedAt: string,
-  ): Promise<{ rows: number; key: string | null }> {
-    const start = formatSqlTimestamp(slot.start);
-    const end = formatSqlTimestamp(slot.end);
-    const pages = table === QUERY_TEXT_TABLE ? this.#queryTextPages(start, end) : this.#viewPages(table, start, end);
-    const file = await this.#deps.writer.write(exportColumns(table), readAhead(pages), { exported_at: exportedAt });
-    if (!file) return { rows: 0, key: null };
-    const key = slotObjectKey(table, cluster, slot.start);
-    try {
-      await this.#deps.lake.putFile(key, file.path, { contentType: 'application/vnd.apache.parquet' });
-    } finally {
-      await this.#deps.writer.discard(file);
-    }
-    return { rows: file.rows, key };
-  }
-
-  async *#viewPages(table: ExportTableName, start: string, end: string): AsyncGenerator<readonly LakeRow[]> {
-    if (!isStlViewName(table)) return;
-    yield* this.#deps.runner.pages(slotStatement(renderSlotSelect(table), start, end));
-  }
-
-  async *#queryTextPages(start: string, end: string): AsyncGenerator<readonly LakeRow[]> {
-    for (const kind of Object.keys(QUERY_TEXT_SOURCES) as StatementKind[]) {
-      const pages = this.#deps.runner.pages(slotStatement(renderQueryTextChunks(kind), start, end));
-      yield* queryTextRows(kind, pages);
-    }
   }
 
   async #clusterNow(): Promise<string> {
@@ -312,7 +280,8 @@ export class ClusterExporter {
 
   #tables(options: ClusterExportOptions): readonly ExportTableName[] {
     const configured = options.cluster.tables;
-    return options.tables ? configured.filter((table) => options.tables!.includes(table)) : configured;
+    const only = options.tables;
+    return only ? configured.filter((table) => only.includes(table)) : configured;
   }
 
   /** True once starting another slot could overrun the deadline (the reserve covers the slot in flight). */
