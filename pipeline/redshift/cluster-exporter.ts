@@ -4,14 +4,14 @@ import { LeaseHeldError, OpslakeError } from '../errors.js';
 import type { WrittenObject } from '../lake/lake-layout.js';
 import type { ObjectStore } from '../ports/object-store.js';
 import type { ParquetWriter } from '../ports/parquet-writer.js';
-import type { SqlRow, SqlRunner, SqlStatement } from '../ports/sql-runner.js';
+import type { SqlRunner } from '../ports/sql-runner.js';
 import type { Gap, Lease, StateStore, Watermark } from '../ports/state-store.js';
 import { isStlViewName, type ExportTableName, type RedshiftPartitionKey } from '../tables/registry.js';
 import { STL_VIEWS } from '../tables/stl-views.js';
+import { readClusterNow, readOldestCursor } from './cluster-reads.js';
 import type { ExportEvent, ExportStep } from './export-events.js';
 import { planSlots, type SlotPlan } from './slot-planner.js';
 import { writeSlotObject } from './slot-object-writer.js';
-import { CLUSTER_NOW_SQL, renderOldestCursor } from './slot-sql.js';
 import { parseUtc } from './slot-time.js';
 
 export interface ClusterExporterDeps {
@@ -136,8 +136,8 @@ export class ClusterExporter {
 
   /** Reads the cluster clock, watermarks and oldest rows, and plans every table without writing. */
   async plan(options: ClusterExportOptions): Promise<{ clusterNow: string; tables: TablePlan[] }> {
-    const clusterNow = await this.#clusterNow();
-    const horizon = await this.#oldest('stl_query');
+    const clusterNow = await readClusterNow(this.#deps.runner);
+    const horizon = await readOldestCursor(this.#deps.runner, 'stl_query');
     const tables: TablePlan[] = [];
     for (const table of this.#tables(options)) {
       tables.push(await this.#planTable(options, table, parseUtc(clusterNow), horizon));
@@ -147,11 +147,11 @@ export class ClusterExporter {
 
   async #exportLeased(options: ClusterExportOptions): Promise<ClusterExportResult> {
     const { cluster } = options;
-    const clusterNow = await this.#clusterNow();
+    const clusterNow = await readClusterNow(this.#deps.runner);
     const now = parseUtc(clusterNow);
     await this.#step('clock-read');
     this.#deps.onEvent?.({ type: 'cluster-start', cluster: cluster.name, now: clusterNow });
-    const horizon = await this.#oldest('stl_query');
+    const horizon = await readOldestCursor(this.#deps.runner, 'stl_query');
     const results: TableExportResult[] = [];
     let status: ClusterExportResult['status'] = 'done';
     let message = 'exported';
@@ -175,7 +175,7 @@ export class ClusterExporter {
     // Tables whose cursor is stl_query.endtime have the cluster horizon as their oldest row:
     // it was read once for the run, so it is not asked for again per table.
     const ownCursor = isStlViewName(table) && STL_VIEWS[table].cursor.kind === 'own' && table !== 'stl_query';
-    const oldestInView = ownCursor ? await this.#oldest(table) : horizon;
+    const oldestInView = ownCursor ? await readOldestCursor(this.#deps.runner, table) : horizon;
     const plan = planSlots({
       sealedThrough: watermark.sealedThrough,
       oldestInView,
@@ -255,27 +255,6 @@ export class ClusterExporter {
       }
     }
     return { result: result(), stopped: false };
-  }
-
-  async #clusterNow(): Promise<string> {
-    const row = await this.#first({ text: CLUSTER_NOW_SQL, parameters: {} });
-    const now = row?.now;
-    if (typeof now !== 'string') throw new OpslakeError('the cluster did not return its clock (SELECT getdate())');
-    return now;
-  }
-
-  async #oldest(table: ExportTableName): Promise<Date | null> {
-    if (!isStlViewName(table)) return null;
-    const row = await this.#first({ text: renderOldestCursor(table), parameters: {} });
-    const oldest = row?.oldest;
-    return typeof oldest === 'string' ? parseUtc(oldest) : null;
-  }
-
-  async #first(statement: SqlStatement): Promise<SqlRow | undefined> {
-    for await (const page of this.#deps.runner.pages(statement)) {
-      if (page.length > 0) return page[0];
-    }
-    return undefined;
   }
 
   #tables(options: ClusterExportOptions): readonly ExportTableName[] {
