@@ -1,6 +1,6 @@
+import { join } from 'node:path';
 import { sqlLiteral } from '../duckdb/duckdb-engine.js';
 import type { ParquetWriter, TargetFile, TargetFiles } from '../ports/parquet-writer.js';
-import { join } from 'node:path';
 import type { CloudTrailPartition, CloudTrailTableKind } from './cloudtrail-lake-layout.js';
 import { flatSelectSql, rawSelectSql, TARGET_COLUMN } from './cloudtrail-sql.js';
 import type { FlatRow } from './event-flattener.js';
@@ -51,8 +51,8 @@ interface Mark {
  * partition). Each target gets a small id; every spooled JSON line starts with it (`"_p"`),
  * and one partitioned write per table (`ParquetWriter.writePartitioned`, a DuckDB COPY with
  * `PARTITION_BY (_p)`) writes the whole batch: a COPY costs milliseconds however small, and
- * CloudTrail files are many and small. Raw records go through
- * typed STRUCT columns, JS-flattened rows through their `c<i>` columns, in the same COPY.
+ * CloudTrail files are many and small. Raw records go through typed STRUCT columns,
+ * JS-flattened rows through their `c<i>` columns, in the same COPY.
  * A failed input is rolled back (its lines truncated away) without touching the others.
  * Lines are spooled on local disk (temp space of about the uncompressed size of the batch)
  * and DuckDB streams them, so memory stays flat however large an input is.
