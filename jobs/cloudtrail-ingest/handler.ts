@@ -91,7 +91,7 @@ export function createCloudTrailIngestHandler(dependencies: CloudTrailIngestDepe
     for (const object of notification.objects) byBucket.set(object.bucket, [...(byBucket.get(object.bucket) ?? []), object.key]);
     const outcomes: FileOutcome[] = [];
     for (const [bucket, keys] of byBucket) outcomes.push(...(await (await ingesterOf()).ingest(dependencies.sourceFor(bucket), keys)));
-    const written = outcomes.flatMap((outcome) => (outcome.status === 'ingested' ? outcome.objects.map((object) => object.key) : []));
+    const written = outcomes.flatMap((outcome) => (outcome.status === 'ingested' ? outcome.objects : []));
     if (dependencies.catalog && written.length > 0) await registerWrittenPartitions(dependencies.catalog, written);
     report(outcomes, record.messageId);
   };

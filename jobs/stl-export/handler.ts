@@ -163,10 +163,10 @@ function recordMetrics(result: FleetExportResult, { logger, metrics }: Pick<StlE
  */
 async function registerPartitions(results: readonly FleetExportResult[], { catalog, logger }: StlExportDependencies): Promise<void> {
   if (!catalog) return;
-  const keys = results.flatMap((result) => ('tables' in result ? result.tables.flatMap((table) => table.writtenKeys) : []));
-  if (keys.length === 0) return;
+  const objects = results.flatMap((result) => ('tables' in result ? result.tables.flatMap((table) => table.objects) : []));
+  if (objects.length === 0) return;
   try {
-    const registered = await registerWrittenPartitions(catalog, keys);
+    const registered = await registerWrittenPartitions(catalog, objects);
     logger.info('partitions registered', { ...registered });
   } catch (error) {
     logger.error('partition registration failed; the next run tries again', {

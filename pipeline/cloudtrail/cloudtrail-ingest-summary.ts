@@ -1,4 +1,4 @@
-import type { FileOutcome, QuarantinedFile } from './cloudtrail-ingester.js';
+import type { FileOutcome, QuarantinedFile } from './cloudtrail-file-outcome.js';
 
 /** A file that failed for a reason other than its content (the source or the lake failed); it can be retried. */
 export interface FailedFile {
@@ -72,7 +72,8 @@ export class CloudTrailIngestSummary {
     const seconds = this.elapsedMs / 1000;
     const rate = seconds > 0 ? Math.round(this.events / seconds) : 0;
     const lines = [
-      `CloudTrail: ${this.filesIngested} file(s) ingested, ${this.events} event(s) and ${this.insights} insight(s) in ${seconds.toFixed(1)} s (${rate} events/s, ${formatBytes(this.bytesRead)} read)`,
+      `CloudTrail: ${this.filesIngested} file(s) ingested, ${this.events} event(s) and ${this.insights} insight(s) ` +
+        `in ${seconds.toFixed(1)} s (${rate} events/s, ${formatBytes(this.bytesRead)} read)`,
       `  partitions written: ${this.partitionsWritten} (${this.objectsWritten} Parquet object(s), ${formatBytes(this.parquetBytes)})`,
       `  skipped: ${this.skippedDigests} digest file(s), ${this.skippedExisting} already ingested, ${this.skippedOther} other`,
       `  quarantined: ${this.quarantined.length}`,

@@ -62,8 +62,7 @@ function objectSize(maxLineBytes: number): number {
 }
 
 function leafExpression(column: CloudTrailColumn): string {
-  const [first, ...rest] = column.path;
-  const access = [quoteIdentifier(first!), ...rest.map(quoteIdentifier)].join('.');
+  const access = column.path.map(quoteIdentifier).join('.');
   if (column.kind === 'json') return `${access}::VARCHAR`;
   if (column.kind === 'timestamp') return `strptime(${access}, '${EVENT_TIME_FORMAT}')`;
   return access;
@@ -71,9 +70,10 @@ function leafExpression(column: CloudTrailColumn): string {
 
 /**
  * Every spooled line starts with `"_p"`, the id of its target (input, table, partition): the
- * COPY partitions by it. Both selects keep it as their last column.
+ * Parquet writer partitions by it. Both selects keep it as their last column.
  */
-const TARGET = '"_p"';
+export const TARGET_COLUMN = '_p';
+const TARGET = quoteIdentifier(TARGET_COLUMN);
 
 /** The type of a record of `table` as DuckDB's JSON reader is to read it (a STRUCT per group). */
 export function recordStructType(table: CloudTrailTableKind): string {
@@ -103,7 +103,8 @@ export function rawSelectSql(table: CloudTrailTableKind, spool: string, sourceKe
     ),
   ];
   return (
-    `SELECT ${recordSelectList(table, `${sourceKeys}[${TARGET} + 1]`)}, ${TARGET} FROM read_json(${sqlLiteral(spool)}, format = 'newline_delimited', records = 'true', ` +
+    `SELECT ${recordSelectList(table, `${sourceKeys}[${TARGET} + 1]`)}, ${TARGET} ` +
+    `FROM read_json(${sqlLiteral(spool)}, format = 'newline_delimited', records = 'true', ` +
     `columns = {${read.join(', ')}}, maximum_object_size = ${objectSize(maxLineBytes)})`
   );
 }

@@ -6,7 +6,7 @@ import type { ObjectInfo, ObjectStore } from '../ports/object-store.js';
 import { CloudTrailIngester } from './cloudtrail-ingester.js';
 import { CloudTrailIngestSummary } from './cloudtrail-ingest-summary.js';
 import { parseCloudTrailKey } from './cloudtrail-key.js';
-import { cloudTrailPartitionPrefix, escapePartitionValue, sourceKeyHash, type CloudTrailTableKind } from './cloudtrail-lake-layout.js';
+import { CloudTrailLakeIndex } from './cloudtrail-lake-index.js';
 
 export interface IngestProgress {
   readonly filesDone: number;
@@ -45,13 +45,19 @@ export interface IngestCloudTrailOptions {
   /** Monotonic milliseconds for rates and ETA; default `performance.now()`. */
   readonly monotonicMs?: () => number;
   readonly tempDirectory?: string;
-  /** DuckDB memory limit; default 256 MB per concurrent file (with the rest of the process, peak RSS stays under 512 MB at concurrency 1). */
+  /**
+   * DuckDB memory limit; default 256 MB per concurrent file (with the rest of the process, peak
+   * RSS stays under 512 MB at concurrency 1).
+   */
   readonly memoryLimit?: string;
   /** An open DuckDB connection to use (with concurrency 1); default: a private in-memory instance. */
   readonly connection?: DuckDBConnection;
   /** Files ingested together (one DuckDB COPY per table for the lot); default 64. */
   readonly batchFiles?: number;
-  /** Compressed bytes ingested together; default 4 MiB (a larger file is ingested alone). DuckDB holds a batch's rows until its COPY ends. */
+  /**
+   * Compressed bytes ingested together; default 4 MiB (a larger file is ingested alone). DuckDB
+   * holds a batch's rows until its COPY ends.
+   */
   readonly batchInputBytes?: number;
   /** See CloudTrailIngesterOptions.fastPath. */
   readonly fastPath?: boolean;
@@ -66,63 +72,10 @@ function deliveredAt(key: string): number | undefined {
   return parsed.key.deliveredAt?.getTime() ?? Date.parse(`${parsed.key.deliveryDate}T00:00:00Z`);
 }
 
-function dayBefore(day: string): string {
-  return new Date(Date.parse(`${day}T00:00:00Z`) - 86_400_000).toISOString().slice(0, 10);
-}
-
-/**
- * Decides which inputs are already in the lake. An input's objects are named by the hash of
- * its key, and a file's events lie (almost always) on its delivery day or the day before, so
- * looking in those two partitions of its account and region finds it without listing the
- * whole lake. A miss only costs a re-ingestion, which overwrites the same objects. A file
- * whose objects were being uploaded when a run was killed may be found with only some of
- * them: `--force` over its time range redoes it.
- */
-class LakeIndex {
-  readonly #lake: ObjectStore;
-  readonly #listed = new Map<string, Promise<Set<string>>>();
-  #quarantined: Promise<Set<string>> | undefined;
-
-  constructor(lake: ObjectStore) {
-    this.#lake = lake;
-  }
-
-  /** True when the input's objects are in the lake, or when it was quarantined (its copy is its output). */
-  async has(key: string): Promise<boolean> {
-    const parsed = parseCloudTrailKey(key);
-    const hash = sourceKeyHash(key);
-    if ((await this.#quarantinedHashes()).has(hash.slice(0, 12))) return true;
-    if (!parsed.ok) return false;
-    const table: CloudTrailTableKind = parsed.key.kind === 'insight' ? 'insights' : 'events';
-    const account = escapePartitionValue(parsed.key.account);
-    const region = escapePartitionValue(parsed.key.region);
-    for (const day of [parsed.key.deliveryDate, dayBefore(parsed.key.deliveryDate)]) {
-      const names = await this.#names(cloudTrailPartitionPrefix(table, { account, region, day }));
-      if (names.has(`${hash}.parquet`)) return true;
-    }
-    return false;
-  }
-
-  #names(prefix: string): Promise<Set<string>> {
-    let names = this.#listed.get(prefix);
-    if (names === undefined) {
-      names = collect(this.#lake.list(prefix), (info) => info.key.slice(prefix.length));
-      this.#listed.set(prefix, names);
-    }
-    return names;
-  }
-
-  #quarantinedHashes(): Promise<Set<string>> {
-    // Quarantine copies are named `<hash[0:12]>_<file name>` (see quarantineKeys).
-    this.#quarantined ??= collect(this.#lake.list('_quarantine/cloudtrail/'), (info) => info.key.split('/').pop()!.slice(0, 12));
-    return this.#quarantined;
-  }
-}
-
-async function collect(infos: AsyncIterable<ObjectInfo>, name: (info: ObjectInfo) => string): Promise<Set<string>> {
-  const names = new Set<string>();
-  for await (const info of infos) names.add(name(info));
-  return names;
+function firstLine(error: unknown): string {
+  const message = (error as Error)?.message ?? String(error);
+  const end = message.indexOf('\n');
+  return end < 0 ? message : message.slice(0, end);
 }
 
 /**
@@ -171,7 +124,7 @@ export async function ingestCloudTrail(options: IngestCloudTrailOptions): Promis
     for (let i = 1; i < concurrency; i += 1) connections.push(await instance.connect());
   }
 
-  const index = new LakeIndex(options.lake);
+  const index = new CloudTrailLakeIndex(options.lake);
   let next = 0;
   let filesDone = 0;
   let bytesDone = 0;
@@ -205,8 +158,7 @@ export async function ingestCloudTrail(options: IngestCloudTrailOptions): Promis
   const takeBatch = async (): Promise<ObjectInfo[]> => {
     const batch: ObjectInfo[] = [];
     let bytes = 0;
-    while (next < inputs.length && batch.length < batchFiles && stopped === undefined) {
-      const input = inputs[next]!;
+    for (let input = inputs[next]; input !== undefined && batch.length < batchFiles && stopped === undefined; input = inputs[next]) {
       if (batch.length > 0 && bytes + input.size > batchInputBytes) break;
       next += 1;
       if (!options.force && !input.key.endsWith('/') && (await index.has(input.key))) {
@@ -245,7 +197,7 @@ export async function ingestCloudTrail(options: IngestCloudTrailOptions): Promis
         for (const input of batch) {
           summary.addFailure({
             key: input.key,
-            message: ((error as Error)?.message ?? String(error)).split('\n')[0]!,
+            message: firstLine(error),
             retryable: error instanceof OpslakeError ? error.retryable : true,
           });
         }
@@ -270,7 +222,9 @@ export async function ingestCloudTrail(options: IngestCloudTrailOptions): Promis
   summary.elapsedMs = now() - started;
   if (stopped !== undefined) {
     throw new OpslakeError(
-      `stopped after ${MAX_CONSECUTIVE_FAILURES} batches of files failed in a row (last: ${(stopped as Error)?.message ?? String(stopped)}); check access to the source and the lake, then run again to resume`,
+      `stopped after ${MAX_CONSECUTIVE_FAILURES} batches of files failed in a row ` +
+        `(last: ${(stopped as Error)?.message ?? String(stopped)}); ` +
+        'check access to the source and the lake, then run again to resume',
       { cause: stopped, retryable: true },
     );
   }

@@ -1,37 +1,62 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { once } from 'node:events';
-import { createWriteStream } from 'node:fs';
-import { mkdtemp, rm, stat } from 'node:fs/promises';
+import { mkdtemp, readdir, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { LakeWriteError } from '../errors.js';
+import { dirname, join } from 'node:path';
 import { sqlLiteral } from '../duckdb/duckdb-engine.js';
+import { InvalidIdentifierError, LakeWriteError, UnreadableInputError } from '../errors.js';
+import type * as port from '../ports/parquet-writer.js';
 import type { LakeColumn } from '../tables/lake-table.js';
+import { csvSelect, spoolCsv } from './csv-spool.js';
 
-export type LakeValue = string | number | boolean | null;
-export type LakeRow = Readonly<Record<string, LakeValue>>;
+export type { LakeRow, LakeValue, ParquetFile, TargetFile, TargetFiles } from '../ports/parquet-writer.js';
 
-export interface ParquetFile {
-  readonly path: string;
-  readonly rows: number;
-  readonly bytes: number;
+/** How a COPY lays its Parquet out. Zstd always; the rest depends on the rows. */
+interface FileLayout {
+  readonly rowGroupRows: number;
+  /** Zstd level; DuckDB's default (3) when absent. */
+  readonly compressionLevel?: number;
 }
 
 /**
- * Rows per row group: the whole file for an ordinary slot, and a bound on DuckDB's memory for a
- * huge one, since a row group is buffered before it is written. At STL row widths this is tens of
- * MB compressed, within what Athena reads well.
+ * Rows of a whole-file write (a Redshift slot): the whole file for an ordinary slot, and a
+ * bound on DuckDB's memory for a huge one, since a row group is buffered before it is written.
+ * At STL row widths this is tens of MB compressed, within what Athena reads well.
  */
-const ROW_GROUP_SIZE = 122_880;
+const WHOLE_FILE: FileLayout = { rowGroupRows: 122_880 };
 
 /**
- * Writes rows to one zstd Parquet file with the given columns, through DuckDB. Rows are streamed
- * page by page into a CSV spool on local disk, which DuckDB then reads with explicit column
- * types: memory stays flat however many rows there are. CSV rather than JSON because the
- * spool carries no key names and DuckDB parses it several times faster; every string is quoted
- * and NULL is the only unquoted empty field, so no value is ambiguous.
+ * Rows of a partitioned write (CloudTrail batches), per row group and gathered before a
+ * partitioned COPY writes them out (DuckDB's default gathers 512k). CloudTrail rows are large
+ * (1-2 KB of JSON): this keeps the COPY of a 500 MB file within about 250 MB, at the price of
+ * row groups (a few MB of zstd) smaller than Athena's ideal. Level 1 because these files are
+ * written within a minute of delivery and rewritten by compaction later.
  */
-export class ParquetWriter {
+const PARTITIONED: FileLayout = { rowGroupRows: 16_384, compressionLevel: 1 };
+
+/** The Parquet options of every COPY the lake's files come from. */
+function parquetOptions(layout: FileLayout): string {
+  const level = layout.compressionLevel === undefined ? '' : `, COMPRESSION_LEVEL ${layout.compressionLevel}`;
+  return `FORMAT parquet, COMPRESSION zstd${level}, ROW_GROUP_SIZE ${layout.rowGroupRows}`;
+}
+
+function messageOf(error: unknown): string {
+  return (error as Error)?.message ?? String(error);
+}
+
+function firstLine(error: unknown): string {
+  return messageOf(error).split('\n')[0] ?? '';
+}
+
+/** The target column names folders and goes into SQL: a plain identifier only. */
+const TARGET_COLUMN = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+/**
+ * The one Parquet writer of the lake (the DuckDB implementation of the ParquetWriter port):
+ * both writes go through DuckDB's COPY with the options above, in temp folders of their own
+ * under `tempDirectory`, and every failure comes out as a LakeWriteError (or, for spooled
+ * input lines DuckDB refuses, an UnreadableInputError).
+ */
+export class ParquetWriter implements port.ParquetWriter {
   readonly #connection: DuckDBConnection;
   readonly #tempRoot: string;
 
@@ -41,18 +66,15 @@ export class ParquetWriter {
   }
 
   /**
-   * Spools `pages` and writes them to a Parquet file in a fresh temp folder; `constants` are
-   * columns with the same value in every row (lineage), so rows need not be copied to carry
-   * them. Returns null when
-   * there were no rows (an empty slot writes no object). The caller removes the file with
-   * `discard()` once uploaded.
+   * Spools `pages` to CSV on local disk, which DuckDB then reads with explicit column types:
+   * memory stays flat however many rows there are (see csv-spool.ts).
    */
   async write(
     columns: readonly LakeColumn[],
-    pages: AsyncIterable<readonly LakeRow[]>,
-    constants: Readonly<Record<string, LakeValue>> = {},
-  ): Promise<ParquetFile | null> {
-    const folder = await mkdtemp(join(this.#tempRoot, 'opslake-parquet-'));
+    pages: AsyncIterable<readonly port.LakeRow[]>,
+    constants: Readonly<Record<string, port.LakeValue>> = {},
+  ): Promise<port.ParquetFile | null> {
+    const folder = await this.#tempFolder();
     try {
       const spool = join(folder, 'rows.csv');
       const { rows, longestLine } = await spoolCsv(spool, columns, pages, constants);
@@ -61,81 +83,63 @@ export class ParquetWriter {
         return null;
       }
       const path = join(folder, 'part.parquet');
-      await this.#copy(columns, spool, path, longestLine);
+      await this.#connection.run(`COPY (${csvSelect(columns, spool, longestLine)}) TO ${sqlLiteral(path)} (${parquetOptions(WHOLE_FILE)})`);
       await rm(spool, { force: true });
       return { path, rows, bytes: (await stat(path)).size };
     } catch (error) {
       await rm(folder, { recursive: true, force: true });
       if (error instanceof LakeWriteError) throw error;
-      throw new LakeWriteError(`could not write Parquet: ${(error as Error).message}`, { cause: error });
+      throw new LakeWriteError(`could not write Parquet: ${messageOf(error)}`, { cause: error });
     }
   }
 
-  /** Removes a file returned by `write` and its temp folder. */
-  async discard(file: ParquetFile): Promise<void> {
-    await rm(join(file.path, '..'), { recursive: true, force: true });
-  }
-
-  async #copy(columns: readonly LakeColumn[], spool: string, out: string, longestLine: number): Promise<void> {
-    // DuckDB's CSV reader holds buffers of `buffer_size`; sized from the longest line actually
-    // spooled, so an ordinary slot reads with small buffers and a 16 MB statement still fits.
-    const maxLineSize = Math.max(1 << 20, longestLine + 1024);
-    const bufferSize = Math.max(4 << 20, 2 * maxLineSize);
-    const types = columns.map((column) => `${sqlLiteral(column.name)}: ${sqlLiteral(column.type)}`).join(', ');
-    const select = columns.map((column) => `"${column.name}"`).join(', ');
-    await this.#connection.run(
-      `COPY (SELECT ${select} FROM read_csv(${sqlLiteral(spool)}, columns = {${types}}, header = false, ` +
-        `delim = ',', quote = '"', escape = '"', allow_quoted_nulls = false, strict_mode = true, ` +
-        `max_line_size = ${maxLineSize}, buffer_size = ${bufferSize}, parallel = false)) ` +
-        `TO ${sqlLiteral(out)} (FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE ${ROW_GROUP_SIZE})`,
-    );
-  }
-}
-
-const QUOTE = /"/g;
-
-/** One CSV field: strings always quoted (so '' is an empty string), NULL unquoted and empty. */
-function csvField(value: LakeValue | undefined): string {
-  if (value === null || value === undefined) return '';
-  if (typeof value !== 'string') return String(value);
-  // The common case has no quote to double; skipping the replace is most of this loop's speed.
-  return value.indexOf('"') < 0 ? `"${value}"` : `"${value.replace(QUOTE, '""')}"`;
-}
-
-/** Writes one CSV line per row (column order fixed), honouring back-pressure. */
-async function spoolCsv(
-  path: string,
-  columns: readonly LakeColumn[],
-  pages: AsyncIterable<readonly LakeRow[]>,
-  constants: Readonly<Record<string, LakeValue>>,
-): Promise<{ rows: number; longestLine: number }> {
-  const out = createWriteStream(path, { encoding: 'utf8' });
-  const failed = once(out, 'error').then(([error]) => {
-    throw error;
-  });
-  failed.catch(() => undefined);
-  // Constant columns are rendered once; each row then fills only the columns it carries.
-  const names = columns.map((column) => column.name);
-  const rendered = names.map((name) => (name in constants ? csvField(constants[name]) : undefined));
-  const last = names.length - 1;
-  let rows = 0;
-  let longestLine = 0;
-  try {
-    for await (const page of pages) {
-      let chunk = '';
-      for (const row of page) {
-        const lineStart = chunk.length;
-        for (let index = 0; index < last; index += 1) chunk += `${rendered[index] ?? csvField(row[names[index]!])},`;
-        chunk += `${rendered[last] ?? csvField(row[names[last]!])}\n`;
-        // Characters, not bytes: a UTF-8 character takes up to 4 bytes.
-        longestLine = Math.max(longestLine, (chunk.length - lineStart) * 4);
+  async writePartitioned(select: string, targetColumn: string): Promise<port.TargetFiles> {
+    if (!TARGET_COLUMN.test(targetColumn)) throw new InvalidIdentifierError('target column', targetColumn, 'use letters, digits and _');
+    const folder = await this.#tempFolder();
+    try {
+      await this.#copyPartitioned(select, targetColumn, folder);
+      const files = new Map<number, port.TargetFile>();
+      const pattern = new RegExp(`^${targetColumn}=(\\d+)$`);
+      for (const entry of await readdir(folder, { withFileTypes: true })) {
+        const id = Number(pattern.exec(entry.name)?.[1]);
+        if (!entry.isDirectory() || Number.isNaN(id)) continue;
+        const names = await readdir(join(folder, entry.name));
+        // One thread writes one file per partition.
+        const [name] = names;
+        if (names.length !== 1 || name === undefined) {
+          throw new LakeWriteError(`expected one Parquet file for target ${id}, found ${names.length}`);
+        }
+        const path = join(folder, entry.name, name);
+        files.set(id, { path, bytes: (await stat(path)).size });
       }
-      rows += page.length;
-      if (!out.write(chunk)) await Promise.race([once(out, 'drain'), failed]);
+      return { folder, files };
+    } catch (error) {
+      await rm(folder, { recursive: true, force: true });
+      throw error;
     }
-  } finally {
-    out.end();
-    await Promise.race([once(out, 'finish'), failed]);
   }
-  return { rows, longestLine };
+
+  async discard(output: port.ParquetFile | port.TargetFiles): Promise<void> {
+    await rm('folder' in output ? output.folder : dirname(output.path), { recursive: true, force: true });
+  }
+
+  async #copyPartitioned(select: string, targetColumn: string, folder: string): Promise<void> {
+    try {
+      await this.#connection.run(`SET partitioned_write_flush_threshold = ${PARTITIONED.rowGroupRows}`);
+      await this.#connection.run(
+        `COPY (${select}) TO ${sqlLiteral(folder)} (${parquetOptions(PARTITIONED)}, PARTITION_BY ("${targetColumn}"), OVERWRITE_OR_IGNORE)`,
+      );
+    } catch (error) {
+      // DuckDB's JSON parser is the one that checks what strings hold (escapes, UTF-8,
+      // control characters): its refusal means an input is bad, not that writing failed.
+      if (/^(Invalid Input Error|Conversion Error)/.test(messageOf(error))) {
+        throw new UnreadableInputError('invalid-json', `a record could not be parsed: ${firstLine(error)}`, { cause: error });
+      }
+      throw new LakeWriteError(`could not write Parquet under ${folder}: ${firstLine(error)}`, { cause: error });
+    }
+  }
+
+  #tempFolder(): Promise<string> {
+    return mkdtemp(join(this.#tempRoot, 'opslake-parquet-'));
+  }
 }

@@ -1,20 +1,18 @@
 import { randomUUID } from 'node:crypto';
 import type { ClusterConfig, ExportSettings } from '../config/opslake-config.js';
 import { DeadlineReachedError, LeaseHeldError, OpslakeError } from '../errors.js';
-import type { ParquetWriter, LakeRow } from '../lake/parquet-writer.js';
+import type { WrittenObject } from '../lake/lake-layout.js';
 import type { ObjectStore } from '../ports/object-store.js';
-import type { SqlRow, SqlRunner, SqlStatement } from '../ports/sql-runner.js';
-import type { Gap, StateStore, Watermark } from '../ports/state-store.js';
-import { QUERY_TEXT_SOURCES, QUERY_TEXT_TABLE, type StatementKind } from '../tables/query-text-table.js';
-import { exportColumns, isStlViewName, type ExportTableName } from '../tables/registry.js';
+import type { ParquetWriter } from '../ports/parquet-writer.js';
+import type { SqlRunner } from '../ports/sql-runner.js';
+import type { Gap, Lease, StateStore, Watermark } from '../ports/state-store.js';
+import { isStlViewName, type ExportTableName, type RedshiftPartitionKey } from '../tables/registry.js';
 import { STL_VIEWS } from '../tables/stl-views.js';
-import { CLUSTER_NOW_SQL, renderOldestCursor, renderQueryTextChunks, renderSlotSelect, slotStatement } from './slot-sql.js';
+import { readClusterNow, readOldestCursor } from './cluster-reads.js';
 import type { ExportEvent, ExportStep } from './export-events.js';
-import { slotObjectKey } from './lake-keys.js';
-import { readAhead } from '../util/read-ahead.js';
-import { queryTextRows } from './query-text-rows.js';
-import { planSlots, type Slot, type SlotPlan } from './slot-planner.js';
-import { formatSqlTimestamp, parseUtc } from './slot-time.js';
+import { planSlots, type SlotPlan } from './slot-planner.js';
+import { writeSlotObject } from './slot-object-writer.js';
+import { parseUtc } from './slot-time.js';
 
 export interface ClusterExporterDeps {
   readonly runner: SqlRunner;
@@ -50,8 +48,8 @@ export interface TableExportResult {
   readonly sealedThrough: Date | null;
   readonly newGaps: readonly Gap[];
   readonly gaps: readonly Gap[];
-  /** Lake keys of the objects this run wrote (for catalog partition registration). */
-  readonly writtenKeys: readonly string[];
+  /** The objects this run wrote, with their partitions (for catalog partition registration). */
+  readonly objects: readonly WrittenObject<RedshiftPartitionKey>[];
   /** Cluster now minus sealed-through, seconds; null before the first sealed slot. */
   readonly lagSeconds: number | null;
 }
@@ -106,7 +104,7 @@ export class ClusterExporter {
     const owner = this.#deps.owner ?? `run-${randomUUID()}`;
     const now = this.#clock();
     const ttl = options.deadline ? Math.max(options.deadline.getTime() - now.getTime() + 60_000, 60_000) : DEFAULT_LEASE_MS;
-    let lease: Awaited<ReturnType<StateStore['acquireLease']>>;
+    let lease: Lease;
     try {
       lease = await this.#deps.state.acquireLease(`cluster#${cluster.name}`, owner, ttl, now);
     } catch (error) {
@@ -140,8 +138,8 @@ export class ClusterExporter {
 
   /** Reads the cluster clock, watermarks and oldest rows, and plans every table without writing. */
   async plan(options: ClusterExportOptions): Promise<{ clusterNow: string; tables: TablePlan[] }> {
-    const clusterNow = await this.#clusterNow();
-    const horizon = await this.#oldest('stl_query');
+    const clusterNow = await readClusterNow(this.#deps.runner);
+    const horizon = await readOldestCursor(this.#deps.runner, 'stl_query');
     const tables: TablePlan[] = [];
     for (const table of this.#tables(options)) {
       tables.push(await this.#planTable(options, table, parseUtc(clusterNow), horizon));
@@ -151,11 +149,11 @@ export class ClusterExporter {
 
   async #exportLeased(options: ClusterExportOptions): Promise<ClusterExportResult> {
     const { cluster } = options;
-    const clusterNow = await this.#clusterNow();
+    const clusterNow = await readClusterNow(this.#deps.runner);
     const now = parseUtc(clusterNow);
     await this.#step('clock-read');
     this.#deps.onEvent?.({ type: 'cluster-start', cluster: cluster.name, now: clusterNow });
-    const horizon = await this.#oldest('stl_query');
+    const horizon = await readOldestCursor(this.#deps.runner, 'stl_query');
     const results: TableExportResult[] = [];
     let status: ClusterExportResult['status'] = 'done';
     let message = 'exported';
@@ -181,7 +179,7 @@ export class ClusterExporter {
     // Tables whose cursor is stl_query.endtime have the cluster horizon as their oldest row:
     // it was read once for the run, so it is not asked for again per table.
     const ownCursor = isStlViewName(table) && STL_VIEWS[table].cursor.kind === 'own' && table !== 'stl_query';
-    const oldestInView = ownCursor ? await this.#oldest(table) : horizon;
+    const oldestInView = ownCursor ? await readOldestCursor(this.#deps.runner, table) : horizon;
     const plan = planSlots({
       sealedThrough: watermark.sealedThrough,
       oldestInView,
@@ -227,7 +225,7 @@ export class ClusterExporter {
     let slotsWritten = 0;
     let slotsSealed = 0;
     let slotsExported = 0;
-    const writtenKeys: string[] = [];
+    const objects: WrittenObject<RedshiftPartitionKey>[] = [];
     const result = (): TableExportResult => ({
       table,
       rows,
@@ -237,21 +235,22 @@ export class ClusterExporter {
       sealedThrough: watermark.sealedThrough,
       newGaps,
       gaps: watermark.gaps,
-      writtenKeys,
+      objects,
       lagSeconds: watermark.sealedThrough ? Math.round((now.getTime() - watermark.sealedThrough.getTime()) / 1000) : null,
     });
     for (const slot of plan.slots) {
       if (this.#pastDeadline(options)) return { result: result(), stopped: true };
       await this.#renewLease();
-      const written = await this.#exportSlot(cluster.name, table, slot, clusterNow);
+      const written = await writeSlotObject(this.#deps, cluster.name, table, slot, clusterNow);
       rows += written.rows;
       slotsExported += 1;
-      if (written.key) {
+      if (written.object) {
         slotsWritten += 1;
-        writtenKeys.push(written.key);
+        objects.push(written.object);
       }
       await this.#step(`object-written:${table}`);
-      this.#deps.onEvent?.({ type: 'slot-written', cluster: cluster.name, table, slot, rows: written.rows, key: written.key });
+      const { rows: slotRows, object } = written;
+      this.#deps.onEvent?.({ type: 'slot-written', cluster: cluster.name, table, slot, rows: slotRows, key: object?.key ?? null });
       const contiguous = watermark.sealedThrough === null || watermark.sealedThrough.getTime() === slot.start.getTime();
       if (slot.sealed && contiguous) {
         watermark = await this.#deps.state.putWatermark(key, { sealedThrough: slot.end, gaps: watermark.gaps }, watermark.version);
@@ -260,59 +259,6 @@ export class ClusterExporter {
       }
     }
     return { result: result(), stopped: false };
-  }
-
-  async #exportSlot(
-    cluster: string,
-    table: ExportTableName,
-    slot: Slot,
-    exportedAt: string,
-  ): Promise<{ rows: number; key: string | null }> {
-    const start = formatSqlTimestamp(slot.start);
-    const end = formatSqlTimestamp(slot.end);
-    const pages = table === QUERY_TEXT_TABLE ? this.#queryTextPages(start, end) : this.#viewPages(table, start, end);
-    const file = await this.#deps.writer.write(exportColumns(table), readAhead(pages), { exported_at: exportedAt });
-    if (!file) return { rows: 0, key: null };
-    const key = slotObjectKey(table, cluster, slot.start);
-    try {
-      await this.#deps.lake.putFile(key, file.path, { contentType: 'application/vnd.apache.parquet' });
-    } finally {
-      await this.#deps.writer.discard(file);
-    }
-    return { rows: file.rows, key };
-  }
-
-  async *#viewPages(table: ExportTableName, start: string, end: string): AsyncGenerator<readonly LakeRow[]> {
-    if (!isStlViewName(table)) return;
-    yield* this.#deps.runner.pages(slotStatement(renderSlotSelect(table), start, end));
-  }
-
-  async *#queryTextPages(start: string, end: string): AsyncGenerator<readonly LakeRow[]> {
-    for (const kind of Object.keys(QUERY_TEXT_SOURCES) as StatementKind[]) {
-      const pages = this.#deps.runner.pages(slotStatement(renderQueryTextChunks(kind), start, end));
-      yield* queryTextRows(kind, pages);
-    }
-  }
-
-  async #clusterNow(): Promise<string> {
-    const row = await this.#first({ text: CLUSTER_NOW_SQL, parameters: {} });
-    const now = row?.now;
-    if (typeof now !== 'string') throw new OpslakeError('the cluster did not return its clock (SELECT getdate())');
-    return now;
-  }
-
-  async #oldest(table: ExportTableName): Promise<Date | null> {
-    if (!isStlViewName(table)) return null;
-    const row = await this.#first({ text: renderOldestCursor(table), parameters: {} });
-    const oldest = row?.oldest;
-    return typeof oldest === 'string' ? parseUtc(oldest) : null;
-  }
-
-  async #first(statement: SqlStatement): Promise<SqlRow | undefined> {
-    for await (const page of this.#deps.runner.pages(statement)) {
-      if (page.length > 0) return page[0];
-    }
-    return undefined;
   }
 
   #tables(options: ClusterExportOptions): readonly ExportTableName[] {

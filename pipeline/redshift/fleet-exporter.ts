@@ -1,6 +1,6 @@
 import type { ClusterConfig, ExportSettings } from '../config/opslake-config.js';
-import type { ParquetWriter } from '../lake/parquet-writer.js';
 import type { ObjectStore } from '../ports/object-store.js';
+import type { ParquetWriter } from '../ports/parquet-writer.js';
 import type { SqlRunner } from '../ports/sql-runner.js';
 import type { StateStore } from '../ports/state-store.js';
 import type { ExportTableName } from '../tables/registry.js';
@@ -32,15 +32,18 @@ export type FleetExportResult =
  * reported in its result and does not stop the others.
  */
 export async function exportFleet(options: FleetExportOptions): Promise<FleetExportResult[]> {
-  const queue = options.clusters.filter((cluster) => cluster.enabled);
-  const results = new Map<string, FleetExportResult>();
+  const enabled = options.clusters.filter((cluster) => cluster.enabled);
+  const queue = [...enabled.entries()];
+  // Filled by index, so results come back in configuration order whichever finishes first.
+  const results = new Array<FleetExportResult>(enabled.length);
   const worker = async (): Promise<void> => {
-    for (let cluster = queue.shift(); cluster; cluster = queue.shift()) {
-      results.set(cluster.name, await exportOne(cluster, options));
+    for (let next = queue.shift(); next; next = queue.shift()) {
+      const [index, cluster] = next;
+      results[index] = await exportOne(cluster, options);
     }
   };
   await Promise.all(Array.from({ length: Math.max(1, Math.min(options.concurrency, queue.length)) }, worker));
-  return options.clusters.filter((cluster) => cluster.enabled).map((cluster) => results.get(cluster.name)!);
+  return results;
 }
 
 async function exportOne(cluster: ClusterConfig, options: FleetExportOptions): Promise<FleetExportResult> {

@@ -50,7 +50,8 @@ const SESSION_ISSUER = group({
 
 const USER_IDENTITY = group({
   type: text(
-    'Identity type: Root, IAMUser, AssumedRole, Role, FederatedUser, Directory, AWSAccount, AWSService, IdentityCenterUser, SAMLUser, WebIdentityUser, Unknown (open set).',
+    'Identity type: Root, IAMUser, AssumedRole, Role, FederatedUser, Directory, AWSAccount, AWSService, ' +
+      'IdentityCenterUser, SAMLUser, WebIdentityUser, Unknown (open set).',
   ),
   principalId: text('Unique id of the caller; for temporary credentials it includes the session name.'),
   arn: text('ARN of the caller.'),
@@ -194,7 +195,8 @@ function withLineage(columns: CloudTrailColumn[]): readonly CloudTrailColumn[] {
       kind: 'json',
       path: [],
       description:
-        'Members of the record that no column holds (new or unexpected fields, values of the wrong type), as a JSON object shaped like the record; null when there are none.',
+        'Members of the record that no column holds (new or unexpected fields, values of the wrong type), ' +
+        'as a JSON object shaped like the record; null when there are none.',
     },
     {
       name: SOURCE_KEY_COLUMN,
@@ -209,7 +211,10 @@ function withLineage(columns: CloudTrailColumn[]): readonly CloudTrailColumn[] {
 export const CLOUDTRAIL_EVENT_COLUMNS: readonly CloudTrailColumn[] = withLineage(columnsOf(CLOUDTRAIL_EVENT_FIELDS));
 export const CLOUDTRAIL_INSIGHT_COLUMNS: readonly CloudTrailColumn[] = withLineage(columnsOf(CLOUDTRAIL_INSIGHT_FIELDS));
 
-export const CLOUDTRAIL_PARTITION_KEYS: readonly PartitionKey[] = [
+/** The partition keys of both CloudTrail tables, in folder order. */
+export type CloudTrailPartitionKey = 'account' | 'region' | 'day';
+
+export const CLOUDTRAIL_PARTITION_KEYS: readonly PartitionKey<CloudTrailPartitionKey>[] = [
   {
     name: 'account',
     type: 'string',
@@ -226,7 +231,7 @@ export const CLOUDTRAIL_PARTITION_KEYS: readonly PartitionKey[] = [
 export const CLOUDTRAIL_EVENTS_TABLE = 'cloudtrail_events';
 export const CLOUDTRAIL_INSIGHTS_TABLE = 'cloudtrail_insights';
 
-export const CLOUDTRAIL_EVENTS: LakeTable = {
+export const CLOUDTRAIL_EVENTS: LakeTable<CloudTrailPartitionKey> = {
   name: CLOUDTRAIL_EVENTS_TABLE,
   path: 'cloudtrail/events',
   description: 'CloudTrail management, data and network-activity events, one row per event, flattened and typed.',
@@ -234,7 +239,7 @@ export const CLOUDTRAIL_EVENTS: LakeTable = {
   partitionKeys: CLOUDTRAIL_PARTITION_KEYS,
 };
 
-export const CLOUDTRAIL_INSIGHTS: LakeTable = {
+export const CLOUDTRAIL_INSIGHTS: LakeTable<CloudTrailPartitionKey> = {
   name: CLOUDTRAIL_INSIGHTS_TABLE,
   path: 'cloudtrail/insights',
   description: 'CloudTrail Insights events (Start and End of unusual API call or error rates).',
@@ -243,4 +248,4 @@ export const CLOUDTRAIL_INSIGHTS: LakeTable = {
 };
 
 /** The CloudTrail lake tables (`cloudtrail_events`, `cloudtrail_insights`). */
-export const CLOUDTRAIL_TABLES: readonly LakeTable[] = [CLOUDTRAIL_EVENTS, CLOUDTRAIL_INSIGHTS];
+export const CLOUDTRAIL_TABLES: readonly LakeTable<CloudTrailPartitionKey>[] = [CLOUDTRAIL_EVENTS, CLOUDTRAIL_INSIGHTS];

@@ -7,19 +7,23 @@ export interface LakeColumn {
   readonly description: string;
 }
 
-export interface PartitionKey {
-  readonly name: string;
+/** A partition key of a table; `K` names it, so that a table's partition values can be typed. */
+export interface PartitionKey<K extends string = string> {
+  readonly name: K;
   readonly type: Extract<GlueType, 'string'>;
   readonly description: string;
 }
 
-/** A table in the lake, as the catalog (Glue or DuckDB) sees it. */
-export interface LakeTable {
+/**
+ * A table in the lake, as the catalog (Glue or DuckDB) sees it. `K` names its partition keys:
+ * `LakeTable<'cluster' | 'day'>` asks for exactly those values (see `lake/lake-layout.ts`).
+ */
+export interface LakeTable<K extends string = string> {
   /** Catalog table name, e.g. `stl_query`, `query_text`, `cloudtrail_events`. */
   readonly name: string;
-  /** Path under the lake prefix where its partitions live, e.g. `redshift/stl_query`. */
+  /** Path under the lake prefix where its partitions live, e.g. `redshift/stl_query` (keys come from `lake/lake-layout.ts`). */
   readonly path: string;
   readonly description: string;
   readonly columns: readonly LakeColumn[];
-  readonly partitionKeys: readonly PartitionKey[];
+  readonly partitionKeys: readonly PartitionKey<K>[];
 }

@@ -32,7 +32,10 @@ export const EXPORTED_AT: LakeColumn = {
   description: 'Cluster time at the start of the export run that wrote the row (UTC).',
 };
 
-const REDSHIFT_PARTITION_KEYS: readonly PartitionKey[] = [
+/** The partition keys of every Redshift table, in folder order. */
+export type RedshiftPartitionKey = 'cluster' | 'day';
+
+const REDSHIFT_PARTITION_KEYS: readonly PartitionKey<RedshiftPartitionKey>[] = [
   { name: 'cluster', type: 'string', description: 'Source cluster or workgroup (our configured name).' },
   { name: 'day', type: 'string', description: "UTC day (YYYY-MM-DD) of the row's completion time." },
 ];
@@ -47,7 +50,8 @@ export function exportColumns(name: ExportTableName): readonly LakeColumn[] {
   ];
 }
 
-function redshiftLakeTable(name: ExportTableName): LakeTable {
+/** The lake table an export table is written to (`redshift/<name>`, partitioned by cluster and day). */
+export function exportLakeTable(name: ExportTableName): LakeTable<RedshiftPartitionKey> {
   return {
     name,
     path: `redshift/${name}`,
@@ -62,7 +66,7 @@ function redshiftLakeTable(name: ExportTableName): LakeTable {
 
 /** Every table in the lake: the catalog creates exactly these. */
 export function lakeTables(): readonly LakeTable[] {
-  return [...EXPORT_TABLE_NAMES.map(redshiftLakeTable), ...CLOUDTRAIL_TABLES];
+  return [...EXPORT_TABLE_NAMES.map(exportLakeTable), ...CLOUDTRAIL_TABLES];
 }
 
 export function lakeTable(name: string): LakeTable {

@@ -1,9 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { ClusterExporter } from '../../../pipeline/redshift/cluster-exporter.js';
-import type { ParquetWriter } from '../../../pipeline/lake/parquet-writer.js';
+import { partitionPrefix } from '../../../pipeline/lake/lake-layout.js';
+import type { ParquetWriter } from '../../../pipeline/ports/parquet-writer.js';
 import type { SqlRunner } from '../../../pipeline/ports/sql-runner.js';
 import type { StateStore } from '../../../pipeline/ports/state-store.js';
 import { MemoryObjectStore } from '../../fakes/memory-object-store.js';
+import { exportLakeTable } from '../../../pipeline/tables/registry.js';
 import { clusterConfig, SETTINGS } from '../../harness/export-harness.js';
 
 describe('ClusterExporter', () => {
@@ -37,7 +39,10 @@ describe('ClusterExporter lease', () => {
     try {
       // A wall clock that moves 10 minutes per reading: the 15-minute lease would lapse mid-run.
       let minutes = 0;
-      const clock = () => new Date(Date.UTC(2026, 10, 20, 12, 0) + (minutes += 10) * 60_000);
+      const clock = () => {
+        minutes += 10;
+        return new Date(Date.UTC(2026, 10, 20, 12, 0) + minutes * 60_000);
+      };
       const acquired: Array<{ owner: string; expiresAt: Date }> = [];
       const state = lake.state;
       const watching: StateStore = {
@@ -57,7 +62,39 @@ describe('ClusterExporter lease', () => {
       expect(result.status).toBe('done');
       expect(acquired.length).toBeGreaterThan(1);
       expect(acquired.every((entry) => entry.owner === 'long-run')).toBe(true);
-      expect(acquired.at(-1)!.expiresAt.getTime()).toBeGreaterThan(acquired[0]!.expiresAt.getTime());
+      const [first] = acquired;
+      expect(acquired.at(-1)?.expiresAt.getTime()).toBeGreaterThan(first?.expiresAt.getTime() ?? Number.POSITIVE_INFINITY);
+    } finally {
+      await runner.close();
+      await lake.close();
+      await sim.close();
+    }
+  });
+});
+
+describe('ClusterExporter objects', () => {
+  it('reports each object it wrote with its table and partition: together, exactly the objects in the lake', async () => {
+    const { simulatedCluster, openRunner, lakeFixture, lakeFiles, exportOnce } = await import('../../harness/export-harness.js');
+    const sim = await simulatedCluster({ historyHours: 3, seed: 13 });
+    const cluster = clusterConfig('analytics', ['stl_query', 'query_text']);
+    const runner = await openRunner('pg', sim.db, cluster);
+    const lake = await lakeFixture();
+    try {
+      const result = await exportOnce(lake, runner, cluster);
+      const files = await lakeFiles(lake.lakeDir);
+      const objects = result.tables.flatMap((table) => table.objects);
+      expect(objects.length).toBeGreaterThan(2);
+      expect(objects.map((object) => object.key).sort()).toEqual([...files.keys()].sort());
+      for (const table of result.tables) {
+        expect(table.objects).toHaveLength(table.slotsWritten);
+        expect(table.objects.reduce((sum, object) => sum + object.rows, 0)).toBe(table.rows);
+        for (const object of table.objects) {
+          expect(object.table).toBe(table.table);
+          expect(object.partition.cluster).toBe('analytics');
+          expect(object.key.startsWith(partitionPrefix(exportLakeTable(table.table), object.partition)), object.key).toBe(true);
+          expect(object.bytes).toBe(files.get(object.key)?.length);
+        }
+      }
     } finally {
       await runner.close();
       await lake.close();

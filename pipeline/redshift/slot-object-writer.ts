@@ -1,0 +1,62 @@
+import type { WrittenObject } from '../lake/lake-layout.js';
+import type { ObjectStore } from '../ports/object-store.js';
+import type { LakeRow, ParquetWriter } from '../ports/parquet-writer.js';
+import type { SqlRunner } from '../ports/sql-runner.js';
+import { QUERY_TEXT_SOURCES, QUERY_TEXT_TABLE, type StatementKind } from '../tables/query-text-table.js';
+import { exportColumns, isStlViewName, type ExportTableName, type RedshiftPartitionKey } from '../tables/registry.js';
+import { readAhead } from '../util/read-ahead.js';
+import { slotObject } from './lake-keys.js';
+import { queryTextRows } from './query-text-rows.js';
+import type { Slot } from './slot-planner.js';
+import { renderQueryTextChunks, renderSlotSelect, slotStatement } from './slot-sql.js';
+import { formatSqlTimestamp } from './slot-time.js';
+
+export interface SlotObjectWriterDeps {
+  readonly runner: SqlRunner;
+  readonly lake: ObjectStore;
+  readonly writer: ParquetWriter;
+}
+
+/** What exporting one slot of one table wrote: its rows, and its object (none for an empty slot). */
+export interface SlotWrite {
+  readonly rows: number;
+  readonly object: WrittenObject<RedshiftPartitionKey> | null;
+}
+
+/**
+ * Reads the rows of one slot of one table from the cluster and writes them to the slot's
+ * object, overwriting what an earlier export of the slot wrote. `exportedAt` (the cluster clock
+ * at the start of the run) is every row's lineage.
+ */
+export async function writeSlotObject(
+  deps: SlotObjectWriterDeps,
+  cluster: string,
+  table: ExportTableName,
+  slot: Slot,
+  exportedAt: string,
+): Promise<SlotWrite> {
+  const start = formatSqlTimestamp(slot.start);
+  const end = formatSqlTimestamp(slot.end);
+  const pages = table === QUERY_TEXT_TABLE ? queryTextPages(deps.runner, start, end) : viewPages(deps.runner, table, start, end);
+  const file = await deps.writer.write(exportColumns(table), readAhead(pages), { exported_at: exportedAt });
+  if (!file) return { rows: 0, object: null };
+  const object = slotObject(table, cluster, slot.start);
+  try {
+    await deps.lake.putFile(object.key, file.path, { contentType: 'application/vnd.apache.parquet' });
+  } finally {
+    await deps.writer.discard(file);
+  }
+  return { rows: file.rows, object: { ...object, rows: file.rows, bytes: file.bytes } };
+}
+
+async function* viewPages(runner: SqlRunner, table: ExportTableName, start: string, end: string): AsyncGenerator<readonly LakeRow[]> {
+  if (!isStlViewName(table)) return;
+  yield* runner.pages(slotStatement(renderSlotSelect(table), start, end));
+}
+
+async function* queryTextPages(runner: SqlRunner, start: string, end: string): AsyncGenerator<readonly LakeRow[]> {
+  for (const kind of Object.keys(QUERY_TEXT_SOURCES) as StatementKind[]) {
+    const pages = runner.pages(slotStatement(renderQueryTextChunks(kind), start, end));
+    yield* queryTextRows(kind, pages);
+  }
+}
