@@ -1,4 +1,4 @@
-import type { SeededRandom } from './seeded-random.js';
+import type { SeededRandom } from '../seeded-random.js';
 import type { Arrival, MinuteContext, ScanDraft, SimTable, SimUser, StatementSpec, WlmQueue } from './workload-profile.js';
 
 /** Building blocks shared by the profiles. */

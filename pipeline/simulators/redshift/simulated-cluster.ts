@@ -10,7 +10,7 @@ import { ANALYTICS_PROFILE } from './analytics-profile.js';
 import { renderBulkScanLoad, runBulkScanLoad } from './bulk-scan-loader.js';
 import { ETL_PROFILE } from './etl-profile.js';
 import { RowWriter } from './row-writer.js';
-import { SeededRandom } from './seeded-random.js';
+import { SeededRandom } from '../seeded-random.js';
 import { PENDING_SCHEMA, SIMULATOR_FORMAT_VERSION, SIMULATOR_SCHEMA, simulatorSetupSql } from './stl-schema-sql.js';
 import { emitStatementRows, formatMicros, parseMicros } from './stl-rows.js';
 import { MINUTE_US, statementsOfMinute } from './workload-generator.js';

@@ -1,5 +1,5 @@
 import { STL_VIEWS, STL_VIEW_NAMES, type StlViewName } from '../../tables/stl-views.js';
-import { SeededRandom } from './seeded-random.js';
+import { SeededRandom } from '../seeded-random.js';
 import { stlQueryTxt, stlTextChunks } from './stl-text.js';
 import type { PlacedStatement } from './workload-generator.js';
 import type { PlanDraft, ScanDraft, SimTable, WorkloadProfile } from './workload-profile.js';

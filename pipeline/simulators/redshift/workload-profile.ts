@@ -1,4 +1,4 @@
-import type { SeededRandom } from './seeded-random.js';
+import type { SeededRandom } from '../seeded-random.js';
 
 /**
  * The vocabulary of a simulated workload: who runs what, in which WLM queue, against which
