@@ -12,7 +12,8 @@ import { ETL_PROFILE } from './etl-profile.js';
 import { RowWriter } from './row-writer.js';
 import { SeededRandom } from '../seeded-random.js';
 import { PENDING_SCHEMA, SIMULATOR_FORMAT_VERSION, SIMULATOR_SCHEMA, simulatorSetupSql } from './stl-schema-sql.js';
-import { emitStatementRows, formatMicros, parseMicros } from './stl-rows.js';
+import { formatMicros, parseMicros } from './format-micros.js';
+import { emitStatementRows } from './stl-rows.js';
 import { MINUTE_US, statementsOfMinute } from './workload-generator.js';
 import { WORKLOAD_PROFILE_NAMES, type WorkloadProfile, type WorkloadProfileName } from './workload-profile.js';
 
