@@ -17,14 +17,14 @@ import type { CloudTrailTableKind } from './cloudtrail-lake-layout.js';
  * maps from member name to column, each column with the text that precedes its value in a line.
  */
 
-export interface LeafSlot {
+interface LeafSlot {
   readonly index: number;
   readonly kind: CloudTrailValueKind;
   /** `,"c<index>":`, the text that precedes the value in a line. */
   readonly prefix: string;
 }
 
-export interface GroupSlot {
+interface GroupSlot {
   readonly group: CompiledGroup;
 }
 

@@ -6,7 +6,7 @@ import { type CloudTrailGroup, type CloudTrailValueKind, isGroup } from '../tabl
  */
 
 /** What the inspector reads from a member besides its type: partition values and Insight markers. */
-export const ROLE_NONE = 0;
+const ROLE_NONE = 0;
 export const ROLE_ACCOUNT = 1;
 export const ROLE_REGION = 2;
 export const ROLE_MARKER = 3;
