@@ -5,6 +5,12 @@ export interface ObjectInfo {
   readonly key: string;
   readonly size: number;
   readonly lastModified?: Date;
+  /**
+   * User metadata stored with the object (S3's `x-amz-meta-<name>`: names lower-case, without
+   * the prefix), e.g. the `signature` of a CloudTrail digest. Only `head` reads it; listings
+   * leave it out, as S3's do.
+   */
+  readonly metadata?: Readonly<Record<string, string>>;
 }
 
 /**
@@ -22,7 +28,7 @@ export interface ObjectStore {
   getStream(key: string): Promise<Readable>;
   /** Throws ObjectNotFoundError when absent. */
   getBytes(key: string): Promise<Buffer>;
-  /** Size and time of an object, or undefined when absent. */
+  /** Size, time and user metadata of an object, or undefined when absent. */
   head(key: string): Promise<ObjectInfo | undefined>;
   /** Every object whose key starts with `prefix`, in key order, page by page underneath. */
   list(prefix: string): AsyncIterable<ObjectInfo>;
@@ -32,4 +38,6 @@ export interface ObjectStore {
 
 export interface PutOptions {
   readonly contentType?: string;
+  /** User metadata to store with the object (see ObjectInfo.metadata); writing without it clears what was there. */
+  readonly metadata?: Readonly<Record<string, string>>;
 }

@@ -12,6 +12,9 @@ const MAX_KEY_BYTES = 1024;
 /** Files the local store writes while an object is in flight; keys may not take these names. */
 export const TEMP_FILE_PREFIX = '.opslake-tmp-';
 
+/** The local store's sidecars of user metadata (`.opslake-meta-<name>.json`); keys may not take these names either. */
+export const METADATA_FILE_PREFIX = '.opslake-meta-';
+
 function refuse(key: string, rule: string): never {
   const shown = key.length > 120 ? `${key.slice(0, 120)}...` : key;
   throw new ObjectStoreError(`invalid object key ${JSON.stringify(shown)}: ${rule}`, key);
@@ -28,6 +31,7 @@ function checkSegment(key: string, segment: string): void {
   if (segment === '') refuse(key, 'empty segments (//, or a leading or trailing /) are not allowed');
   if (segment === '.' || segment === '..') refuse(key, '. and .. segments are not allowed');
   if (segment.startsWith(TEMP_FILE_PREFIX)) refuse(key, `segments may not start with ${TEMP_FILE_PREFIX}`);
+  if (segment.startsWith(METADATA_FILE_PREFIX)) refuse(key, `segments may not start with ${METADATA_FILE_PREFIX}`);
 }
 
 /** Returns the key when it names an object safely; throws ObjectStoreError naming the rule otherwise. */
@@ -51,4 +55,31 @@ export function assertListPrefix(prefix: string): string {
   for (const segment of segments) checkSegment(prefix, segment);
   if (last === '.' || last === '..') refuse(prefix, '. and .. segments are not allowed');
   return prefix;
+}
+
+/** S3 keeps at most 2 KB of user metadata per object (names and values, in UTF-8). */
+const MAX_METADATA_BYTES = 2048;
+const METADATA_NAME = /^[a-z0-9][a-z0-9-]{0,127}$/;
+const METADATA_VALUE = /^[\x20-\x7e]*$/;
+
+/**
+ * Returns user metadata with its names lower-cased (as S3 returns them) when both adapters can
+ * store it: names of letters, digits and `-`, printable ASCII values (what an HTTP header
+ * carries), 2 KB in all. Throws ObjectStoreError naming the rule otherwise.
+ */
+export function assertObjectMetadata(key: string, metadata: Readonly<Record<string, string>>): Record<string, string> {
+  const reject = (rule: string): never => {
+    throw new ObjectStoreError(`invalid metadata for ${JSON.stringify(key.length > 120 ? `${key.slice(0, 120)}...` : key)}: ${rule}`, key);
+  };
+  const checked: Record<string, string> = {};
+  let bytes = 0;
+  for (const [rawName, value] of Object.entries(metadata)) {
+    const name = rawName.toLowerCase();
+    if (!METADATA_NAME.test(name)) reject(`metadata name ${JSON.stringify(rawName)} must be letters, digits and -`);
+    if (typeof value !== 'string' || !METADATA_VALUE.test(value)) reject(`metadata ${name} must be printable ASCII`);
+    bytes += name.length + value.length;
+    checked[name] = value;
+  }
+  if (bytes > MAX_METADATA_BYTES) reject(`user metadata is at most ${MAX_METADATA_BYTES} bytes`);
+  return checked;
 }

@@ -16,7 +16,7 @@ import { awsErrorDetails } from '../aws/aws-error-details.js';
 import { failureFields, translateAwsError } from '../aws/aws-errors.js';
 import { ObjectNotFoundError, ObjectStoreError, type OpslakeError } from '../errors.js';
 import type { ObjectInfo, ObjectStore, PutOptions } from '../ports/object-store.js';
-import { assertListPrefix, assertObjectKey } from './object-key.js';
+import { assertListPrefix, assertObjectKey, assertObjectMetadata } from './object-key.js';
 
 /** S3's rule for bucket names (lower-case letters, digits, dots and hyphens, 3-63 characters). */
 export const S3_BUCKET_NAME = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
@@ -135,8 +135,14 @@ export class S3ObjectStore implements ObjectStore {
     const fullKey = this.fullKey(key);
     try {
       const response = await this.client.send(new HeadObjectCommand({ Bucket: this.bucket, Key: fullKey }));
-      const info: ObjectInfo = { key, size: response.ContentLength ?? 0 };
-      return response.LastModified ? { ...info, lastModified: response.LastModified } : info;
+      const metadata = response.Metadata ?? {};
+      return {
+        key,
+        size: response.ContentLength ?? 0,
+        ...(response.LastModified ? { lastModified: response.LastModified } : {}),
+        // The SDK gives the x-amz-meta-* names without their prefix, lower-cased.
+        ...(Object.keys(metadata).length > 0 ? { metadata } : {}),
+      };
     } catch (error) {
       if (this.isNotFound(error)) return undefined;
       throw this.failure('HeadObject', 'read', key, error);
@@ -186,6 +192,7 @@ export class S3ObjectStore implements ObjectStore {
   private putParams(key: string, options: PutOptions | undefined): PutObjectCommandInput {
     const params: PutObjectCommandInput = { Bucket: this.bucket, Key: this.fullKey(key) };
     if (options?.contentType !== undefined) params.ContentType = options.contentType;
+    if (options?.metadata !== undefined) params.Metadata = assertObjectMetadata(key, options.metadata);
     if (this.kmsKeyId !== undefined) {
       params.ServerSideEncryption = 'aws:kms';
       params.SSEKMSKeyId = this.kmsKeyId;

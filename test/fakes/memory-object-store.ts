@@ -1,18 +1,22 @@
 import { readFile } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import { ObjectNotFoundError } from '../../pipeline/errors.js';
-import type { ObjectInfo, ObjectStore } from '../../pipeline/ports/object-store.js';
+import type { ObjectInfo, ObjectStore, PutOptions } from '../../pipeline/ports/object-store.js';
 
 /** An ObjectStore in memory, for unit tests of code that uses the port. */
 export class MemoryObjectStore implements ObjectStore {
   readonly location = 'memory://';
   readonly objects = new Map<string, Buffer>();
+  /** User metadata by key; a write without metadata drops it, as in S3. */
+  readonly metadata = new Map<string, Readonly<Record<string, string>>>();
 
-  async putFile(key: string, localPath: string): Promise<void> {
+  async putFile(key: string, localPath: string, options?: PutOptions): Promise<void> {
+    this.#keepMetadata(key, options);
     this.objects.set(key, await readFile(localPath));
   }
 
-  async putBytes(key: string, body: Uint8Array | string): Promise<void> {
+  async putBytes(key: string, body: Uint8Array | string, options?: PutOptions): Promise<void> {
+    this.#keepMetadata(key, options);
     this.objects.set(key, Buffer.from(body));
   }
 
@@ -28,7 +32,9 @@ export class MemoryObjectStore implements ObjectStore {
 
   async head(key: string): Promise<ObjectInfo | undefined> {
     const body = this.objects.get(key);
-    return body ? { key, size: body.length } : undefined;
+    const metadata = this.metadata.get(key);
+    if (!body) return undefined;
+    return metadata ? { key, size: body.length, metadata } : { key, size: body.length };
   }
 
   async *list(prefix: string): AsyncIterable<ObjectInfo> {
@@ -39,5 +45,15 @@ export class MemoryObjectStore implements ObjectStore {
 
   async delete(key: string): Promise<void> {
     this.objects.delete(key);
+    this.metadata.delete(key);
+  }
+
+  #keepMetadata(key: string, options: PutOptions | undefined): void {
+    const metadata = options?.metadata;
+    if (metadata && Object.keys(metadata).length > 0) {
+      this.metadata.set(key, Object.fromEntries(Object.entries(metadata).map(([name, value]) => [name.toLowerCase(), value])));
+    } else {
+      this.metadata.delete(key);
+    }
   }
 }

@@ -69,6 +69,22 @@ describe('LocalObjectStore', () => {
     expect((await store.getBytes('a/b')).toString()).toBe('object');
   });
 
+  it('keeps metadata in a sidecar that can be written by hand, and says when one is not JSON', async () => {
+    const folder = newRoot();
+    const store = new LocalObjectStore(folder);
+    await store.putBytes('t/d.json.gz', 'digest', { metadata: { signature: 'ab12' } });
+    expect((await readdir(join(folder, 't'))).sort()).toEqual(['.opslake-meta-d.json.gz.json', 'd.json.gz']);
+
+    await writeFile(join(folder, 't', '.opslake-meta-d.json.gz.json'), '{"Signature":"cd34","signature-algorithm":"SHA256withRSA"}');
+    expect((await store.head('t/d.json.gz'))?.metadata).toEqual({ signature: 'cd34', 'signature-algorithm': 'SHA256withRSA' });
+
+    await writeFile(join(folder, 't', '.opslake-meta-d.json.gz.json'), 'not json');
+    await expect(store.head('t/d.json.gz')).rejects.toThrow(/\.opslake-meta-d\.json\.gz\.json\) is not a JSON object of text values/);
+
+    await store.delete('t/d.json.gz');
+    expect(await readdir(join(folder, 't'))).toEqual([]);
+  });
+
   it('lists nothing when the root folder does not exist yet', async () => {
     const store = new LocalObjectStore(join(newRoot(), 'never-created'));
     expect(await collect(store.list(''))).toEqual([]);

@@ -22,6 +22,7 @@ describe('assertObjectKey', () => {
     ['x\u0000y', /control characters/],
     ['x\ry', /control characters/],
     ['a/.opslake-tmp-123', /may not start with \.opslake-tmp-/],
+    ['a/.opslake-meta-b.json', /may not start with \.opslake-meta-/],
     ['é'.repeat(513), /at most 1024 bytes/],
   ])('refuses %j', (key, rule) => {
     const error = (() => {

@@ -119,6 +119,38 @@ export function describeObjectStoreContract(createStore: () => Promise<ObjectSto
       expect((await collect(store.list('d/'))).map((o) => o.key)).toEqual(['d/two']);
     });
 
+    it('keeps user metadata with an object, lower-cased, and drops it when the object is written again without', async () => {
+      const local = join(scratch, 'signed.bin');
+      await writeFile(local, 'digest');
+      const signature = { Signature: 'a1b2c3', 'signature-algorithm': 'SHA256withRSA' };
+      await store.putBytes('m/digest.json.gz', 'digest', { metadata: signature });
+      await store.putFile('m/file.json.gz', local, { metadata: { signature: 'ff00' } });
+      await store.putBytes('m/plain', 'plain');
+
+      expect((await store.head('m/digest.json.gz'))?.metadata).toEqual({ signature: 'a1b2c3', 'signature-algorithm': 'SHA256withRSA' });
+      expect((await store.head('m/file.json.gz'))?.metadata).toEqual({ signature: 'ff00' });
+      expect((await store.head('m/plain'))?.metadata).toBeUndefined();
+      // Listings carry no metadata, and nothing beside the objects shows up in them.
+      const listed = await collect(store.list('m/'));
+      expect(listed.map((o) => o.key)).toEqual(['m/digest.json.gz', 'm/file.json.gz', 'm/plain']);
+      expect(listed.map((o) => o.metadata)).toEqual([undefined, undefined, undefined]);
+
+      await store.putBytes('m/digest.json.gz', 'replaced');
+      expect((await store.head('m/digest.json.gz'))?.metadata).toBeUndefined();
+      await store.putBytes('m/file.json.gz', 'signed again', { metadata: { signature: 'ee11' } });
+      await store.delete('m/file.json.gz');
+      await store.putBytes('m/file.json.gz', 'new');
+      expect((await store.head('m/file.json.gz'))?.metadata).toBeUndefined();
+    });
+
+    it('refuses metadata that S3 could not carry, and writes nothing', async () => {
+      const refused: Record<string, string>[] = [{ 'bad name': 'x' }, { note: 'line\nbreak' }, { note: 'é' }, { big: 'x'.repeat(2_100) }];
+      for (const metadata of refused) {
+        await expect(store.putBytes('m/refused', 'x', { metadata }), JSON.stringify(metadata)).rejects.toBeInstanceOf(ObjectStoreError);
+      }
+      await expect(store.head('m/refused')).resolves.toBeUndefined();
+    });
+
     it('throws ObjectNotFoundError naming the key for an absent object', async () => {
       await store.putBytes('present/x', 'x');
 
