@@ -135,6 +135,17 @@ export class UnreadableInputError extends OpslakeError {
   }
 }
 
+/**
+ * Thrown when the public keys of CloudTrail's digest signatures cannot be had: a PEM file that
+ * is missing or holds no RSA public key, CloudTrail's ListPublicKeys refused or out of reach.
+ */
+export class DigestKeyError extends OpslakeError {
+  constructor(message: string, options: OpslakeErrorOptions = {}) {
+    super(message, options);
+    this.name = 'DigestKeyError';
+  }
+}
+
 /** Thrown when a query run by a QueryEngine fails (Athena FAILED/CANCELLED, a DuckDB error, a timeout). */
 export class QueryFailedError extends OpslakeError {
   readonly queryId: string | undefined;

@@ -1,7 +1,7 @@
 import type { AwsErrorDetails } from './aws-error-details.js';
 
 /** The AWS services the adapters call. */
-export type AwsService = 's3' | 'dynamodb' | 'glue' | 'redshift-data' | 'ssm' | 'athena';
+export type AwsService = 's3' | 'dynamodb' | 'glue' | 'redshift-data' | 'ssm' | 'athena' | 'cloudtrail';
 
 /** What a hint needs to know about the call that failed. */
 export interface AwsCallTarget {
@@ -23,6 +23,7 @@ const TITLES: Record<AwsService, string> = {
   'redshift-data': 'the Redshift Data API',
   ssm: 'SSM Parameter Store',
   athena: 'Athena',
+  cloudtrail: 'CloudTrail',
 };
 
 export function serviceTitle(service: AwsService): string {
@@ -124,6 +125,11 @@ function athenaHint(details: Details, call: AwsCallTarget): string | undefined {
   );
 }
 
+function cloudTrailHint(details: Details, call: AwsCallTarget): string | undefined {
+  if (details.kind !== 'access-denied') return undefined;
+  return `the role needs cloudtrail:${call.operation} in ${call.resource} to read the public keys of digest signatures`;
+}
+
 const SERVICE_HINTS: Record<AwsService, (details: Details, call: AwsCallTarget) => string | undefined> = {
   s3: s3Hint,
   dynamodb: dynamoDbHint,
@@ -131,4 +137,5 @@ const SERVICE_HINTS: Record<AwsService, (details: Details, call: AwsCallTarget) 
   'redshift-data': dataApiHint,
   ssm: ssmHint,
   athena: athenaHint,
+  cloudtrail: cloudTrailHint,
 };

@@ -6,7 +6,9 @@ export type UnreadableReason =
   | 'invalid-json'
   | 'no-records'
   | 'invalid-record'
-  | 'digest-body';
+  | 'digest-body'
+  /** A digest file whose JSON is not a digest (a member missing or malformed). */
+  | 'invalid-digest';
 
 /**
  * One element of the `Records` array, as the bytes of its JSON object (`{...}`) and the byte

@@ -1,5 +1,6 @@
 import { glueTypeOf, lakeTypeOf, type GlueType, type LakeType } from './column-types.js';
 import type { LakeColumn, LakeTable, PartitionKey } from './lake-table.js';
+import { CLOUDTRAIL_COMPLETENESS } from './cloudtrail-completeness-table.js';
 import { CLOUDTRAIL_TABLES } from './cloudtrail-tables.js';
 import { QUERY_TEXT_COLUMNS, QUERY_TEXT_TABLE } from './query-text-table.js';
 import { STL_VIEWS, STL_VIEW_NAMES, type SourceView, type StlViewName } from './stl-views.js';
@@ -66,7 +67,7 @@ export function exportLakeTable(name: ExportTableName): LakeTable<RedshiftPartit
 
 /** Every table in the lake: the catalog creates exactly these. */
 export function lakeTables(): readonly LakeTable[] {
-  return [...EXPORT_TABLE_NAMES.map(exportLakeTable), ...CLOUDTRAIL_TABLES];
+  return [...EXPORT_TABLE_NAMES.map(exportLakeTable), ...CLOUDTRAIL_TABLES, CLOUDTRAIL_COMPLETENESS];
 }
 
 export function lakeTable(name: string): LakeTable {
