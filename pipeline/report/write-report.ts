@@ -45,6 +45,17 @@ export const REPORT_SECTIONS: readonly ReportSectionSpec[] = [
       { query: 'cloudtrail_errors_over_time' },
     ],
   },
+  {
+    // What the digests say of the lake: findings first in the table, every status in the chart.
+    title: 'CloudTrail completeness',
+    panels: [
+      {
+        query: 'cloudtrail_completeness',
+        table: ['hour', 'account', 'region', 'status', 'files', 'example_key', 'example_detail'],
+        tableRows: 10,
+      },
+    ],
+  },
 ];
 
 export interface WriteReportOptions {

@@ -30,12 +30,14 @@ let lakeDir: string;
 let configPath: string;
 let library: QueryLibrary;
 let local: LocalQueries;
+let planted: { readonly missing: string; readonly changed: string } | undefined;
 
 beforeAll(async () => {
   root = await mkdtemp(join(tmpdir(), 'opslake-demo-lake-'));
   const demo = await runDemo({ dir: join(root, 'demo'), now: NOW, historyHours: 6, progress: devNull(), out: devNull() });
   lakeDir = demo.lakeDir;
   configPath = demo.configPath;
+  planted = demo.trail.planted;
   library = await QueryLibrary.load();
   local = await openLocalQueries({ lakeDir, library });
 });
@@ -138,6 +140,15 @@ const CHECKS: Record<string, (rows: QueryRow[]) => void | Promise<void>> = {
   },
   cloudtrail_errors_over_time: (rows) => {
     expect(texts(rows, 'errorcode')).toContain('AccessDenied');
+  },
+  cloudtrail_completeness: (rows) => {
+    // What the demo trail plants for its digests to show, and nothing else: every digest is signed and chained.
+    const findings = rows.filter((row) => row.finding === true);
+    expect(findings.map((row) => [row.status, row.example_key])).toEqual([
+      ['hash-mismatch', planted?.changed],
+      ['missing', planted?.missing],
+    ]);
+    expect(new Set(texts(rows, 'status'))).toEqual(new Set(['hash-mismatch', 'missing', 'verified', 'digest-verified', 'awaiting-digest']));
   },
 };
 

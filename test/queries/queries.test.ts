@@ -180,6 +180,17 @@ const CHECKS: Record<string, (rows: QueryRow[]) => void | Promise<void>> = {
     expect(sum(rows, 'events')).toBe(Number(raw.rows[0]?.n));
     expect(new Set(rows.map((row) => row.identity_type))).toEqual(new Set(['AssumedRole', 'AWSService', 'IAMUser', 'Root']));
   },
+  cloudtrail_completeness: (rows) => {
+    // Findings first: the missing and changed files and the forged digest of the second day.
+    expect(rows.slice(0, 3).map((row) => [row.hour, row.status, row.files, row.example_key])).toEqual([
+      [`${DAY2} 02:00:00`, 'signature-invalid', 1, expect.stringContaining('CloudTrail-Digest')],
+      [`${DAY2} 02:00:00`, 'hash-mismatch', 1, SMALL_LAKE.completeness.changed],
+      [`${DAY2} 02:00:00`, 'missing', 1, SMALL_LAKE.completeness.missing],
+    ]);
+    expect(rows.slice(3).every((row) => row.finding === false)).toBe(true);
+    expect(rows.find((row) => row.status === 'verified' && row.hour === `${DAY1} 09:00:00`)).toMatchObject({ files: 2, kind: 'log' });
+    expect(sum(rows, 'files')).toBe(7);
+  },
   cloudtrail_errors_over_time: (rows) => {
     expect(rows).toEqual([
       { hour: `${DAY2} 02:00:00`, errorcode: 'AccessDenied', errors: 4 },

@@ -9,6 +9,7 @@ import { S3ObjectStore } from '../../../pipeline/store/s3-object-store.js';
 import { openObjectStore } from '../../shared/open-stores.js';
 import { parseStoreLocation } from '../../shared/store-location.js';
 import { formatDuration } from '../table-format.js';
+import { registerCloudtrailVerifyCommand } from './cloudtrail-verify-command.js';
 
 interface IngestFlags {
   lake: string;
@@ -93,7 +94,10 @@ class IngestProgressView {
 }
 
 export function registerCloudtrailCommand(program: Command): void {
-  const cloudtrail = program.command('cloudtrail').description('CloudTrail logs: ingest them into the lake (backfill).');
+  const cloudtrail = program
+    .command('cloudtrail')
+    .description("CloudTrail logs: ingest them into the lake (backfill), verify the lake against CloudTrail's digests.");
+  registerCloudtrailVerifyCommand(cloudtrail);
   cloudtrail
     .command('ingest')
     .description('Ingest CloudTrail log files into the lake as partitioned Parquet; resumes where it stopped.')

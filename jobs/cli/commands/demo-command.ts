@@ -67,8 +67,8 @@ export function formatDemoSummary(result: DemoResult): string {
   const rows = [...totals.values()].map((entry) => [
     entry.cluster,
     entry.table,
-    entry.rows[0]!,
-    entry.rows[1]!,
+    entry.rows[0] ?? 0,
+    entry.rows[1] ?? 0,
     entry.objects,
     entry.sealed,
     formatInstant(entry.sealedThrough),
@@ -87,6 +87,7 @@ export function formatDemoSummary(result: DemoResult): string {
     '',
     `Generated trail: ${result.trail.logFiles} log files, ${result.trail.events} events (${result.trail.dir})`,
     result.cloudtrail.format(),
+    formatDemoCompleteness(result),
     '',
     `Lake:    ${result.lakeDir}`,
     `Catalog: ${result.catalogPath} (DuckDB views over the lake)`,
@@ -98,5 +99,19 @@ export function formatDemoSummary(result: DemoResult): string {
     `  npm run opslake -- query --list`,
     `  npm run opslake -- query redshift_slowest_fingerprints --config ${config}`,
     `  npm run opslake -- export --config ${config} --dry-run`,
+  ].join('\n');
+}
+
+/** What the trail's digests showed: the planted missing and changed files among the rest. */
+function formatDemoCompleteness(result: DemoResult): string {
+  const { completeness } = result;
+  const count = (status: Parameters<typeof completeness.count>[0]) => completeness.count(status);
+  const digestsOk = count('digest-verified') + count('digest-unchecked');
+  return [
+    `CloudTrail digests: ${completeness.total('digest')} digest(s) (${digestsOk} signed and chained as CloudTrail's), ` +
+      `${completeness.total('log')} log file(s) checked`,
+    `  verified: ${count('verified')}, missing: ${count('missing')}, changed: ${count('hash-mismatch')}, ` +
+      `not in any digest: ${count('not-in-digest')}, awaiting their digest: ${count('awaiting-digest')} ` +
+      `(cloudtrail_completeness; the digests' key: ${relative(process.cwd(), result.digestPublicKeyPath) || result.digestPublicKeyPath})`,
   ].join('\n');
 }

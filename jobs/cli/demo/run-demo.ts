@@ -1,4 +1,5 @@
 import type { PGlite } from '@electric-sql/pglite';
+import { generateKeyPairSync } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, readdir, rm, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
@@ -9,11 +10,17 @@ import type { FleetExportResult } from '../../../pipeline/redshift/fleet-exporte
 import type { CloudTrailIngestSummary } from '../../../pipeline/cloudtrail/cloudtrail-ingest-summary.js';
 import { generateDemoTrail, type DemoTrailSummary } from '../../../pipeline/simulators/cloudtrail/demo-trail.js';
 import { ingestCloudTrail } from '../../../pipeline/cloudtrail/ingest-cloudtrail.js';
+import type { CompletenessSummary } from '../../../pipeline/cloudtrail/digest/completeness-summary.js';
+import { PemDigestPublicKeys } from '../../../pipeline/cloudtrail/digest/pem-digest-public-keys.js';
+import { verifyCloudTrail } from '../../../pipeline/cloudtrail/digest/verify-cloudtrail.js';
+import { openDuckDb } from '../../../pipeline/duckdb/duckdb-engine.js';
+import { ParquetWriter } from '../../../pipeline/lake/parquet-writer.js';
 import { openLocalQueries } from '../../../pipeline/query/local-queries.js';
 import { LocalObjectStore } from '../../../pipeline/store/local-object-store.js';
 import { writeReport, type ReportSummary } from '../../../pipeline/report/write-report.js';
 import { createSimulatedCluster, type SimulatedCluster } from '../../../pipeline/simulators/redshift/index.js';
 import { ExportProgress } from '../export-progress.js';
+import { demoLedger } from './demo-ledger.js';
 import { runExport } from '../run-export.js';
 
 /** Marks a folder as made by the demo, so that a second `opslake demo` may safely replace it. */
@@ -38,6 +45,10 @@ export interface DemoResult {
   readonly second: FleetExportResult[];
   readonly trail: DemoTrailSummary;
   readonly cloudtrail: CloudTrailIngestSummary;
+  /** The trail's digests held against what was ingested (`cloudtrail_completeness`). */
+  readonly completeness: CompletenessSummary;
+  /** The public key the demo's digests are signed with, for `opslake cloudtrail verify --public-key`. */
+  readonly digestPublicKeyPath: string;
   readonly catalogPath: string;
   readonly report: ReportSummary;
 }
@@ -76,7 +87,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
         }),
       );
     }
-    const openDatabases = new Map<string, PGlite>(clusters.map((cluster, index) => [DEMO_CLUSTERS[index]!.name, cluster.db]));
+    const openDatabases = new Map<string, PGlite>(clusters.map((cluster) => [cluster.name, cluster.db]));
     const config = await new FileConfigSource(configPath, { env: {} }).load();
     const progress = new ExportProgress(options.progress ?? process.stderr);
     const first = await runExport({ config, openDatabases, onEvent: progress.onEvent });
@@ -86,21 +97,61 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
     const lakeDir = join(dir, 'lake');
     // The last day of CloudTrail, as a folder that plays the trail bucket, ingested like a backfill.
     const trailDir = join(dir, 'trail');
+    // CloudTrail signs digests with a key pair of its own; the demo's is made for each run.
+    const digestKeys = generateKeyPairSync('rsa', { modulusLength: 2048 });
+    const digestPublicKeyPath = join(dir, 'digest-public-key.pem');
+    await writeFile(digestPublicKeyPath, digestKeys.publicKey.export({ type: 'spki', format: 'pem' }), 'utf8');
+    const trailStart = new Date(end.getTime() - 24 * 3_600_000);
     const trail = await generateDemoTrail({
       dir: trailDir,
       clusterNames: DEMO_CLUSTERS.map((spec) => spec.name),
-      start: new Date(end.getTime() - 24 * 3_600_000),
+      start: trailStart,
       hours: 24,
       seed: 17,
+      digests: true,
+      digestSigningKey: digestKeys.privateKey,
     });
-    const cloudtrail = await ingestCloudTrail({ source: new LocalObjectStore(trailDir), lake: new LocalObjectStore(lakeDir) });
+    const source = new LocalObjectStore(trailDir);
+    const lake = new LocalObjectStore(lakeDir);
+    const cloudtrail = await ingestCloudTrail({ source, lake });
+    const completeness = await verifyDemoTrail(source, lake, cloudtrail, {
+      fromDay: trailStart.toISOString().slice(0, 10),
+      toDay: end.toISOString().slice(0, 10),
+      publicKeyPath: digestPublicKeyPath,
+    });
     const catalogPath = join(dir, 'catalog.duckdb');
     // The local catalog: DuckDB views over the lake with the Glue tables' names and columns.
     await (await openLocalQueries({ lakeDir, catalogPath })).close();
     const report = await writeReport({ lakeDir, out: join(dir, 'report.html') });
-    return { dir, configPath, lakeDir, first, second, trail, cloudtrail, catalogPath, report };
+    return { dir, configPath, lakeDir, first, second, trail, cloudtrail, completeness, digestPublicKeyPath, catalogPath, report };
   } finally {
     for (const cluster of clusters) await cluster.close();
+  }
+}
+
+/** `opslake cloudtrail verify` on the demo trail: its digests against the ledger of what the demo ingested. */
+async function verifyDemoTrail(
+  source: LocalObjectStore,
+  lake: LocalObjectStore,
+  ingested: CloudTrailIngestSummary,
+  options: { fromDay: string; toDay: string; publicKeyPath: string },
+): Promise<CompletenessSummary> {
+  const quarantined = new Map(ingested.quarantined.map((file) => [file.key, file.reason]));
+  const ledger = await demoLedger(source, quarantined, new Date());
+  const { instance, connection } = await openDuckDb({ threads: 1, memoryLimit: '256MB' });
+  try {
+    return await verifyCloudTrail({
+      source,
+      ledger,
+      lake,
+      writer: new ParquetWriter(connection),
+      fromDay: options.fromDay,
+      toDay: options.toDay,
+      publicKeys: await PemDigestPublicKeys.fromFile(options.publicKeyPath),
+    });
+  } finally {
+    connection.closeSync();
+    instance.closeSync();
   }
 }
 

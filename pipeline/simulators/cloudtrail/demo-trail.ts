@@ -1,11 +1,13 @@
+import type { KeyObject } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { constants, createGzip, gzipSync } from 'node:zlib';
+import { type DeliveredFile, deliveredFile, writeDemoDigests, writePlaceholderDigest } from './demo-digests.js';
 import { DemoEventFactory } from './demo-event-factory.js';
-import { type DemoAccount, type DemoRecord, iso } from './demo-record.js';
+import type { DemoAccount, DemoRecord } from './demo-record.js';
 import { SeededRandom } from '../seeded-random.js';
 
 export interface DemoTrailOptions {
@@ -26,6 +28,22 @@ export interface DemoTrailOptions {
   readonly maxEvents?: number;
   /** gzip level; default 6 (CloudTrail's own files are about that). */
   readonly gzipLevel?: number;
+  /**
+   * Hourly digests for every stream, as CloudTrail writes with log file validation on, with a
+   * finding planted for them to show: one log file they name is missing, one was changed after
+   * delivery. Default false: one unsigned digest that names two files (what ingestion skips).
+   */
+  readonly digests?: boolean;
+  /** Signs the digests (RSA, as CloudTrail's); without it they carry no signature. */
+  readonly digestSigningKey?: KeyObject;
+}
+
+/** The two log files the demo's digests show up: one CloudTrail delivered that is not there, one altered since. */
+export interface PlantedFindings {
+  /** Named by a digest, never written to the bucket. */
+  readonly missing: string;
+  /** Written, then one of its events altered: its SHA-256 is no longer the digest's. */
+  readonly changed: string;
 }
 
 export interface DemoTrailSummary {
@@ -35,6 +53,8 @@ export interface DemoTrailSummary {
   readonly insightFiles: number;
   readonly insightEvents: number;
   readonly digestFiles: number;
+  /** The findings planted for the digests to show (with `digests`). */
+  readonly planted?: PlantedFindings;
   readonly compressedBytes: number;
   readonly uncompressedBytes: number;
   readonly accounts: readonly string[];
@@ -43,7 +63,7 @@ export interface DemoTrailSummary {
 }
 
 const ORGANIZATION_ID = 'o-a1b2c3d4e5';
-const TRAIL_NAME = 'org-trail';
+const ALPHANUMERIC = 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789';
 
 interface Stream {
   readonly account: DemoAccount;
@@ -52,9 +72,12 @@ interface Stream {
   readonly base: string;
   /** Relative activity. */
   readonly weight: number;
+  /** The trail that delivers it, and the bucket its digests name. */
+  readonly trail: string;
+  readonly bucket: string;
 }
 
-/** The trail's streams; the second, the analytics account in us-east-1, also gets the Insight and the digest. */
+/** The trail's streams; the second, the analytics account in us-east-1, also gets the Insight (and the lost file). */
 function demoStreams(clusterNames: readonly string[]): [Stream, Stream, ...Stream[]] {
   const management: DemoAccount = { id: '111122223333', alias: 'acme-management', clusters: [] };
   const analytics: DemoAccount = { id: '444455556666', alias: 'acme-analytics', clusters: clusterNames };
@@ -62,14 +85,22 @@ function demoStreams(clusterNames: readonly string[]): [Stream, Stream, ...Strea
   const sandbox: DemoAccount = { id: '012345678901', alias: 'acme-sandbox', clusters: [] };
   const security: DemoAccount = { id: '777788889999', alias: 'acme-security', clusters: [] };
   const org = (account: DemoAccount) => `AWSLogs/${ORGANIZATION_ID}/${account.id}`;
+  const trail = { trail: 'org-trail', bucket: 'acme-org-trail' };
   return [
-    { account: management, region: 'us-east-1', base: org(management), weight: 0.6 },
-    { account: analytics, region: 'us-east-1', base: org(analytics), weight: 1.4 },
-    { account: analytics, region: 'eu-west-1', base: org(analytics), weight: 1 },
-    { account: sandbox, region: 'us-east-1', base: org(sandbox), weight: 0.5 },
-    { account: sandbox, region: 'eu-west-1', base: org(sandbox), weight: 0.3 },
+    { account: management, region: 'us-east-1', base: org(management), weight: 0.6, ...trail },
+    { account: analytics, region: 'us-east-1', base: org(analytics), weight: 1.4, ...trail },
+    { account: analytics, region: 'eu-west-1', base: org(analytics), weight: 1, ...trail },
+    { account: sandbox, region: 'us-east-1', base: org(sandbox), weight: 0.5, ...trail },
+    { account: sandbox, region: 'eu-west-1', base: org(sandbox), weight: 0.3, ...trail },
     // An account outside the organization with its own trail under a custom prefix.
-    { account: security, region: 'us-east-1', base: `security/trails/AWSLogs/${security.id}`, weight: 0.4 },
+    {
+      account: security,
+      region: 'us-east-1',
+      base: `security/trails/AWSLogs/${security.id}`,
+      weight: 0.4,
+      trail: 'security-trail',
+      bucket: 'acme-security-trail',
+    },
   ];
 }
 
@@ -99,8 +130,8 @@ async function writeGzip(dir: string, key: string, body: string, level: number):
  * Writes a realistic CloudTrail bucket into `dir`: an organization trail (three accounts, two
  * regions) and a standalone account's trail under a custom prefix, files every
  * `fileIntervalMinutes` holding the events of the minutes before their delivery (so the file
- * delivered just after midnight holds events of both days), one Insights file and one digest.
- * The same options always give the same bytes.
+ * delivered just after midnight holds events of both days), one Insights file, and digests
+ * (see `digests`). The same options (and signing key) always give the same bytes.
  */
 export async function generateDemoTrail(options: DemoTrailOptions): Promise<DemoTrailSummary> {
   const random = SeededRandom.fromSeed(options.seed);
@@ -118,12 +149,17 @@ export async function generateDemoTrail(options: DemoTrailOptions): Promise<Demo
   let compressedBytes = 0;
   let uncompressedBytes = 0;
   let logFiles = 0;
+  // What the digests name, per stream; and the file altered after delivery, in the middle of the first stream.
+  const delivered: DeliveredFile[][] = streams.map(() => []);
+  const changeAt = Math.floor((hours * 3_600_000) / interval / 2);
+  let changedKey: string | undefined;
+  let tickIndex = 0;
 
   // Delivery lags the events by a few minutes, and a file holds events from slightly before
   // its interval too: files overlap in time and are not ordered, as CloudTrail's are not.
   const lag = 3 * 60_000;
-  outer: for (let tick = start + interval + lag; tick <= end + lag; tick += interval) {
-    for (const stream of streams) {
+  outer: for (let tick = start + interval + lag; tick <= end + lag; tick += interval, tickIndex += 1) {
+    for (const [index, stream] of streams.entries()) {
       if (events >= limit) break outer;
       const deliveredAt = new Date(tick + random.int(0, 59) * 1000);
       const count = Math.min(limit - events, Math.max(minEvents, Math.round(random.int(minEvents, maxEvents) * stream.weight)));
@@ -132,13 +168,16 @@ export async function generateDemoTrail(options: DemoTrailOptions): Promise<Demo
         const at = new Date(tick - lag - interval - 120_000 + Math.floor(random.next() * (interval + 120_000 + lag)));
         records.push(factory.event(stream.account, stream.region, at));
       }
-      const key = logKey(
-        stream,
-        'CloudTrail',
-        deliveredAt,
-        random.chars(16, 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789'),
-      );
-      const body = JSON.stringify({ Records: records });
+      const key = logKey(stream, 'CloudTrail', deliveredAt, random.chars(16, ALPHANUMERIC));
+      let body = JSON.stringify({ Records: records });
+      if (options.digests) {
+        delivered[index]?.push(deliveredFile(key, body, records, deliveredAt));
+        if (index === 0 && tickIndex === changeAt) {
+          // Someone rewrote the caller's address of one event after CloudTrail delivered the file.
+          body = JSON.stringify({ Records: [{ ...records[0], sourceIPAddress: '203.0.113.250' }, ...records.slice(1)] });
+          changedKey = key;
+        }
+      }
       compressedBytes += await writeGzip(options.dir, key, body, level);
       uncompressedBytes += Buffer.byteLength(body);
       keys.push(key);
@@ -157,40 +196,30 @@ export async function generateDemoTrail(options: DemoTrailOptions): Promise<Demo
   uncompressedBytes += Buffer.byteLength(insightBody);
   keys.push(insightKey);
 
-  // One digest: recognised by its folder and skipped by ingestion.
-  const digestEnd = new Date(start + 3_600_000);
-  const digestStamp = `${digestEnd.toISOString().replace(/[-:]/g, '').slice(0, 15)}Z`;
-  const digestName = `${analytics.account.id}_CloudTrail-Digest_${analytics.region}_${TRAIL_NAME}_us-east-1_${digestStamp}.json.gz`;
-  const digestKey = `${analytics.base}/CloudTrail-Digest/${analytics.region}/${datePath(digestEnd)}/${digestName}`;
-  const digest = {
-    awsAccountId: analytics.account.id,
-    digestStartTime: iso(new Date(start)),
-    digestEndTime: iso(digestEnd),
-    digestS3Bucket: 'acme-org-trail',
-    digestS3Object: digestKey,
-    digestPublicKeyFingerprint: random.chars(32, '0123456789abcdef'),
-    digestSignatureAlgorithm: 'SHA256withRSA',
-    newestEventTime: iso(digestEnd),
-    oldestEventTime: iso(new Date(start)),
-    previousDigestS3Bucket: null,
-    previousDigestS3Object: null,
-    previousDigestHashValue: null,
-    previousDigestHashAlgorithm: null,
-    previousDigestSignature: null,
-    logFiles: keys
-      .filter((key) => key.startsWith(`${analytics.base}/CloudTrail/${analytics.region}/`))
-      .slice(0, 2)
-      .map((key) => ({
-        s3Bucket: 'acme-org-trail',
-        s3Object: key,
-        hashValue: random.chars(64, '0123456789abcdef'),
-        hashAlgorithm: 'SHA-256',
-        newestEventTime: iso(digestEnd),
-        oldestEventTime: iso(new Date(start)),
-      })),
-  };
-  compressedBytes += await writeGzip(options.dir, digestKey, JSON.stringify(digest), level);
-  keys.push(digestKey);
+  let digests: { keys: string[]; bytes: number };
+  let planted: PlantedFindings | undefined;
+  if (options.digests) {
+    // A file CloudTrail delivered that never reached the bucket: only its digest knows of it.
+    const lost = streams[1];
+    const lostAt = new Date(start + Math.floor(hours / 2) * 3_600_000 + 20 * 60_000);
+    const lostRecords = Array.from({ length: 12 }, (_, i) =>
+      factory.event(lost.account, lost.region, new Date(lostAt.getTime() - i * 90_000)),
+    );
+    const lostKey = logKey(lost, 'CloudTrail', lostAt, random.chars(16, ALPHANUMERIC));
+    delivered[1]?.push(deliveredFile(lostKey, JSON.stringify({ Records: lostRecords }), lostRecords, lostAt));
+    const digestStreams = streams.map((stream, index) => ({ ...stream, account: stream.account.id, files: delivered[index] ?? [] }));
+    digests = await writeDemoDigests(options.dir, digestStreams, {
+      start: options.start,
+      hours,
+      ...(options.digestSigningKey ? { privateKey: options.digestSigningKey } : {}),
+    });
+    planted = { missing: lostKey, changed: changedKey ?? '' };
+  } else {
+    const { account, region, base, trail } = streams[1];
+    digests = await writePlaceholderDigest(options.dir, { account: account.id, region, base, trail }, keys, random, { start, level });
+  }
+  compressedBytes += digests.bytes;
+  keys.push(...digests.keys);
 
   return {
     dir: options.dir,
@@ -198,7 +227,8 @@ export async function generateDemoTrail(options: DemoTrailOptions): Promise<Demo
     events,
     insightFiles: 1,
     insightEvents: insight.length,
-    digestFiles: 1,
+    digestFiles: digests.keys.length,
+    ...(planted ? { planted } : {}),
     compressedBytes,
     uncompressedBytes,
     accounts: [...new Set(streams.map((stream) => stream.account.id))],

@@ -19,6 +19,11 @@ export const SMALL_LAKE = {
   deniedPrincipal: 'arn:aws:iam::012345678901:user/probe',
   redshiftChange: { eventName: 'ModifyCluster', cluster: 'alpha' },
   duplicateEventId: 'dup-0000-0000-0000-000000000001',
+  /** What the digests of the small lake's trail found: a file missing from the lake, one changed. */
+  completeness: {
+    missing: 'AWSLogs/012345678901/CloudTrail/eu-west-1/2024/03/05/012345678901_CloudTrail_eu-west-1_20240305T0225Z_lost.json.gz',
+    changed: 'AWSLogs/012345678901/CloudTrail/eu-west-1/2024/03/05/012345678901_CloudTrail_eu-west-1_20240305T0240Z_edit.json.gz',
+  },
 } as const;
 
 export type Row = Record<string, LakeValue>;

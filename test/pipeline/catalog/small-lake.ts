@@ -5,6 +5,7 @@ import { type LakeRow, ParquetWriter } from '../../../pipeline/lake/parquet-writ
 import type { LakeTable } from '../../../pipeline/tables/lake-table.js';
 import { lakeTable } from '../../../pipeline/tables/registry.js';
 import { cloudTrailRows } from './small-lake-cloudtrail.js';
+import { completenessRows } from './small-lake-completeness.js';
 import type { Row } from './small-lake-facts.js';
 import { redshiftRows } from './small-lake-redshift.js';
 
@@ -20,7 +21,7 @@ export async function buildSmallLake(lakeDir: string): Promise<void> {
   const { instance, connection } = await openDuckDb();
   try {
     const writer = new ParquetWriter(connection);
-    const all = new Map([...redshiftRows(), ...cloudTrailRows()]);
+    const all = new Map([...redshiftRows(), ...cloudTrailRows(), ...completenessRows()]);
     for (const [name, rows] of all) await writeTable(writer, lakeDir, lakeTable(name), rows);
   } finally {
     connection.closeSync();

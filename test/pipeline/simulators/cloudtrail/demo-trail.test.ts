@@ -1,7 +1,12 @@
+import { generateKeyPairSync } from 'node:crypto';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type DigestFile, parseDigestFile } from '../../../../pipeline/cloudtrail/digest/digest-file.js';
+import { checkDigest } from '../../../../pipeline/cloudtrail/digest/digest-verdict.js';
+import { sha256Hex } from '../../../../pipeline/simulators/cloudtrail/digest-writer.js';
 import { parseCloudTrailKey } from '../../../../pipeline/cloudtrail/cloudtrail-key.js';
 import { generateDemoTrail, type DemoTrailSummary } from '../../../../pipeline/simulators/cloudtrail/demo-trail.js';
 import { ingestCloudTrail } from '../../../../pipeline/cloudtrail/ingest-cloudtrail.js';
@@ -44,14 +49,17 @@ describe('generateDemoTrail', () => {
   });
 
   it('lays files out as an organization trail, a custom-prefix trail, an Insight and a digest', () => {
-    const parsed = trail.keys.map((key) => parseCloudTrailKey(key)).map((result) => (result.ok ? result.key : undefined));
-    expect(parsed.every(Boolean)).toBe(true);
-    expect(new Set(parsed.map((key) => key!.organizationId))).toEqual(new Set(['o-a1b2c3d4e5', undefined]));
-    expect(new Set(parsed.map((key) => key!.prefix))).toEqual(new Set(['', 'security/trails']));
-    expect(parsed.filter((key) => key!.kind === 'insight')).toHaveLength(1);
-    expect(parsed.filter((key) => key!.kind === 'digest')).toHaveLength(1);
-    expect(new Set(parsed.map((key) => key!.account)).size).toBeGreaterThanOrEqual(4);
-    expect(new Set(parsed.map((key) => key!.region)).size).toBeGreaterThanOrEqual(2);
+    const parsed = trail.keys.flatMap((key) => {
+      const result = parseCloudTrailKey(key);
+      return result.ok ? [result.key] : [];
+    });
+    expect(parsed).toHaveLength(trail.keys.length);
+    expect(new Set(parsed.map((key) => key.organizationId))).toEqual(new Set(['o-a1b2c3d4e5', undefined]));
+    expect(new Set(parsed.map((key) => key.prefix))).toEqual(new Set(['', 'security/trails']));
+    expect(parsed.filter((key) => key.kind === 'insight')).toHaveLength(1);
+    expect(parsed.filter((key) => key.kind === 'digest')).toHaveLength(1);
+    expect(new Set(parsed.map((key) => key.account)).size).toBeGreaterThanOrEqual(4);
+    expect(new Set(parsed.map((key) => key.region)).size).toBeGreaterThanOrEqual(2);
   });
 
   it('holds many services, every identity type, errors, and sign-ins with and without MFA', () => {
@@ -99,5 +107,59 @@ describe('generateDemoTrail', () => {
     for (const row of events)
       daysBySource.set(String(row.source_key), (daysBySource.get(String(row.source_key)) ?? new Set()).add(String(row.day)));
     expect([...daysBySource.values()].some((days) => days.size === 2)).toBe(true);
+  });
+});
+
+describe('generateDemoTrail with digests', () => {
+  it('writes hourly signed digests, chained, naming every log file with its SHA-256, but for the two planted', async () => {
+    const keys = generateKeyPairSync('rsa', { modulusLength: 2048 });
+    const dir = join(root, 'signed');
+    const signed = await generateDemoTrail({
+      dir,
+      clusterNames: ['analytics', 'etl'],
+      start: START,
+      seed: 7,
+      digests: true,
+      digestSigningKey: keys.privateKey,
+    });
+    const store = new LocalObjectStore(dir);
+    const digestKeys = signed.keys.filter((key) => key.includes('/CloudTrail-Digest/'));
+    expect(signed.digestFiles).toBe(digestKeys.length);
+    expect(digestKeys).toHaveLength(6 * 24);
+
+    const named = new Map<string, string>();
+    const read = new Map<string, DigestFile>();
+    for (const key of digestKeys) {
+      const digest = parseDigestFile(await store.getBytes(key), key);
+      const previous = digest.previous ? read.get(digest.previous.object) : undefined;
+      const metadata = (await store.head(key))?.metadata;
+      const verdict = checkDigest({
+        digest,
+        signature: metadata?.signature,
+        signatureAlgorithm: metadata?.['signature-algorithm'],
+        keys: [{ fingerprint: digest.publicKeyFingerprint, key: keys.publicKey }],
+        foundIn: { bucket: key.startsWith('security/') ? 'acme-security-trail' : 'acme-org-trail', object: key },
+        previous: previous && {
+          key: previous.key,
+          sha256: previous.sha256,
+          signature: (await store.head(previous.key))?.metadata?.signature,
+        },
+      });
+      expect(verdict, key).toEqual({ status: 'digest-verified', detail: undefined });
+      read.set(key, digest);
+      for (const file of digest.logFiles) named.set(file.key, file.hashValue);
+    }
+    const { missing, changed } = signed.planted ?? { missing: '', changed: '' };
+    expect(await store.head(missing)).toBeUndefined();
+    expect(named.has(missing)).toBe(true);
+    const logs = signed.keys.filter((key) => key.includes('/CloudTrail/'));
+    const mismatched = [];
+    for (const key of logs.filter((log) => named.has(log))) {
+      if (sha256Hex(gunzipSync(await store.getBytes(key))) !== named.get(key)) mismatched.push(key);
+    }
+    expect(mismatched).toEqual([changed]);
+    // The newest files are in no digest yet, as a live trail's are not.
+    expect(logs.filter((key) => !named.has(key)).length).toBeGreaterThan(0);
+    expect(signed.events).toBe(trail.events);
   });
 });
