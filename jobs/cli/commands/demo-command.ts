@@ -107,11 +107,13 @@ function formatDemoCompleteness(result: DemoResult): string {
   const { completeness } = result;
   const count = (status: Parameters<typeof completeness.count>[0]) => completeness.count(status);
   const digestsOk = count('digest-verified') + count('digest-unchecked');
+  const keyPath = relative(process.cwd(), result.digestPublicKeyPath);
+  const key = keyPath && !keyPath.startsWith('..') ? keyPath : result.digestPublicKeyPath;
   return [
     `CloudTrail digests: ${completeness.total('digest')} digest(s) (${digestsOk} signed and chained as CloudTrail's), ` +
       `${completeness.total('log')} log file(s) checked`,
     `  verified: ${count('verified')}, missing: ${count('missing')}, changed: ${count('hash-mismatch')}, ` +
-      `not in any digest: ${count('not-in-digest')}, awaiting their digest: ${count('awaiting-digest')} ` +
-      `(cloudtrail_completeness; the digests' key: ${relative(process.cwd(), result.digestPublicKeyPath) || result.digestPublicKeyPath})`,
+      `not in any digest: ${count('not-in-digest')}, awaiting their digest: ${count('awaiting-digest')} (cloudtrail_completeness)`,
+    `  the digests are signed with the demo's key pair; its public key: ${key}`,
   ].join('\n');
 }
