@@ -5,7 +5,7 @@ import type { ObjectInfo, ObjectStore, PutOptions } from '../../pipeline/ports/o
 
 /** An ObjectStore in memory, for unit tests of code that uses the port. */
 export class MemoryObjectStore implements ObjectStore {
-  readonly location = 'memory://';
+  readonly location: string = 'memory://';
   readonly objects = new Map<string, Buffer>();
   /** User metadata by key; a write without metadata drops it, as in S3. */
   readonly metadata = new Map<string, Readonly<Record<string, string>>>();

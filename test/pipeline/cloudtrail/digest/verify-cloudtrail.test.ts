@@ -11,6 +11,7 @@ import { ParquetWriter } from '../../../../pipeline/lake/parquet-writer.js';
 import { DigestChainWriter, digestKey, publicKeyFingerprint } from '../../../../pipeline/simulators/cloudtrail/digest-writer.js';
 import { LocalObjectStore } from '../../../../pipeline/store/local-object-store.js';
 import { MemoryIngestionLedger } from '../../../fakes/memory-ingestion-ledger.js';
+import { MemoryObjectStore } from '../../../fakes/memory-object-store.js';
 import { ledgerEntry, logFile, readCompleteness, type TrailFile, writeLog } from './digest-trail-support.js';
 
 const DAY = '2026-03-01';
@@ -198,6 +199,40 @@ describe('verifyCloudTrail', () => {
     expect(statusOf(rows, planted.forged)).toBe('digest-unchecked');
     expect(statusOf(rows, planted.afterGap)).toBe('chain-broken');
     expect(summary.keys).toBeUndefined();
+  });
+
+  it('compares the bucket a digest names with the S3 bucket it is read from', async () => {
+    const copy = async (bucket: string) => {
+      const store = new (class extends MemoryObjectStore {
+        override readonly location = `s3://${bucket}/`;
+      })();
+      for await (const info of source.list('')) {
+        const metadata = (await source.head(info.key))?.metadata;
+        await store.putBytes(info.key, await source.getBytes(info.key), metadata ? { metadata } : {});
+      }
+      return store;
+    };
+    const { instance, connection } = await openDuckDb();
+    try {
+      const statuses = async (bucket: string) => {
+        const summary = await verifyCloudTrail({
+          source: await copy(bucket),
+          ledger,
+          lake: new MemoryObjectStore(),
+          writer: new ParquetWriter(connection),
+          fromDay: DAY,
+          toDay: DAY,
+          tempDirectory: root,
+        });
+        return ['digest-unchecked', 'digest-misplaced', 'chain-broken'].map((status) => summary.count(status as 'chain-broken'));
+      };
+      // In the bucket they name: as from the folder. Elsewhere: every readable digest is misplaced.
+      expect(await statuses('trail-bucket')).toEqual([4, 0, 1]);
+      expect(await statuses('copied-bucket')).toEqual([0, 5, 0]);
+    } finally {
+      connection.closeSync();
+      instance.closeSync();
+    }
   });
 
   it('writes one object per account, region and day, named after the source, and replaces it when run again', async () => {
