@@ -1,6 +1,6 @@
 import type { LedgerEntry, LedgerStatus } from '../../ports/ingestion-ledger.js';
 import { type CompletenessStatus, isFinding } from '../../tables/cloudtrail-completeness-table.js';
-import { type CloudTrailKey, ledgerDay, parseCloudTrailKey } from '../cloudtrail-key.js';
+import { type CloudTrailKey, parseCloudTrailKey } from '../cloudtrail-key.js';
 import type { DigestFile } from './digest-file.js';
 
 /** One row of `cloudtrail_completeness`, with the raw values of its partition (account, region, day). */
@@ -34,26 +34,36 @@ export function streamOf(key: CloudTrailKey): string {
   return [key.prefix, key.organizationId ?? '', key.account, key.region].join('\u0000');
 }
 
-interface Named {
-  readonly parsed: CloudTrailKey;
-  readonly hashValue: string;
-  readonly digestKey: string;
+/** What is known of one log file of the day: what a digest says of it, what the ledger says. */
+interface Slot {
+  /** The digest's hashValue, when a digest names the file. */
+  hashValue?: string;
+  digestKey?: string;
+  facts?: LedgerFacts;
 }
 
 type LedgerFacts = Pick<LedgerEntry, 'status' | 'sha256' | 'reason'>;
+
+/** The date folder of a key (`.../YYYY/MM/DD/<name>`): for a CloudTrail key, its ledger day, without parsing all of it. */
+const DATE_FOLDER = /\/(\d{4})\/(\d{2})\/(\d{2})\/[^/]+$/;
+
+function dateFolderOf(key: string): string | undefined {
+  const match = DATE_FOLDER.exec(key);
+  return match === null ? undefined : `${match[1]}-${match[2]}-${match[3]}`;
+}
 
 /**
  * The completeness of one delivery day: every log file a digest names, held against the
  * ledger's entries of that day. Digests of the day and of the next (a digest delivered after
  * midnight names files of the hour before it) are added first, then the ledger's entries; the
- * rows come out once both are in. Memory: the day's named files and entries.
+ * rows come out once both are in. Memory: one small slot per file of the day; keys are parsed
+ * once, when the rows are made.
  */
 export class DayCompleteness {
   readonly day: string;
-  readonly #named = new Map<string, Named>();
+  readonly #files = new Map<string, Slot>();
   /** Per stream, the time the digests added cover: from the earliest start to the latest end. */
   readonly #coverage = new Map<string, { from: number; to: number }>();
-  readonly #ledger = new Map<string, { parsed: CloudTrailKey; facts: LedgerFacts }>();
 
   constructor(day: string) {
     this.day = day;
@@ -66,9 +76,10 @@ export class DayCompleteness {
     const to = digest.endTime.getTime();
     this.#coverage.set(stream, covered ? { from: Math.min(covered.from, from), to: Math.max(covered.to, to) } : { from, to });
     for (const file of digest.logFiles) {
-      if (ledgerDay(file.key) !== this.day || this.#named.has(file.key)) continue;
-      const parsed = parseCloudTrailKey(file.key);
-      if (parsed.ok) this.#named.set(file.key, { parsed: parsed.key, hashValue: file.hashValue, digestKey: digest.key });
+      if (dateFolderOf(file.key) !== this.day) continue;
+      const slot = this.#files.get(file.key);
+      if (slot === undefined) this.#files.set(file.key, { hashValue: file.hashValue, digestKey: digest.key });
+      else if (slot.hashValue === undefined) Object.assign(slot, { hashValue: file.hashValue, digestKey: digest.key });
     }
   }
 
@@ -76,23 +87,25 @@ export class DayCompleteness {
   addLedgerEntries(entries: readonly LedgerEntry[]): void {
     for (const entry of entries) {
       if (entry.day !== this.day) continue;
-      const parsed = parseCloudTrailKey(entry.key);
-      if (!parsed.ok || (parsed.key.kind !== 'events' && parsed.key.kind !== 'insight')) continue;
-      this.#ledger.set(entry.key, { parsed: parsed.key, facts: { status: entry.status, sha256: entry.sha256, reason: entry.reason } });
+      const facts: LedgerFacts = { status: entry.status, sha256: entry.sha256, reason: entry.reason };
+      const slot = this.#files.get(entry.key);
+      if (slot === undefined) this.#files.set(entry.key, { facts });
+      else slot.facts = facts;
     }
   }
 
   /** The rows of the log files: one per file a digest names, and one per ingested file none names. */
   rows(): CompletenessRow[] {
     const rows: CompletenessRow[] = [];
-    for (const [key, named] of this.#named) {
-      const facts = this.#ledger.get(key)?.facts;
-      rows.push(this.#row(key, named.parsed, namedStatus(facts, named.hashValue), named, facts));
-    }
-    for (const [key, { parsed, facts }] of this.#ledger) {
-      // Only ingested log files can be missing from a digest; Insights files are not always digested.
-      if (this.#named.has(key) || facts.status !== 'ingested' || parsed.kind !== 'events') continue;
-      rows.push(this.#row(key, parsed, this.#unnamedStatus(parsed), undefined, facts));
+    for (const [key, slot] of this.#files) {
+      const parsed = parseCloudTrailKey(key);
+      if (!parsed.ok || (parsed.key.kind !== 'events' && parsed.key.kind !== 'insight')) continue;
+      if (slot.hashValue !== undefined) {
+        rows.push(this.#row(key, parsed.key, namedStatus(slot.facts, slot.hashValue), slot));
+      } else if (slot.facts?.status === 'ingested' && parsed.key.kind === 'events') {
+        // Only ingested log files can be missing from a digest; Insights files are not always digested.
+        rows.push(this.#row(key, parsed.key, this.#unnamedStatus(parsed.key), slot));
+      }
     }
     return rows;
   }
@@ -111,8 +124,7 @@ export class DayCompleteness {
     key: string,
     parsed: CloudTrailKey,
     { status, detail }: { status: CompletenessStatus; detail: string | null },
-    named: Named | undefined,
-    facts: LedgerFacts | undefined,
+    slot: Slot,
   ): CompletenessRow {
     const hour = parsed.deliveredAt ? hourOf(parsed.deliveredAt) : `${parsed.deliveryDate} 00:00:00`;
     return {
@@ -124,10 +136,10 @@ export class DayCompleteness {
       status,
       finding: isFinding(status),
       file_key: key,
-      digest_key: named?.digestKey ?? null,
-      expected_sha256: named?.hashValue ?? null,
-      actual_sha256: facts?.sha256 ?? null,
-      ledger_status: facts?.status ?? null,
+      digest_key: slot.digestKey ?? null,
+      expected_sha256: slot.hashValue ?? null,
+      actual_sha256: slot.facts?.sha256 ?? null,
+      ledger_status: slot.facts?.status ?? null,
       detail,
     };
   }
