@@ -25,7 +25,11 @@ export interface VerifyProgress {
 export interface VerifyCloudTrailOptions {
   /** The CloudTrail bucket (opened at its root), or a folder read as the bucket. */
   readonly source: ObjectStore;
-  /** Only digests under this key prefix; default the whole source. */
+  /**
+   * Only digests and ledger entries under this key prefix (an account's `AWSLogs/[o-id/]<account>/`,
+   * say); default the whole source. The digests are found by listing it, so on a large bucket a
+   * prefix keeps the listing short.
+   */
   readonly prefix?: string;
   /** Where the ledger says what became of each input (the state store). */
   readonly ledger: IngestionLedger;
@@ -104,7 +108,8 @@ export async function verifyCloudTrail(options: VerifyCloudTrailOptions): Promis
   const summary = new CompletenessSummary(fromDay, toDay);
   summary.keys = options.publicKeys?.description;
 
-  const digestKeys = await listDigests(source, options.prefix ?? '', fromDay, addDays(toDay, 1));
+  const prefix = options.prefix ?? '';
+  const digestKeys = await listDigests(source, prefix, fromDay, addDays(toDay, 1));
   const loader = new DigestLoader(source, { lake, tempRoot: options.tempDirectory ?? tmpdir(), clock });
   const checker = new DigestChecker({
     source,
@@ -132,8 +137,9 @@ export async function verifyCloudTrail(options: VerifyCloudTrailOptions): Promis
     for (const loadedDigest of [...today, ...tomorrow]) {
       if (loadedDigest.digest !== undefined) check.addDigest(loadedDigest.digest, streamOf(loadedDigest.parsedKey));
     }
+    // The ledger's entries of the same source and under the same prefix: a run over one account's prefix judges that account only.
     for await (const page of ledger.listLedgerEntries({ fromDay: day, toDay: day })) {
-      check.addLedgerEntries(page.filter((entry) => entry.source === sourceName));
+      check.addLedgerEntries(page.filter((entry) => entry.source === sourceName && entry.key.startsWith(prefix)));
     }
     const rows = check.rows();
     for (const digest of today) {

@@ -111,7 +111,7 @@ beforeAll(async () => {
 
 afterAll(async () => rm(root, { recursive: true, force: true }));
 
-async function verify(lakeName: string, withKey: boolean) {
+async function verify(lakeName: string, withKey: boolean, prefix?: string) {
   const lakeDir = join(root, lakeName);
   const lake = new LocalObjectStore(lakeDir);
   const { instance, connection } = await openDuckDb();
@@ -126,6 +126,7 @@ async function verify(lakeName: string, withKey: boolean) {
       clock: () => new Date('2026-03-02T08:00:00Z'),
       tempDirectory: root,
       ...(withKey ? { publicKeys: await PemDigestPublicKeys.fromFile(pem) } : {}),
+      ...(prefix ? { prefix } : {}),
     });
     return { summary, rows: await readCompleteness(lakeDir), lakeDir, lake };
   } finally {
@@ -199,6 +200,13 @@ describe('verifyCloudTrail', () => {
     expect(statusOf(rows, planted.forged)).toBe('digest-unchecked');
     expect(statusOf(rows, planted.afterGap)).toBe('chain-broken');
     expect(summary.keys).toBeUndefined();
+  });
+
+  it("judges only what lies under the prefix given: one account's digests and log files", async () => {
+    const { rows } = await verify('lake-prefix', true, `AWSLogs/${B.account}/`);
+    expect(new Set(rows.map((row) => row.account))).toEqual(new Set([B.account]));
+    expect(statusOf(rows, planted.orphan)).toBe('not-in-digest');
+    expect(statusOf(rows, planted.afterGap)).toBe('chain-broken');
   });
 
   it('compares the bucket a digest names with the S3 bucket it is read from', async () => {
