@@ -24,6 +24,7 @@ describe('lake layout', () => {
       ...EXPORT_TABLE_NAMES.map((name) => `redshift/${name}/cluster=analytics/day=2024-03-05/f.parquet`),
       'cloudtrail/events/account=012345678901/region=eu-west-1/day=2024-03-05/f.parquet',
       'cloudtrail/insights/account=012345678901/region=eu-west-1/day=2024-03-05/f.parquet',
+      'cloudtrail/completeness/account=012345678901/region=eu-west-1/day=2024-03-05/f.parquet',
     ]);
     for (const key of keys) expect(() => assertObjectKey(key)).not.toThrow();
   });
