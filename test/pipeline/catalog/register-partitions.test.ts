@@ -7,6 +7,7 @@ describe('registerWrittenPartitions', () => {
     const calls: Array<[string, PartitionValues[]]> = [];
     const catalog: Catalog = {
       ensureTables: async () => [],
+      ensureViews: async () => [],
       addPartitions: async (table, partitions) => {
         calls.push([table.name, [...partitions]]);
         return { added: partitions.length, existing: 1 };
