@@ -52,7 +52,7 @@ export async function loadLakeSources(
     })),
     views: [
       ...lakeViews().map((view) => ({ name: view.name, ddl: athenaLakeViewDdl(view) })),
-      ...queries.views().map((query) => ({ name: query.view!, ddl: athenaViewDdl(query) })),
+      ...queries.views().flatMap((query) => (query.view === undefined ? [] : [{ name: query.view, ddl: athenaViewDdl(query) }])),
     ],
     queries,
     lakeTables: tables,

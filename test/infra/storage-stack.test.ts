@@ -159,16 +159,6 @@ describe('StorageStack', () => {
     for (const query of named) expect(query.Properties).toMatchObject({ Database: 'opslake', WorkGroup: { Ref: 'WorkGroup' } });
   });
 
-  it('creates the cloudtrail_logs view, then the views of queries/, by running their DDL in the workgroup', () => {
-    const calls = Object.values(template.findResources('Custom::AWS')).map(
-      (resource) => JSON.parse(String(resource.Properties?.Create)) as { action: string; parameters: { QueryString: string } },
-    );
-    const views = calls.map((call) => /^CREATE OR REPLACE VIEW (\w+) AS\n/.exec(call.parameters.QueryString)?.[1]);
-    expect(views).toEqual(['cloudtrail_logs', ...queries.views().map((query) => query.view)]);
-    expect(calls[0]).toMatchObject({ action: 'startQueryExecution' });
-    expect(calls[0]?.parameters.QueryString).toMatch(/\nFROM "cloudtrail_events"$/);
-  });
-
   it('retains every stateful resource unless the destroy flag is set', () => {
     const stateful = [
       'AWS::S3::Bucket',
