@@ -135,6 +135,25 @@ export class QueryFailedError extends OpslakeError {
   }
 }
 
+/**
+ * Thrown when Athena (Trino) SQL uses a function or form that the DuckDB dialect layer has no
+ * translation for, before DuckDB runs it; `functionName` and `line` (1-based, in the SQL as given)
+ * say where. The query can still run in Athena.
+ */
+export class UnsupportedSqlError extends QueryFailedError {
+  readonly functionName: string;
+  readonly line: number;
+  readonly problem: string;
+
+  constructor(functionName: string, line: number, problem: string, options: { query?: string; cause?: unknown } = {}) {
+    super(`${options.query ? `${options.query}: ` : ''}line ${line}: ${functionName}: ${problem}`, { cause: options.cause });
+    this.name = 'UnsupportedSqlError';
+    this.functionName = functionName;
+    this.line = line;
+    this.problem = problem;
+  }
+}
+
 /** Thrown when a run was asked to stop at its deadline; everything done before it is committed. */
 export class DeadlineReachedError extends OpslakeError {
   constructor(what: string) {
@@ -175,7 +194,10 @@ export class QueryDefinitionError extends OpslakeError {
   }
 }
 
-/** Thrown when a queue message is not a notification of new objects (S3, SNS-wrapped or CloudTrail's own); it goes to the dead-letter queue. */
+/**
+ * Thrown when a queue message is not a notification of new objects (S3, SNS-wrapped or
+ * CloudTrail's own); it goes to the dead-letter queue.
+ */
 export class InvalidNotificationError extends OpslakeError {
   constructor(message: string, options: { cause?: unknown } = {}) {
     super(message, options);

@@ -8,6 +8,7 @@ import { CatalogError } from '../errors.js';
 import { lakeTables } from '../tables/registry.js';
 import type { LakeTable } from '../tables/lake-table.js';
 import { toDuckDbSql } from './duckdb-dialect.js';
+import { prepareDuckDbForTrino } from './duckdb-trino-macros.js';
 import { DuckDbQueryEngine } from './duckdb-query-engine.js';
 import { QueryLibrary } from './query-library.js';
 
@@ -60,6 +61,7 @@ export async function openLocalQueries(options: LocalQueriesOptions): Promise<Lo
     instance.closeSync();
   };
   try {
+    await prepareDuckDbForTrino(connection);
     const tables = options.tables ?? lakeTables();
     const catalog = new DuckDbCatalog({ connection, lakeDir: options.lakeDir });
     await catalog.ensureTables(tables);
