@@ -32,8 +32,9 @@ import { DUCKDB_VIEW_SQL, TRINO_VIEW_SQL, type ViewSqlDialect } from './view-sql
  *   JSON string in their place is its text, as the SerDe gives it);
  * - `resources`, `addendum` and `webIdFederationData.attributes`, kept as JSON text, are parsed
  *   into the documentation's array, struct and map;
- * - a value the lake could not type (kept in `unknown_fields`) is given as the SerDe would:
- *   its text, or its JSON text.
+ * - an eventTime or a boolean the lake could not type (kept in `unknown_fields`) is given as the
+ *   SerDe would: its text. A text member delivered as an object or array (not seen in
+ *   CloudTrail) reads NULL here; it is in `unknown_fields`.
  *
  * Partition columns are computed from ours (see CLOUDTRAIL_LOGS_PARTITIONS), so that a filter on
  * them prunes partitions in DuckDB and Athena alike.
@@ -99,7 +100,10 @@ function fieldSql(type: HiveType, node: CloudTrailNode, path: readonly string[],
     if (node.kind !== 'json') throw new RangeError(`${path.join('.')} is a ${node.kind} in the lake, not JSON to read as ${type.kind}`);
     return dialect.parseJson(column, type);
   }
-  // What the flattener could not type stays in unknown_fields: the SerDe would have given its text.
+  // An eventTime or a boolean the flattener could not type stays in unknown_fields, where the
+  // SerDe would have given its text: it is taken from there. Text members are not: one that is
+  // not text (an object where a name is expected) does not occur in CloudTrail, and the plain
+  // column lets a filter on it reach the Parquet scan and skip row groups.
   const untyped = dialect.jsonText(unknown, path);
   switch (node.kind) {
     case 'json':
@@ -109,7 +113,7 @@ function fieldSql(type: HiveType, node: CloudTrailNode, path: readonly string[],
     case 'boolean':
       return `coalesce(${dialect.booleanText(column)}, ${untyped})`;
     default:
-      return `coalesce(${column}, ${untyped})`;
+      return column;
   }
 }
 

@@ -5,6 +5,7 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { constants, createGzip, gzipSync } from 'node:zlib';
 import { DemoEventFactory, iso, type DemoAccount, type DemoRecord } from './demo-events.js';
+import { documentedScenarioEvents } from './documented-scenarios.js';
 import { SeededRandom } from './seeded-random.js';
 
 export interface DemoTrailOptions {
@@ -72,7 +73,14 @@ function demoStreams(clusterNames: readonly string[]): Stream[] {
 }
 
 function stamp(time: Date): string {
-  return time.toISOString().replace(/[-:]/g, '').slice(0, 13) + 'Z';
+  return `${time.toISOString().replace(/[-:]/g, '').slice(0, 13)}Z`;
+}
+
+/** The analytics account's us-east-1 stream: the one with the demo clusters, the Insight and the digest. */
+function analyticsStream(streams: readonly Stream[]): Stream {
+  const found = streams.find((stream) => stream.account.alias === 'acme-analytics' && stream.region === 'us-east-1');
+  if (!found) throw new RangeError('the demo trail has no analytics stream');
+  return found;
 }
 
 function datePath(time: Date): string {
@@ -81,7 +89,8 @@ function datePath(time: Date): string {
 
 /** `<base>/CloudTrail/<region>/YYYY/MM/DD/<acct>_CloudTrail_<region>_<YYYYMMDDTHHmmZ>_<unique>.json.gz` */
 function logKey(stream: Stream, folder: 'CloudTrail' | 'CloudTrail-Insight', deliveredAt: Date, unique: string): string {
-  return `${stream.base}/${folder}/${stream.region}/${datePath(deliveredAt)}/${stream.account.id}_${folder}_${stream.region}_${stamp(deliveredAt)}_${unique}.json.gz`;
+  const name = `${stream.account.id}_${folder}_${stream.region}_${stamp(deliveredAt)}_${unique}.json.gz`;
+  return `${stream.base}/${folder}/${stream.region}/${datePath(deliveredAt)}/${name}`;
 }
 
 async function writeGzip(dir: string, key: string, body: string, level: number): Promise<number> {
@@ -145,7 +154,7 @@ export async function generateDemoTrail(options: DemoTrailOptions): Promise<Demo
   }
 
   // One Insight (Start and End) in the analytics account, delivered some time after it ended.
-  const analytics = streams[1]!;
+  const analytics = analyticsStream(streams);
   const insightStart = new Date(start + Math.floor((end - start) * 0.4));
   const insight = factory.insightPair(analytics.account, analytics.region, insightStart, 21);
   const insightKey = logKey(analytics, 'CloudTrail-Insight', new Date(insightStart.getTime() + 45 * 60_000), random.chars(16));
@@ -154,9 +163,27 @@ export async function generateDemoTrail(options: DemoTrailOptions): Promise<Demo
   uncompressedBytes += Buffer.byteLength(insightBody);
   keys.push(insightKey);
 
+  // The events the AWS documentation's example queries look for, in a file of their own (it
+  // takes nothing from the random sequence, so the rest of the trail is as it was).
+  if (options.maxEvents === undefined) {
+    const at = new Date(start + Math.floor((end - start) * 0.6));
+    const scenario = documentedScenarioEvents(analytics.account, analytics.region, at);
+    const scenarioKey = logKey(analytics, 'CloudTrail', new Date(at.getTime() + 15 * 60_000), 'DocExamples00001');
+    const scenarioBody = JSON.stringify({ Records: scenario });
+    compressedBytes += await writeGzip(options.dir, scenarioKey, scenarioBody, level);
+    uncompressedBytes += Buffer.byteLength(scenarioBody);
+    keys.push(scenarioKey);
+    events += scenario.length;
+    logFiles += 1;
+  }
+
   // One digest: recognised by its folder and skipped by ingestion.
   const digestEnd = new Date(start + 3_600_000);
-  const digestKey = `${analytics.base}/CloudTrail-Digest/${analytics.region}/${datePath(digestEnd)}/${analytics.account.id}_CloudTrail-Digest_${analytics.region}_${TRAIL_NAME}_us-east-1_${digestEnd.toISOString().replace(/[-:]/g, '').slice(0, 15)}Z.json.gz`;
+  const digestName = `${analytics.account.id}_CloudTrail-Digest_${analytics.region}_${TRAIL_NAME}_us-east-1_${digestEnd
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .slice(0, 15)}Z.json.gz`;
+  const digestKey = `${analytics.base}/CloudTrail-Digest/${analytics.region}/${datePath(digestEnd)}/${digestName}`;
   const digest = {
     awsAccountId: analytics.account.id,
     digestStartTime: iso(new Date(start)),
@@ -218,7 +245,7 @@ export interface LargeTrailFileOptions {
  */
 export async function writeLargeTrailFile(options: LargeTrailFileOptions): Promise<{ events: number; uncompressedBytes: number }> {
   const random = new SeededRandom(options.seed);
-  const stream = demoStreams(options.clusterNames ?? ['analytics', 'etl'])[1]!;
+  const stream = analyticsStream(demoStreams(options.clusterNames ?? ['analytics', 'etl']));
   const factory = new DemoEventFactory(random, [stream.account]);
   let events = 0;
   let written = 0;
