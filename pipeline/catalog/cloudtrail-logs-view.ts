@@ -36,8 +36,10 @@ import { DUCKDB_VIEW_SQL, TRINO_VIEW_SQL, type ViewSqlDialect } from './view-sql
  *   SerDe would: its text. A text member delivered as an object or array (not seen in
  *   CloudTrail) reads NULL here; it is in `unknown_fields`.
  *
- * Partition columns are computed from ours (see CLOUDTRAIL_LOGS_PARTITIONS), so that a filter on
- * them prunes partitions in DuckDB and Athena alike.
+ * Partition columns are computed from ours (see CLOUDTRAIL_LOGS_PARTITIONS) by expressions on our
+ * partition keys alone, so that a filter on them can prune partitions: DuckDB evaluates them on
+ * the folder names (tested, and measured by bench/compat-queries.bench.ts); Trino can evaluate
+ * them on partition values too, which is not verified here (no Athena to run it on).
  */
 export function cloudTrailLogsView(): LakeView {
   return {
