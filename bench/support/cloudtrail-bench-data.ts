@@ -3,7 +3,8 @@ import { existsSync } from 'node:fs';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { generateDemoTrail, writeLargeTrailFile } from '../../pipeline/simulators/cloudtrail/demo-trail.js';
+import { generateDemoTrail } from '../../pipeline/simulators/cloudtrail/demo-trail.js';
+import { writeLargeTrailFile } from '../../pipeline/simulators/cloudtrail/large-trail-file.js';
 
 const DATA_ROOT = join(fileURLToPath(new URL('../..', import.meta.url)), '.bench', 'cloudtrail');
 const BIG_FILE_BYTES = 500 * 1000 * 1000;

@@ -1,14 +1,12 @@
 import type { KeyObject } from 'node:crypto';
-import { createWriteStream } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
-import { constants, createGzip, gzipSync } from 'node:zlib';
+import { gzipSync } from 'node:zlib';
 import { type DeliveredFile, deliveredFile, writeDemoDigests, writePlaceholderDigest } from './demo-digests.js';
 import { DemoEventFactory } from './demo-event-factory.js';
 import type { DemoAccount, DemoRecord } from './demo-record.js';
 import { SeededRandom } from '../seeded-random.js';
+import { documentedScenarioEvents } from './documented-scenarios.js';
 
 export interface DemoTrailOptions {
   /** Folder that plays the CloudTrail bucket: its relative paths are the S3 keys. */
@@ -65,7 +63,7 @@ export interface DemoTrailSummary {
 const ORGANIZATION_ID = 'o-a1b2c3d4e5';
 const ALPHANUMERIC = 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789';
 
-interface Stream {
+export interface Stream {
   readonly account: DemoAccount;
   readonly region: string;
   /** Key prefix up to and including the account segment. */
@@ -78,7 +76,7 @@ interface Stream {
 }
 
 /** The trail's streams; the second, the analytics account in us-east-1, also gets the Insight (and the lost file). */
-function demoStreams(clusterNames: readonly string[]): [Stream, Stream, ...Stream[]] {
+export function demoStreams(clusterNames: readonly string[]): [Stream, Stream, ...Stream[]] {
   const management: DemoAccount = { id: '111122223333', alias: 'acme-management', clusters: [] };
   const analytics: DemoAccount = { id: '444455556666', alias: 'acme-analytics', clusters: clusterNames };
   // A leading zero: account ids are strings, never numbers.
@@ -106,6 +104,13 @@ function demoStreams(clusterNames: readonly string[]): [Stream, Stream, ...Strea
 
 function stamp(time: Date): string {
   return `${time.toISOString().replace(/[-:]/g, '').slice(0, 13)}Z`;
+}
+
+/** The analytics account's us-east-1 stream: the one with the demo clusters, the Insight, the lost file and the digest. */
+export function analyticsStream(streams: readonly Stream[]): Stream {
+  const found = streams.find((stream) => stream.account.alias === 'acme-analytics' && stream.region === 'us-east-1');
+  if (!found) throw new RangeError('the demo trail has no analytics stream');
+  return found;
 }
 
 function datePath(time: Date): string {
@@ -187,7 +192,8 @@ export async function generateDemoTrail(options: DemoTrailOptions): Promise<Demo
   }
 
   // One Insight (Start and End) in the analytics account, delivered some time after it ended.
-  const analytics = streams[1];
+  const analytics = analyticsStream(streams);
+  const analyticsIndex = streams.indexOf(analytics);
   const insightStart = new Date(start + Math.floor((end - start) * 0.4));
   const insight = factory.insightPair(analytics.account, analytics.region, insightStart, 21);
   const insightKey = logKey(analytics, 'CloudTrail-Insight', new Date(insightStart.getTime() + 45 * 60_000), random.chars(16));
@@ -196,17 +202,33 @@ export async function generateDemoTrail(options: DemoTrailOptions): Promise<Demo
   uncompressedBytes += Buffer.byteLength(insightBody);
   keys.push(insightKey);
 
+  // The events the AWS documentation's example queries look for, in a file of their own (it
+  // takes nothing from the random sequence, so the rest of the trail is as it was).
+  if (options.maxEvents === undefined) {
+    const at = new Date(start + Math.floor((end - start) * 0.6));
+    const scenario = documentedScenarioEvents(analytics.account, analytics.region, at);
+    const scenarioAt = new Date(at.getTime() + 15 * 60_000);
+    const scenarioKey = logKey(analytics, 'CloudTrail', scenarioAt, 'DocExamples00001');
+    const scenarioBody = JSON.stringify({ Records: scenario });
+    if (options.digests) delivered[analyticsIndex]?.push(deliveredFile(scenarioKey, scenarioBody, scenario, scenarioAt));
+    compressedBytes += await writeGzip(options.dir, scenarioKey, scenarioBody, level);
+    uncompressedBytes += Buffer.byteLength(scenarioBody);
+    keys.push(scenarioKey);
+    events += scenario.length;
+    logFiles += 1;
+  }
+
   let digests: { keys: string[]; bytes: number };
   let planted: PlantedFindings | undefined;
   if (options.digests) {
     // A file CloudTrail delivered that never reached the bucket: only its digest knows of it.
-    const lost = streams[1];
+    const lost = analytics;
     const lostAt = new Date(start + Math.floor(hours / 2) * 3_600_000 + 20 * 60_000);
     const lostRecords = Array.from({ length: 12 }, (_, i) =>
       factory.event(lost.account, lost.region, new Date(lostAt.getTime() - i * 90_000)),
     );
     const lostKey = logKey(lost, 'CloudTrail', lostAt, random.chars(16, ALPHANUMERIC));
-    delivered[1]?.push(deliveredFile(lostKey, JSON.stringify({ Records: lostRecords }), lostRecords, lostAt));
+    delivered[analyticsIndex]?.push(deliveredFile(lostKey, JSON.stringify({ Records: lostRecords }), lostRecords, lostAt));
     const digestStreams = streams.map((stream, index) => ({ ...stream, account: stream.account.id, files: delivered[index] ?? [] }));
     digests = await writeDemoDigests(options.dir, digestStreams, {
       start: options.start,
@@ -215,7 +237,7 @@ export async function generateDemoTrail(options: DemoTrailOptions): Promise<Demo
     });
     planted = { missing: lostKey, changed: changedKey ?? '' };
   } else {
-    const { account, region, base, trail } = streams[1];
+    const { account, region, base, trail } = analytics;
     digests = await writePlaceholderDigest(options.dir, { account: account.id, region, base, trail }, keys, random, { start, level });
   }
   compressedBytes += digests.bytes;
@@ -235,52 +257,4 @@ export async function generateDemoTrail(options: DemoTrailOptions): Promise<Demo
     regions: [...new Set(streams.map((stream) => stream.region))],
     keys,
   };
-}
-
-export interface LargeTrailFileOptions {
-  readonly path: string;
-  readonly seed: number;
-  readonly start: Date;
-  /** Stop once this many uncompressed bytes are written. */
-  readonly uncompressedBytes: number;
-  readonly clusterNames?: readonly string[];
-  readonly gzipLevel?: number;
-}
-
-/**
- * Writes one gzip CloudTrail file of about `uncompressedBytes` (hundreds of MB for the
- * memory benchmark), streaming: the generator itself never holds more than a few events.
- */
-export async function writeLargeTrailFile(options: LargeTrailFileOptions): Promise<{ events: number; uncompressedBytes: number }> {
-  const random = SeededRandom.fromSeed(options.seed);
-  const stream = demoStreams(options.clusterNames ?? ['analytics', 'etl'])[1];
-  const factory = new DemoEventFactory(random, [stream.account]);
-  let events = 0;
-  let written = 0;
-  const start = options.start.getTime();
-  const body = Readable.from(
-    (function* records() {
-      let batch = '{"Records":[';
-      while (written + batch.length < options.uncompressedBytes) {
-        const at = new Date(start + Math.floor((events / 200) * 1000));
-        batch += (events === 0 ? '' : ',') + JSON.stringify(factory.event(stream.account, stream.region, at));
-        events += 1;
-        if (batch.length >= 1 << 16) {
-          written += Buffer.byteLength(batch);
-          yield batch;
-          batch = '';
-        }
-      }
-      batch += ']}';
-      written += Buffer.byteLength(batch);
-      yield batch;
-    })(),
-  );
-  await mkdir(dirname(options.path), { recursive: true });
-  await pipeline(
-    body,
-    createGzip({ level: options.gzipLevel ?? 6, memLevel: constants.Z_DEFAULT_MEMLEVEL }),
-    createWriteStream(options.path),
-  );
-  return { events, uncompressedBytes: written };
 }
