@@ -1,13 +1,17 @@
+import { CloudTrailClient, ListPublicKeysCommand } from '@aws-sdk/client-cloudtrail';
+import { mockClient } from 'aws-sdk-client-mock';
 import { generateKeyPairSync } from 'node:crypto';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CloudTrailDigestPublicKeys } from '../../../../pipeline/cloudtrail/digest/cloudtrail-digest-public-keys.js';
 import { PemDigestPublicKeys } from '../../../../pipeline/cloudtrail/digest/pem-digest-public-keys.js';
 import { verifyCloudTrail } from '../../../../pipeline/cloudtrail/digest/verify-cloudtrail.js';
 import { ledgerSourceName } from '../../../../pipeline/cloudtrail/ledger-source.js';
 import { openDuckDb } from '../../../../pipeline/duckdb/duckdb-engine.js';
 import { ParquetWriter } from '../../../../pipeline/lake/parquet-writer.js';
+import type { DigestPublicKeys } from '../../../../pipeline/ports/digest-public-keys.js';
 import { DigestChainWriter, digestKey, publicKeyFingerprint } from '../../../../pipeline/simulators/cloudtrail/digest-writer.js';
 import { LocalObjectStore } from '../../../../pipeline/store/local-object-store.js';
 import { MemoryIngestionLedger } from '../../../fakes/memory-ingestion-ledger.js';
@@ -111,7 +115,8 @@ beforeAll(async () => {
 
 afterAll(async () => rm(root, { recursive: true, force: true }));
 
-async function verify(lakeName: string, withKey: boolean, prefix?: string) {
+/** `withKey`: the PEM file of the signer's public key, or the keys given. */
+async function verify(lakeName: string, withKey: boolean | DigestPublicKeys, prefix?: string) {
   const lakeDir = join(root, lakeName);
   const lake = new LocalObjectStore(lakeDir);
   const { instance, connection } = await openDuckDb();
@@ -125,7 +130,7 @@ async function verify(lakeName: string, withKey: boolean, prefix?: string) {
       toDay: DAY,
       clock: () => new Date('2026-03-02T08:00:00Z'),
       tempDirectory: root,
-      ...(withKey ? { publicKeys: await PemDigestPublicKeys.fromFile(pem) } : {}),
+      ...(withKey === true ? { publicKeys: await PemDigestPublicKeys.fromFile(pem) } : withKey ? { publicKeys: withKey } : {}),
       ...(prefix ? { prefix } : {}),
     });
     return { summary, rows: await readCompleteness(lakeDir), lakeDir, lake };
@@ -193,6 +198,35 @@ describe('verifyCloudTrail', () => {
     const record = JSON.parse((await lake.getBytes(`${quarantined?.quarantineKey}.error.json`)).toString());
     expect(record).toMatchObject({ key: planted.malformed, reason: 'invalid-digest' });
     expect((await lake.getBytes(quarantined?.quarantineKey ?? '')).toString()).toBe('{"awsAccountId": "444455556666"}');
+  });
+
+  it("checks signatures with the keys CloudTrail's ListPublicKeys gives for each digest's region, matched by fingerprint", async () => {
+    const cloudtrail = mockClient(CloudTrailClient);
+    const der = (key: typeof signer.publicKey) => new Uint8Array(key.export({ type: 'pkcs1', format: 'der' }));
+    cloudtrail.on(ListPublicKeysCommand).resolves({
+      PublicKeyList: [
+        { Fingerprint: publicKeyFingerprint(signer.publicKey), Value: der(signer.publicKey) },
+        // Another of the period's keys: the forged digest claims the signer's fingerprint, so this one is never tried.
+        { Fingerprint: publicKeyFingerprint(forger.publicKey), Value: der(forger.publicKey) },
+      ],
+    });
+    const regions: string[] = [];
+    const keys = new CloudTrailDigestPublicKeys({
+      clientFor: (region) => {
+        regions.push(region);
+        return new CloudTrailClient({ region, credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
+      },
+    });
+    try {
+      const { rows, summary } = await verify('lake-listed-keys', keys);
+      expect(statusOf(rows, planted.forged)).toBe('signature-invalid');
+      expect(rows.filter((row) => row.status === 'digest-verified')).toHaveLength(3);
+      expect(summary.keys).toBe('CloudTrail ListPublicKeys');
+      expect(new Set(regions)).toEqual(new Set([A.region, B.region]));
+      expect(cloudtrail.commandCalls(ListPublicKeysCommand).length).toBeGreaterThan(0);
+    } finally {
+      cloudtrail.restore();
+    }
   });
 
   it('checks chains without a key and says signatures went unchecked', async () => {
