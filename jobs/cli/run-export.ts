@@ -1,6 +1,6 @@
 import type { PGlite } from '@electric-sql/pglite';
 import type { ClusterConfig, OpslakeConfig } from '../../pipeline/config/opslake-config.js';
-import { openDuckDb } from '../../pipeline/duckdb/duckdb-engine.js';
+import { openDuckDb, writerMemoryLimit } from '../../pipeline/duckdb/duckdb-engine.js';
 import { ConfigError } from '../../pipeline/errors.js';
 import type { ExportEvent } from '../../pipeline/redshift/export-events.js';
 import { exportFleet, type FleetExportResult } from '../../pipeline/redshift/fleet-exporter.js';
@@ -51,7 +51,7 @@ export function openConfiguredState(config: OpslakeConfig): StateStore {
 export async function runExport(options: RunExportOptions): Promise<FleetExportResult[]> {
   const { config } = options;
   const { lake, state } = openConfiguredStores(config);
-  const { instance } = await openDuckDb({ memoryLimit: '128MB' });
+  const { instance } = await openDuckDb({ memoryLimit: writerMemoryLimit('wholeFile', config.export.concurrency) });
   try {
     return await exportFleet({
       clusters: selectClusters(config, options.clusters),
