@@ -15,9 +15,9 @@ import { PgSqlRunner } from '../../pipeline/redshift/sql/pg-sql-runner.js';
 import { servePglite } from '../../pipeline/redshift/sql/pglite-server.js';
 import { FileStateStore } from '../../pipeline/state/file-state-store.js';
 import { LocalObjectStore } from '../../pipeline/store/local-object-store.js';
-import { EXPORT_TABLE_NAMES, exportColumns, type ExportTableName } from '../../pipeline/tables/registry.js';
+import { EXPORT_TABLE_NAMES, exportColumns, type ExportTableName, type SourceViewName } from '../../pipeline/tables/registry.js';
 import { isPaddedChar } from '../../pipeline/tables/column-types.js';
-import { STL_VIEWS, type StlViewName } from '../../pipeline/tables/stl-views.js';
+import { SOURCE_VIEWS } from '../../pipeline/tables/dialects.js';
 import { startDataApiEmulator } from './data-api-emulator.js';
 
 export type Transport = 'pg' | 'data-api';
@@ -32,6 +32,7 @@ export function clusterConfig(name: string, tables: readonly ExportTableName[] =
     clusterIdentifier: name,
     database: 'dev',
     auth: { type: 'db-user', dbUser: 'opslake' },
+    views: 'auto',
     tables,
     enabled: true,
     connection: { type: 'pglite', dataDir: '(in memory)' },
@@ -183,13 +184,13 @@ export async function readLakeTable(
 
 function cursorColumn(table: ExportTableName): string | null {
   if (table === 'query_text') return 'endtime';
-  const cursor = STL_VIEWS[table].cursor;
+  const cursor = SOURCE_VIEWS[table].cursor;
   return cursor.kind === 'own' ? cursor.column : null;
 }
 
 /** Rows of a view straight from the simulated cluster, normalised as the contract says (CHAR padding trimmed). */
-export async function readSourceView(db: PGlite, view: StlViewName): Promise<ComparableRow[]> {
-  const select = STL_VIEWS[view].columns
+export async function readSourceView(db: PGlite, view: SourceViewName): Promise<ComparableRow[]> {
+  const select = SOURCE_VIEWS[view].columns
     .map((column) => {
       const ref = `"${column.name}"`;
       if (column.type === 'timestamp') return `((extract(epoch from ${ref}) * 1000000)::bigint)::text`;
