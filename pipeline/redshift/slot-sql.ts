@@ -34,7 +34,7 @@ function statusList(filter: TerminalFilter): string {
 }
 
 /** `alias."status" IN ('success', ...)`: the rows of `filter` that are final. */
-function terminalCondition(filter: TerminalFilter, alias: string): string {
+export function terminalCondition(filter: TerminalFilter, alias: string): string {
   return `${alias}.${quoteIdent(filter.column)} IN (${statusList(filter)})`;
 }
 
