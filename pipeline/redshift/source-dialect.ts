@@ -29,6 +29,14 @@ export function configuredDialect(cluster: Pick<ClusterConfig, 'kind' | 'views'>
   return null;
 }
 
+/**
+ * What is known without reading the source: its configuration, or what an earlier run recorded
+ * (null: a provisioned cluster on auto that no run has probed yet).
+ */
+export function knownDialect(cluster: Pick<ClusterConfig, 'kind' | 'views'>, recorded: SourceDialect | undefined): ResolvedDialect | null {
+  return configuredDialect(cluster) ?? (recorded ? recordedDialect(recorded) : null);
+}
+
 export function recordedDialect(recorded: SourceDialect): ResolvedDialect {
   return { dialect: recorded.dialect, basis: 'detected', reason: recorded.reason, detectedAt: recorded.detectedAt };
 }

@@ -57,7 +57,8 @@ describe('settingsFromContext', () => {
       workgroupName: 'bi',
       workgroupArn: WORKGROUP_ARN,
       auth: { type: 'secret' },
-      tables: ['stl_query', 'query_text'],
+      views: 'auto',
+      tables: ['sys_query_history', 'query_text'],
     });
     expect(etl?.enabled).toBe(false);
   });

@@ -3,9 +3,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { clusterParameterName } from '../../infra/constructs/cluster-parameters.js';
 import { ConfigLocation } from '../../pipeline/config/config-location.js';
 import { validateCluster } from '../../pipeline/config/validate-config.js';
+import { EXPORT_TABLE_NAMES } from '../../pipeline/tables/registry.js';
 import {
   ACCOUNT,
   FLEET,
+  IAM_WORKGROUP_ARN,
   FULL_CONTEXT,
   REGION,
   SECRET_ARN,
@@ -116,6 +118,26 @@ describe('PipelineStack', () => {
       });
     });
 
+    it('may get workgroup credentials for the workgroups it reaches with its own identity, and no other', async () => {
+      // bi is reached with a secret: it needs no workgroup credentials.
+      expect(policyOf(template, 'StlExport').some((s) => s.Sid === 'WorkgroupCredentials')).toBe(false);
+      const adhoc = { name: 'adhoc', kind: 'serverless', workgroupName: 'adhoc', workgroupArn: IAM_WORKGROUP_ARN, views: 'sys' };
+      const withIam = (await buildTestApp({ 'opslake:clusters': [...FLEET, adhoc] })).template('pipeline');
+      const statements = policyOf(withIam, 'StlExport');
+      expect(statement(statements, 'WorkgroupCredentials')).toEqual({
+        Sid: 'WorkgroupCredentials',
+        Effect: 'Allow',
+        Action: 'redshift-serverless:GetCredentials',
+        Resource: IAM_WORKGROUP_ARN,
+      });
+      expect(asList(statement(statements, 'DataApiOnSources').Resource)).toContain(IAM_WORKGROUP_ARN);
+      for (const s of statements) {
+        for (const action of asList(s.Action)) {
+          if (String(action).startsWith('redshift-serverless:')) expect(s.Resource).toBe(IAM_WORKGROUP_ARN);
+        }
+      }
+    });
+
     it('reads its configuration by path under the root only', () => {
       expect(statement(policyOf(template, 'StlExport'), 'ConfigByPath')).toEqual({
         Sid: 'ConfigByPath',
@@ -172,6 +194,8 @@ describe('PipelineStack', () => {
         const given = FLEET.find((cluster) => cluster.name === name);
         expect(given, name).toBeDefined();
         expect(config).toMatchObject({ name, kind: given?.kind, database: given?.database, enabled: given?.enabled ?? true });
+        // The tables as given; left out, every table (each run keeps those of the source's dialect).
+        expect(config.tables).toEqual(given && 'tables' in given ? given.tables : EXPORT_TABLE_NAMES);
       }
     });
   });

@@ -8,7 +8,7 @@ import type { SimUser, WorkloadProfile } from './workload-profile.js';
 /**
  * What a SYS source logs besides statements, minute by minute: connections (authenticated, a
  * session opened, and closed later) in `sys_connection_log`, a scanner that keeps failing to
- * authenticate, and user changes in `sys_userlog` (a service user's password rotated every six
+ * authenticate, and user changes in `sys_userlog` (a service user's password rotated every two
  * hours, a temporary user now and then). Seeded by (seed, profile, minute) like the statements.
  */
 
@@ -105,7 +105,7 @@ function emitUserChanges(
 ) {
   const changes: Array<{ user_id: number; user_name: string; original_user_name: string; action: string; expires: number }> = [];
   const service = profile.users.find((user) => user.name.endsWith('_svc') || user.name.startsWith('etl'));
-  if (service && minute % 360 === 7) {
+  if (service && minute % 120 === 7) {
     changes.push({ user_id: service.userid, user_name: service.name, original_user_name: '', action: 'alter', expires: 90 });
   }
   if (rng.chance(0.003)) {

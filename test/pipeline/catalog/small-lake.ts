@@ -7,6 +7,7 @@ import { lakeTable } from '../../../pipeline/tables/registry.js';
 import { cloudTrailRows } from './small-lake-cloudtrail.js';
 import type { Row } from './small-lake-facts.js';
 import { redshiftRows } from './small-lake-redshift.js';
+import { sysRows } from './small-lake-sys.js';
 
 export { SMALL_LAKE } from './small-lake-facts.js';
 
@@ -20,7 +21,11 @@ export async function buildSmallLake(lakeDir: string): Promise<void> {
   const { instance, connection } = await openDuckDb();
   try {
     const writer = new ParquetWriter(connection);
-    const all = new Map([...redshiftRows(), ...cloudTrailRows()]);
+    const stl = redshiftRows();
+    const sys = sysRows();
+    // query_text holds the statements of both dialects.
+    const queryText = [...(stl.get('query_text') ?? []), ...(sys.get('query_text') ?? [])];
+    const all = new Map([...stl, ...sys, ['query_text', queryText], ...cloudTrailRows()]);
     for (const [name, rows] of all) await writeTable(writer, lakeDir, lakeTable(name), rows);
   } finally {
     connection.closeSync();
