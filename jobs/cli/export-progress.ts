@@ -22,7 +22,8 @@ export class ExportProgress {
         break;
       case 'gap':
         this.#line(
-          `${id}: rows from ${event.from.toISOString()} to ${event.to.toISOString()} were dropped by the cluster before export (gap recorded)`,
+          `${id}: rows from ${event.from.toISOString()} to ${event.to.toISOString()} ` +
+            'were dropped by the cluster before export (gap recorded)',
         );
         break;
       case 'table-planned':

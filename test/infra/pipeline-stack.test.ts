@@ -7,7 +7,6 @@ import { EXPORT_TABLE_NAMES } from '../../pipeline/tables/registry.js';
 import {
   ACCOUNT,
   FLEET,
-  IAM_WORKGROUP_ARN,
   FULL_CONTEXT,
   REGION,
   SECRET_ARN,
@@ -116,26 +115,6 @@ describe('PipelineStack', () => {
         Resource: SECRET_KEY_ARN,
         Condition: { StringEquals: { 'kms:ViaService': joined(`secretsmanager.${REGION}.`, { Ref: 'AWS::URLSuffix' }) } },
       });
-    });
-
-    it('may get workgroup credentials for the workgroups it reaches with its own identity, and no other', async () => {
-      // bi is reached with a secret: it needs no workgroup credentials.
-      expect(policyOf(template, 'StlExport').some((s) => s.Sid === 'WorkgroupCredentials')).toBe(false);
-      const adhoc = { name: 'adhoc', kind: 'serverless', workgroupName: 'adhoc', workgroupArn: IAM_WORKGROUP_ARN, views: 'sys' };
-      const withIam = (await buildTestApp({ 'opslake:clusters': [...FLEET, adhoc] })).template('pipeline');
-      const statements = policyOf(withIam, 'StlExport');
-      expect(statement(statements, 'WorkgroupCredentials')).toEqual({
-        Sid: 'WorkgroupCredentials',
-        Effect: 'Allow',
-        Action: 'redshift-serverless:GetCredentials',
-        Resource: IAM_WORKGROUP_ARN,
-      });
-      expect(asList(statement(statements, 'DataApiOnSources').Resource)).toContain(IAM_WORKGROUP_ARN);
-      for (const s of statements) {
-        for (const action of asList(s.Action)) {
-          if (String(action).startsWith('redshift-serverless:')) expect(s.Resource).toBe(IAM_WORKGROUP_ARN);
-        }
-      }
     });
 
     it('reads its configuration by path under the root only', () => {

@@ -15,6 +15,9 @@ import { lakeTables } from '../../pipeline/tables/registry.js';
 import { compareGlueTypesWithFiles } from '../pipeline/catalog/lake-file-types.js';
 import { inspectReport, launchChromium, SCREENSHOTS } from '../pipeline/report/chromium.js';
 
+/** The demo simulates and exports four sources and a trail: minutes on a shared machine, not the default two. */
+const DEMO_TIMEOUT_MS = 600_000;
+
 /**
  * Every question of queries/ on the lake the demo builds (simulated clusters exported by the
  * exporter, a generated trail ingested by the CloudTrail ingester): the files are the real
@@ -38,7 +41,7 @@ beforeAll(async () => {
   configPath = demo.configPath;
   library = await QueryLibrary.load();
   local = await openLocalQueries({ lakeDir, library });
-});
+}, DEMO_TIMEOUT_MS);
 
 afterAll(async () => {
   await local?.close();

@@ -41,7 +41,8 @@ export function registerExportCommand(program: Command): void {
     .option('--dry-run', 'print the planned slots and the SQL, write nothing')
     .addHelpText(
       'after',
-      '\nExamples:\n  opslake export --config opslake-demo/opslake.yaml\n  opslake export --cluster analytics --table stl_query stl_scan --dry-run',
+      '\nExamples:\n  opslake export --config opslake-demo/opslake.yaml\n' +
+        '  opslake export --cluster analytics --table stl_query stl_scan --dry-run',
     )
     .action(async (flags: ExportFlags) => {
       const { config } = await loadLocalConfig(flags.config);
