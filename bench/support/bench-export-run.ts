@@ -26,6 +26,7 @@ const cluster: ClusterConfig = {
   clusterIdentifier: 'bench',
   database: 'dev',
   auth: { type: 'db-user', dbUser: 'opslake' },
+  views: 'stl',
   tables: ['stl_scan'],
   enabled: true,
   connection: { type: 'data-api' },

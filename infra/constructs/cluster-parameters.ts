@@ -1,5 +1,6 @@
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { Construct } from 'constructs';
+import { EXPORT_TABLE_NAMES } from '../../pipeline/tables/registry.js';
 import type { ClusterSettings } from '../opslake-settings.js';
 
 export interface ClusterParametersProps {
@@ -25,7 +26,11 @@ export function clusterDocument(cluster: ClusterSettings): Record<string, unknow
   document.database = cluster.database;
   if (cluster.auth.type === 'db-user') document.dbUser = cluster.auth.dbUser;
   if (cluster.auth.type === 'secret') document.secretArn = cluster.auth.secretArn;
-  document.tables = [...cluster.tables];
+  if (cluster.views !== 'auto') document.views = cluster.views;
+  // Every table is the default, left out: each run exports those of the dialect the source is
+  // read through (a list of all of them would name views that this source does not have).
+  const all = cluster.tables.length === EXPORT_TABLE_NAMES.length && EXPORT_TABLE_NAMES.every((name) => cluster.tables.includes(name));
+  if (!all) document.tables = [...cluster.tables];
   document.enabled = cluster.enabled;
   return document;
 }

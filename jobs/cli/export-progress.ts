@@ -1,4 +1,5 @@
 import type { ExportEvent } from '../../pipeline/redshift/export-events.js';
+import { DIALECTS } from '../../pipeline/tables/registry.js';
 
 /**
  * Progress of a long export on stderr: on a terminal one line rewritten in place at most a few
@@ -17,11 +18,12 @@ export class ExportProgress {
     const id = 'table' in event ? `${event.cluster}/${event.table}` : event.cluster;
     switch (event.type) {
       case 'cluster-start':
-        this.#line(`${event.cluster}: cluster clock ${event.now}`);
+        this.#line(`${event.cluster}: cluster clock ${event.now}, read through its ${DIALECTS[event.dialect].title} views`);
         break;
       case 'gap':
         this.#line(
-          `${id}: rows from ${event.from.toISOString()} to ${event.to.toISOString()} were dropped by the cluster before export (gap recorded)`,
+          `${id}: rows from ${event.from.toISOString()} to ${event.to.toISOString()} ` +
+            'were dropped by the cluster before export (gap recorded)',
         );
         break;
       case 'table-planned':

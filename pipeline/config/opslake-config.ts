@@ -17,6 +17,13 @@ export type ClusterAuth =
   /** The caller's IAM identity (Serverless, or `GetClusterCredentialsWithIAM`). */
   | { readonly type: 'iam' };
 
+/**
+ * Which system views a source is read through: `stl` or `sys`, or `auto` (SYS on Serverless; on
+ * a provisioned cluster STL where it can be read, SYS where it cannot, as on Multi-AZ clusters),
+ * found once and recorded in the state store.
+ */
+export type ViewsSetting = 'stl' | 'sys' | 'auto';
+
 export interface ClusterConfig {
   /** Our name for the source; used in lake keys (`cluster=<name>`), state keys and metrics. */
   readonly name: string;
@@ -27,7 +34,11 @@ export interface ClusterConfig {
   readonly workgroupName?: string;
   readonly database: string;
   readonly auth: ClusterAuth;
-  /** Views to export, validated against the registry. */
+  readonly views: ViewsSetting;
+  /**
+   * Tables to export, validated against the registry and `views`; all of them by default. A
+   * run exports those of the dialect the source is read through.
+   */
   readonly tables: readonly ExportTableName[];
   readonly enabled: boolean;
   readonly connection: Connection;

@@ -14,7 +14,7 @@ import {
 import { assertClusterIdentifier, assertClusterName, assertDatabaseName, assertDbUser, assertSecretArn } from './identifiers.js';
 import type { ClusterAuth, ClusterConfig, Connection } from './opslake-config.js';
 import { Secret } from './secret.js';
-import { validateTables } from './validate-export-settings.js';
+import { validateTables, validateViews } from './validate-source-views.js';
 
 export type Environment = Readonly<Record<string, string | undefined>>;
 
@@ -45,6 +45,7 @@ export const CLUSTER_KEYS = [
   'database',
   'dbUser',
   'secretArn',
+  'views',
   'tables',
   'enabled',
   'pglite',
@@ -66,12 +67,13 @@ export function validateCluster(raw: unknown, at: ConfigLocation, origin: Cluste
   const kind = clusterKind(record, at);
   const placement = kind === 'provisioned' ? provisionedPlacement(record, at, name) : serverlessPlacement(record, at, name);
   const database = identifier(field(record, 'database', at) ?? DEFAULT_DATABASE, at.key('database'), assertDatabaseName);
-  const tables = validateTables(field(record, 'tables', at), at.key('tables'));
+  const views = validateViews(record, at, kind);
+  const tables = validateTables(field(record, 'tables', at), at.key('tables'), kind, views);
   const enabled = booleanField(record, 'enabled', at) ?? true;
   // Last, because it is the only step that reads anything (the injected environment): every
   // identifier above has been checked by then.
   const connection = clusterConnection(record, at, origin);
-  return { name, kind, ...placement, database, tables, enabled, connection };
+  return { name, kind, ...placement, database, views, tables, enabled, connection };
 }
 
 function clusterName(record: RawRecord, at: ConfigLocation, origin: ClusterOrigin): string {

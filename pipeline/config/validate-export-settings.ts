@@ -1,5 +1,4 @@
-import { EXPORT_TABLE_NAMES, isExportTableName, type ExportTableName } from '../tables/registry.js';
-import { type ConfigLocation, describeType, quote } from './config-location.js';
+import type { ConfigLocation } from './config-location.js';
 import { asRecord, checkKeys, integerField } from './config-fields.js';
 import { DEFAULT_EXPORT_SETTINGS, type ExportSettings } from './opslake-config.js';
 
@@ -34,29 +33,6 @@ export function validateExportSettings(raw: unknown, at: ConfigLocation): Export
     latenessMinutes: integerField(record, 'latenessMinutes', at, LATENESS_MINUTES) ?? DEFAULT_EXPORT_SETTINGS.latenessMinutes,
     concurrency: integerField(record, 'concurrency', at, CONCURRENCY) ?? DEFAULT_EXPORT_SETTINGS.concurrency,
   };
-}
-
-/** Tables to export, each checked against the registry; absent means all of them. */
-export function validateTables(raw: unknown, at: ConfigLocation): readonly ExportTableName[] {
-  const choices = `choose from ${EXPORT_TABLE_NAMES.join(', ')}`;
-  if (raw === undefined) return [...EXPORT_TABLE_NAMES];
-  if (!Array.isArray(raw)) throw at.error(`expected a list of tables, got ${describeType(raw)}; ${choices}`);
-  if (raw.length === 0) {
-    throw at.error('lists no tables; list at least one, leave tables out to export all of them, or set enabled: false');
-  }
-  const firstSeen = new Map<string, number>();
-  return raw.map((value: unknown, position) => {
-    const tableAt = at.index(position);
-    if (!isExportTableName(value)) {
-      const what =
-        typeof value === 'string' ? `${quote(value)} is not an exportable table` : `expected a table name, got ${describeType(value)}`;
-      throw tableAt.error(`${what}; ${choices}`);
-    }
-    const earlier = firstSeen.get(value);
-    if (earlier !== undefined) throw tableAt.error(`${quote(value)} is listed twice (also at tables[${earlier}])`);
-    firstSeen.set(value, position);
-    return value;
-  });
 }
 
 function slotChoices(): number[] {

@@ -31,7 +31,18 @@ export interface Lease {
 }
 
 /**
- * Watermarks and leases. Every write is conditional: a lost race throws (StateConflictError,
+ * How a source is read, as its first export found out (views: auto): through `stl` or `sys`, and
+ * why, in a sentence (what the probe found).
+ */
+export interface SourceDialect {
+  readonly cluster: string;
+  readonly dialect: 'stl' | 'sys';
+  readonly reason: string;
+  readonly detectedAt: Date;
+}
+
+/**
+ * Watermarks, leases and what was found out about sources. Every write is conditional: a lost race throws (StateConflictError,
  * LeaseHeldError) and writes nothing.
  */
 export interface StateStore {
@@ -51,4 +62,13 @@ export interface StateStore {
   acquireLease(scope: string, owner: string, ttlMs: number, now: Date): Promise<Lease>;
   /** Gives the lease back if this owner still holds it; otherwise does nothing. */
   releaseLease(lease: Lease): Promise<void>;
+  /** The dialect recorded for a source, or null when none is. */
+  getSourceDialect(cluster: string): Promise<SourceDialect | null>;
+  /**
+   * Records a source's dialect unless one is recorded already, and returns the one stored: a
+   * source is probed once, and of two runs that raced, the first answer stays.
+   */
+  recordSourceDialect(dialect: SourceDialect): Promise<SourceDialect>;
+  /** Every recorded dialect, for status reports. */
+  listSourceDialects(): Promise<readonly SourceDialect[]>;
 }

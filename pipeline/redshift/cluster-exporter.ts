@@ -1,18 +1,18 @@
 import { randomUUID } from 'node:crypto';
 import type { ClusterConfig, ExportSettings } from '../config/opslake-config.js';
-import { DeadlineReachedError, LeaseHeldError, OpslakeError } from '../errors.js';
+import { DeadlineReachedError, LeaseHeldError } from '../errors.js';
 import type { WrittenObject } from '../lake/lake-layout.js';
 import type { ObjectStore } from '../ports/object-store.js';
 import type { ParquetWriter } from '../ports/parquet-writer.js';
 import type { SqlRunner } from '../ports/sql-runner.js';
-import type { Gap, Lease, StateStore, Watermark } from '../ports/state-store.js';
-import { isStlViewName, type ExportTableName, type RedshiftPartitionKey } from '../tables/registry.js';
-import { STL_VIEWS } from '../tables/stl-views.js';
-import { readClusterNow, readOldestCursor } from './cluster-reads.js';
+import type { Gap, Lease, StateStore } from '../ports/state-store.js';
+import type { ExportTableName, RedshiftPartitionKey } from '../tables/registry.js';
+import { readClusterNow } from './cluster-reads.js';
 import type { ExportEvent, ExportStep } from './export-events.js';
-import { planSlots, type SlotPlan } from './slot-planner.js';
+import { type PlanContext, planTable, readPlanContext, selectTables, type TablePlan } from './export-plan.js';
 import { writeSlotObject } from './slot-object-writer.js';
 import { parseUtc } from './slot-time.js';
+import { type ResolvedDialect, resolveDialect } from './source-dialect.js';
 
 export interface ClusterExporterDeps {
   readonly runner: SqlRunner;
@@ -60,22 +60,21 @@ export interface ClusterExportResult {
   readonly status: 'done' | 'lease-held' | 'deadline';
   readonly message: string;
   readonly clusterNow: string | null;
+  /** The system views the source was read through, and why; absent when nothing was read (lease held). */
+  readonly dialect?: ResolvedDialect;
   readonly tables: readonly TableExportResult[];
   /** Set when the run stopped early at its deadline (status `deadline`); retryable: the next run goes on. */
   readonly stopped?: DeadlineReachedError;
 }
 
-export interface TablePlan {
-  readonly table: ExportTableName;
-  readonly watermark: Watermark;
-  readonly plan: SlotPlan;
-}
+export type { TablePlan } from './export-plan.js';
 
 /** How long a lease lasts without a deadline: a crashed run frees the cluster after this. */
 const DEFAULT_LEASE_MS = 15 * 60_000;
 
 /**
- * Exports the STL views of one cluster incrementally, exactly once (DESIGN.md §3): slot objects
+ * Exports the system views of one source incrementally, exactly once (DESIGN.md §3), through the
+ * dialect it can be read with (STL, or SYS on Serverless and Multi-AZ): slot objects
  * are deterministic and overwritten on re-export, and the watermark moves only after the
  * objects of its slots are written, only through contiguous sealed slots, and with a
  * conditional write. A run may therefore stop anywhere and the next one repeats at most the
@@ -94,13 +93,6 @@ export class ClusterExporter {
 
   async export(options: ClusterExportOptions): Promise<ClusterExportResult> {
     const { cluster } = options;
-    if (cluster.kind === 'serverless') {
-      // Workgroups have only the SYS views; the STL ones this exporter reads do not exist there.
-      throw new OpslakeError(
-        `${cluster.name} is a Redshift Serverless workgroup, which has no STL views; ` +
-          'exporting its SYS views is not supported yet: set enabled: false for it',
-      );
-    }
     const owner = this.#deps.owner ?? `run-${randomUUID()}`;
     const now = this.#clock();
     const ttl = options.deadline ? Math.max(options.deadline.getTime() - now.getTime() + 60_000, 60_000) : DEFAULT_LEASE_MS;
@@ -136,32 +128,38 @@ export class ClusterExporter {
     lease.renewAt = now.getTime() + lease.ttlMs / 2;
   }
 
-  /** Reads the cluster clock, watermarks and oldest rows, and plans every table without writing. */
-  async plan(options: ClusterExportOptions): Promise<{ clusterNow: string; tables: TablePlan[] }> {
+  /**
+   * Reads the cluster clock, dialect, watermarks and oldest rows, and plans every table without
+   * writing (a dialect not recorded yet is probed, and not recorded).
+   */
+  async plan(options: ClusterExportOptions): Promise<{ clusterNow: string; dialect: ResolvedDialect; tables: TablePlan[] }> {
     const clusterNow = await readClusterNow(this.#deps.runner);
-    const horizon = await readOldestCursor(this.#deps.runner, 'stl_query');
+    const dialect = await resolveDialect(options.cluster, this.#deps, { now: this.#clock(), record: false });
+    const selected = selectTables(options.cluster, dialect, options.tables);
+    const context = await readPlanContext(this.#deps.runner, dialect.dialect, selected, parseUtc(clusterNow));
     const tables: TablePlan[] = [];
-    for (const table of this.#tables(options)) {
-      tables.push(await this.#planTable(options, table, parseUtc(clusterNow), horizon));
-    }
-    return { clusterNow, tables };
+    for (const table of selected) tables.push(await this.#planTable(options, dialect, table, context));
+    return { clusterNow, dialect, tables };
   }
 
   async #exportLeased(options: ClusterExportOptions): Promise<ClusterExportResult> {
     const { cluster } = options;
     const clusterNow = await readClusterNow(this.#deps.runner);
-    const now = parseUtc(clusterNow);
     await this.#step('clock-read');
-    this.#deps.onEvent?.({ type: 'cluster-start', cluster: cluster.name, now: clusterNow });
-    const horizon = await readOldestCursor(this.#deps.runner, 'stl_query');
+    // Probed once per source (and recorded) where the configuration leaves it to the export.
+    const dialect = await resolveDialect(cluster, this.#deps, { now: this.#clock(), record: true });
+    await this.#step('dialect-resolved');
+    this.#deps.onEvent?.({ type: 'cluster-start', cluster: cluster.name, now: clusterNow, dialect: dialect.dialect });
+    const selected = selectTables(cluster, dialect, options.tables);
+    const context = await readPlanContext(this.#deps.runner, dialect.dialect, selected, parseUtc(clusterNow));
     const results: TableExportResult[] = [];
     let status: ClusterExportResult['status'] = 'done';
     let message = 'exported';
     let reached: DeadlineReachedError | undefined;
-    for (const table of this.#tables(options)) {
-      const planned = await this.#planTable(options, table, now, horizon);
+    for (const table of selected) {
+      const planned = await this.#planTable(options, dialect, table, context);
       await this.#step(`planned:${table}`);
-      const { result, stopped } = await this.#exportTable(options, planned, clusterNow, now);
+      const { result, stopped } = await this.#exportTable(options, dialect, planned, clusterNow, context.now);
       results.push(result);
       if (stopped) {
         reached = new DeadlineReachedError(`exporting ${cluster.name}/${table}`);
@@ -171,28 +169,16 @@ export class ClusterExporter {
       }
       await this.#step(`table-done:${table}`);
     }
-    return { cluster: cluster.name, status, message, clusterNow, tables: results, ...(reached ? { stopped: reached } : {}) };
+    return { cluster: cluster.name, status, message, clusterNow, dialect, tables: results, ...(reached ? { stopped: reached } : {}) };
   }
 
-  async #planTable(options: ClusterExportOptions, table: ExportTableName, now: Date, horizon: Date | null): Promise<TablePlan> {
-    const watermark = await this.#deps.state.getWatermark({ cluster: options.cluster.name, table });
-    // Tables whose cursor is stl_query.endtime have the cluster horizon as their oldest row:
-    // it was read once for the run, so it is not asked for again per table.
-    const ownCursor = isStlViewName(table) && STL_VIEWS[table].cursor.kind === 'own' && table !== 'stl_query';
-    const oldestInView = ownCursor ? await readOldestCursor(this.#deps.runner, table) : horizon;
-    const plan = planSlots({
-      sealedThrough: watermark.sealedThrough,
-      oldestInView,
-      clusterHorizon: horizon,
-      now,
-      slotMinutes: options.settings.slotMinutes,
-      latenessMinutes: options.settings.latenessMinutes,
-    });
-    return { table, watermark, plan };
+  #planTable(options: ClusterExportOptions, dialect: ResolvedDialect, table: ExportTableName, context: PlanContext): Promise<TablePlan> {
+    return planTable(this.#deps, options.cluster, options.settings, dialect.dialect, table, context);
   }
 
   async #exportTable(
     options: ClusterExportOptions,
+    dialect: ResolvedDialect,
     planned: TablePlan,
     clusterNow: string,
     now: Date,
@@ -241,7 +227,7 @@ export class ClusterExporter {
     for (const slot of plan.slots) {
       if (this.#pastDeadline(options)) return { result: result(), stopped: true };
       await this.#renewLease();
-      const written = await writeSlotObject(this.#deps, cluster.name, table, slot, clusterNow);
+      const written = await writeSlotObject(this.#deps, { cluster: cluster.name, dialect: dialect.dialect }, table, slot, clusterNow);
       rows += written.rows;
       slotsExported += 1;
       if (written.object) {
@@ -259,12 +245,6 @@ export class ClusterExporter {
       }
     }
     return { result: result(), stopped: false };
-  }
-
-  #tables(options: ClusterExportOptions): readonly ExportTableName[] {
-    const configured = options.cluster.tables;
-    const only = options.tables;
-    return only ? configured.filter((table) => only.includes(table)) : configured;
   }
 
   /** True once starting another slot could overrun the deadline (the reserve covers the slot in flight). */

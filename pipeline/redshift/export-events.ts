@@ -1,9 +1,9 @@
-import type { ExportTableName } from '../tables/registry.js';
+import type { DialectName, ExportTableName } from '../tables/registry.js';
 import type { Slot } from './slot-planner.js';
 
 /** Progress of an export, for CLIs and logs. */
 export type ExportEvent =
-  | { readonly type: 'cluster-start'; readonly cluster: string; readonly now: string }
+  | { readonly type: 'cluster-start'; readonly cluster: string; readonly now: string; readonly dialect: DialectName }
   | {
       readonly type: 'table-planned';
       readonly cluster: string;
@@ -28,6 +28,7 @@ export type ExportEvent =
 export type ExportStep =
   | 'lease-acquired'
   | 'clock-read'
+  | 'dialect-resolved'
   | `planned:${string}`
   | `object-written:${string}`
   | `watermark-moved:${string}`

@@ -2,13 +2,14 @@ import type { WrittenObject } from '../lake/lake-layout.js';
 import type { ObjectStore } from '../ports/object-store.js';
 import type { LakeRow, ParquetWriter } from '../ports/parquet-writer.js';
 import type { SqlRunner } from '../ports/sql-runner.js';
+import type { DialectName } from '../tables/dialects.js';
 import { QUERY_TEXT_SOURCES, QUERY_TEXT_TABLE, type StatementKind } from '../tables/query-text-table.js';
-import { exportColumns, isStlViewName, type ExportTableName, type RedshiftPartitionKey } from '../tables/registry.js';
+import { exportColumns, isSourceViewName, type ExportTableName, type RedshiftPartitionKey } from '../tables/registry.js';
 import { readAhead } from '../util/read-ahead.js';
 import { slotObject } from './lake-keys.js';
-import { queryTextRows } from './query-text-rows.js';
+import { queryTextRows, SYS_CHUNK_SOURCE } from './query-text-rows.js';
 import type { Slot } from './slot-planner.js';
-import { renderQueryTextChunks, renderSlotSelect, slotStatement } from './slot-sql.js';
+import { renderQueryTextChunks, renderSlotSelect, renderSysQueryTextChunks, slotStatement } from './slot-sql.js';
 import { formatSqlTimestamp } from './slot-time.js';
 
 export interface SlotObjectWriterDeps {
@@ -30,14 +31,16 @@ export interface SlotWrite {
  */
 export async function writeSlotObject(
   deps: SlotObjectWriterDeps,
-  cluster: string,
+  source: { readonly cluster: string; readonly dialect: DialectName },
   table: ExportTableName,
   slot: Slot,
   exportedAt: string,
 ): Promise<SlotWrite> {
+  const { cluster } = source;
   const start = formatSqlTimestamp(slot.start);
   const end = formatSqlTimestamp(slot.end);
-  const pages = table === QUERY_TEXT_TABLE ? queryTextPages(deps.runner, start, end) : viewPages(deps.runner, table, start, end);
+  const pages =
+    table === QUERY_TEXT_TABLE ? queryTextPages(deps.runner, source.dialect, start, end) : viewPages(deps.runner, table, start, end);
   const file = await deps.writer.write(exportColumns(table), readAhead(pages), { exported_at: exportedAt });
   if (!file) return { rows: 0, object: null };
   const object = slotObject(table, cluster, slot.start);
@@ -50,11 +53,16 @@ export async function writeSlotObject(
 }
 
 async function* viewPages(runner: SqlRunner, table: ExportTableName, start: string, end: string): AsyncGenerator<readonly LakeRow[]> {
-  if (!isStlViewName(table)) return;
+  if (!isSourceViewName(table)) return;
   yield* runner.pages(slotStatement(renderSlotSelect(table), start, end));
 }
 
-async function* queryTextPages(runner: SqlRunner, start: string, end: string): AsyncGenerator<readonly LakeRow[]> {
+/** The statements of one slot: from the three STL text views, or from `sys_query_text` alone. */
+async function* queryTextPages(runner: SqlRunner, dialect: DialectName, start: string, end: string): AsyncGenerator<readonly LakeRow[]> {
+  if (dialect === 'sys') {
+    yield* queryTextRows(SYS_CHUNK_SOURCE, runner.pages(slotStatement(renderSysQueryTextChunks(), start, end)));
+    return;
+  }
   for (const kind of Object.keys(QUERY_TEXT_SOURCES) as StatementKind[]) {
     const pages = runner.pages(slotStatement(renderQueryTextChunks(kind), start, end));
     yield* queryTextRows(kind, pages);

@@ -3,7 +3,10 @@ import { addMinutes, slotEnd, slotFloor } from './slot-time.js';
 export interface Slot {
   readonly start: Date;
   readonly end: Date;
-  /** True once the cluster clock has passed `end + lateness`: its rows can no longer change. */
+  /**
+   * True once the cluster clock has passed `end + lateness`, and no statement that may still
+   * complete inside the slot holds it back: its rows can no longer change.
+   */
   readonly sealed: boolean;
 }
 
@@ -21,6 +24,11 @@ export interface SlotPlanInput {
   readonly now: Date;
   readonly slotMinutes: number;
   readonly latenessMinutes: number;
+  /**
+   * No slot ending after this may be sealed (null: no limit): a statement that will complete at
+   * this time, or whose usage is not booked yet, is still open (see `renderHoldBack`).
+   */
+  readonly sealLimit?: Date | null;
 }
 
 export interface SlotPlan {
@@ -35,6 +43,7 @@ export interface SlotPlan {
 /** Plans one run of one (cluster, table). Pure: the same input gives the same plan. */
 export function planSlots(input: SlotPlanInput): SlotPlan {
   const { sealedThrough, oldestInView, clusterHorizon, now, slotMinutes, latenessMinutes } = input;
+  const sealLimit = input.sealLimit ?? null;
   let start: Date;
   let gap: SlotPlan['gap'] = null;
   if (sealedThrough === null) {
@@ -57,8 +66,11 @@ export function planSlots(input: SlotPlanInput): SlotPlan {
   for (let slotStart = start; slotStart < now; ) {
     const end = slotEnd(slotStart, slotMinutes);
     // Rows are written when a statement completes and may land minutes later; only once the
-    // cluster clock is past end + lateness can the slot's content no longer change.
-    slots.push({ start: slotStart, end, sealed: addMinutes(end, latenessMinutes) <= now });
+    // cluster clock is past end + lateness can the slot's content no longer change. A statement
+    // that has finished running but is not final yet will still land at its end time, however
+    // long that takes: the slots from there on wait for it.
+    const late = addMinutes(end, latenessMinutes) <= now;
+    slots.push({ start: slotStart, end, sealed: late && (sealLimit === null || end <= sealLimit) });
     slotStart = end;
   }
   return { slots, gap, start };

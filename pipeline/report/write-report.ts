@@ -28,6 +28,7 @@ export const REPORT_SECTIONS: readonly ReportSectionSpec[] = [
     title: 'Redshift',
     panels: [
       { query: 'redshift_hourly_statements' },
+      { query: 'redshift_sys_hourly_statements' },
       { query: 'redshift_queue_wait' },
       { query: 'redshift_alerts_by_table', table: ['table_name', 'alert', 'events', 'queries', 'solution'], tableRows: 10 },
       {

@@ -3,7 +3,8 @@ import { DeleteCommand, DynamoDBDocumentClient, GetCommand, PutCommand, ScanComm
 import { awsErrorDetails } from '../aws/aws-error-details.js';
 import { failureFields, transientAwsError, translateAwsError } from '../aws/aws-errors.js';
 import { LeaseHeldError, type OpslakeError, StateConflictError, StateStoreError } from '../errors.js';
-import type { Lease, StateStore, Watermark, WatermarkKey, WatermarkUpdate } from '../ports/state-store.js';
+import type { Lease, SourceDialect, StateStore, Watermark, WatermarkKey, WatermarkUpdate } from '../ports/state-store.js';
+import { DIALECT_PREFIX, dialectId, fromDialectRecord, toDialectRecord } from './dialect-records.js';
 import {
   assertExpectedVersion,
   assertLeaseOwner,
@@ -93,27 +94,10 @@ export class DynamoDbStateStore implements StateStore {
   }
 
   async listWatermarks(): Promise<ReadonlyArray<WatermarkKey & Watermark>> {
-    const watermarks: Array<WatermarkKey & Watermark> = [];
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      let page: ScanCommandOutput;
-      try {
-        page = await this.documents.send(
-          new ScanCommand({
-            TableName: this.tableName,
-            ConsistentRead: true,
-            FilterExpression: 'begins_with(pk, :prefix)',
-            ExpressionAttributeValues: { ':prefix': WATERMARK_PREFIX },
-            ExclusiveStartKey: startKey,
-          }),
-        );
-      } catch (error) {
-        throw this.failure('Scan', 'list watermarks', WATERMARK_PREFIX, error);
-      }
-      for (const item of page.Items ?? []) watermarks.push(fromWatermarkRecord(item));
-      startKey = page.LastEvaluatedKey;
-    } while (startKey !== undefined);
-    return watermarks.sort((a, b) => (a.cluster === b.cluster ? compareText(a.table, b.table) : compareText(a.cluster, b.cluster)));
+    const items = await this.scanPrefix(WATERMARK_PREFIX, 'list watermarks');
+    return items
+      .map(fromWatermarkRecord)
+      .sort((a, b) => (a.cluster === b.cluster ? compareText(a.table, b.table) : compareText(a.cluster, b.cluster)));
   }
 
   async acquireLease(scope: string, owner: string, ttlMs: number, now: Date): Promise<Lease> {
@@ -162,6 +146,56 @@ export class DynamoDbStateStore implements StateStore {
       if (isConditionFailure(error)) return;
       throw this.failure('DeleteItem', 'release lease', pk, error);
     }
+  }
+
+  async getSourceDialect(cluster: string): Promise<SourceDialect | null> {
+    const item = await this.getItem(dialectId(cluster), 'read source dialect');
+    return item === undefined ? null : fromDialectRecord(item);
+  }
+
+  async recordSourceDialect(dialect: SourceDialect): Promise<SourceDialect> {
+    const record = toDialectRecord(dialect);
+    try {
+      await this.documents.send(
+        new PutCommand({ TableName: this.tableName, Item: record, ConditionExpression: 'attribute_not_exists(pk)' }),
+      );
+      return fromDialectRecord({ ...record });
+    } catch (error) {
+      if (!isConditionFailure(error)) throw this.failure('PutItem', 'record source dialect', record.pk, error);
+    }
+    // Recorded already (by this source's first run): the first answer stays.
+    const item = await this.getItem(record.pk, 'read source dialect');
+    if (item === undefined) throw new StateConflictError(`source dialect ${record.pk}`);
+    return fromDialectRecord(item);
+  }
+
+  async listSourceDialects(): Promise<readonly SourceDialect[]> {
+    const items = await this.scanPrefix(DIALECT_PREFIX, 'list source dialects');
+    return items.map(fromDialectRecord).sort((a, b) => compareText(a.cluster, b.cluster));
+  }
+
+  private async scanPrefix(prefix: string, verb: string): Promise<Record<string, unknown>[]> {
+    const items: Record<string, unknown>[] = [];
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      let page: ScanCommandOutput;
+      try {
+        page = await this.documents.send(
+          new ScanCommand({
+            TableName: this.tableName,
+            ConsistentRead: true,
+            FilterExpression: 'begins_with(pk, :prefix)',
+            ExpressionAttributeValues: { ':prefix': prefix },
+            ExclusiveStartKey: startKey,
+          }),
+        );
+      } catch (error) {
+        throw this.failure('Scan', verb, prefix, error);
+      }
+      items.push(...(page.Items ?? []));
+      startKey = page.LastEvaluatedKey;
+    } while (startKey !== undefined);
+    return items;
   }
 
   private async getItem(pk: string, action: string): Promise<Record<string, unknown> | undefined> {

@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { mkdir, open, readFile, rename, rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { LeaseHeldError, OpslakeError, StateConflictError, StateStoreError } from '../errors.js';
-import type { Lease, StateStore, Watermark, WatermarkKey, WatermarkUpdate } from '../ports/state-store.js';
+import type { Lease, SourceDialect, StateStore, Watermark, WatermarkKey, WatermarkUpdate } from '../ports/state-store.js';
+import { DIALECT_PREFIX, dialectId, fromDialectRecord, toDialectRecord } from './dialect-records.js';
 import { FileLock, type FileLockOptions } from './file-lock.js';
 import {
   assertExpectedVersion,
@@ -108,6 +109,34 @@ export class FileStateStore implements StateStore {
     });
   }
 
+  async getSourceDialect(cluster: string): Promise<SourceDialect | null> {
+    const item = (await this.read()).items[dialectId(cluster)];
+    return item === undefined ? null : fromDialectRecord(item);
+  }
+
+  async recordSourceDialect(dialect: SourceDialect): Promise<SourceDialect> {
+    const record = toDialectRecord(dialect);
+    let stored: SourceDialect = fromDialectRecord({ ...record });
+    await this.modify((items) => {
+      const existing = items[record.pk];
+      if (existing !== undefined) {
+        stored = fromDialectRecord(existing);
+        return false;
+      }
+      items[record.pk] = { ...record };
+      return true;
+    });
+    return stored;
+  }
+
+  async listSourceDialects(): Promise<readonly SourceDialect[]> {
+    const { items } = await this.read();
+    return Object.entries(items)
+      .filter(([pk]) => pk.startsWith(DIALECT_PREFIX))
+      .map(([, item]) => fromDialectRecord(item))
+      .sort((a, b) => compareText(a.cluster, b.cluster));
+  }
+
   /** Read-modify-write under the lock; `change` returns false when it changed nothing. */
   private async modify(change: (items: Record<string, Record<string, unknown>>) => unknown): Promise<void> {
     await mkdir(this.directory, { recursive: true }).catch((error: unknown) => {
@@ -134,7 +163,8 @@ export class FileStateStore implements StateStore {
       parsed = JSON.parse(text);
     } catch (error) {
       throw new StateStoreError(
-        `${this.statePath} is not valid JSON; restore it, or delete it to start over (every table is then exported again from its oldest retained row)`,
+        `${this.statePath} is not valid JSON; restore it, or delete it to start over ` +
+          '(every table is then exported again from its oldest retained row)',
         { cause: error },
       );
     }

@@ -3,15 +3,20 @@ import type { LakeColumn, LakeTable, PartitionKey } from './lake-table.js';
 import { CLOUDTRAIL_COMPLETENESS } from './cloudtrail-completeness-table.js';
 import { CLOUDTRAIL_TABLES } from './cloudtrail-tables.js';
 import { QUERY_TEXT_COLUMNS, QUERY_TEXT_TABLE } from './query-text-table.js';
-import { STL_VIEWS, STL_VIEW_NAMES, type SourceView, type StlViewName } from './stl-views.js';
+import { SOURCE_VIEW_NAMES, SOURCE_VIEWS, type SourceViewName } from './dialects.js';
+import type { SourceView } from './source-view.js';
+import { STL_VIEW_NAMES, type StlViewName } from './stl-views.js';
 
 /**
  * The one schema registry. Every lake table, its columns and types are declared here (or in the
  * files this one imports); SQL, Parquet schemas, Glue tables and DuckDB views derive from it.
  */
 
-/** What a cluster can be asked to export: the STL views and the derived `query_text`. */
-export const EXPORT_TABLE_NAMES = [...STL_VIEW_NAMES, QUERY_TEXT_TABLE] as const;
+/**
+ * What a source can be asked to export: the STL and SYS views and the derived `query_text`. A
+ * source exports those of its dialect (`dialectTables`).
+ */
+export const EXPORT_TABLE_NAMES = [...SOURCE_VIEW_NAMES, QUERY_TEXT_TABLE] as const;
 export type ExportTableName = (typeof EXPORT_TABLE_NAMES)[number];
 
 export function isExportTableName(value: unknown): value is ExportTableName {
@@ -22,8 +27,12 @@ export function isStlViewName(value: unknown): value is StlViewName {
   return typeof value === 'string' && (STL_VIEW_NAMES as readonly string[]).includes(value);
 }
 
-export function sourceView(name: StlViewName): SourceView {
-  return STL_VIEWS[name];
+export function isSourceViewName(value: unknown): value is SourceViewName {
+  return typeof value === 'string' && (SOURCE_VIEW_NAMES as readonly string[]).includes(value);
+}
+
+export function sourceView(name: SourceViewName): SourceView<SourceViewName> {
+  return SOURCE_VIEWS[name];
 }
 
 /** Lineage column on every Redshift row: the cluster clock at the start of the run that wrote it. */
@@ -44,7 +53,7 @@ const REDSHIFT_PARTITION_KEYS: readonly PartitionKey<RedshiftPartitionKey>[] = [
 /** Lake columns of an export table, in file order. */
 export function exportColumns(name: ExportTableName): readonly LakeColumn[] {
   if (name === QUERY_TEXT_TABLE) return [...QUERY_TEXT_COLUMNS, EXPORTED_AT];
-  const view = STL_VIEWS[name];
+  const view = SOURCE_VIEWS[name];
   return [
     ...view.columns.map((column) => ({ name: column.name, type: lakeTypeOf(column.type), description: column.description })),
     EXPORTED_AT,
@@ -59,7 +68,7 @@ export function exportLakeTable(name: ExportTableName): LakeTable<RedshiftPartit
     description:
       name === QUERY_TEXT_TABLE
         ? 'Full statement text per query, DDL and utility statement, with fingerprints.'
-        : STL_VIEWS[name].description,
+        : SOURCE_VIEWS[name].description,
     columns: exportColumns(name),
     partitionKeys: REDSHIFT_PARTITION_KEYS,
   };
@@ -85,5 +94,18 @@ export function glueColumns(columns: readonly LakeColumn[]): Array<{ name: strin
   return columns.map((column) => ({ name: column.name, type: glueTypeOf(column.type), comment: column.description }));
 }
 
-export { STL_VIEW_NAMES, type StlViewName, type SourceView } from './stl-views.js';
+export { STL_VIEW_NAMES, type StlViewName } from './stl-views.js';
+export { SYS_VIEW_NAMES, type SysViewName } from './sys-views.js';
+export type { SourceView } from './source-view.js';
+export {
+  DIALECTS,
+  DIALECT_NAMES,
+  dialectOfView,
+  dialectTables,
+  dialectViews,
+  SOURCE_VIEW_NAMES,
+  type DialectName,
+  type SourceKind,
+  type SourceViewName,
+} from './dialects.js';
 export { QUERY_TEXT_TABLE } from './query-text-table.js';

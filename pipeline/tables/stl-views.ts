@@ -1,32 +1,9 @@
-import type { RedshiftType } from './column-types.js';
+import { column as c, type SourceColumn, type SourceView as View } from './source-view.js';
 
-/** A column of a Redshift system view, declared once; everything else derives from it. */
-export interface SourceColumn {
-  readonly name: string;
-  readonly type: RedshiftType;
-  readonly description: string;
-  /**
-   * Keep CHAR padding. Only the 200-character text chunks keep it: a chunk that is not the last
-   * may really end in spaces, and stitching needs them.
-   */
-  readonly keepPadding?: boolean;
-}
+export type { Cursor, SourceColumn } from './source-view.js';
 
-/**
- * Which time decides a row's slot and day. `own`: a column of the view. `borrowed`: the view
- * has no completion time of its own, so rows take `stl_query.endtime` of their query (a
- * semi-join, so a reused query id never multiplies rows).
- */
-export type Cursor = { readonly kind: 'own'; readonly column: string } | { readonly kind: 'borrowed'; readonly joinOn: readonly string[] };
-
-export interface SourceView {
-  readonly name: StlViewName;
-  readonly description: string;
-  readonly columns: readonly SourceColumn[];
-  readonly cursor: Cursor;
-  /** Columns that identify a row (documented or, where the docs are silent, our best candidate). */
-  readonly key: readonly string[];
-}
+/** An STL view of the registry. */
+export type SourceView = View<StlViewName>;
 
 export const STL_VIEW_NAMES = [
   'stl_query',
@@ -40,10 +17,6 @@ export const STL_VIEW_NAMES = [
 ] as const;
 
 export type StlViewName = (typeof STL_VIEW_NAMES)[number];
-
-function c(name: string, type: RedshiftType, description: string, keepPadding = false): SourceColumn {
-  return keepPadding ? { name, type, description, keepPadding } : { name, type, description };
-}
 
 const textChunkColumns: readonly SourceColumn[] = [
   c('userid', 'integer', 'User that ran the statement.'),
@@ -80,7 +53,7 @@ export const STL_VIEWS: Readonly<Record<StlViewName, SourceView>> = {
   stl_querytext: {
     name: 'stl_querytext',
     description: 'SQL text of queries in 200-character pieces.',
-    cursor: { kind: 'borrowed', joinOn: ['query', 'xid'] },
+    cursor: { kind: 'borrowed', from: 'stl_query', joinOn: ['query', 'xid'] },
     key: ['query', 'xid', 'sequence'],
     columns: [
       c('userid', 'integer', 'User that issued the query.'),
@@ -163,7 +136,7 @@ export const STL_VIEWS: Readonly<Record<StlViewName, SourceView>> = {
   stl_explain: {
     name: 'stl_explain',
     description: 'The EXPLAIN plan of submitted queries, one row per plan node.',
-    cursor: { kind: 'borrowed', joinOn: ['query'] },
+    cursor: { kind: 'borrowed', from: 'stl_query', joinOn: ['query'] },
     key: ['query', 'nodeid'],
     columns: [
       c('userid', 'integer', 'User that issued the query.'),
@@ -191,7 +164,7 @@ export const STL_VIEWS: Readonly<Record<StlViewName, SourceView>> = {
   stl_alert_event_log: {
     name: 'stl_alert_event_log',
     description: 'Optimizer alerts for possible performance problems.',
-    cursor: { kind: 'borrowed', joinOn: ['query', 'xid'] },
+    cursor: { kind: 'borrowed', from: 'stl_query', joinOn: ['query', 'xid'] },
     key: ['query', 'slice', 'segment', 'step', 'event'],
     columns: [
       c('userid', 'integer', 'User that issued the query.'),

@@ -169,6 +169,7 @@ describe('startDataApiEmulator', () => {
     { case: 'no Database', input: { Database: undefined } },
     { case: 'both ClusterIdentifier and WorkgroupName', input: { WorkgroupName: 'wg' } },
     { case: 'neither ClusterIdentifier nor WorkgroupName', input: { ClusterIdentifier: undefined } },
+    { case: 'a DbUser for a workgroup', input: { ClusterIdentifier: undefined, WorkgroupName: 'wg', DbUser: 'opslake' } },
     { case: 'a parameter with no value given', input: { Sql: 'SELECT :missing' } },
     { case: 'an empty parameter value', input: { Sql: 'SELECT :p', Parameters: [{ name: 'p', value: '' }] } },
   ])('rejects ExecuteStatement with ValidationException when it has $case', async ({ input }) => {

@@ -119,6 +119,11 @@ export class EmulatedStatements {
     if ((cluster === undefined) === (workgroup === undefined)) {
       throw new ServiceError('ValidationException', 'Either ClusterIdentifier or WorkgroupName must be specified, but not both.');
     }
+    // Temporary credentials on a workgroup come from the caller's IAM identity: a database user
+    // name is for provisioned clusters only.
+    if (workgroup !== undefined && input.DbUser !== undefined) {
+      throw new ServiceError('ValidationException', 'DbUser is not supported with WorkgroupName; use the IAM identity or SecretArn.');
+    }
     const parameters = new Map<string, string>();
     for (const parameter of (input.Parameters ?? []) as { name?: unknown; value?: unknown }[]) {
       if (typeof parameter.name !== 'string' || !/^[0-9a-zA-Z_]+$/.test(parameter.name)) {

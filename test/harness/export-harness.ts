@@ -15,10 +15,12 @@ import { PgSqlRunner } from '../../pipeline/redshift/sql/pg-sql-runner.js';
 import { servePglite } from '../../pipeline/redshift/sql/pglite-server.js';
 import { FileStateStore } from '../../pipeline/state/file-state-store.js';
 import { LocalObjectStore } from '../../pipeline/store/local-object-store.js';
-import { EXPORT_TABLE_NAMES, exportColumns, type ExportTableName } from '../../pipeline/tables/registry.js';
+import { EXPORT_TABLE_NAMES, exportColumns, type ExportTableName, type SourceViewName } from '../../pipeline/tables/registry.js';
 import { isPaddedChar } from '../../pipeline/tables/column-types.js';
-import { STL_VIEWS, type StlViewName } from '../../pipeline/tables/stl-views.js';
-import { startDataApiEmulator } from './data-api-emulator.js';
+import { SOURCE_VIEWS } from '../../pipeline/tables/dialects.js';
+import type { Deployment } from '../../pipeline/simulators/redshift/deployment.js';
+import type { WorkloadProfileName } from '../../pipeline/simulators/redshift/workload-profile.js';
+import { type RecordedRequest, startDataApiEmulator } from './data-api-emulator.js';
 
 export type Transport = 'pg' | 'data-api';
 
@@ -32,6 +34,7 @@ export function clusterConfig(name: string, tables: readonly ExportTableName[] =
     clusterIdentifier: name,
     database: 'dev',
     auth: { type: 'db-user', dbUser: 'opslake' },
+    views: 'auto',
     tables,
     enabled: true,
     connection: { type: 'pglite', dataDir: '(in memory)' },
@@ -39,20 +42,33 @@ export function clusterConfig(name: string, tables: readonly ExportTableName[] =
 }
 
 export async function simulatedCluster(
-  options: { name?: string; historyHours?: number; retentionDays?: number; seed?: number } = {},
+  options: {
+    name?: string;
+    historyHours?: number;
+    retentionDays?: number;
+    seed?: number;
+    deployment?: Deployment;
+    profile?: WorkloadProfileName;
+    start?: Date;
+  } = {},
 ): Promise<SimulatedCluster> {
   return createSimulatedCluster({
     name: options.name ?? 'analytics',
-    profile: 'analytics',
+    profile: options.profile ?? 'analytics',
+    deployment: options.deployment ?? 'provisioned',
     seed: options.seed ?? 7,
-    start: SIM_START,
+    start: options.start ?? SIM_START,
     historyHours: options.historyHours ?? 4,
     ...(options.retentionDays ? { retentionDays: options.retentionDays } : {}),
   });
 }
 
-/** A SqlRunner over a simulated cluster, through the wire protocol or the Data API emulator. */
-export async function openRunner(transport: Transport, db: PGlite, cluster: ClusterConfig): Promise<SqlRunner> {
+/** A SqlRunner over a simulated cluster, through the wire protocol or the Data API emulator (whose requests it shows). */
+export async function openRunner(
+  transport: Transport,
+  db: PGlite,
+  cluster: ClusterConfig,
+): Promise<SqlRunner & { readonly requests?: readonly RecordedRequest[] }> {
   if (transport === 'pg') {
     const server = await servePglite({ db });
     const runner = new PgSqlRunner({ url: server.url, poolSize: 1, pageSize: 2_000 });
@@ -73,6 +89,7 @@ export async function openRunner(transport: Transport, db: PGlite, cluster: Clus
   });
   const runner = new DataApiSqlRunner({ client, cluster, sleep: async () => undefined });
   return {
+    requests: emulator.requests,
     pages: (s) => runner.pages(s),
     close: async () => {
       await runner.close();
@@ -141,7 +158,10 @@ export async function lakeFiles(lakeDir: string): Promise<Map<string, Buffer>> {
 export type ComparableRow = ReadonlyArray<string | null>;
 
 function lakeExpression(name: string, type: string): string {
-  return type === 'TIMESTAMP' ? `CAST(epoch_us("${name}") AS VARCHAR)` : `CAST("${name}" AS VARCHAR)`;
+  if (type === 'TIMESTAMP') return `CAST(epoch_us("${name}") AS VARCHAR)`;
+  // Both sides print doubles with three decimals: DuckDB writes 480 as 480.0, PostgreSQL as 480.
+  if (type === 'DOUBLE') return `printf('%.3f', "${name}")`;
+  return `CAST("${name}" AS VARCHAR)`;
 }
 
 /** Rows of one lake table read back with DuckDB (not with our own code), plus their partition values. */
@@ -183,23 +203,27 @@ export async function readLakeTable(
 
 function cursorColumn(table: ExportTableName): string | null {
   if (table === 'query_text') return 'endtime';
-  const cursor = STL_VIEWS[table].cursor;
+  const cursor = SOURCE_VIEWS[table].cursor;
   return cursor.kind === 'own' ? cursor.column : null;
 }
 
-/** Rows of a view straight from the simulated cluster, normalised as the contract says (CHAR padding trimmed). */
-export async function readSourceView(db: PGlite, view: StlViewName): Promise<ComparableRow[]> {
-  const select = STL_VIEWS[view].columns
+/**
+ * Rows of a view straight from the simulated cluster (alias `v`, narrowed by `where`), normalised
+ * as the contract says (CHAR padding trimmed).
+ */
+export async function readSourceView(db: PGlite, view: SourceViewName, where = ''): Promise<ComparableRow[]> {
+  const select = SOURCE_VIEWS[view].columns
     .map((column) => {
       const ref = `"${column.name}"`;
       if (column.type === 'timestamp') return `((extract(epoch from ${ref}) * 1000000)::bigint)::text`;
+      if (column.type === 'double precision') return `to_char(${ref}, 'FM999999999990.000')`;
       if (isPaddedChar(column.type) && !column.keepPadding) return `rtrim(${ref})::text`;
       // A cast of CHAR to text drops the padding; the lake keeps it in text pieces, so pad back.
       if (isPaddedChar(column.type)) return `rpad(${ref}::text, ${/\d+/.exec(column.type)?.[0]})`;
       return `${ref}::text`;
     })
     .join(', ');
-  const result = await db.query<Record<string, string | null>>(`SELECT ${select} FROM ${view}`, [], { rowMode: 'array' });
+  const result = await db.query<Record<string, string | null>>(`SELECT ${select} FROM ${view} v ${where}`, [], { rowMode: 'array' });
   return (result.rows as unknown as Array<Array<string | null>>).map((row) => row.map((value) => (value === null ? null : String(value))));
 }
 

@@ -17,6 +17,8 @@ export function cdkJsonContext(): Record<string, unknown> {
 export const ACCOUNT = '123456789012';
 export const REGION = 'eu-west-1';
 export const WORKGROUP_ARN = `arn:aws:redshift-serverless:${REGION}:${ACCOUNT}:workgroup/0123abcd-0123-4567-89ab-0123456789ab`;
+/** A second workgroup, reached with the export's own IAM identity (temporary credentials). */
+export const IAM_WORKGROUP_ARN = `arn:aws:redshift-serverless:${REGION}:${ACCOUNT}:workgroup/89abcdef-0123-4567-89ab-0123456789ab`;
 export const SECRET_ARN = `arn:aws:secretsmanager:${REGION}:${ACCOUNT}:secret:opslake-bi-AbCdEf`;
 export const SECRET_KEY_ARN = `arn:aws:kms:${REGION}:${ACCOUNT}:key/11111111-2222-3333-4444-555555555555`;
 export const TRAIL_KEY_ARN = `arn:aws:kms:${REGION}:${ACCOUNT}:key/66666666-7777-8888-9999-000000000000`;
@@ -32,7 +34,7 @@ export const FLEET = [
     database: 'bi',
     secretArn: SECRET_ARN,
     secretKmsKeyArn: SECRET_KEY_ARN,
-    tables: ['stl_query', 'query_text'],
+    tables: ['sys_query_history', 'query_text'],
   },
   { name: 'etl', kind: 'provisioned', clusterIdentifier: 'etl-prod', database: 'etl', dbUser: 'opslake_reader', enabled: false },
 ];

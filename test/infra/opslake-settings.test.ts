@@ -3,7 +3,6 @@ import { CONTEXT_KEYS, settingsFromContext } from '../../infra/opslake-settings.
 import { ConfigError } from '../../pipeline/errors.js';
 import { EXPORT_TABLE_NAMES } from '../../pipeline/tables/registry.js';
 import { FLEET, WORKGROUP_ARN, cdkJsonContext } from './infra-test-app.js';
-import { defined } from '../harness/defined.js';
 
 function settings(context: Record<string, unknown>) {
   return settingsFromContext((key) => context[key]);
@@ -58,7 +57,8 @@ describe('settingsFromContext', () => {
       workgroupName: 'bi',
       workgroupArn: WORKGROUP_ARN,
       auth: { type: 'secret' },
-      tables: ['stl_query', 'query_text'],
+      views: 'auto',
+      tables: ['sys_query_history', 'query_text'],
     });
     expect(etl?.enabled).toBe(false);
   });
@@ -81,7 +81,9 @@ describe('settingsFromContext', () => {
   });
 
   it('requires the workgroup ARN of a serverless source, which IAM cannot do without', () => {
-    const { workgroupArn: _dropped, ...withoutArn } = defined(FLEET[1], 'the serverless source of the test fleet');
+    const bi = FLEET.find((cluster) => cluster.kind === 'serverless');
+    expect(bi).toBeDefined();
+    const { workgroupArn: _dropped, ...withoutArn } = bi ?? {};
     expect(errorOf({ [CONTEXT_KEYS.clusters]: [withoutArn] }).message).toContain('workgroupArn');
   });
 

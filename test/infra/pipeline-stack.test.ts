@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { clusterParameterName } from '../../infra/constructs/cluster-parameters.js';
 import { ConfigLocation } from '../../pipeline/config/config-location.js';
 import { validateCluster } from '../../pipeline/config/validate-config.js';
+import { EXPORT_TABLE_NAMES } from '../../pipeline/tables/registry.js';
 import {
   ACCOUNT,
   FLEET,
@@ -172,6 +173,8 @@ describe('PipelineStack', () => {
         const given = FLEET.find((cluster) => cluster.name === name);
         expect(given, name).toBeDefined();
         expect(config).toMatchObject({ name, kind: given?.kind, database: given?.database, enabled: given?.enabled ?? true });
+        // The tables as given; left out, every table (each run keeps those of the source's dialect).
+        expect(config.tables).toEqual(given && 'tables' in given ? given.tables : EXPORT_TABLE_NAMES);
       }
     });
   });

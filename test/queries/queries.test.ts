@@ -60,6 +60,13 @@ const CHECKS: Record<string, (rows: QueryRow[]) => void | Promise<void>> = {
     ]);
     expect(rows[2]?.last_seen).toBe(`${DAY2} 14:30:08`);
   },
+  redshift_sys_hourly_statements: (rows) => {
+    expect(rows).toEqual([
+      { cluster: SMALL_LAKE.workgroup, hour: `${DAY1} 09:00:00`, statements: 3, failed: 1 },
+      { cluster: SMALL_LAKE.workgroup, hour: `${DAY2} 10:00:00`, statements: 2, failed: 0 },
+      { cluster: SMALL_LAKE.workgroup, hour: `${DAY2} 11:00:00`, statements: 1, failed: 0 },
+    ]);
+  },
   redshift_queue_wait: (rows) => {
     expect(rows).toHaveLength(21);
     expect(rows.every((row) => row.queue === 'etl queue' && row.service_class === 6)).toBe(true);

@@ -3,16 +3,22 @@ import { relative } from 'node:path';
 import type { FleetExportResult } from '../../../pipeline/redshift/fleet-exporter.js';
 import { runDemo, type DemoResult } from '../demo/run-demo.js';
 import { formatDuration, formatInstant, formatTable } from '../table-format.js';
+import { describeDialect } from './export-command.js';
 
 export function registerDemoCommand(program: Command): void {
   program
     .command('demo')
-    .description('Run the whole pipeline on this machine, no AWS account: simulated clusters, export, lake, summary.')
+    .description(
+      'Run the whole pipeline on this machine, no AWS account: simulated clusters and a Serverless workgroup, export, lake, summary.',
+    )
     .option('-d, --dir <folder>', 'where the lake, state, catalog and simulated clusters go', './opslake-demo')
     .option('--history-hours <hours>', 'hours of simulated history before the first export', '72')
     .action(async (flags: { dir: string; historyHours: string }) => {
       const started = Date.now();
-      process.stdout.write(`Simulating two Redshift clusters and a CloudTrail trail, exporting and ingesting them into ${flags.dir} ...\n`);
+      process.stdout.write(
+        'Simulating two provisioned Redshift clusters, a Serverless workgroup, a Multi-AZ cluster and a CloudTrail trail, ' +
+          `exporting and ingesting them into ${flags.dir} ...\n`,
+      );
       const result = await runDemo({ dir: flags.dir, historyHours: Number(flags.historyHours) });
       process.stdout.write(`${formatDemoSummary(result)}\nDone in ${Math.round((Date.now() - started) / 1000)} s.\n`);
     });
@@ -34,12 +40,14 @@ export function formatDemoSummary(result: DemoResult): string {
     }
   >();
   const notes: string[] = [];
+  const read = new Map<string, string>();
   const add = (results: readonly FleetExportResult[], run: number): void => {
     for (const cluster of results) {
       if (cluster.status === 'failed' || cluster.status === 'lease-held') {
         notes.push(`${cluster.cluster} (export ${run + 1}): ${cluster.message}`);
         continue;
       }
+      if (cluster.dialect) read.set(cluster.cluster, describeDialect(cluster.cluster, cluster.dialect));
       for (const table of cluster.tables) {
         const id = `${cluster.cluster}/${table.table}`;
         const entry = totals.get(id) ?? {
@@ -84,6 +92,9 @@ export function formatDemoSummary(result: DemoResult): string {
       rows,
     ),
     ...notes,
+    '',
+    'How each source was read:',
+    ...[...read.values()].map((line) => `  ${line}`),
     '',
     `Generated trail: ${result.trail.logFiles} log files, ${result.trail.events} events (${result.trail.dir})`,
     result.cloudtrail.format(),

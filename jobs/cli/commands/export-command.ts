@@ -6,13 +6,15 @@ import { formatSqlTimestamp } from '../../../pipeline/redshift/slot-time.js';
 import { ParquetWriter } from '../../../pipeline/lake/parquet-writer.js';
 import { ConfigError } from '../../../pipeline/errors.js';
 import {
+  DIALECTS,
   EXPORT_TABLE_NAMES,
   isExportTableName,
-  isStlViewName,
+  isSourceViewName,
   QUERY_TEXT_TABLE,
   type ExportTableName,
 } from '../../../pipeline/tables/registry.js';
-import { renderQueryTextChunks, renderSlotSelect } from '../../../pipeline/redshift/slot-sql.js';
+import { renderQueryTextChunks, renderSlotSelect, renderSysQueryTextChunks } from '../../../pipeline/redshift/slot-sql.js';
+import type { ResolvedDialect } from '../../../pipeline/redshift/source-dialect.js';
 import { openSqlRunner } from '../../shared/open-sql-runner.js';
 import { ExportProgress } from '../export-progress.js';
 import { loadLocalConfig } from '../load-config.js';
@@ -29,14 +31,18 @@ interface ExportFlags {
 export function registerExportCommand(program: Command): void {
   program
     .command('export')
-    .description('Export the STL views of the configured clusters into the lake (incremental, exactly once).')
+    .description(
+      'Export the system views of the configured sources into the lake (incremental, exactly once): ' +
+        'STL views, or SYS views on Serverless and Multi-AZ.',
+    )
     .option('-c, --config <file>', 'config file (default: $OPSLAKE_CONFIG or ./opslake.yaml)')
     .option('--cluster <name...>', 'only these clusters (default: every enabled one)')
     .option('--table <name...>', `only these tables: ${EXPORT_TABLE_NAMES.join(', ')}`)
     .option('--dry-run', 'print the planned slots and the SQL, write nothing')
     .addHelpText(
       'after',
-      '\nExamples:\n  opslake export --config opslake-demo/opslake.yaml\n  opslake export --cluster analytics --table stl_query stl_scan --dry-run',
+      '\nExamples:\n  opslake export --config opslake-demo/opslake.yaml\n' +
+        '  opslake export --cluster analytics --table stl_query stl_scan --dry-run',
     )
     .action(async (flags: ExportFlags) => {
       const { config } = await loadLocalConfig(flags.config);
@@ -67,7 +73,15 @@ function parseTables(names: string[] | undefined): ExportTableName[] | undefined
   });
 }
 
-/** One line per (cluster, table): rows, slots, sealed-through, gaps; failures and held leases said plainly. */
+/** How a source was read, in one line: `analytics: STL views (stl_query can be read)`. */
+export function describeDialect(cluster: string, dialect: ResolvedDialect): string {
+  return `${cluster}: ${DIALECTS[dialect.dialect].title} views (${dialect.reason})`;
+}
+
+/**
+ * One line per (cluster, table): rows, slots, sealed-through, gaps; then how each source was read;
+ * failures and held leases said plainly.
+ */
 export function formatExportSummary(results: readonly FleetExportResult[]): string {
   const rows: Array<Array<string | number>> = [];
   const notes: string[] = [];
@@ -76,6 +90,7 @@ export function formatExportSummary(results: readonly FleetExportResult[]): stri
       notes.push(`${result.cluster}: ${result.status === 'failed' ? 'FAILED' : 'skipped'}: ${result.message}`);
       continue;
     }
+    if (result.dialect) notes.push(describeDialect(result.cluster, result.dialect));
     if (result.status === 'deadline') notes.push(`${result.cluster}: ${result.message}`);
     for (const table of result.tables) {
       rows.push([
@@ -111,7 +126,7 @@ async function dryRun(
       try {
         const exporter = new ClusterExporter({ runner, lake, state, writer: new ParquetWriter(connection) });
         const plan = await exporter.plan({ cluster, settings: config.export, ...(tables ? { tables } : {}) });
-        out.push(`# ${cluster.name} (cluster clock ${plan.clusterNow})`);
+        out.push(`# ${cluster.name} (cluster clock ${plan.clusterNow}; ${describeDialect(cluster.name, plan.dialect)})`);
         for (const table of plan.tables) {
           const slots = table.plan.slots;
           out.push(`\n## ${table.table}: ${slots.length} slots, ${slots.filter((slot) => slot.sealed).length} would be sealed`);
@@ -119,10 +134,12 @@ async function dryRun(
             out.push(`gap: ${table.plan.gap.from.toISOString()} .. ${table.plan.gap.to.toISOString()} (rows dropped by the cluster)`);
           for (const slot of slots)
             out.push(`  ${formatSqlTimestamp(slot.start)} .. ${formatSqlTimestamp(slot.end)}${slot.sealed ? '  sealed' : ''}`);
-          const sql = isStlViewName(table.table)
+          const sql = isSourceViewName(table.table)
             ? renderSlotSelect(table.table)
             : table.table === QUERY_TEXT_TABLE
-              ? renderQueryTextChunks('query')
+              ? plan.dialect.dialect === 'sys'
+                ? renderSysQueryTextChunks()
+                : renderQueryTextChunks('query')
               : '';
           out.push('SQL (:slot_start and :slot_end bound per slot):', sql);
         }

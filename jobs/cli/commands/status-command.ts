@@ -1,51 +1,116 @@
 import type { Command } from 'commander';
+import type { OpslakeConfig } from '../../../pipeline/config/opslake-config.js';
+import type { SourceDialect, Watermark, WatermarkKey } from '../../../pipeline/ports/state-store.js';
+import { knownDialect } from '../../../pipeline/redshift/source-dialect.js';
+import { DIALECTS, dialectTables } from '../../../pipeline/tables/registry.js';
 import { loadLocalConfig } from '../load-config.js';
 import { openConfiguredState } from '../run-export.js';
 import { formatDuration, formatGaps, formatInstant, formatTable } from '../table-format.js';
 
+/** One configured source as `opslake status` shows it: how it is read, and why. */
+export interface SourceStatus {
+  readonly cluster: string;
+  readonly kind: 'provisioned' | 'serverless';
+  readonly views: 'stl' | 'sys' | 'auto';
+  /** Null until the first export has probed a provisioned cluster on auto. */
+  readonly dialect: 'stl' | 'sys' | null;
+  readonly why: string;
+  readonly detectedAt: Date | null;
+}
+
+type WatermarkRow = WatermarkKey & Omit<Watermark, 'updatedAt'> & { readonly updatedAt: Date | null };
+
 export function registerStatusCommand(program: Command): void {
   program
     .command('status')
-    .description('Show watermarks, lag and recorded gaps per cluster and table.')
+    .description('Show how each source is read (STL or SYS views, and why), and watermarks, lag and gaps per table.')
     .option('-c, --config <file>', 'config file (default: $OPSLAKE_CONFIG or ./opslake.yaml)')
-    .option('--json', 'print JSON instead of a table')
+    .option('--json', 'print JSON ({ sources, watermarks }) instead of tables')
     .action(async (flags: { config?: string; json?: boolean }) => {
       const { config } = await loadLocalConfig(flags.config);
       const state = openConfiguredState(config);
-      const stored = await state.listWatermarks();
-      // Every configured (cluster, table), also those with nothing sealed yet, then any
-      // watermark left from a cluster or table no longer configured.
-      const configured = config.clusters.flatMap((cluster) => cluster.tables.map((table) => ({ cluster: cluster.name, table })));
-      const watermarks = [
-        ...configured.map(
-          (key) =>
-            stored.find((mark) => mark.cluster === key.cluster && mark.table === key.table) ?? {
-              ...key,
-              sealedThrough: null,
-              version: 0,
-              gaps: [],
-              updatedAt: null,
-            },
-        ),
-        ...stored.filter((mark) => !configured.some((key) => key.cluster === mark.cluster && key.table === mark.table)),
-      ];
-      const now = Date.now();
+      const sources = sourceStatuses(config, await state.listSourceDialects());
+      const watermarks = watermarkRows(config, sources, await state.listWatermarks());
       if (flags.json) {
-        process.stdout.write(`${JSON.stringify(watermarks, null, 2)}\n`);
+        process.stdout.write(`${JSON.stringify({ sources, watermarks }, null, 2)}\n`);
         return;
       }
-      if (watermarks.length === 0) {
-        process.stdout.write('No clusters configured and no watermarks stored.\n');
-        return;
-      }
-      const rows = watermarks.map((mark) => [
-        mark.cluster,
-        mark.table,
-        mark.sealedThrough ? formatInstant(mark.sealedThrough) : 'not yet (no rows seen)',
-        formatDuration(mark.sealedThrough ? Math.round((now - mark.sealedThrough.getTime()) / 1000) : null),
-        mark.gaps.length,
-        formatGaps(mark.gaps),
-      ]);
-      process.stdout.write(`${formatTable(['cluster', 'table', 'sealed through (UTC)', 'lag', 'gaps', 'gap ranges'], rows)}\n`);
+      process.stdout.write(formatStatus(sources, watermarks, Date.now()));
     });
+}
+
+export function sourceStatuses(config: OpslakeConfig, recorded: readonly SourceDialect[]): SourceStatus[] {
+  return config.clusters.map((cluster) => {
+    const known = knownDialect(
+      cluster,
+      recorded.find((dialect) => dialect.cluster === cluster.name),
+    );
+    return {
+      cluster: cluster.name,
+      kind: cluster.kind,
+      views: cluster.views,
+      dialect: known?.dialect ?? null,
+      why: known?.reason ?? 'not probed yet: the next export finds out whether STL can be read',
+      detectedAt: known?.detectedAt ?? null,
+    };
+  });
+}
+
+/**
+ * Every configured (cluster, table) of the dialect the source is read through, also those with
+ * nothing sealed yet, then any watermark left from a cluster or table no longer exported.
+ */
+function watermarkRows(
+  config: OpslakeConfig,
+  sources: readonly SourceStatus[],
+  stored: ReadonlyArray<WatermarkKey & Watermark>,
+): WatermarkRow[] {
+  const configured = config.clusters.flatMap((cluster) => {
+    const dialect = sources.find((source) => source.cluster === cluster.name)?.dialect;
+    if (!dialect) return [];
+    const tables = new Set<string>(dialectTables(dialect, cluster.kind));
+    return cluster.tables.filter((table) => tables.has(table)).map((table) => ({ cluster: cluster.name, table }));
+  });
+  return [
+    ...configured.map(
+      (key) =>
+        stored.find((mark) => mark.cluster === key.cluster && mark.table === key.table) ?? {
+          ...key,
+          sealedThrough: null,
+          version: 0,
+          gaps: [],
+          updatedAt: null,
+        },
+    ),
+    ...stored.filter((mark) => !configured.some((key) => key.cluster === mark.cluster && key.table === mark.table)),
+  ];
+}
+
+function formatStatus(sources: readonly SourceStatus[], watermarks: readonly WatermarkRow[], now: number): string {
+  if (sources.length === 0 && watermarks.length === 0) return 'No clusters configured and no watermarks stored.\n';
+  const out: string[] = [];
+  if (sources.length > 0) {
+    const rows = sources.map((source) => [
+      source.cluster,
+      source.kind,
+      source.views,
+      source.dialect ? `${DIALECTS[source.dialect].title} views` : '-',
+      source.detectedAt ? `${source.why} (probed ${formatInstant(source.detectedAt)} UTC)` : source.why,
+    ]);
+    const table = formatTable(['source', 'kind', 'views', 'read through', 'why'], rows);
+    // Indented, so that a line that starts with a cluster name is always a watermark.
+    out.push('Sources:', ...table.split('\n').map((line) => `  ${line}`), '');
+  }
+  if (watermarks.length > 0) {
+    const rows = watermarks.map((mark) => [
+      mark.cluster,
+      mark.table,
+      mark.sealedThrough ? formatInstant(mark.sealedThrough) : 'not yet (no rows seen)',
+      formatDuration(mark.sealedThrough ? Math.round((now - mark.sealedThrough.getTime()) / 1000) : null),
+      mark.gaps.length,
+      formatGaps(mark.gaps),
+    ]);
+    out.push(formatTable(['cluster', 'table', 'sealed through (UTC)', 'lag', 'gaps', 'gap ranges'], rows));
+  }
+  return `${out.join('\n')}\n`;
 }

@@ -53,15 +53,26 @@ export interface DemoResult {
   readonly report: ReportSummary;
 }
 
+/** The provisioned clusters of the demo, read through their STL views. */
 export const DEMO_CLUSTERS = [
   { name: 'analytics', profile: 'analytics', seed: 11 },
   { name: 'etl', profile: 'etl', seed: 23 },
 ] as const;
 
+/** The sources of the demo that only SYS views can read: a Serverless workgroup and a Multi-AZ cluster. */
+export const DEMO_SYS_SOURCES = [
+  { name: 'bi', profile: 'analytics', seed: 31, deployment: 'serverless' },
+  { name: 'warehouse', profile: 'etl', seed: 37, deployment: 'multi-az' },
+] as const;
+
+const DEMO_SOURCES = [...DEMO_CLUSTERS.map((spec) => ({ ...spec, deployment: 'provisioned' as const })), ...DEMO_SYS_SOURCES];
+
 /**
- * The embedded default: two simulated clusters with different workloads, an export, the clock
- * moved on, a second export; everything under `dir`, with an `opslake.yaml` that points at it
- * so that every other command can run against the same clusters and lake afterwards.
+ * The embedded default: two provisioned clusters with different workloads, a Serverless
+ * workgroup and a Multi-AZ cluster, an export, the clock moved on, a second export; everything
+ * under `dir`, with an `opslake.yaml` that points at it so that every other command can run
+ * against the same sources and lake afterwards. Every source is on `views: auto`: the export
+ * reads the workgroup through SYS, probes the clusters, and finds STL refused on the Multi-AZ one.
  */
 export async function runDemo(options: DemoOptions): Promise<DemoResult> {
   const dir = resolve(options.dir);
@@ -75,11 +86,12 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
 
   const clusters: SimulatedCluster[] = [];
   try {
-    for (const spec of DEMO_CLUSTERS) {
+    for (const spec of DEMO_SOURCES) {
       clusters.push(
         await createSimulatedCluster({
           name: spec.name,
           profile: spec.profile,
+          deployment: spec.deployment,
           seed: spec.seed,
           dataDir: join(dir, 'clusters', spec.name),
           start: end,
@@ -164,14 +176,18 @@ function demoConfigYaml(): string {
       state: './state',
       catalog: './catalog.duckdb',
       export: { slotMinutes: 60, latenessMinutes: 15, concurrency: 2 },
-      clusters: DEMO_CLUSTERS.map((spec) => ({
-        name: spec.name,
-        kind: 'provisioned',
-        clusterIdentifier: spec.name,
-        database: 'dev',
-        dbUser: 'opslake',
-        pglite: `./clusters/${spec.name}`,
-      })),
+      clusters: DEMO_SOURCES.map((spec) =>
+        spec.deployment === 'serverless'
+          ? { name: spec.name, kind: 'serverless', workgroupName: spec.name, database: 'dev', pglite: `./clusters/${spec.name}` }
+          : {
+              name: spec.name,
+              kind: 'provisioned',
+              clusterIdentifier: spec.name,
+              database: 'dev',
+              dbUser: 'opslake',
+              pglite: `./clusters/${spec.name}`,
+            },
+      ),
     }),
   ].join('\n');
 }

@@ -1,11 +1,14 @@
 import { assertClusterName } from '../../config/identifiers.js';
 import { ConfigError } from '../../errors.js';
+import { DEPLOYMENTS, type Deployment } from './deployment.js';
 import { WORKLOAD_PROFILE_NAMES, type WorkloadProfileName } from './workload-profile.js';
 
 export interface SimulatedClusterOptions {
   /** Our name for the cluster (stored with it; a reopen must use the same). */
   readonly name: string;
   readonly profile: WorkloadProfileName;
+  /** Which system views it has (see `deployment.ts`). Default `provisioned`. */
+  readonly deployment?: Deployment;
   /** Same seed and same clock steps give identical tables. */
   readonly seed: number;
   /** The initial clock (UTC). Ignored when `dataDir` already holds the cluster. */
@@ -24,6 +27,7 @@ export interface SimulatedClusterOptions {
 export interface Settings {
   readonly name: string;
   readonly profile: WorkloadProfileName;
+  readonly deployment: Deployment;
   readonly seed: number;
   readonly historyHours: number;
   readonly retentionDays: number;
@@ -36,6 +40,10 @@ export function validateSimulatorOptions(options: SimulatedClusterOptions): Sett
   if (!(WORKLOAD_PROFILE_NAMES as readonly string[]).includes(options.profile)) {
     throw new ConfigError('simulator.profile', `must be one of ${WORKLOAD_PROFILE_NAMES.join(', ')}, not ${String(options.profile)}`);
   }
+  const deployment = options.deployment ?? 'provisioned';
+  if (!(DEPLOYMENTS as readonly string[]).includes(deployment)) {
+    throw new ConfigError('simulator.deployment', `must be one of ${DEPLOYMENTS.join(', ')}, not ${String(deployment)}`);
+  }
   if (!Number.isSafeInteger(options.seed)) throw new ConfigError('simulator.seed', `must be an integer, not ${options.seed}`);
   if (!(options.start instanceof Date) || Number.isNaN(options.start.getTime()))
     throw new ConfigError('simulator.start', 'must be a valid Date');
@@ -47,5 +55,5 @@ export function validateSimulatorOptions(options: SimulatedClusterOptions): Sett
   if (!Number.isFinite(maxVisibilityDelayMinutes) || maxVisibilityDelayMinutes < 0) {
     throw new ConfigError('simulator.maxVisibilityDelayMinutes', 'must be a number >= 0');
   }
-  return { name, profile: options.profile, seed: options.seed, historyHours, retentionDays, maxVisibilityDelayMinutes };
+  return { name, profile: options.profile, deployment, seed: options.seed, historyHours, retentionDays, maxVisibilityDelayMinutes };
 }

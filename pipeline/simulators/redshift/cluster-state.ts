@@ -1,6 +1,7 @@
 import type { Transaction } from '@electric-sql/pglite';
 import { ConfigError } from '../../errors.js';
 import { quoteIdent } from '../../redshift/slot-sql.js';
+import { DEPLOYMENTS, type Deployment } from './deployment.js';
 import { formatMicros, parseMicros } from './format-micros.js';
 import { SIMULATOR_FORMAT_VERSION, SIMULATOR_SCHEMA } from './stl-schema-sql.js';
 import type { WorkloadProfileName } from './workload-profile.js';
@@ -12,6 +13,7 @@ import type { WorkloadProfileName } from './workload-profile.js';
 export interface ClusterState {
   readonly name: string;
   readonly profile: WorkloadProfileName;
+  readonly deployment: Deployment;
   readonly seed: number;
   readonly clockUs: number;
   readonly retentionDays: number;
@@ -32,7 +34,7 @@ export async function hasState(db: Queryable): Promise<boolean> {
 
 export async function readState(db: Queryable): Promise<ClusterState> {
   const result = await db.query<Record<string, string | null>>(
-    `SELECT "format_version"::text, "name", "profile", "seed"::text, "clock"::text, "retention_days"::text,
+    `SELECT "format_version"::text, "name", "profile", "deployment", "seed"::text, "clock"::text, "retention_days"::text,
             "max_visibility_delay_minutes"::text, "next_minute"::text, "next_query"::text, "next_xid"::text
      FROM ${STATE_TABLE}`,
   );
@@ -49,9 +51,14 @@ export async function readState(db: Queryable): Promise<ClusterState> {
     if (typeof value !== 'string') throw new ConfigError('dataDir', `the simulated cluster's state row has no ${column}`);
     return value;
   };
+  const deployment = text('deployment');
+  if (!(DEPLOYMENTS as readonly string[]).includes(deployment)) {
+    throw new ConfigError('dataDir', `the simulated cluster's deployment ${JSON.stringify(deployment)} is not one this version knows`);
+  }
   return {
     name: text('name'),
     profile: row.profile as WorkloadProfileName,
+    deployment: deployment as Deployment,
     seed: Number(row.seed),
     clockUs: parseMicros(text('clock')),
     retentionDays: Number(row.retention_days),
@@ -64,13 +71,14 @@ export async function readState(db: Queryable): Promise<ClusterState> {
 
 export async function insertState(tx: Queryable, state: ClusterState): Promise<void> {
   await tx.query(
-    `INSERT INTO ${STATE_TABLE} ("format_version", "name", "profile", "seed", "clock", "retention_days",
+    `INSERT INTO ${STATE_TABLE} ("format_version", "name", "profile", "deployment", "seed", "clock", "retention_days",
                                  "max_visibility_delay_minutes", "next_minute", "next_query", "next_xid")
-     VALUES ($1, $2, $3, $4, $5::timestamp, $6, $7, $8, $9, $10)`,
+     VALUES ($1, $2, $3, $4, $5, $6::timestamp, $7, $8, $9, $10, $11)`,
     [
       SIMULATOR_FORMAT_VERSION,
       state.name,
       state.profile,
+      state.deployment,
       state.seed,
       formatMicros(state.clockUs),
       state.retentionDays,

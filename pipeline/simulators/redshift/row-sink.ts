@@ -1,11 +1,11 @@
-import { STL_VIEWS, type StlViewName } from '../../tables/stl-views.js';
+import { SOURCE_VIEWS, type SourceViewName } from '../../tables/dialects.js';
 import type { PlacedStatement } from './workload-generator.js';
 
-export type SqlCell = string | number;
+export type SqlCell = string | number | null;
 
 /** Where generated rows go, with the completion time that decides retention and the time they become visible. */
 export interface RowSink {
-  add(view: StlViewName, values: readonly SqlCell[], completionUs: number, visibleUs: number): void;
+  add(view: SourceViewName, values: readonly SqlCell[], completionUs: number, visibleUs: number): void;
 }
 
 /** A placed statement with the query id and transaction id it was given. */
@@ -17,9 +17,9 @@ export interface NumberedStatement {
 }
 
 /** Values in the registry's column order; a column the builder forgot is a bug, caught here. */
-export function orderedValues(view: StlViewName, row: Readonly<Record<string, SqlCell>>): SqlCell[] {
+export function orderedValues(view: SourceViewName, row: Readonly<Record<string, SqlCell>>): SqlCell[] {
   const values: SqlCell[] = [];
-  for (const { name } of STL_VIEWS[view].columns) {
+  for (const { name } of SOURCE_VIEWS[view].columns) {
     const value = row[name];
     if (value === undefined) throw new RangeError(`${view}.${name} has no value`);
     values.push(value);

@@ -1,6 +1,8 @@
 import type { Transaction } from '@electric-sql/pglite';
 import { quoteIdent } from '../../redshift/slot-sql.js';
-import { STL_VIEWS, STL_VIEW_NAMES, type StlViewName } from '../../tables/stl-views.js';
+import { SOURCE_VIEWS, type SourceViewName } from '../../tables/dialects.js';
+import { STL_VIEW_NAMES } from '../../tables/stl-views.js';
+import { isVersioned } from './deployment.js';
 import { PENDING_SCHEMA } from './stl-schema-sql.js';
 import { formatMicros } from './format-micros.js';
 import type { RowSink, SqlCell } from './row-sink.js';
@@ -10,7 +12,9 @@ import type { RowSink, SqlCell } from './row-sink.js';
  * rows a statement (measured here: about twice as fast as `INSERT ... SELECT FROM unnest(...)`
  * with one array per column, and two orders of magnitude faster than single-row INSERTs). A row
  * lands in `public` when already visible at `nowUs`, in the pending schema otherwise, and
- * nowhere when retention has already dropped it.
+ * nowhere when retention has already dropped it. Versions of a row that changes (a SYS statement
+ * running, then over) always go to the pending schema: moving them replaces the row of the same
+ * key, so only the newest visible version is ever in `public`.
  */
 
 /** Rows per COPY: bounds the text built in memory (CHAR(4000) query text is the widest). */
@@ -27,8 +31,8 @@ export interface WriteCounts {
 }
 
 /** `COPY <schema>.<view> (...) FROM '/dev/blob'`; pending tables take `visible_at` last. */
-export function renderCopy(view: StlViewName, pending: boolean): string {
-  const names = STL_VIEWS[view].columns.map((column) => quoteIdent(column.name));
+export function renderCopy(view: SourceViewName, pending: boolean): string {
+  const names = SOURCE_VIEWS[view].columns.map((column) => quoteIdent(column.name));
   if (pending) names.push('"visible_at"');
   const schema = pending ? quoteIdent(PENDING_SCHEMA) : 'public';
   return `COPY ${schema}.${quoteIdent(view)} (${names.join(', ')}) FROM '/dev/blob'`;
@@ -39,19 +43,21 @@ export function renderCopy(view: StlViewName, pending: boolean): string {
  * `\\`); COPY needs every backslash doubled again so they arrive as written.
  */
 export function copyValue(value: SqlCell): string {
+  if (value === null) return '\\N';
   if (typeof value === 'number') return String(value);
   if (!/[\\\t\n\r]/.test(value)) return value;
   return value.replace(/\\/g, '\\\\').replace(/\t/g, '\\t').replace(/\n/g, '\\n').replace(/\r/g, '\\r');
 }
 
 export class RowWriter implements RowSink {
-  private readonly visible = new Map<StlViewName, Buffer>();
-  private readonly pending = new Map<StlViewName, Buffer>();
+  private readonly visible = new Map<SourceViewName, Buffer>();
+  private readonly pending = new Map<SourceViewName, Buffer>();
   private counts = { visible: 0, pending: 0, expired: 0 };
 
   constructor(
     private readonly nowUs: number,
     private readonly retentionCutoffUs: number,
+    private readonly views: readonly SourceViewName[] = STL_VIEW_NAMES,
   ) {}
 
   /** Rows collected and not yet written. */
@@ -61,12 +67,12 @@ export class RowWriter implements RowSink {
     return rows;
   }
 
-  add(view: StlViewName, values: readonly SqlCell[], completionUs: number, visibleUs: number): void {
+  add(view: SourceViewName, values: readonly SqlCell[], completionUs: number, visibleUs: number): void {
     if (completionUs < this.retentionCutoffUs) {
       this.counts.expired++;
       return;
     }
-    const isVisible = visibleUs <= this.nowUs;
+    const isVisible = visibleUs <= this.nowUs && !isVersioned(view);
     const target = isVisible ? this.visible : this.pending;
     let buffer = target.get(view);
     if (!buffer) {
@@ -87,7 +93,7 @@ export class RowWriter implements RowSink {
 
   /** Writes everything collected so far and empties the buffers. */
   async flush(tx: Pick<Transaction, 'query'>): Promise<WriteCounts> {
-    for (const view of STL_VIEW_NAMES) {
+    for (const view of this.views) {
       await this.flushBuffer(tx, view, this.visible.get(view), false);
       await this.flushBuffer(tx, view, this.pending.get(view), true);
     }
@@ -100,7 +106,7 @@ export class RowWriter implements RowSink {
 
   private async flushBuffer(
     tx: Pick<Transaction, 'query'>,
-    view: StlViewName,
+    view: SourceViewName,
     buffer: Buffer | undefined,
     pending: boolean,
   ): Promise<void> {

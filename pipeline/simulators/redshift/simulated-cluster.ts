@@ -3,11 +3,12 @@ import { join } from 'node:path';
 import type { PGlite } from '@electric-sql/pglite';
 import { ConfigError, OpslakeError } from '../../errors.js';
 import { quoteIdent } from '../../redshift/slot-sql.js';
-import { STL_VIEW_NAMES, type StlViewName } from '../../tables/stl-views.js';
+import { SOURCE_VIEW_NAMES, type SourceViewName } from '../../tables/dialects.js';
 import { SeededRandom } from '../seeded-random.js';
 import { type AdvanceResult, advanceTo } from './advance-clock.js';
 import { renderBulkScanLoad, runBulkScanLoad } from './bulk-scan-loader.js';
 import { openDatabase } from './cluster-database.js';
+import { type Deployment, simulatedViews } from './deployment.js';
 import { type SimulatedClusterOptions, validateSimulatorOptions } from './cluster-settings.js';
 import { type ClusterState, hasState, insertState, readState, STATE_TABLE } from './cluster-state.js';
 import { formatMicros } from './format-micros.js';
@@ -24,8 +25,9 @@ export interface BulkLoadResult {
 }
 
 /**
- * A Redshift cluster as far as its STL views go: PGlite holding the eight views as tables, and a
- * workload that fills them as the simulated clock moves. Everything it needs to go on (clock,
+ * A Redshift cluster or Serverless workgroup as far as its system views go: PGlite holding the
+ * views of its deployment as tables (STL, or SYS), and a workload that fills them as the
+ * simulated clock moves. Everything it needs to go on (clock,
  * generation frontier, id counters, rows not yet visible) lives in the database, so a cluster
  * reopened from its folder continues where it stopped.
  */
@@ -35,6 +37,7 @@ export class SimulatedCluster {
     readonly db: PGlite,
     readonly name: string,
     readonly profile: WorkloadProfileName,
+    readonly deployment: Deployment,
     readonly dataDir: string | undefined,
   ) {}
 
@@ -49,6 +52,7 @@ export class SimulatedCluster {
         for (const [field, stored, given] of [
           ['name', state.name, settings.name],
           ['profile', state.profile, settings.profile],
+          ['deployment', state.deployment, settings.deployment],
           ['seed', state.seed, settings.seed],
         ] as const) {
           if (stored !== given) {
@@ -58,7 +62,7 @@ export class SimulatedCluster {
             );
           }
         }
-        return new SimulatedCluster(db, state.name, state.profile, options.dataDir);
+        return new SimulatedCluster(db, state.name, state.profile, state.deployment, options.dataDir);
       }
       const startUs = options.start.getTime() * 1000;
       const historyStartUs = startUs - Math.round(settings.historyHours * 3_600_000_000);
@@ -66,6 +70,7 @@ export class SimulatedCluster {
       const state: ClusterState = {
         name: settings.name,
         profile: settings.profile,
+        deployment: settings.deployment,
         seed: settings.seed,
         clockUs: startUs,
         retentionDays: settings.retentionDays,
@@ -75,11 +80,11 @@ export class SimulatedCluster {
         nextXid: 20_000_000 + ids.int(0, 9_999_999),
       };
       await db.transaction(async (tx) => {
-        for (const statement of simulatorSetupSql()) await tx.query(statement);
+        for (const statement of simulatorSetupSql(state.deployment)) await tx.query(statement);
         await insertState(tx, state);
         await advanceTo(tx, state, startUs);
       });
-      return new SimulatedCluster(db, state.name, state.profile, options.dataDir);
+      return new SimulatedCluster(db, state.name, state.profile, state.deployment, options.dataDir);
     } catch (error) {
       await db.close();
       throw error;
@@ -95,7 +100,7 @@ export class SimulatedCluster {
     try {
       if (!(await hasState(db))) throw new ConfigError('dataDir', `${dataDir} is a PGlite folder without a simulated cluster in it`);
       const state = await readState(db);
-      return new SimulatedCluster(db, state.name, state.profile, dataDir);
+      return new SimulatedCluster(db, state.name, state.profile, state.deployment, dataDir);
     } catch (error) {
       await db.close();
       throw error;
@@ -129,6 +134,7 @@ export class SimulatedCluster {
    * slot must lie before the clock. Fast: the rows are generated in SQL.
    */
   async loadScanRows(count: number, slotStart: Date, slotMinutes: number): Promise<BulkLoadResult> {
+    if (this.deployment !== 'provisioned') throw new RangeError(`scan rows fill STL views; ${this.name} is ${this.deployment}`);
     if (!Number.isInteger(count) || count < 1) throw new RangeError(`count must be a positive integer, not ${count}`);
     if (!Number.isInteger(slotMinutes) || slotMinutes < 1)
       throw new RangeError(`slotMinutes must be a positive integer, not ${slotMinutes}`);
@@ -156,11 +162,15 @@ export class SimulatedCluster {
     });
   }
 
-  /** Visible rows per view. */
-  async rowCounts(): Promise<Record<StlViewName, number>> {
-    const parts = STL_VIEW_NAMES.map((view) => `SELECT '${view}' AS view, count(*)::int AS n FROM public.${quoteIdent(view)}`);
-    const result = await this.db.query<{ view: StlViewName; n: number }>(parts.join(' UNION ALL '));
-    return Object.fromEntries(result.rows.map((row) => [row.view, row.n])) as Record<StlViewName, number>;
+  /** Visible rows per view: 0 for the views its deployment does not have. */
+  async rowCounts(): Promise<Record<SourceViewName, number>> {
+    const parts = simulatedViews(this.deployment).map(
+      (view) => `SELECT '${view}' AS view, count(*)::int AS n FROM public.${quoteIdent(view)}`,
+    );
+    const result = await this.db.query<{ view: SourceViewName; n: number }>(parts.join(' UNION ALL '));
+    const counts = Object.fromEntries(SOURCE_VIEW_NAMES.map((view) => [view, 0])) as Record<SourceViewName, number>;
+    for (const row of result.rows) counts[row.view] = row.n;
+    return counts;
   }
 
   async close(): Promise<void> {

@@ -6,6 +6,17 @@ interface PlanNode {
   readonly text: string;
   readonly info: string;
   readonly children: readonly PlanNode[];
+  /** The scan a leaf reads (index into the statement's scans). */
+  readonly scanIndex?: number;
+}
+
+/** One node of a plan, numbered from 1 in the order EXPLAIN prints it (parent 0 at the root). */
+export interface PlanRow {
+  readonly nodeId: number;
+  readonly parentId: number;
+  readonly text: string;
+  readonly info: string;
+  readonly scanIndex?: number;
 }
 
 function cost(rows: number, width: number, penalty = 0): string {
@@ -19,7 +30,7 @@ function estimatedRows(profile: WorkloadProfile, draft: ScanDraft): number {
   return draft.table.rowsPerSlice * profile.slices * Math.min(1, draft.fraction) * draft.selectivity;
 }
 
-function leaf(profile: WorkloadProfile, draft: ScanDraft): PlanNode {
+function leaf(profile: WorkloadProfile, draft: ScanDraft, scanIndex: number): PlanNode {
   const rows = estimatedRows(profile, draft);
   if (draft.type === 29) {
     const location = `location:"s3://acme-archive/${draft.table.name}" format:PARQUET`;
@@ -31,6 +42,7 @@ function leaf(profile: WorkloadProfile, draft: ScanDraft): PlanNode {
           text: `S3 Seq Scan spectrum.${draft.table.name} ${draft.alias} ${location}  ${cost(rows, draft.table.width)}`,
           info: draft.filter ?? '',
           children: [],
+          scanIndex,
         },
       ],
     };
@@ -39,19 +51,20 @@ function leaf(profile: WorkloadProfile, draft: ScanDraft): PlanNode {
     text: `XN Seq Scan on ${draft.table.name} ${draft.alias}  ${cost(rows, draft.table.width)}`,
     info: draft.filter ?? '',
     children: [],
+    scanIndex,
   };
 }
 
 function buildPlan(profile: WorkloadProfile, scans: readonly ScanDraft[], plan: PlanDraft): PlanNode | undefined {
   const first = scans[0];
   if (!first) return undefined;
-  let top = leaf(profile, first);
+  let top = leaf(profile, first, 0);
   let rows = estimatedRows(profile, first);
   const width = scans.reduce((sum, draft) => sum + Math.min(draft.table.width, 64), 0);
   (plan.joins ?? []).forEach((join, index) => {
     const inner = scans[index + 1];
     if (!inner) return;
-    const innerNode = leaf(profile, inner);
+    const innerNode = leaf(profile, inner, index + 1);
     const innerRows = estimatedRows(profile, inner);
     const distribution = join.distribution ? ` ${join.distribution}` : '';
     if (join.kind === 'hash') {
@@ -89,6 +102,25 @@ function buildPlan(profile: WorkloadProfile, scans: readonly ScanDraft[], plan: 
   return top;
 }
 
+/** The nodes of a statement's plan, in the order EXPLAIN prints them; none without scans. */
+export function planRows(profile: WorkloadProfile, scans: readonly ScanDraft[], plan: PlanDraft): PlanRow[] {
+  const root = buildPlan(profile, scans, plan);
+  const rows: PlanRow[] = [];
+  const walk = (node: PlanNode, parentId: number): void => {
+    const nodeId = rows.length + 1;
+    rows.push({
+      nodeId,
+      parentId,
+      text: node.text,
+      info: node.info,
+      ...(node.scanIndex === undefined ? {} : { scanIndex: node.scanIndex }),
+    });
+    for (const child of node.children) walk(child, nodeId);
+  };
+  if (root) walk(root, 0);
+  return rows;
+}
+
 /** stl_explain rows of a query: its plan tree, node by node, and the notes EXPLAIN prints under it. */
 export function emitPlan(
   profile: WorkloadProfile,
@@ -97,8 +129,8 @@ export function emitPlan(
   plan: PlanDraft,
   sink: RowSink,
 ): void {
-  const root = buildPlan(profile, scans, plan);
-  if (!root) return;
+  const nodes = planRows(profile, scans, plan);
+  if (nodes.length === 0) return;
   const { placed } = statement;
   const visible = placed.endUs + placed.visibilityDelayUs;
   let nodeid = 0;
@@ -115,11 +147,7 @@ export function emitPlan(
     sink.add('stl_explain', orderedValues('stl_explain', row), placed.endUs, visible);
     return nodeid;
   };
-  const walk = (node: PlanNode, parentid: number): void => {
-    const id = add(parentid, node.text, node.info);
-    for (const child of node.children) walk(child, id);
-  };
-  walk(root, 0);
+  for (const node of nodes) add(node.parentId, node.text, node.info);
   // EXPLAIN's closing notes, as Redshift prints them under the plan.
   const missing = [...new Set(scans.filter((draft) => draft.table.missingStats).map((draft) => draft.table.name))];
   if (missing.length > 0) {

@@ -22,6 +22,11 @@ export interface PlacedStatement {
   /** What the run would have taken had it not been aborted (scans are laid out on it). */
   readonly plannedExecUs: number;
   readonly endUs: number;
+  /**
+   * Time spent returning rows to a slow client after the run ended (SYS shows the statement as
+   * `returning`, its end time already set); absent for nearly every statement.
+   */
+  readonly returnUs?: number;
   readonly aborted: boolean;
   readonly concurrencyScaling: boolean;
   readonly pid: number;

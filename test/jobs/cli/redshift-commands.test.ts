@@ -5,9 +5,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../../jobs/cli/main.js';
-import { EXPORT_TABLE_NAMES } from '../../../pipeline/tables/registry.js';
+import { dialectTables } from '../../../pipeline/tables/registry.js';
 import { captureOutput } from '../../harness/capture-output.js';
 import { lakeFiles } from '../../harness/export-harness.js';
+
+/** The demo simulates and exports four sources and a trail: minutes on a shared machine, not the default two. */
+const DEMO_TIMEOUT_MS = 600_000;
 
 let work: string;
 const run = (...argv: string[]) => captureOutput(() => main(argv));
@@ -30,9 +33,19 @@ describe('opslake demo, export and status', () => {
     expect(demo.result, demo.stderr).toBe(0);
     expect(demo.stdout).toContain('Lake:');
     for (const cluster of ['analytics', 'etl']) {
-      for (const table of EXPORT_TABLE_NAMES) expect(demo.stdout).toMatch(new RegExp(`${cluster}\\s+${table}\\s+[\\d,]+`));
+      for (const table of dialectTables('stl')) expect(demo.stdout).toMatch(new RegExp(`${cluster}\\s+${table}\\s+[\\d,]+`));
     }
-  });
+    for (const [cluster, kind] of [
+      ['bi', 'serverless'],
+      ['warehouse', 'provisioned'],
+    ] as const) {
+      for (const table of dialectTables('sys', kind)) expect(demo.stdout).toMatch(new RegExp(`${cluster}\\s+${table}\\s+[\\d,]+`));
+      expect(demo.stdout).not.toMatch(new RegExp(`${cluster}\\s+stl_`));
+    }
+    expect(demo.stdout).toContain('bi: SYS views (a Serverless workgroup has only the SYS views)');
+    expect(demo.stdout).toMatch(/warehouse: SYS views \(stl_query is refused \(permission denied for relation stl_query\)/);
+    expect(demo.stdout).toContain('analytics: STL views (stl_query can be read)');
+  }, DEMO_TIMEOUT_MS);
 
   it('leaves a config file that points at the clusters, lake and state it made', async () => {
     const text = await readFile(config, 'utf8');
@@ -47,7 +60,38 @@ describe('opslake demo, export and status', () => {
     const status = await run('status', '--config', config);
     expect(status.result).toBe(0);
     expect(status.stdout).toMatch(/analytics\s+stl_scan\s+\d{4}-\d\d-\d\d \d\d:\d\d/);
-    expect(status.stdout.split('\n').filter((line) => /^(analytics|etl)\s/.test(line))).toHaveLength(2 * EXPORT_TABLE_NAMES.length);
+    expect(status.stdout.split('\n').filter((line) => /^(analytics|etl)\s/.test(line))).toHaveLength(2 * dialectTables('stl').length);
+  });
+
+  it('shows how each source is read and why: auto picks SYS for the Multi-AZ cluster and the workgroup, STL for the others', async () => {
+    const status = await run('status', '--config', config);
+    const sources = status.stdout.split('\n').filter((line) => /^ {2}\S/.test(line));
+    expect(sources[0]).toMatch(/^ {2}source\s+kind\s+views\s+read through\s+why$/);
+    expect(sources).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(
+          /^ {2}analytics\s+provisioned\s+auto\s+STL views\s+stl_query can be read \(probed \d{4}-\d\d-\d\d \d\d:\d\d UTC\)$/,
+        ),
+        expect.stringMatching(/^ {2}etl\s+provisioned\s+auto\s+STL views\s+stl_query can be read/),
+        expect.stringMatching(/^ {2}bi\s+serverless\s+auto\s+SYS views\s+a Serverless workgroup has only the SYS views$/),
+        expect.stringMatching(
+          /^ {2}warehouse\s+provisioned\s+auto\s+SYS views\s+stl_query is refused \(permission denied for relation stl_query\), as on/,
+        ),
+      ]),
+    );
+    expect(status.stdout.split('\n').filter((line) => /^warehouse\s/.test(line))).toHaveLength(dialectTables('sys', 'provisioned').length);
+    expect(status.stdout.split('\n').filter((line) => /^bi\s/.test(line))).toHaveLength(dialectTables('sys', 'serverless').length);
+    const json = JSON.parse((await run('status', '--config', config, '--json')).stdout) as {
+      sources: Array<{ cluster: string; dialect: string }>;
+      watermarks: Array<{ cluster: string; table: string }>;
+    };
+    expect(Object.fromEntries(json.sources.map((source) => [source.cluster, source.dialect]))).toEqual({
+      analytics: 'stl',
+      etl: 'stl',
+      bi: 'sys',
+      warehouse: 'sys',
+    });
+    expect(json.watermarks.some((mark) => mark.cluster === 'bi' && mark.table === 'sys_serverless_usage')).toBe(true);
   });
 
   it('prints the planned slots and SQL with --dry-run and writes nothing', async () => {

@@ -3,6 +3,8 @@ import type { LakeValue } from '../../../pipeline/lake/parquet-writer.js';
 /** What the small lake holds that tests look for: its partitions and the rows chosen to answer each question. */
 export const SMALL_LAKE = {
   clusters: ['alpha', 'beta'],
+  /** A Serverless workgroup, read through its SYS views. */
+  workgroup: 'gamma',
   days: ['2024-03-04', '2024-03-05'],
   account: '012345678901',
   region: 'eu-west-1',

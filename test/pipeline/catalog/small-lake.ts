@@ -8,6 +8,7 @@ import { cloudTrailRows } from './small-lake-cloudtrail.js';
 import { completenessRows } from './small-lake-completeness.js';
 import type { Row } from './small-lake-facts.js';
 import { redshiftRows } from './small-lake-redshift.js';
+import { sysRows } from './small-lake-sys.js';
 
 export { SMALL_LAKE } from './small-lake-facts.js';
 
@@ -21,7 +22,11 @@ export async function buildSmallLake(lakeDir: string): Promise<void> {
   const { instance, connection } = await openDuckDb();
   try {
     const writer = new ParquetWriter(connection);
-    const all = new Map([...redshiftRows(), ...cloudTrailRows(), ...completenessRows()]);
+    const stl = redshiftRows();
+    const sys = sysRows();
+    // query_text holds the statements of both dialects.
+    const queryText = [...(stl.get('query_text') ?? []), ...(sys.get('query_text') ?? [])];
+    const all = new Map([...stl, ...sys, ['query_text', queryText], ...cloudTrailRows(), ...completenessRows()]);
     for (const [name, rows] of all) await writeTable(writer, lakeDir, lakeTable(name), rows);
   } finally {
     connection.closeSync();

@@ -18,6 +18,7 @@ describe('validateConfig', () => {
             clusterIdentifier: 'analytics',
             database: 'dev',
             auth: { type: 'db-user', dbUser: 'opslake' },
+            views: 'auto',
             tables: [...EXPORT_TABLE_NAMES],
             enabled: true,
             connection: { type: 'data-api' },

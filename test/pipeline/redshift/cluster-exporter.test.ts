@@ -1,15 +1,32 @@
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ClusterExporter } from '../../../pipeline/redshift/cluster-exporter.js';
 import { partitionPrefix } from '../../../pipeline/lake/lake-layout.js';
 import type { ParquetWriter } from '../../../pipeline/ports/parquet-writer.js';
 import type { SqlRunner } from '../../../pipeline/ports/sql-runner.js';
 import type { StateStore } from '../../../pipeline/ports/state-store.js';
+import { FileStateStore } from '../../../pipeline/state/file-state-store.js';
 import { MemoryObjectStore } from '../../fakes/memory-object-store.js';
 import { exportLakeTable } from '../../../pipeline/tables/registry.js';
 import { clusterConfig, SETTINGS } from '../../harness/export-harness.js';
 
 describe('ClusterExporter', () => {
-  it('refuses a Serverless workgroup with a message that says what to do, before touching anything', async () => {
+  it('refuses, before writing anything, a source whose configured tables are all of the dialect it is not read through', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'opslake-exporter-'));
+    const state = new FileStateStore(join(dir, 'state'));
+    // An earlier run found that this provisioned cluster refuses STL (a Multi-AZ cluster).
+    await state.recordSourceDialect({ cluster: 'multi', dialect: 'sys', reason: 'stl_query is refused', detectedAt: new Date() });
+    const asked: string[] = [];
+    const runner: SqlRunner = {
+      async *pages(statement) {
+        asked.push(statement.text);
+        if (statement.text.includes('getdate')) yield [{ now: '2026-11-20 12:00:00' }];
+        else throw new Error('must not be called');
+      },
+      close: async () => undefined,
+    };
     const untouched = new Proxy(
       {},
       {
@@ -18,14 +35,15 @@ describe('ClusterExporter', () => {
         },
       },
     );
-    const exporter = new ClusterExporter({
-      runner: untouched as SqlRunner,
-      state: untouched as StateStore,
-      writer: untouched as ParquetWriter,
-      lake: new MemoryObjectStore(),
-    });
-    const cluster = { ...clusterConfig('wg-one'), kind: 'serverless' as const, workgroupName: 'wg-one' };
-    await expect(exporter.export({ cluster, settings: SETTINGS })).rejects.toThrow(/Serverless workgroup.*set enabled: false/);
+    const lake = new MemoryObjectStore();
+    const exporter = new ClusterExporter({ runner, state, writer: untouched as ParquetWriter, lake });
+    const cluster = clusterConfig('multi', ['stl_query', 'stl_scan']);
+    await expect(exporter.export({ cluster, settings: SETTINGS })).rejects.toThrow(
+      /multi\.tables: lists none of the tables multi can export: it is read through the SYS views \(stl_query is refused\)/,
+    );
+    expect(asked).toEqual(['SELECT getdate() AS now']);
+    expect(lake.objects.size).toBe(0);
+    expect(await state.listWatermarks()).toEqual([]);
   });
 });
 
@@ -51,6 +69,9 @@ describe('ClusterExporter lease', () => {
         putWatermark: (key, update, version) => state.putWatermark(key, update, version),
         listWatermarks: () => state.listWatermarks(),
         releaseLease: (lease) => state.releaseLease(lease),
+        getSourceDialect: (cluster) => state.getSourceDialect(cluster),
+        recordSourceDialect: (dialect) => state.recordSourceDialect(dialect),
+        listSourceDialects: () => state.listSourceDialects(),
         acquireLease: async (scope, owner, ttl, now) => {
           const lease = await state.acquireLease(scope, owner, ttl, now);
           acquired.push({ owner, expiresAt: lease.expiresAt });

@@ -1,11 +1,10 @@
-import { cp, mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ExportStep } from '../../../pipeline/redshift/export-events.js';
-import { createSimulatedCluster, openSimulatedCluster, type SimulatedCluster } from '../../../pipeline/simulators/redshift/index.js';
-import { clusterConfig, exportOnce, lakeFiles, lakeFixture, openRunner, SIM_START } from '../../harness/export-harness.js';
-import { defined } from '../../harness/defined.js';
+import { createSimulatedCluster } from '../../../pipeline/simulators/redshift/index.js';
+import { type Crash, CrashScenario, expectSameLake, type ScenarioResult } from '../../harness/crash-scenario.js';
+import { clusterConfig, SIM_START } from '../../harness/export-harness.js';
 
 /**
  * Crash safety (DESIGN.md §3): an export stopped at any step boundary and run again leaves the
@@ -13,52 +12,15 @@ import { defined } from '../../harness/defined.js';
  * copy of the same simulated cluster on disk, so the runs see identical data and clocks.
  */
 const cluster = clusterConfig('analytics');
-let template: string;
 let work: string;
-
-async function cloneCluster(): Promise<SimulatedCluster> {
-  const dir = await mkdtemp(join(work, 'cluster-'));
-  await cp(template, dir, { recursive: true });
-  return openSimulatedCluster(dir);
-}
-
-class Crash extends Error {}
+let scenario: CrashScenario;
 
 /** Runs: export, advance 60 min, export; optionally crashing once at the `occurrence`-th `step` of run `phase`. */
-async function scenario(crash?: { phase: 1 | 2; step: ExportStep; occurrence: number }) {
-  const sim = await cloneCluster();
-  const lake = await lakeFixture();
-  const runner = await openRunner('pg', sim.db, cluster);
-  const snapshots: Array<Map<string, Buffer>> = [];
-  const watermarks: unknown[] = [];
-  let crashed = false;
-  try {
-    for (const phase of [1, 2] as const) {
-      if (phase === 2) await sim.advance(60);
-      if (crash?.phase === phase) {
-        let seen = 0;
-        const onStep = (step: ExportStep): void => {
-          if (step === crash.step && ++seen === crash.occurrence) throw new Crash(`crash at ${step} #${seen}`);
-        };
-        await expect(exportOnce(lake, runner, cluster, { onStep })).rejects.toBeInstanceOf(Crash);
-        crashed = true;
-      }
-      expect((await exportOnce(lake, runner, cluster)).status).toBe('done');
-      snapshots.push(await lakeFiles(lake.lakeDir));
-      watermarks.push((await lake.state.listWatermarks()).map(({ updatedAt: _updatedAt, ...mark }) => mark));
-    }
-    return { snapshots, watermarks, crashed };
-  } finally {
-    await runner.close();
-    await lake.close();
-    await sim.close();
-  }
-}
-
-function steps(): Array<{ phase: 1 | 2; step: ExportStep; occurrence: number }> {
+function steps(): Crash[] {
   return [
     { phase: 1, step: 'lease-acquired', occurrence: 1 },
     { phase: 1, step: 'clock-read', occurrence: 1 },
+    { phase: 1, step: 'dialect-resolved', occurrence: 1 },
     { phase: 1, step: 'planned:stl_query', occurrence: 1 },
     // Objects written, watermark not moved yet.
     { phase: 1, step: 'object-written:stl_query', occurrence: 1 },
@@ -75,11 +37,11 @@ function steps(): Array<{ phase: 1 | 2; step: ExportStep; occurrence: number }> 
 }
 
 describe('ClusterExporter after a crash', () => {
-  let reference: Awaited<ReturnType<typeof scenario>>;
+  let reference: ScenarioResult;
 
   beforeAll(async () => {
     work = await mkdtemp(join(tmpdir(), 'opslake-faults-'));
-    template = join(work, 'template');
+    const template = join(work, 'template');
     const sim = await createSimulatedCluster({
       name: 'analytics',
       profile: 'analytics',
@@ -89,7 +51,8 @@ describe('ClusterExporter after a crash', () => {
       dataDir: template,
     });
     await sim.close();
-    reference = await scenario();
+    scenario = new CrashScenario(template, work, cluster);
+    reference = await scenario.run();
   });
 
   afterAll(async () => {
@@ -97,20 +60,11 @@ describe('ClusterExporter after a crash', () => {
   });
 
   it('has a reference lake with objects and sealed watermarks in both runs', () => {
-    const [first, second] = reference.snapshots;
-    expect(first?.size).toBeGreaterThan(20);
-    expect(second?.size).toBeGreaterThan(defined(first, 'the first run').size);
+    expect(reference.snapshots[0]?.size).toBeGreaterThan(20);
+    expect(reference.snapshots[1]?.size).toBeGreaterThan(reference.snapshots[0]?.size ?? Number.POSITIVE_INFINITY);
   });
 
   it.each(steps())('gives the same lake, byte for byte, when run $phase stops at $step #$occurrence', async (crash) => {
-    const result = await scenario(crash);
-    expect(result.crashed).toBe(true);
-    for (const phase of [0, 1]) {
-      const expected = defined(reference.snapshots[phase], `the reference lake after run ${phase}`);
-      const actual = defined(result.snapshots[phase], `the lake after run ${phase}`);
-      expect([...actual.keys()].sort()).toEqual([...expected.keys()].sort());
-      for (const [key, bytes] of expected) expect(actual.get(key)?.equals(bytes), key).toBe(true);
-    }
-    expect(result.watermarks).toEqual(reference.watermarks);
+    expectSameLake(await scenario.run(crash), reference);
   });
 });

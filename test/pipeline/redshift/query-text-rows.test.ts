@@ -50,6 +50,8 @@ describe('queryTextRows', () => {
       sha256: sha256Hex(text),
       fingerprint: fingerprint(text),
       normalized_text: normalizeStatement(text),
+      dialect: 'stl',
+      query_id: null,
     });
   });
 

@@ -33,6 +33,23 @@ describe('SlotPlanner', () => {
     expect(at('2026-11-20T12:15:00')).toEqual(['11:00-12:00 sealed', '12:00-13:00']);
   });
 
+  it('seals no slot ending after the seal limit, however late it is, and seals up to it', () => {
+    const at = (limit: string | null) =>
+      bounds(
+        planSlots({
+          ...base,
+          sealedThrough: t('2026-11-20T08:00:00'),
+          now: t('2026-11-20T12:30:00'),
+          sealLimit: limit === null ? null : t(limit),
+        }),
+      );
+    expect(at(null)).toEqual(['08:00-09:00 sealed', '09:00-10:00 sealed', '10:00-11:00 sealed', '11:00-12:00 sealed', '12:00-13:00']);
+    // A statement finished running at 09:40 and is not final yet: its slot and every later one wait.
+    expect(at('2026-11-20T09:40:00')).toEqual(['08:00-09:00 sealed', '09:00-10:00', '10:00-11:00', '11:00-12:00', '12:00-13:00']);
+    // A limit on a slot boundary still seals the slot that ends there.
+    expect(at('2026-11-20T10:00:00')).toEqual(['08:00-09:00 sealed', '09:00-10:00 sealed', '10:00-11:00', '11:00-12:00', '12:00-13:00']);
+  });
+
   it('resumes at the watermark and never re-plans sealed slots', () => {
     const plan = planSlots({ ...base, sealedThrough: t('2026-11-20T11:00:00'), oldestInView: t('2026-11-13T00:00:01') });
     expect(plan.slots[0]?.start).toEqual(t('2026-11-20T11:00:00'));

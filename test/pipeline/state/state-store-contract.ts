@@ -1,5 +1,5 @@
 import { beforeEach, describe, expect, it } from 'vitest';
-import { InvalidIdentifierError, LeaseHeldError, StateConflictError } from '../../../pipeline/errors.js';
+import { InvalidIdentifierError, LeaseHeldError, StateConflictError, StateStoreError } from '../../../pipeline/errors.js';
 import type { Lease, StateStore, WatermarkUpdate } from '../../../pipeline/ports/state-store.js';
 
 /**
@@ -200,6 +200,49 @@ export function describeStateStoreContract(createStore: (clock: () => Date) => P
       it('refuses an empty owner or a scope with control characters', async () => {
         await expect(store.acquireLease(scope, '', 60_000, CONTRACT_NOW)).rejects.toBeInstanceOf(InvalidIdentifierError);
         await expect(store.acquireLease('a\nb', 'run-a', 60_000, CONTRACT_NOW)).rejects.toBeInstanceOf(InvalidIdentifierError);
+      });
+    });
+
+    describe('source dialects', () => {
+      const found = {
+        cluster: 'prod-east',
+        dialect: 'sys' as const,
+        reason: 'stl_query refused: permission denied',
+        detectedAt: CONTRACT_NOW,
+      };
+
+      it('reads null before anything is recorded, then the recorded dialect', async () => {
+        await expect(store.getSourceDialect('prod-east')).resolves.toBeNull();
+        await expect(store.recordSourceDialect(found)).resolves.toEqual(found);
+        await expect(store.getSourceDialect('prod-east')).resolves.toEqual(found);
+        await expect(store.getSourceDialect('prod-west')).resolves.toBeNull();
+      });
+
+      it('keeps the first answer: a later record of another dialect returns and leaves the first', async () => {
+        await store.recordSourceDialect(found);
+        const later = {
+          ...found,
+          dialect: 'stl' as const,
+          reason: 'stl_query can be read',
+          detectedAt: new Date(CONTRACT_NOW.getTime() + 1),
+        };
+        await expect(store.recordSourceDialect(later)).resolves.toEqual(found);
+        await expect(store.getSourceDialect('prod-east')).resolves.toEqual(found);
+      });
+
+      it('lists every recorded source, apart from watermarks', async () => {
+        await store.putWatermark(key, update, 0);
+        await store.recordSourceDialect({ ...found, cluster: 'zeta' });
+        await store.recordSourceDialect(found);
+        expect((await store.listSourceDialects()).map((dialect) => dialect.cluster)).toEqual(['prod-east', 'zeta']);
+        expect(await store.listWatermarks()).toHaveLength(1);
+      });
+
+      it('refuses a bad cluster name, an unknown dialect or a reason with control characters', async () => {
+        await expect(store.recordSourceDialect({ ...found, cluster: 'Bad Name' })).rejects.toBeInstanceOf(InvalidIdentifierError);
+        await expect(store.recordSourceDialect({ ...found, dialect: 'stv' as 'stl' })).rejects.toBeInstanceOf(StateStoreError);
+        await expect(store.recordSourceDialect({ ...found, reason: 'a\nb' })).rejects.toBeInstanceOf(StateStoreError);
+        await expect(store.getSourceDialect('prod-east')).resolves.toBeNull();
       });
     });
   });

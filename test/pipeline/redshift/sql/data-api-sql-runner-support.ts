@@ -18,6 +18,7 @@ export const provisioned: ClusterConfig = {
   clusterIdentifier: 'analytics-prod',
   database: 'dev',
   auth: { type: 'db-user', dbUser: 'opslake_reader' },
+  views: 'stl',
   tables: ['stl_query'],
   enabled: true,
   connection: { type: 'data-api' },

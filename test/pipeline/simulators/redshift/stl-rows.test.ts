@@ -7,7 +7,8 @@ import { emitStatementRows } from '../../../../pipeline/simulators/redshift/stl-
 import type { SimTable } from '../../../../pipeline/simulators/redshift/workload-profile.js';
 import type { PlacedStatement } from '../../../../pipeline/simulators/redshift/workload-generator.js';
 import type { StatementSpec } from '../../../../pipeline/simulators/redshift/workload-profile.js';
-import { STL_VIEWS, type StlViewName } from '../../../../pipeline/tables/stl-views.js';
+import { SOURCE_VIEWS, type SourceViewName } from '../../../../pipeline/tables/dialects.js';
+import type { StlViewName } from '../../../../pipeline/tables/stl-views.js';
 
 interface Collected {
   readonly row: Record<string, SqlCell>;
@@ -16,11 +17,11 @@ interface Collected {
 }
 
 function collect(): RowSink & { rows: (view: StlViewName) => Collected[] } {
-  const byView = new Map<StlViewName, Collected[]>();
+  const byView = new Map<SourceViewName, Collected[]>();
   return {
     add(view, values, completionUs, visibleUs) {
       const row: Record<string, SqlCell> = {};
-      STL_VIEWS[view].columns.forEach((column, index) => {
+      SOURCE_VIEWS[view].columns.forEach((column, index) => {
         const value = values[index];
         if (value !== undefined) row[column.name] = value;
       });

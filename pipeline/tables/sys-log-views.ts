@@ -1,0 +1,155 @@
+import { column as c, type SourceView } from './source-view.js';
+
+/**
+ * The SYS views about loads, unloads, connections, users and Serverless usage
+ * (`reference/redshift-sys-and-more-views.md` §1.5-1.10), with every documented column.
+ */
+
+export const SYS_LOAD_HISTORY: SourceView<'sys_load_history'> = {
+  name: 'sys_load_history',
+  description: 'One row per COPY, exported once the load is over.',
+  cursor: { kind: 'own', column: 'end_time' },
+  key: ['query_id', 'transaction_id'],
+  terminal: { column: 'status', values: ['completed', 'aborted'] },
+  holdBack: 'finished-statements',
+  columns: [
+    c('user_id', 'integer', 'User that ran the COPY.'),
+    c('query_id', 'bigint', 'Statement id of the COPY.'),
+    c('transaction_id', 'bigint', 'Transaction.'),
+    c('session_id', 'integer', 'Session process.'),
+    c('database_name', 'text', 'Database.'),
+    c('status', 'text', 'completed or aborted (rows of running loads are not exported).'),
+    c('table_name', 'text', 'Target table.'),
+    c('start_time', 'timestamp', 'When the load began (UTC).'),
+    c('end_time', 'timestamp', 'When the load ended (UTC); decides the slot and day.'),
+    c('duration', 'bigint', 'Time taken, microseconds.'),
+    c('data_source', 'text', 'Input location (S3 prefix).'),
+    c('file_format', 'text', 'csv, txt, json, avro, orc or parquet.'),
+    c('loaded_rows', 'bigint', 'Rows loaded into the table.'),
+    c('loaded_bytes', 'bigint', 'Bytes loaded into the table.'),
+    c('source_file_count', 'integer', 'Files in the source.'),
+    c('source_file_bytes', 'bigint', 'Bytes in the source.'),
+    c('file_count_scanned', 'integer', 'Files scanned.'),
+    c('file_bytes_scanned', 'bigint', 'Bytes scanned.'),
+    c('error_count', 'bigint', 'Records in error.'),
+    c('copy_job_id', 'bigint', 'COPY JOB id; 0 when none.'),
+  ],
+};
+
+export const SYS_LOAD_ERROR_DETAIL: SourceView<'sys_load_error_detail'> = {
+  name: 'sys_load_error_detail',
+  description: 'Records a COPY could not load, one row per record in error.',
+  cursor: { kind: 'borrowed', from: 'sys_query_history', joinOn: ['query_id', 'transaction_id'] },
+  key: ['query_id', 'file_name', 'line_number', 'column_name', 'position'],
+  columns: [
+    c('user_id', 'integer', 'User that ran the COPY.'),
+    c('query_id', 'bigint', 'Statement id of the COPY.'),
+    c('transaction_id', 'bigint', 'Transaction.'),
+    c('session_id', 'integer', 'Session process.'),
+    c('database_name', 'char(64)', 'Database.'),
+    c('table_id', 'integer', 'Target table id.'),
+    c('start_time', 'timestamp', 'When the COPY began (UTC).'),
+    c('file_name', 'char(256)', 'Input file of the record.'),
+    c('line_number', 'bigint', 'Line of the record (JSON: the last line of the object).'),
+    c('column_name', 'char(127)', 'Field in error.'),
+    c('column_type', 'char(10)', 'Type of the field.'),
+    c('column_length', 'char(10)', 'Declared length of the field, if any.'),
+    c('position', 'integer', 'Offset of the error in the field.'),
+    c('error_code', 'integer', 'Error code.'),
+    c('error_message', 'char(512)', 'What was wrong.'),
+  ],
+};
+
+export const SYS_UNLOAD_HISTORY: SourceView<'sys_unload_history'> = {
+  name: 'sys_unload_history',
+  description: 'One row per UNLOAD, exported once it is over.',
+  cursor: { kind: 'own', column: 'end_time' },
+  key: ['query_id', 'transaction_id'],
+  terminal: { column: 'status', values: ['completed', 'aborted', 'unknown'] },
+  holdBack: 'finished-statements',
+  columns: [
+    c('user_id', 'integer', 'User that ran the UNLOAD.'),
+    c('query_id', 'bigint', 'Statement id of the UNLOAD.'),
+    c('transaction_id', 'bigint', 'Transaction.'),
+    c('session_id', 'integer', 'Session process.'),
+    c('database_name', 'text', 'Database.'),
+    c('status', 'text', 'completed, aborted or unknown (rows of running unloads are not exported).'),
+    c('start_time', 'timestamp', 'When the UNLOAD began (UTC).'),
+    c('end_time', 'timestamp', 'When it ended (UTC); decides the slot and day.'),
+    c('duration', 'bigint', 'Time taken, microseconds.'),
+    c('file_format', 'text', 'Output format.'),
+    c('compression_type', 'text', 'Compression.'),
+    c('unloaded_location', 'text', 'S3 target.'),
+    c('unloaded_rows', 'bigint', 'Rows unloaded.'),
+    c('unloaded_files_count', 'bigint', 'Files written.'),
+    c('unloaded_files_size', 'bigint', 'Size written (bytes, as far as documented).'),
+    c('error_message', 'text', 'Why it failed.'),
+  ],
+};
+
+export const SYS_CONNECTION_LOG: SourceView<'sys_connection_log'> = {
+  name: 'sys_connection_log',
+  description: 'Authentication attempts, connections and disconnections (superuser-only view).',
+  cursor: { kind: 'own', column: 'record_time' },
+  key: ['record_time', 'session_id', 'event', 'remote_host', 'remote_port'],
+  columns: [
+    c('event', 'char(50)', 'authenticated, authentication failure, initiating session, disconnecting session, ...'),
+    c('record_time', 'timestamp', 'When the event happened (UTC); decides the slot and day.'),
+    c('remote_host', 'char(45)', 'Client host or address (`[local]` for internal connections).'),
+    c('remote_port', 'char(32)', 'Client port.'),
+    c('session_id', 'integer', 'Session process (reused over time; pair events on global_session_id).'),
+    c('database_name', 'char(50)', 'Database.'),
+    c('user_name', 'char(50)', 'User.'),
+    c('auth_method', 'char(32)', 'Authentication method.'),
+    c('duration', 'integer', 'Length of the connection, microseconds (disconnections).'),
+    c('ssl_version', 'char(50)', 'SSL version; empty without SSL.'),
+    c('ssl_cipher', 'char(128)', 'SSL cipher.'),
+    c('mtu', 'integer', 'Maximum transmission unit.'),
+    c('ssl_compression', 'char(64)', 'SSL compression.'),
+    c('ssl_expansion', 'char(64)', 'SSL expansion.'),
+    c('iam_auth_guid', 'char(36)', 'IAM authentication id (also in CloudTrail).'),
+    c('application_name', 'char(250)', 'Application name of the session.'),
+    c('driver_version', 'char(64)', 'Client driver version.'),
+    c('os_version', 'char(64)', 'Client operating system.'),
+    c('plugin_name', 'char(32)', 'Authentication plugin.'),
+    c('protocol_version', 'integer', '0 base, 1 extended metadata, 2 binary, 3 collation metadata.'),
+    c('global_session_id', 'char(36)', 'Session id that survives restarts after a node failure.'),
+  ],
+};
+
+export const SYS_USERLOG: SourceView<'sys_userlog'> = {
+  name: 'sys_userlog',
+  description: 'Database users created, altered, renamed or dropped (superuser-only view).',
+  cursor: { kind: 'own', column: 'record_time' },
+  key: ['transaction_id', 'user_id', 'action', 'record_time'],
+  columns: [
+    c('user_id', 'integer', 'User affected.'),
+    c('user_name', 'char(50)', 'Name of the user affected.'),
+    c('original_user_name', 'char(50)', 'Previous name on a rename; else empty.'),
+    c('action', 'char(10)', 'alter, create, drop or rename.'),
+    c('has_create_db_privs', 'integer', '1 = may create databases.'),
+    c('is_superuser', 'integer', '1 = superuser.'),
+    c('has_update_catalog_privs', 'integer', '1 = may update system catalogs.'),
+    c('password_expiration', 'timestamp', 'VALID UNTIL of the password.'),
+    c('session_id', 'integer', 'Session process.'),
+    c('transaction_id', 'bigint', 'Transaction.'),
+    c('record_time', 'timestamp', 'When the statement began (UTC); decides the slot and day.'),
+  ],
+};
+
+export const SYS_SERVERLESS_USAGE: SourceView<'sys_serverless_usage'> = {
+  name: 'sys_serverless_usage',
+  description: 'Compute and storage of a Serverless workgroup, one row per minute (Serverless only).',
+  cursor: { kind: 'own', column: 'end_time' },
+  key: ['start_time'],
+  holdBack: 'open-statements',
+  columns: [
+    c('start_time', 'timestamp', 'Start of the minute (UTC).'),
+    c('end_time', 'timestamp', 'End of the minute (UTC); decides the slot and day.'),
+    c('compute_seconds', 'double precision', 'RPU-seconds used, base capacity included, minimum charges excluded.'),
+    c('compute_capacity', 'double precision', 'Average RPUs allocated.'),
+    c('data_storage', 'integer', 'Average storage used, MB.'),
+    c('cross_region_transferred_data', 'integer', 'Bytes shared with other Regions.'),
+    c('charged_seconds', 'integer', 'RPU-seconds billed, minimums included; filled when the transactions of the minute end.'),
+  ],
+};
