@@ -37,7 +37,6 @@ async function runStlCases(transports: Array<'pg' | 'data-api'>): Promise<void> 
   });
   try {
     const first = await new Promise<string>((resolve, reject) => {
-      if (!cluster.stdout) throw new Error('the benchmark cluster has no stdout');
       createInterface({ input: cluster.stdout }).once('line', resolve);
       cluster.once('exit', (code) => reject(new Error(`the benchmark cluster exited with ${code}`)));
     });
@@ -78,7 +77,7 @@ async function runStlCases(transports: Array<'pg' | 'data-api'>): Promise<void> 
       console.log(lines.slice(-2).join('\n'));
     }
   } finally {
-    cluster.stdin?.end();
+    cluster.stdin.end();
   }
 }
 

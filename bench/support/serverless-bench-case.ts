@@ -56,7 +56,6 @@ export async function runServerlessCase(rows: number): Promise<ServerlessOutcome
   });
   try {
     const first = await new Promise<string>((resolve, reject) => {
-      if (!workgroup.stdout) throw new Error('the benchmark workgroup has no stdout');
       createInterface({ input: workgroup.stdout }).once('line', resolve);
       workgroup.once('exit', (code) => reject(new Error(`the benchmark workgroup exited with ${code}`)));
     });
@@ -87,6 +86,6 @@ export async function runServerlessCase(rows: number): Promise<ServerlessOutcome
     const met = sameRows && sameFile && exportRatio >= 0.8 && exported.maxRssMb < 512 && formatRatio >= 2;
     return { lines, met };
   } finally {
-    workgroup.stdin?.end();
+    workgroup.stdin.end();
   }
 }

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { sqlLiteral } from '../duckdb/duckdb-engine.js';
 import { CatalogError, InvalidIdentifierError } from '../errors.js';
 import type { LakeTable } from '../tables/lake-table.js';
+import type { LakeView } from '../tables/lake-view.js';
 import type { Catalog, PartitionSyncResult, PartitionValues, TableSyncResult } from '../ports/catalog.js';
 
 export interface DuckDbCatalogOptions {
@@ -50,6 +51,25 @@ export class DuckDbCatalog implements Catalog {
         });
       }
       results.push({ table: table.name, action: 'updated' });
+    }
+    return results;
+  }
+
+  /** Views are rebuilt every time, like the tables': the SQL of a view may have changed with the code. */
+  async ensureViews(views: readonly LakeView[]): Promise<readonly TableSyncResult[]> {
+    const results: TableSyncResult[] = [];
+    for (const view of views) {
+      if (!IDENTIFIER.test(view.name))
+        throw new InvalidIdentifierError('catalog identifier', view.name, 'use lower-case letters, digits and _');
+      try {
+        await this.#connection.run(`CREATE OR REPLACE VIEW "${view.name}" AS ${view.duckDbSql}`);
+      } catch (error) {
+        throw new CatalogError(`could not create the DuckDB view ${view.name}: ${(error as Error).message}`, {
+          table: view.name,
+          cause: error,
+        });
+      }
+      results.push({ table: view.name, action: 'updated' });
     }
     return results;
   }
@@ -109,5 +129,6 @@ export function duckDbViewSql(table: LakeTable, lakeDir: string, files: TableFil
     // Reading by name costs a look at every file's footer, so it is used only when files differ.
     ...(files.mixed ? ['union_by_name = true'] : []),
   ];
-  return `CREATE OR REPLACE VIEW "${table.name}" AS SELECT ${columns.join(', ')} FROM read_parquet(${sqlLiteral(tableGlob(table, lakeDir))}, ${options.join(', ')})`;
+  const source = `read_parquet(${sqlLiteral(tableGlob(table, lakeDir))}, ${options.join(', ')})`;
+  return `CREATE OR REPLACE VIEW "${table.name}" AS SELECT ${columns.join(', ')} FROM ${source}`;
 }

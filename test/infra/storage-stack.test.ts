@@ -3,15 +3,21 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { QueryLibrary } from '../../pipeline/query/query-library.js';
 import { lakeTables } from '../../pipeline/tables/registry.js';
 import { FLEET, buildTestApp, removeTestApps } from './infra-test-app.js';
+import { valueAt } from './template-queries.js';
 
-type Resources = Record<string, { Type: string; Properties?: Record<string, any>; DeletionPolicy?: string; UpdateReplacePolicy?: string }>;
+type Resources = Record<
+  string,
+  { Type: string; Properties?: Record<string, unknown>; DeletionPolicy?: string; UpdateReplacePolicy?: string }
+>;
 
 function onlyResource(template: Template, type: string, properties: Record<string, unknown> = {}): [string, Resources[string]] {
   const found = Object.entries(template.findResources(type, properties ? { Properties: Match.objectLike(properties) } : {})) as Array<
     [string, Resources[string]]
   >;
-  expect(found, `${type} matching ${JSON.stringify(properties)}`).toHaveLength(1);
-  return found[0]!;
+  const [only, ...others] = found;
+  if (only === undefined || others.length > 0)
+    throw new Error(`expected one ${type} matching ${JSON.stringify(properties)}, found ${found.length}`);
+  return only;
 }
 
 describe('StorageStack', () => {
@@ -53,7 +59,7 @@ describe('StorageStack', () => {
     const policy = Object.values(
       template.findResources('AWS::S3::BucketPolicy', { Properties: { Bucket: { Ref: lakeId } } }),
     )[0] as Resources[string];
-    const statements = policy.Properties!.PolicyDocument.Statement as Array<Record<string, any>>;
+    const statements = valueAt(policy.Properties, 'PolicyDocument', 'Statement') as Array<Record<string, unknown>>;
     expect(statements).toContainEqual(
       expect.objectContaining({
         Effect: 'Deny',
@@ -89,7 +95,7 @@ describe('StorageStack', () => {
 
   it('expires quarantined inputs, temporary objects, old versions and Athena results', () => {
     const [, lake] = onlyResource(template, 'AWS::S3::Bucket', { VersioningConfiguration: { Status: 'Enabled' } });
-    const rules = lake.Properties!.LifecycleConfiguration.Rules as Array<Record<string, any>>;
+    const rules = valueAt(lake.Properties, 'LifecycleConfiguration', 'Rules') as Array<Record<string, unknown>>;
     const byId = Object.fromEntries(rules.map((rule) => [rule.Id, rule]));
     expect(byId['expire-quarantine']).toMatchObject({ Prefix: 'lake/_quarantine/', ExpirationInDays: 90, Status: 'Enabled' });
     expect(byId['expire-temporary']).toMatchObject({ Prefix: 'lake/_tmp/', ExpirationInDays: 1 });
@@ -117,19 +123,20 @@ describe('StorageStack', () => {
   it('creates one Glue table per registry table, located under the lake prefix of the lake bucket', () => {
     const [lakeId] = onlyResource(template, 'AWS::S3::Bucket', { VersioningConfiguration: { Status: 'Enabled' } });
     const tables = Object.values(template.findResources('AWS::Glue::Table')) as Array<Resources[string]>;
-    expect(tables.map((table) => table.Properties!.TableInput.Name).sort()).toEqual(
+    expect(tables.map((table) => valueAt(table.Properties, 'TableInput', 'Name')).sort()).toEqual(
       lakeTables()
         .map((table) => table.name)
         .sort(),
     );
-    const stlQuery = tables.find((table) => table.Properties!.TableInput.Name === 'stl_query')!;
-    expect(stlQuery.Properties).toMatchObject({ DatabaseName: 'opslake' });
-    expect(stlQuery.Properties!.TableInput.StorageDescriptor.Location).toEqual({
+    const stlQuery = tables.find((table) => valueAt(table.Properties, 'TableInput', 'Name') === 'stl_query');
+    expect(stlQuery?.Properties).toMatchObject({ DatabaseName: 'opslake' });
+    const tableInput = valueAt(stlQuery?.Properties, 'TableInput');
+    expect(valueAt(tableInput, 'StorageDescriptor', 'Location')).toEqual({
       'Fn::Join': ['', ['s3://', { Ref: lakeId }, '/lake/redshift/stl_query/']],
     });
-    expect(stlQuery.Properties!.TableInput.PartitionKeys.map((key: { Name: string }) => key.Name)).toEqual(['cluster', 'day']);
+    expect((valueAt(tableInput, 'PartitionKeys') as Array<{ Name: string }>).map((key) => key.Name)).toEqual(['cluster', 'day']);
     // The configured clusters are projected, so Athena finds their partitions without a crawler.
-    expect(stlQuery.Properties!.TableInput.Parameters).toMatchObject({
+    expect(valueAt(tableInput, 'Parameters')).toMatchObject({
       'projection.enabled': 'true',
       'projection.cluster.values': 'analytics,bi,etl',
     });
@@ -155,7 +162,7 @@ describe('StorageStack', () => {
   it('saves one named query per file of queries/ in the workgroup', () => {
     const named = Object.values(template.findResources('AWS::Athena::NamedQuery')) as Array<Resources[string]>;
     expect(queries.queries.length).toBeGreaterThan(0);
-    expect(named.map((query) => query.Properties!.Name).sort()).toEqual(queries.queries.map((query) => query.name).sort());
+    expect(named.map((query) => query.Properties?.Name).sort()).toEqual(queries.queries.map((query) => query.name).sort());
     for (const query of named) expect(query.Properties).toMatchObject({ Database: 'opslake', WorkGroup: { Ref: 'WorkGroup' } });
   });
 

@@ -67,8 +67,8 @@ export function formatDemoSummary(result: DemoResult): string {
   const rows = [...totals.values()].map((entry) => [
     entry.cluster,
     entry.table,
-    entry.rows[0]!,
-    entry.rows[1]!,
+    entry.rows[0] ?? 0,
+    entry.rows[1] ?? 0,
     entry.objects,
     entry.sealed,
     formatInstant(entry.sealedThrough),
@@ -97,6 +97,8 @@ export function formatDemoSummary(result: DemoResult): string {
     `  npm run opslake -- status --config ${config}`,
     `  npm run opslake -- query --list`,
     `  npm run opslake -- query redshift_slowest_fingerprints --config ${config}`,
+    `  echo "SELECT useridentity.arn, eventname, eventtime FROM cloudtrail_logs LIMIT 10" |`,
+    `    npm run opslake -- query --sql - --config ${config}`,
     `  npm run opslake -- export --config ${config} --dry-run`,
   ].join('\n');
 }

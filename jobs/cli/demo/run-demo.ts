@@ -76,7 +76,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
         }),
       );
     }
-    const openDatabases = new Map<string, PGlite>(clusters.map((cluster, index) => [DEMO_CLUSTERS[index]!.name, cluster.db]));
+    const openDatabases = new Map<string, PGlite>(clusters.map((cluster) => [cluster.name, cluster.db]));
     const config = await new FileConfigSource(configPath, { env: {} }).load();
     const progress = new ExportProgress(options.progress ?? process.stderr);
     const first = await runExport({ config, openDatabases, onEvent: progress.onEvent });

@@ -7,6 +7,7 @@ import { constants, createGzip, gzipSync } from 'node:zlib';
 import { DemoEventFactory } from './demo-event-factory.js';
 import { type DemoAccount, type DemoRecord, iso } from './demo-record.js';
 import { SeededRandom } from '../seeded-random.js';
+import { documentedScenarioEvents } from './documented-scenarios.js';
 
 export interface DemoTrailOptions {
   /** Folder that plays the CloudTrail bucket: its relative paths are the S3 keys. */
@@ -75,6 +76,13 @@ function demoStreams(clusterNames: readonly string[]): [Stream, Stream, ...Strea
 
 function stamp(time: Date): string {
   return `${time.toISOString().replace(/[-:]/g, '').slice(0, 13)}Z`;
+}
+
+/** The analytics account's us-east-1 stream: the one with the demo clusters, the Insight and the digest. */
+function analyticsStream(streams: readonly Stream[]): Stream {
+  const found = streams.find((stream) => stream.account.alias === 'acme-analytics' && stream.region === 'us-east-1');
+  if (!found) throw new RangeError('the demo trail has no analytics stream');
+  return found;
 }
 
 function datePath(time: Date): string {
@@ -148,7 +156,7 @@ export async function generateDemoTrail(options: DemoTrailOptions): Promise<Demo
   }
 
   // One Insight (Start and End) in the analytics account, delivered some time after it ended.
-  const analytics = streams[1];
+  const analytics = analyticsStream(streams);
   const insightStart = new Date(start + Math.floor((end - start) * 0.4));
   const insight = factory.insightPair(analytics.account, analytics.region, insightStart, 21);
   const insightKey = logKey(analytics, 'CloudTrail-Insight', new Date(insightStart.getTime() + 45 * 60_000), random.chars(16));
@@ -156,6 +164,20 @@ export async function generateDemoTrail(options: DemoTrailOptions): Promise<Demo
   compressedBytes += await writeGzip(options.dir, insightKey, insightBody, level);
   uncompressedBytes += Buffer.byteLength(insightBody);
   keys.push(insightKey);
+
+  // The events the AWS documentation's example queries look for, in a file of their own (it
+  // takes nothing from the random sequence, so the rest of the trail is as it was).
+  if (options.maxEvents === undefined) {
+    const at = new Date(start + Math.floor((end - start) * 0.6));
+    const scenario = documentedScenarioEvents(analytics.account, analytics.region, at);
+    const scenarioKey = logKey(analytics, 'CloudTrail', new Date(at.getTime() + 15 * 60_000), 'DocExamples00001');
+    const scenarioBody = JSON.stringify({ Records: scenario });
+    compressedBytes += await writeGzip(options.dir, scenarioKey, scenarioBody, level);
+    uncompressedBytes += Buffer.byteLength(scenarioBody);
+    keys.push(scenarioKey);
+    events += scenario.length;
+    logFiles += 1;
+  }
 
   // One digest: recognised by its folder and skipped by ingestion.
   const digestEnd = new Date(start + 3_600_000);
@@ -223,7 +245,7 @@ export interface LargeTrailFileOptions {
  */
 export async function writeLargeTrailFile(options: LargeTrailFileOptions): Promise<{ events: number; uncompressedBytes: number }> {
   const random = SeededRandom.fromSeed(options.seed);
-  const stream = demoStreams(options.clusterNames ?? ['analytics', 'etl'])[1];
+  const stream = analyticsStream(demoStreams(options.clusterNames ?? ['analytics', 'etl']));
   const factory = new DemoEventFactory(random, [stream.account]);
   let events = 0;
   let written = 0;

@@ -16,6 +16,15 @@ const PARQUET = {
   },
 };
 
+/** The members of a CloudFormation table input this test reads. */
+type CfnTableInputShape = {
+  name: string;
+  tableType: string;
+  parameters: Record<string, string>;
+  storageDescriptor: { serdeInfo: unknown; columns: unknown[] };
+  partitionKeys: unknown[];
+};
+
 describe('glueTableInput', () => {
   it('declares stl_query with Parquet storage, Athena types, partition keys and projection, exactly', () => {
     const input: TableInput = glueTableInput(lakeTable('stl_query'), {
@@ -39,6 +48,7 @@ describe('glueTableInput', () => {
         'projection.day.range': '2024-01-01,NOW',
         'projection.day.interval': '1',
         'projection.day.interval.unit': 'DAYS',
+        // biome-ignore lint/suspicious/noTemplateCurlyInString: Glue's storage.location.template, not a JavaScript template
         'storage.location.template': 's3://acme-lake/lake/redshift/stl_query/cluster=${cluster}/day=${day}/',
       },
       StorageDescriptor: {
@@ -112,6 +122,7 @@ describe('glueTableInput', () => {
     expect(projected['projection.account.values']).toBe('012345678901');
     expect(projected['projection.region.values']).toBe('eu-west-1,us-east-1');
     expect(projected['storage.location.template']).toBe(
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: Glue's storage.location.template, not a JavaScript template
       's3://acme-lake/lake/cloudtrail/events/account=${account}/region=${region}/day=${day}/',
     );
   });
@@ -127,10 +138,7 @@ describe('glueTableInput', () => {
   });
 
   it('spells the same table the CloudFormation way for the stack, keeping parameter keys as they are', () => {
-    const cfn = cfnTableInput(lakeTable('stl_query'), { lakeLocation: LAKE, projectedValues: { cluster: ['prod'] } }) as Record<
-      string,
-      any
-    >;
+    const cfn = cfnTableInput(lakeTable('stl_query'), { lakeLocation: LAKE, projectedValues: { cluster: ['prod'] } }) as CfnTableInputShape;
     expect(cfn.name).toBe('stl_query');
     expect(cfn.tableType).toBe('EXTERNAL_TABLE');
     expect(cfn.parameters['projection.cluster.values']).toBe('prod');

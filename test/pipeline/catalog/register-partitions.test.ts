@@ -9,6 +9,7 @@ function recordingCatalog(): { catalog: Catalog; calls: Array<[string, Partition
   const calls: Array<[string, PartitionValues[]]> = [];
   const catalog: Catalog = {
     ensureTables: async () => [],
+    ensureViews: async () => [],
     addPartitions: async (table, partitions) => {
       calls.push([table.name, [...partitions]]);
       return { added: partitions.length, existing: 1 };

@@ -112,6 +112,7 @@ describe('CloudTrailIngester', () => {
     const registered: string[] = [];
     const catalog: Catalog = {
       ensureTables: async () => [],
+      ensureViews: async () => [],
       addPartitions: async (table, partitions) => {
         for (const partition of partitions) registered.push(partitionPrefix(table, partition));
         return { added: partitions.length, existing: 0 };

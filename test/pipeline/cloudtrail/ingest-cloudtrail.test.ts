@@ -6,6 +6,7 @@ import { ingestCloudTrail, type IngestProgress } from '../../../pipeline/cloudtr
 import { LocalObjectStore } from '../../../pipeline/store/local-object-store.js';
 import { MemoryObjectStore } from '../../fakes/memory-object-store.js';
 import { gzipJson, logKey, readLakeTable } from './cloudtrail-test-support.js';
+import { defined } from '../../harness/defined.js';
 
 let root: string;
 const source = new MemoryObjectStore();
@@ -90,7 +91,7 @@ describe('ingestCloudTrail', () => {
       [KEYS.broken, 'truncated'],
       [KEYS.other, 'not-cloudtrail'],
     ]);
-    const last = progress.at(-1)!;
+    const last = defined(progress.at(-1), 'a progress report');
     expect(last).toMatchObject({ filesDone: 6, filesTotal: 6, events: 5, quarantined: 2, etaMs: 0 });
     expect(last.bytesDone).toBe(last.bytesTotal);
     expect(progress.map((p) => p.filesDone)).toEqual([...progress.map((p) => p.filesDone)].sort((a, b) => a - b));
@@ -112,7 +113,10 @@ describe('ingestCloudTrail', () => {
     // The quarantined files are done too: their copy is their output.
     expect(again.toJSON()).toMatchObject({ filesIngested: 0, skippedExisting: 5, skippedDigests: 1, quarantined: 0 });
 
-    const lost = before.find((path) => path.includes('account=444455556666'))!;
+    const lost = defined(
+      before.find((path) => path.includes('account=444455556666')),
+      'an object of account 444455556666',
+    );
     await unlink(join(lakeDir, lost));
     const repaired = await ingestCloudTrail({ source, lake, clock, monotonicMs, tempDirectory: root });
     expect(repaired.toJSON()).toMatchObject({ filesIngested: 1, events: 2, skippedExisting: 4 });

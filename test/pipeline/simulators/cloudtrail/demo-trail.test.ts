@@ -46,12 +46,12 @@ describe('generateDemoTrail', () => {
   it('lays files out as an organization trail, a custom-prefix trail, an Insight and a digest', () => {
     const parsed = trail.keys.map((key) => parseCloudTrailKey(key)).map((result) => (result.ok ? result.key : undefined));
     expect(parsed.every(Boolean)).toBe(true);
-    expect(new Set(parsed.map((key) => key!.organizationId))).toEqual(new Set(['o-a1b2c3d4e5', undefined]));
-    expect(new Set(parsed.map((key) => key!.prefix))).toEqual(new Set(['', 'security/trails']));
-    expect(parsed.filter((key) => key!.kind === 'insight')).toHaveLength(1);
-    expect(parsed.filter((key) => key!.kind === 'digest')).toHaveLength(1);
-    expect(new Set(parsed.map((key) => key!.account)).size).toBeGreaterThanOrEqual(4);
-    expect(new Set(parsed.map((key) => key!.region)).size).toBeGreaterThanOrEqual(2);
+    expect(new Set(parsed.map((key) => key?.organizationId))).toEqual(new Set(['o-a1b2c3d4e5', undefined]));
+    expect(new Set(parsed.map((key) => key?.prefix))).toEqual(new Set(['', 'security/trails']));
+    expect(parsed.filter((key) => key?.kind === 'insight')).toHaveLength(1);
+    expect(parsed.filter((key) => key?.kind === 'digest')).toHaveLength(1);
+    expect(new Set(parsed.map((key) => key?.account)).size).toBeGreaterThanOrEqual(4);
+    expect(new Set(parsed.map((key) => key?.region)).size).toBeGreaterThanOrEqual(2);
   });
 
   it('holds many services, every identity type, errors, and sign-ins with and without MFA', () => {
