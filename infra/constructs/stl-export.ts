@@ -100,7 +100,8 @@ export class StlExport extends Construct {
       acknowledgeFinding(
         policy,
         'AwsSolutions-IAM5[Resource::*]',
-        'DescribeStatement, GetStatementResult and CancelStatement take no resource in IAM; the statement-owner condition limits them to statements this role started.',
+        'DescribeStatement, GetStatementResult(V2) and CancelStatement take no resource in IAM; ' +
+          'the statement-owner condition limits them to statements this role started.',
       );
     }
 

@@ -53,7 +53,13 @@ export function redshiftSourceStatements(scope: IConstruct, clusters: readonly C
       // These actions name a statement id, not a cluster, so IAM takes no resource for them;
       // the condition limits them to statements this role itself started.
       sid: 'DataApiOwnStatements',
-      actions: ['redshift-data:DescribeStatement', 'redshift-data:GetStatementResult', 'redshift-data:CancelStatement'],
+      // GetStatementResultV2 reads a CSV result (see data-api-result-format.ts).
+      actions: [
+        'redshift-data:DescribeStatement',
+        'redshift-data:GetStatementResult',
+        'redshift-data:GetStatementResultV2',
+        'redshift-data:CancelStatement',
+      ],
       resources: ['*'],
       // biome-ignore lint/suspicious/noTemplateCurlyInString: an IAM policy variable, resolved by IAM, not a template.
       conditions: { StringEquals: { 'redshift-data:statement-owner-iam-userid': '${aws:userid}' } },

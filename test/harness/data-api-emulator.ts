@@ -1,17 +1,19 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { PGlite } from '@electric-sql/pglite';
-import { ServiceError } from './data-api-fields.js';
+import type { EmulatorDatabase } from './data-api-execution.js';
+import { type ResultFormat, ServiceError } from './data-api-fields.js';
 import { EmulatedStatements } from './data-api-statements.js';
 
 /**
  * A Redshift Data API emulator over PGlite, speaking AWS JSON 1.1 well enough for the real
  * `@aws-sdk/client-redshift-data` client (signatures are not checked). Statements run on the
- * database asynchronously; their results are held and paged without running the query again.
+ * database asynchronously; their results are held and paged without running the query again,
+ * as typed JSON (GetStatementResult) or CSV text (GetStatementResultV2), whichever
+ * `ResultFormat` the statement asked for.
  */
 
-export type DataApiOperation = 'ExecuteStatement' | 'DescribeStatement' | 'GetStatementResult' | 'CancelStatement';
+export type DataApiOperation = 'ExecuteStatement' | 'DescribeStatement' | 'GetStatementResult' | 'GetStatementResultV2' | 'CancelStatement';
 
 export type DataApiThrottle = 'ThrottlingException' | 'ActiveStatementsExceededException';
 
@@ -27,9 +29,31 @@ export interface RecordedRequest {
 
 export interface DataApiEmulatorOptions {
   /** The simulated cluster. It stays open when the emulator closes. */
-  readonly db: Pick<PGlite, 'query'>;
-  /** Records per GetStatementResult page. Default 1000. */
+  readonly db: EmulatorDatabase;
+  /** Records per result page at most. Default 1000; `Infinity` leaves pages bounded by `pageBytes` alone. */
   readonly pageSize?: number;
+  /**
+   * Encoded bytes of records per result page (JSON fields or CSV text) at most; a page holds at
+   * least one record. The service bounds its pages by size without documenting the figure.
+   * Default 1 MiB.
+   */
+  readonly pageBytes?: number;
+  /** Whether the first page of a CSV result starts with a line of column names. Default true. */
+  readonly csvHeader?: boolean;
+  /**
+   * How NULL is written in CSV pages: an unquoted empty field (default, as PostgreSQL's COPY
+   * does), or `""` like an empty string, as a service that quotes every field might.
+   */
+  readonly csvNulls?: 'unquoted' | 'quoted';
+  /** How '' is written in CSV pages: `""` (default, as COPY does), or an empty field like NULL. */
+  readonly csvEmptyStrings?: 'quoted' | 'unquoted';
+  /** Result formats ExecuteStatement accepts; a service without CSV refuses it. Default both. */
+  readonly resultFormats?: readonly ResultFormat[];
+  /**
+   * Finished results held at once; reading an older one answers ResourceNotFoundException (the
+   * service holds results 24 hours). Default: all of them.
+   */
+  readonly retainedResults?: number;
   /**
    * DescribeStatement calls that report a statement as not yet done (SUBMITTED, then STARTED)
    * before it reports its outcome. Default 2. A describe after these waits for the database,
@@ -58,7 +82,17 @@ async function readBody(request: IncomingMessage): Promise<string> {
 }
 
 export async function startDataApiEmulator(options: DataApiEmulatorOptions): Promise<DataApiEmulator> {
-  const statements = new EmulatedStatements(options.db, options.pageSize ?? 1000, options.describesBeforeFinished ?? 2);
+  const statements = new EmulatedStatements(options.db, {
+    pageLimits: { records: options.pageSize ?? 1000, bytes: options.pageBytes ?? 1 << 20 },
+    describesBeforeFinished: options.describesBeforeFinished ?? 2,
+    csvStyle: {
+      header: options.csvHeader ?? true,
+      nulls: options.csvNulls ?? 'unquoted',
+      emptyStrings: options.csvEmptyStrings ?? 'quoted',
+    },
+    resultFormats: options.resultFormats ?? ['JSON', 'CSV'],
+    retainedResults: options.retainedResults ?? Number.POSITIVE_INFINITY,
+  });
   const requests: RecordedRequest[] = [];
   const throttles = new Map<string, DataApiThrottle[]>();
 
@@ -73,7 +107,8 @@ export async function startDataApiEmulator(options: DataApiEmulatorOptions): Pro
       case 'DescribeStatement':
         return { body: JSON.stringify(await statements.describe(input)) };
       case 'GetStatementResult':
-        return { body: statements.result(input) };
+      case 'GetStatementResultV2':
+        return { body: statements.result(input, operation) };
       case 'CancelStatement':
         return { body: JSON.stringify(statements.cancel(input)) };
       default:

@@ -1,16 +1,26 @@
 import { randomUUID } from 'node:crypto';
-import type { PGlite } from '@electric-sql/pglite';
 import { SqlStatementError } from '../../pipeline/errors.js';
-import { type PositionalStatement, toPgPlaceholders } from '../../pipeline/redshift/sql/pg-placeholders.js';
-import { type Column, fieldWriter, RAW_TEXT_PARSERS, ServiceError, TYPE_NAMES } from './data-api-fields.js';
+import { toPgPlaceholders } from '../../pipeline/redshift/sql/pg-placeholders.js';
+import { type EmulatorDatabase, type Outcome, StatementExecutor } from './data-api-execution.js';
+import { type ResultFormat, ServiceError } from './data-api-fields.js';
+import { type CsvStyle, csvPage, jsonPage, type PageLimits } from './data-api-pages.js';
 
-type Outcome =
-  | { readonly kind: 'finished'; readonly columns: readonly Column[]; readonly rows: readonly unknown[][]; readonly resultRows: number }
-  | { readonly kind: 'failed'; readonly error: string };
+/** How the emulated statements behave; see DataApiEmulatorOptions. */
+export interface StatementSettings {
+  readonly pageLimits: PageLimits;
+  readonly describesBeforeFinished: number;
+  readonly csvStyle: CsvStyle;
+  readonly resultFormats: readonly ResultFormat[];
+  readonly retainedResults: number;
+}
+
+/** Which read each format is fetched with; the other one is refused. */
+const READ_OF: Readonly<Record<ResultFormat, string>> = { JSON: 'GetStatementResult', CSV: 'GetStatementResultV2' };
 
 interface Statement {
   readonly id: string;
   readonly input: Readonly<Record<string, unknown>>;
+  readonly format: ResultFormat;
   readonly createdAt: Date;
   updatedAt: Date;
   describes: number;
@@ -24,10 +34,10 @@ function epochSeconds(date: Date): number {
   return date.getTime() / 1000;
 }
 
-/** `:name` placeholders rewritten as `$n`, the same way the wire-protocol adapter does: Redshift binds them alike. */
-function positionalStatement(sql: string, parameters: ReadonlyMap<string, string>): PositionalStatement {
+/** The statement's `:name` parameters checked as the wire-protocol adapter checks them: Redshift binds them alike. */
+function checkParameters(sql: string, parameters: ReadonlyMap<string, string>): void {
   try {
-    return toPgPlaceholders({ text: sql, parameters: Object.fromEntries(parameters) });
+    toPgPlaceholders({ text: sql, parameters: Object.fromEntries(parameters) });
   } catch (error) {
     if (error instanceof SqlStatementError) throw new ServiceError('ValidationException', error.message);
     throw error;
@@ -39,17 +49,18 @@ function positionalStatement(sql: string, parameters: ReadonlyMap<string, string
  * its result is held and paged without running the query again.
  */
 export class EmulatedStatements {
-  readonly #db: Pick<PGlite, 'query'>;
-  readonly #pageSize: number;
+  readonly #executor: StatementExecutor;
+  readonly #settings: StatementSettings;
   readonly #describesBeforeFinished: number;
   readonly #statements = new Map<string, Statement>();
   readonly #failures: string[] = [];
-  readonly #typeNames = new Map<number, string>();
+  /** Statements whose result is held, oldest first. */
+  readonly #held: Statement[] = [];
 
-  constructor(db: Pick<PGlite, 'query'>, pageSize: number, describesBeforeFinished: number) {
-    this.#db = db;
-    this.#pageSize = pageSize;
-    this.#describesBeforeFinished = describesBeforeFinished;
+  constructor(db: EmulatorDatabase, settings: StatementSettings) {
+    this.#executor = new StatementExecutor(db);
+    this.#settings = settings;
+    this.#describesBeforeFinished = settings.describesBeforeFinished;
   }
 
   /** The next statement executed does not run and ends FAILED with `message` as its `Error`. */
@@ -62,26 +73,9 @@ export class EmulatedStatements {
     await Promise.all([...this.#statements.values()].map((statement) => statement.settled));
   }
 
-  async #typeNameOf(oid: number): Promise<string> {
-    const known = TYPE_NAMES[oid] ?? this.#typeNames.get(oid);
-    if (known !== undefined) return known;
-    const result = await this.#db.query<{ typname: string }>('SELECT typname FROM pg_type WHERE oid = $1', [oid]);
-    const name = result.rows[0]?.typname ?? 'unknown';
-    this.#typeNames.set(oid, name);
-    return name;
-  }
-
-  async #run(statement: Statement, sql: string, values: readonly string[]): Promise<Outcome> {
+  async #run(statement: Statement, sql: string, parameters: ReadonlyMap<string, string>): Promise<Outcome> {
     try {
-      const result = await this.#db.query<unknown[]>(sql, [...values], { rowMode: 'array', parsers: RAW_TEXT_PARSERS });
-      const columns: Column[] = [];
-      for (const field of result.fields) {
-        columns.push({ name: field.name, typeName: await this.#typeNameOf(field.dataTypeID), field: fieldWriter(field.dataTypeID) });
-      }
-      const resultRows = columns.length > 0 ? result.rows.length : (result.affectedRows ?? 0);
-      return { kind: 'finished', columns, rows: result.rows, resultRows };
-    } catch (error) {
-      return { kind: 'failed', error: error instanceof Error ? error.message : String(error) };
+      return await this.#executor.run({ text: sql, parameters: Object.fromEntries(parameters) });
     } finally {
       statement.durationNs = (Date.now() - statement.createdAt.getTime()) * 1_000_000;
     }
@@ -113,8 +107,11 @@ export class EmulatedStatements {
   }
 
   execute(input: Record<string, unknown>): { body: Record<string, unknown>; statementId: string } {
-    const { Sql: sql, Database: database, ClusterIdentifier: cluster, WorkgroupName: workgroup } = input;
+    const { Sql: sql, Database: database, ClusterIdentifier: cluster, WorkgroupName: workgroup, ResultFormat: format = 'JSON' } = input;
     if (typeof sql !== 'string' || sql.trim() === '') throw new ServiceError('ValidationException', 'Sql is required');
+    if (!this.#settings.resultFormats.includes(format as ResultFormat)) {
+      throw new ServiceError('ValidationException', `ResultFormat must be one of ${this.#settings.resultFormats.join(', ')}.`);
+    }
     if (typeof database !== 'string' || database === '') throw new ServiceError('ValidationException', 'Database is required');
     if ((cluster === undefined) === (workgroup === undefined)) {
       throw new ServiceError('ValidationException', 'Either ClusterIdentifier or WorkgroupName must be specified, but not both.');
@@ -134,7 +131,7 @@ export class EmulatedStatements {
       }
       parameters.set(parameter.name, parameter.value);
     }
-    const positional = positionalStatement(sql, parameters);
+    checkParameters(sql, parameters);
 
     const id = randomUUID();
     const createdAt = new Date();
@@ -142,16 +139,25 @@ export class EmulatedStatements {
     const settled = new Promise<void>((resolve) => {
       resolveSettled = resolve;
     });
-    const statement: Statement = { id, input, createdAt, updatedAt: createdAt, describes: 0, aborted: false, durationNs: 0, settled };
+    const statement: Statement = {
+      id,
+      input,
+      format: format as ResultFormat,
+      createdAt,
+      updatedAt: createdAt,
+      describes: 0,
+      aborted: false,
+      durationNs: 0,
+      settled,
+    };
     this.#statements.set(id, statement);
     const failure = this.#failures.shift();
     const outcome: Promise<Outcome> =
-      failure === undefined
-        ? this.#run(statement, positional.text, positional.values)
-        : Promise.resolve({ kind: 'failed', error: failure });
+      failure === undefined ? this.#run(statement, sql, parameters) : Promise.resolve({ kind: 'failed', error: failure });
     void outcome.then((result) => {
       statement.outcome = result;
       statement.updatedAt = new Date();
+      if (result.kind === 'finished') this.#hold(statement);
       resolveSettled();
     });
     return { body: { Id: id, CreatedAt: epochSeconds(createdAt), ...this.#targetOf(input) }, statementId: id };
@@ -171,9 +177,9 @@ export class EmulatedStatements {
       UpdatedAt: epochSeconds(statement.updatedAt),
       Duration: done ? statement.durationNs : -1,
       QueryString: statement.input.Sql,
-      HasResultSet: status === 'FINISHED' && outcome?.kind === 'finished' && outcome.columns.length > 0,
+      HasResultSet: status === 'FINISHED' && outcome?.kind === 'finished' && outcome.result.columns.length > 0,
       ResultRows: status === 'FINISHED' && outcome?.kind === 'finished' ? outcome.resultRows : -1,
-      ResultFormat: 'JSON',
+      ResultFormat: statement.format,
       ...this.#targetOf(statement.input),
     };
     if (statement.input.Parameters !== undefined) body.QueryParameters = statement.input.Parameters;
@@ -181,29 +187,39 @@ export class EmulatedStatements {
     return body;
   }
 
-  result(input: Record<string, unknown>): string {
+  /** A page of the result, for `operation` (GetStatementResult or GetStatementResultV2). */
+  result(input: Record<string, unknown>, operation: string): string {
     const statement = this.#statementOf(input);
     const { outcome } = statement;
     if (this.#statusOf(statement) !== 'FINISHED' || outcome?.kind !== 'finished') {
       throw new ServiceError('ValidationException', 'Query has not finished: check its status with DescribeStatement.');
     }
-    if (outcome.columns.length === 0) throw new ServiceError('ValidationException', 'Query does not have a result set.');
+    const { result } = outcome;
+    if (result.columns.length === 0) throw new ServiceError('ValidationException', 'Query does not have a result set.');
+    if (READ_OF[statement.format] !== operation) {
+      throw new ServiceError(
+        'ValidationException',
+        `The result format of this query is ${statement.format}: read it with ${READ_OF[statement.format]}.`,
+      );
+    }
+    if (!this.#held.includes(statement))
+      throw new ServiceError('ResourceNotFoundException', `The result of query ${statement.id} has expired.`);
     const offset = this.#offsetOf(input.NextToken, statement.id);
-    const page = outcome.rows.slice(offset, offset + this.#pageSize);
-    const field = (column: Column, value: unknown) => (value === null || value === undefined ? '{"isNull":true}' : column.field(value));
-    const records = page.map((row) => `[${outcome.columns.map((column, i) => field(column, row[i])).join(',')}]`);
-    const metadata = outcome.columns.map((column) => ({
-      name: column.name,
-      label: column.name,
-      typeName: column.typeName,
-      nullable: 1,
-    }));
-    const next =
-      offset + page.length < outcome.rows.length ? Buffer.from(`${statement.id}:${offset + page.length}`).toString('base64url') : undefined;
-    // Records are spliced in as text so that int8 digits reach the client exactly as written.
-    const nextToken = next === undefined ? '' : `,"NextToken":${JSON.stringify(next)}`;
-    const total = `"TotalNumRows":${outcome.rows.length}`;
-    return `{"ColumnMetadata":${JSON.stringify(metadata)},"Records":[${records.join(',')}],${total}${nextToken}}`;
+    const limits = this.#settings.pageLimits;
+    const page = statement.format === 'CSV' ? csvPage(result, offset, limits, this.#settings.csvStyle) : jsonPage(result, offset, limits);
+    const next = page.next < result.csv.length ? Buffer.from(`${statement.id}:${page.next}`).toString('base64url') : undefined;
+    return `${page.body}${next === undefined ? '' : `,"NextToken":${JSON.stringify(next)}`}}`;
+  }
+
+  /** Holds a finished result, letting go of the oldest beyond the number retained (the service keeps results 24 hours). */
+  #hold(statement: Statement): void {
+    this.#held.push(statement);
+    while (this.#held.length > this.#settings.retainedResults) {
+      const expired = this.#held.shift();
+      if (expired?.outcome?.kind === 'finished') {
+        expired.outcome = { ...expired.outcome, result: { ...expired.outcome.result, csv: Buffer.alloc(0) } };
+      }
+    }
   }
 
   #offsetOf(token: unknown, id: string): number {

@@ -89,6 +89,12 @@ describe('PipelineStack', () => {
       );
       const own = statement(statements, 'DataApiOwnStatements');
       expect(own.Resource).toBe('*');
+      expect([...asList(own.Action)].sort()).toEqual([
+        'redshift-data:CancelStatement',
+        'redshift-data:DescribeStatement',
+        'redshift-data:GetStatementResult',
+        'redshift-data:GetStatementResultV2',
+      ]);
       // IAM's policy variable, written as IAM reads it.
       const callerUserId = `\${aws:userid}`;
       expect(own.Condition).toEqual({ StringEquals: { 'redshift-data:statement-owner-iam-userid': callerUserId } });

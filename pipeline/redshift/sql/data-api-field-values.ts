@@ -1,17 +1,15 @@
 import type { ColumnMetadata, Field } from '@aws-sdk/client-redshift-data';
 import { SqlStatementError } from '../../errors.js';
 import type { SqlColumnMeta, SqlRow, SqlValue } from '../../ports/sql-runner.js';
+import { booleanFromText, cannotHold, columnMetaOf, integerFromText, numberFromText, valueKindOf } from './data-api-text-values.js';
 
 /**
- * Data API fields as the SqlValue convention of `ports/sql-runner.ts` types them, decided by
- * the column's Redshift type name so that rows match those of the wire-protocol runner.
+ * Data API fields (GetStatementResult's typed JSON) as the SqlValue convention of
+ * `ports/sql-runner.ts` types them, decided by the column's Redshift type name so that rows
+ * match those of the wire-protocol runner and of CSV results.
  */
 
 type Decode = (field: Field, column: SqlColumnMeta) => SqlValue;
-
-const INTEGER_TYPES = new Set(['int2', 'int4', 'int8', 'int', 'smallint', 'integer', 'bigint', 'oid']);
-const NUMBER_TYPES = new Set(['float4', 'float8', 'float', 'real', 'double precision', 'numeric', 'decimal']);
-const BOOLEAN_TYPES = new Set(['bool', 'boolean']);
 
 export interface ColumnDecoder {
   readonly meta: SqlColumnMeta;
@@ -19,12 +17,8 @@ export interface ColumnDecoder {
 }
 
 export function columnDecoders(metadata: readonly ColumnMetadata[]): ColumnDecoder[] {
-  return metadata.map((column, i) => {
-    const meta: SqlColumnMeta = {
-      name: column.name ?? column.label ?? `column_${i + 1}`,
-      typeName: (column.typeName ?? '').toLowerCase(),
-    };
-    const decode = decoderFor(meta.typeName);
+  return columnMetaOf(metadata).map((meta) => {
+    const decode = DECODERS[valueKindOf(meta.typeName)];
     return { meta, decode: (field) => (field.isNull === true ? null : decode(field, meta)) };
   });
 }
@@ -43,17 +37,10 @@ export function rowsOf(records: readonly (readonly Field[])[], columns: readonly
   });
 }
 
-function decoderFor(typeName: string): Decode {
-  if (INTEGER_TYPES.has(typeName)) return integerValue;
-  if (NUMBER_TYPES.has(typeName)) return numberValue;
-  if (BOOLEAN_TYPES.has(typeName)) return booleanValue;
-  return textValue;
-}
-
 function unexpected(field: Field, column: SqlColumnMeta): SqlStatementError {
   // Names the kind of field, never its value.
   const kind = Object.keys(field).find((key) => (field as unknown as Record<string, unknown>)[key] !== undefined) ?? 'empty';
-  return new SqlStatementError(`column ${column.name} (${column.typeName}) came back as a ${kind} field, which it cannot hold`);
+  return cannotHold(column, `a ${kind} field`);
 }
 
 /** int8 beyond 2^53 arrives as a string of digits (see data-api-exact-integers.ts). */
@@ -66,10 +53,7 @@ function integerValue(field: Field, column: SqlColumnMeta): SqlValue {
       `column ${column.name} (${column.typeName}) holds an integer beyond 2^53 that was rounded before it could be read`,
     );
   }
-  if (typeof value === 'string' && /^-?\d+$/.test(value)) {
-    const number = Number(value);
-    return Number.isSafeInteger(number) ? number : value.replace(/^(-?)0+(?=\d)/, '$1');
-  }
+  if (typeof value === 'string' && /^-?\d+$/.test(value)) return integerFromText(value, column);
   throw unexpected(field, column);
 }
 
@@ -77,17 +61,14 @@ function integerValue(field: Field, column: SqlColumnMeta): SqlValue {
 function numberValue(field: Field, column: SqlColumnMeta): SqlValue {
   const value: unknown = field.doubleValue ?? field.longValue ?? field.stringValue;
   if (typeof value === 'number') return value;
-  if (typeof value === 'string' && value.trim() !== '') {
-    const number = Number(value);
-    if (!Number.isNaN(number) || value === 'NaN') return number;
-  }
+  if (typeof value === 'string' && value.trim() !== '') return numberFromText(value, column);
   throw unexpected(field, column);
 }
 
 function booleanValue(field: Field, column: SqlColumnMeta): SqlValue {
   if (typeof field.booleanValue === 'boolean') return field.booleanValue;
-  if (field.stringValue === 't' || field.stringValue === 'true') return true;
-  if (field.stringValue === 'f' || field.stringValue === 'false') return false;
+  if (typeof field.stringValue === 'string' && /^(t|f|true|false)$/.test(field.stringValue))
+    return booleanFromText(field.stringValue, column);
   throw unexpected(field, column);
 }
 
@@ -99,3 +80,10 @@ function textValue(field: Field, column: SqlColumnMeta): SqlValue {
   if (typeof field.booleanValue === 'boolean') return field.booleanValue;
   throw unexpected(field, column);
 }
+
+const DECODERS: Readonly<Record<ReturnType<typeof valueKindOf>, Decode>> = {
+  integer: integerValue,
+  number: numberValue,
+  boolean: booleanValue,
+  text: textValue,
+};

@@ -4,6 +4,7 @@ import {
   DescribeStatementCommand,
   ExecuteStatementCommand,
   GetStatementResultCommand,
+  GetStatementResultV2Command,
   type DescribeStatementResponse,
   type RedshiftDataClient,
 } from '@aws-sdk/client-redshift-data';
@@ -13,7 +14,10 @@ import type { ClusterConfig } from '../../config/opslake-config.js';
 import { ConnectionError, type OpslakeError, SqlStatementError, ThrottledError } from '../../errors.js';
 import type { SqlRow, SqlRunner, SqlStatement } from '../../ports/sql-runner.js';
 import { keepExactIntegers } from './data-api-exact-integers.js';
-import { columnDecoders, rowsOf, type ColumnDecoder } from './data-api-field-values.js';
+import { type DataApiResultFormat, firstDifference, RESULT_FORMAT_PROBE, type ResultFormatChoice } from './data-api-result-format.js';
+import { csvResultPages, jsonResultPages, type ResultSource } from './data-api-result-pages.js';
+
+export type { DataApiResultFormat, ResultFormatChoice } from './data-api-result-format.js';
 
 export interface DataApiSqlRunnerOptions {
   /** The caller owns the client: `close()` leaves it open. */
@@ -29,9 +33,15 @@ export interface DataApiSqlRunnerOptions {
   readonly maxThrottleRetries?: number;
   /** How the runner waits; tests pass one that returns at once. */
   readonly sleep?: (ms: number) => Promise<void>;
+  /**
+   * How results are read: `csv` (GetStatementResultV2), `json` (GetStatementResult's typed
+   * fields), or `auto` (the default): CSV, which is much cheaper to read, once a probe statement
+   * read both ways gives the same rows, else JSON (see data-api-result-format.ts).
+   */
+  readonly resultFormat?: DataApiResultFormat | 'auto';
 }
 
-type Operation = 'ExecuteStatement' | 'DescribeStatement' | 'GetStatementResult' | 'CancelStatement';
+type Operation = 'ExecuteStatement' | 'DescribeStatement' | 'GetStatementResult' | 'GetStatementResultV2' | 'CancelStatement';
 
 /** The fields of ExecuteStatement that say where and as whom a statement runs. */
 interface Target {
@@ -44,7 +54,8 @@ interface Target {
 
 /**
  * Runs statements through the Redshift Data API: ExecuteStatement, DescribeStatement polling
- * with exponential backoff, then GetStatementResult page by page. One page is held at a time.
+ * with exponential backoff, then the result page by page, as CSV (GetStatementResultV2) or
+ * typed JSON (GetStatementResult). One page is held at a time.
  */
 export class DataApiSqlRunner implements SqlRunner {
   readonly #client: RedshiftDataClient;
@@ -55,6 +66,8 @@ export class DataApiSqlRunner implements SqlRunner {
   readonly #statementTimeoutMs: number;
   readonly #maxThrottleRetries: number;
   readonly #sleep: (ms: number) => Promise<void>;
+  readonly #resultFormat: DataApiResultFormat | 'auto';
+  #choice: Promise<ResultFormatChoice> | undefined;
   #closed = false;
 
   constructor(options: DataApiSqlRunnerOptions) {
@@ -66,10 +79,47 @@ export class DataApiSqlRunner implements SqlRunner {
     this.#statementTimeoutMs = options.statementTimeoutMs ?? 15 * 60_000;
     this.#maxThrottleRetries = options.maxThrottleRetries ?? 6;
     this.#sleep = options.sleep ?? ((ms) => delay(ms));
+    this.#resultFormat = options.resultFormat ?? 'auto';
   }
 
   async *pages(statement: SqlStatement): AsyncIterable<readonly SqlRow[]> {
     if (this.#closed) throw new SqlStatementError(`the Data API runner of ${this.#clusterName} is closed`);
+    const { format } = await this.resultFormat();
+    yield* this.#read(statement, format);
+  }
+
+  /**
+   * The format results are read in, and why. With `auto`, the first call runs the probe; its
+   * answer holds for the runner's life (a failure to reach the service is not remembered).
+   */
+  resultFormat(): Promise<ResultFormatChoice> {
+    if (this.#choice === undefined) {
+      const choice = this.#choose();
+      this.#choice = choice;
+      choice.catch(() => {
+        if (this.#choice === choice) this.#choice = undefined;
+      });
+    }
+    return this.#choice;
+  }
+
+  async #choose(): Promise<ResultFormatChoice> {
+    if (this.#resultFormat !== 'auto') return { format: this.#resultFormat, reason: `${this.#resultFormat} results as configured` };
+    const json = await rowsOfAll(this.#read(RESULT_FORMAT_PROBE, 'json'));
+    let csv: SqlRow[];
+    try {
+      csv = await rowsOfAll(this.#read(RESULT_FORMAT_PROBE, 'csv'));
+    } catch (error) {
+      // Refused or unreadable: JSON still works. A connection or throttling failure is the caller's.
+      if (!(error instanceof SqlStatementError) || error.retryable) throw error;
+      return { format: 'json', reason: `typed JSON results, since CSV could not be read: ${error.message}` };
+    }
+    const difference = firstDifference(json, csv);
+    if (difference !== undefined) return { format: 'json', reason: `typed JSON results, since CSV reads differently (${difference})` };
+    return { format: 'csv', reason: 'CSV results, which read the same as typed JSON and cost less to read' };
+  }
+
+  async *#read(statement: SqlStatement, format: DataApiResultFormat): AsyncGenerator<readonly SqlRow[]> {
     const parameters = Object.entries(statement.parameters).map(([name, value]) => ({ name, value }));
     const executed = await this.#send(
       'ExecuteStatement',
@@ -79,6 +129,7 @@ export class DataApiSqlRunner implements SqlRunner {
             ...this.#target,
             Sql: statement.text,
             ...(parameters.length > 0 ? { Parameters: parameters } : {}),
+            ...(format === 'csv' ? { ResultFormat: 'CSV' } : {}),
           }),
         ),
       statement,
@@ -89,29 +140,22 @@ export class DataApiSqlRunner implements SqlRunner {
     const described = await this.#waitUntilDone(id, statement);
     if (described.HasResultSet !== true) return;
 
-    let columns: ColumnDecoder[] | undefined;
-    let nextToken: string | undefined;
-    do {
-      const token = nextToken;
-      const page = await this.#send(
-        'GetStatementResult',
-        (client) =>
-          client.send(keepExactIntegers(new GetStatementResultCommand({ Id: id, ...(token === undefined ? {} : { NextToken: token }) }))),
-        statement,
-        id,
-      );
-      if (page.ColumnMetadata !== undefined && page.ColumnMetadata.length > 0) columns = columnDecoders(page.ColumnMetadata);
-      const records = page.Records ?? [];
-      if (records.length > 0) {
-        if (columns === undefined) {
-          throw new SqlStatementError(`statement ${id} on ${this.#clusterName} returned records without column metadata`, {
-            statementId: id,
-          });
-        }
-        yield rowsOf(records, columns);
-      }
-      nextToken = page.NextToken === '' ? undefined : page.NextToken;
-    } while (nextToken !== undefined);
+    const source: ResultSource = { statementId: id, cluster: this.#clusterName };
+    const after = (token: string | undefined) => ({ Id: id, ...(token === undefined ? {} : { NextToken: token }) });
+    if (format === 'csv') {
+      const fetch = (token: string | undefined) =>
+        this.#send('GetStatementResultV2', (client) => client.send(new GetStatementResultV2Command(after(token))), statement, id);
+      yield* csvResultPages(fetch, source);
+    } else {
+      const fetch = (token: string | undefined) =>
+        this.#send(
+          'GetStatementResult',
+          (client) => client.send(keepExactIntegers(new GetStatementResultCommand(after(token)))),
+          statement,
+          id,
+        );
+      yield* jsonResultPages(fetch, source);
+    }
   }
 
   /** The client is the caller's; there is nothing else to release. */
@@ -241,4 +285,10 @@ function redact(text: string, statement: SqlStatement): string {
   let out = text;
   for (const [name, value] of values) out = out.split(value).join(`:${name}`);
   return out;
+}
+
+async function rowsOfAll(pages: AsyncIterable<readonly SqlRow[]>): Promise<SqlRow[]> {
+  const rows: SqlRow[] = [];
+  for await (const page of pages) rows.push(...page);
+  return rows;
 }

@@ -17,9 +17,10 @@ const DOLLAR_TAG = /^\$(?:[A-Za-z_\u0080-\uffff][A-Za-z0-9_\u0080-\uffff]*)?\$/;
  * Only placeholders in SQL proper are rewritten: `::` casts, string literals (standard,
  * `E'...'` and dollar-quoted), quoted identifiers and comments are copied as they are, so a
  * value can never be spliced into the text by accident. Parameters that the text does not use
- * are ignored; a placeholder without a value, or a positional `$1`, is an error.
+ * are ignored; a placeholder without a value, or a positional `$1`, is an error. `placeholder`
+ * writes parameter n in the text (the Data API emulator writes an expression of its own).
  */
-export function toPgPlaceholders(statement: SqlStatement): PositionalStatement {
+export function toPgPlaceholders(statement: SqlStatement, placeholder: (n: number) => string = (n) => `$${n}`): PositionalStatement {
   const { text, parameters } = statement;
   const numbers = new Map<string, number>();
   const values: string[] = [];
@@ -49,7 +50,7 @@ export function toPgPlaceholders(statement: SqlStatement): PositionalStatement {
       end = i + 1;
       while (end < text.length && NAME_PART.test(text.charAt(end))) end += 1;
       const name = text.slice(i + 1, end);
-      out += `$${numberOf(name, parameters, numbers, values)}`;
+      out += placeholder(numberOf(name, parameters, numbers, values));
       i = end;
       continue;
     } else if (isNamePart(ch)) {

@@ -82,9 +82,11 @@ export async function setup(
   const client = testClient(emulator.endpoint);
   open.push({ emulator, client });
   const sleeps: number[] = [];
+  // JSON unless a test asks otherwise: the probe of `auto` would add statements to every count.
   const runner = new DataApiSqlRunner({
     client,
     cluster: provisioned,
+    resultFormat: 'json',
     sleep: async (ms) => {
       sleeps.push(ms);
     },

@@ -7,9 +7,14 @@ import { ROWS, collect, expectedRow, operations, provisioned, setup, statement, 
 
 useEventsDatabase();
 
-describe('DataApiSqlRunner', () => {
-  it('streams a 2,500-row result as three pages of typed rows when the page size is 1,000', async () => {
-    const { emulator, runner } = await setup();
+const READS = [
+  { resultFormat: 'json', read: 'GetStatementResult', other: 'GetStatementResultV2' },
+  { resultFormat: 'csv', read: 'GetStatementResultV2', other: 'GetStatementResult' },
+] as const;
+
+describe.each(READS)('DataApiSqlRunner reading $resultFormat results', ({ resultFormat, read, other }) => {
+  it(`streams a 2,500-row result as three pages of typed rows through ${read} when the page size is 1,000`, async () => {
+    const { emulator, runner } = await setup({}, { resultFormat });
 
     const pages = await collect(runner.pages(statement('SELECT * FROM events ORDER BY id')));
 
@@ -18,9 +23,42 @@ describe('DataApiSqlRunner', () => {
     expect(rows).toEqual(Array.from({ length: ROWS }, (_, i) => expectedRow(i + 1)));
     expect(rows[0]).toMatchObject({ at: '2024-03-01 00:00:01.000001', big: '9007199254740994', label: 'r1      ' });
     expect(typeof rows[0]?.safe_big).toBe('number');
-    expect(operations(emulator, 'GetStatementResult')).toHaveLength(3);
+    expect(operations(emulator, read)).toHaveLength(3);
+    expect(operations(emulator, other)).toHaveLength(0);
   });
 
+  it('makes no further page call when the consumer stops after the first page', async () => {
+    const { emulator, runner } = await setup({}, { resultFormat });
+
+    let seen = 0;
+    for await (const page of runner.pages(statement('SELECT * FROM events ORDER BY id'))) {
+      seen += page.length;
+      break;
+    }
+
+    expect(seen).toBe(1000);
+    expect(operations(emulator, read)).toHaveLength(1);
+  });
+
+  it('yields nothing and reads no result when the statement has no result set', async () => {
+    const { emulator, runner } = await setup({}, { resultFormat });
+
+    const pages = await collect(runner.pages(statement('UPDATE events SET id = id WHERE id < 0')));
+
+    expect(pages).toEqual([]);
+    expect(operations(emulator, read)).toHaveLength(0);
+  });
+
+  it('yields nothing when the result set is empty', async () => {
+    const { runner } = await setup({}, { resultFormat });
+
+    const pages = await collect(runner.pages(statement('SELECT id FROM events WHERE id < 0')));
+
+    expect(pages).toEqual([]);
+  });
+});
+
+describe('DataApiSqlRunner', () => {
   it('binds named parameters, including a timestamp cast in the SQL, when the statement has them', async () => {
     const { emulator, runner } = await setup();
     const sql = [
@@ -93,43 +131,13 @@ describe('DataApiSqlRunner', () => {
     },
   ])('sends the right target and credentials fields for $case', async ({ cluster, expected }) => {
     const { emulator, client } = await setup();
-    const runner = new DataApiSqlRunner({ client, cluster, sleep: async () => undefined });
+    const runner = new DataApiSqlRunner({ client, cluster, resultFormat: 'json', sleep: async () => undefined });
 
     await collect(runner.pages(statement('SELECT 1 AS one')));
 
     const input = operations(emulator, 'ExecuteStatement')[0]?.input ?? {};
     const { Sql: _sql, ClientToken: _token, ...target } = input;
     expect(target).toEqual(expected);
-  });
-
-  it('makes no further GetStatementResult call when the consumer stops after the first page', async () => {
-    const { emulator, runner } = await setup();
-
-    let seen = 0;
-    for await (const page of runner.pages(statement('SELECT * FROM events ORDER BY id'))) {
-      seen += page.length;
-      break;
-    }
-
-    expect(seen).toBe(1000);
-    expect(operations(emulator, 'GetStatementResult')).toHaveLength(1);
-  });
-
-  it('yields nothing and reads no result when the statement has no result set', async () => {
-    const { emulator, runner } = await setup();
-
-    const pages = await collect(runner.pages(statement('UPDATE events SET id = id WHERE id < 0')));
-
-    expect(pages).toEqual([]);
-    expect(operations(emulator, 'GetStatementResult')).toHaveLength(0);
-  });
-
-  it('yields nothing when the result set is empty', async () => {
-    const { runner } = await setup();
-
-    const pages = await collect(runner.pages(statement('SELECT id FROM events WHERE id < 0')));
-
-    expect(pages).toEqual([]);
   });
 
   it('refuses an int8 that reached it already rounded rather than pass on wrong digits', async () => {
@@ -145,7 +153,7 @@ describe('DataApiSqlRunner', () => {
         }
       },
     } as unknown as RedshiftDataClient;
-    const runner = new DataApiSqlRunner({ client, cluster: provisioned, sleep: async () => undefined });
+    const runner = new DataApiSqlRunner({ client, cluster: provisioned, resultFormat: 'json', sleep: async () => undefined });
 
     await expect(collect(runner.pages(statement('SELECT xid FROM t')))).rejects.toThrow(/xid \(int8\).*rounded/);
   });

@@ -1,0 +1,91 @@
+import type { GetStatementResultResponse, GetStatementResultV2Response } from '@aws-sdk/client-redshift-data';
+import { SqlStatementError } from '../../errors.js';
+import type { SqlRow } from '../../ports/sql-runner.js';
+import { CsvRecordReader } from './data-api-csv-records.js';
+import { type ColumnDecoder, columnDecoders, rowsOf } from './data-api-field-values.js';
+import { textColumns } from './data-api-text-values.js';
+
+/**
+ * A finished statement's result, page by page through NextToken, as typed rows: typed JSON
+ * fields (GetStatementResult) or CSV text (GetStatementResultV2). One page is held at a time.
+ */
+
+/** Fetches the page after `nextToken` (the first without one). */
+export type PageFetch<Page> = (nextToken: string | undefined) => Promise<Page>;
+
+/** Where the result comes from, for messages. */
+export interface ResultSource {
+  readonly statementId: string;
+  readonly cluster: string;
+}
+
+function noMetadata(source: ResultSource): SqlStatementError {
+  return new SqlStatementError(`statement ${source.statementId} on ${source.cluster} returned records without column metadata`, {
+    statementId: source.statementId,
+  });
+}
+
+async function* paged<Page extends { NextToken?: string | undefined }>(fetch: PageFetch<Page>): AsyncGenerator<Page> {
+  let nextToken: string | undefined;
+  do {
+    const page = await fetch(nextToken);
+    yield page;
+    nextToken = page.NextToken === '' ? undefined : page.NextToken;
+  } while (nextToken !== undefined);
+}
+
+export async function* jsonResultPages(
+  fetch: PageFetch<GetStatementResultResponse>,
+  source: ResultSource,
+): AsyncGenerator<readonly SqlRow[]> {
+  let columns: ColumnDecoder[] | undefined;
+  for await (const page of paged(fetch)) {
+    if (page.ColumnMetadata !== undefined && page.ColumnMetadata.length > 0) columns = columnDecoders(page.ColumnMetadata);
+    const records = page.Records ?? [];
+    if (records.length === 0) continue;
+    if (columns === undefined) throw noMetadata(source);
+    yield rowsOf(records, columns);
+  }
+}
+
+/**
+ * Rows of a CSV result. Once the last page is read, their number must be the `TotalNumRows` the
+ * service reported: CSV carries no structure of its own, and a record cut or merged the wrong way
+ * must fail the statement rather than reach the lake.
+ */
+export async function* csvResultPages(
+  fetch: PageFetch<GetStatementResultV2Response>,
+  source: ResultSource,
+): AsyncGenerator<readonly SqlRow[]> {
+  let reader: CsvRecordReader | undefined;
+  let total: number | undefined;
+  let read = 0;
+  for await (const page of paged(fetch)) {
+    if (reader === undefined && page.ColumnMetadata !== undefined && page.ColumnMetadata.length > 0) {
+      reader = new CsvRecordReader(textColumns(page.ColumnMetadata));
+    }
+    total = page.TotalNumRows ?? total;
+    const rows: SqlRow[] = [];
+    for (const records of page.Records ?? []) {
+      if (typeof records.CSVRecords !== 'string') {
+        throw new SqlStatementError(`statement ${source.statementId} on ${source.cluster} returned records in a format other than CSV`, {
+          statementId: source.statementId,
+        });
+      }
+      if (reader === undefined) throw noMetadata(source);
+      try {
+        reader.read(records.CSVRecords, rows);
+      } catch (error) {
+        const message = `statement ${source.statementId} on ${source.cluster}: ${(error as Error).message}`;
+        throw new SqlStatementError(message, { statementId: source.statementId, cause: error });
+      }
+    }
+    read += rows.length;
+    if (rows.length > 0) yield rows;
+  }
+  if (total !== undefined && read !== total) {
+    throw new SqlStatementError(`statement ${source.statementId} on ${source.cluster} returned ${read} CSV records for ${total} rows`, {
+      statementId: source.statementId,
+    });
+  }
+}
