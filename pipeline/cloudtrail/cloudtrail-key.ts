@@ -133,3 +133,16 @@ export function parseCloudTrailKey(key: string): CloudTrailKeyResult {
 export function decodeS3NotificationKey(raw: string): string {
   return decodeURIComponent(raw.replaceAll('+', ' '));
 }
+
+/** The ledger's day of an input whose key does not parse (a stray object in the bucket). */
+export const UNKNOWN_LEDGER_DAY = 'unknown';
+
+/**
+ * The day a ledger entry of `key` is filed under: its delivery date folder (`YYYY-MM-DD`), or
+ * `unknown` when the key is not a CloudTrail key. Entries and lookups both use this function,
+ * so a state store can find an entry from the key alone.
+ */
+export function ledgerDay(key: string): string {
+  const parsed = parseCloudTrailKey(key);
+  return parsed.ok ? parsed.key.deliveryDate : UNKNOWN_LEDGER_DAY;
+}
