@@ -6,9 +6,8 @@ import type { ExportEvent } from '../../pipeline/redshift/export-events.js';
 import { exportFleet, type FleetExportResult } from '../../pipeline/redshift/fleet-exporter.js';
 import { ParquetWriter } from '../../pipeline/lake/parquet-writer.js';
 import type { ObjectStore } from '../../pipeline/ports/object-store.js';
-import type { StateStore } from '../../pipeline/ports/state-store.js';
 import type { ExportTableName } from '../../pipeline/tables/registry.js';
-import { openObjectStore, openStateStore } from '../shared/open-stores.js';
+import { type OpenedStateStore, openObjectStore, openStateStore } from '../shared/open-stores.js';
 import { openSqlRunner } from '../shared/open-sql-runner.js';
 import { requireSetting } from './load-config.js';
 
@@ -36,14 +35,14 @@ export function selectClusters(config: OpslakeConfig, names: readonly string[] |
 }
 
 /** The lake and state the config file names; a missing setting names itself. */
-export function openConfiguredStores(config: OpslakeConfig): { lake: ObjectStore; state: StateStore } {
+export function openConfiguredStores(config: OpslakeConfig): { lake: ObjectStore; state: OpenedStateStore } {
   return {
     lake: openObjectStore(requireSetting(config.lake, 'lake', 'lake: <folder or s3://bucket/prefix> in the config file'), 'lake'),
     state: openConfiguredState(config),
   };
 }
 
-export function openConfiguredState(config: OpslakeConfig): StateStore {
+export function openConfiguredState(config: OpslakeConfig): OpenedStateStore {
   return openStateStore(requireSetting(config.state, 'state', 'state: <folder or dynamodb://table> in the config file'), 'state');
 }
 

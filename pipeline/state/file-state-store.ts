@@ -2,7 +2,9 @@ import { randomUUID } from 'node:crypto';
 import { mkdir, open, readFile, rename, rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { LeaseHeldError, OpslakeError, StateConflictError, StateStoreError } from '../errors.js';
+import type { IngestionLedger, LedgerEntry } from '../ports/ingestion-ledger.js';
 import type { Lease, StateStore, Watermark, WatermarkKey, WatermarkUpdate } from '../ports/state-store.js';
+import { FileLedger } from './file-ledger.js';
 import { FileLock, type FileLockOptions } from './file-lock.js';
 import {
   assertExpectedVersion,
@@ -39,18 +41,33 @@ const LOCK_FILE = 'state.lock';
  * of the DynamoDB store. Reads need no lock: the file is only ever replaced whole by a rename,
  * so a reader sees one complete version. Every write is a read-modify-write under a lock file,
  * so two processes on one machine cannot interleave and the version and lease checks hold.
+ * The ingestion ledger lives beside it, in `<directory>/ledger/` (see FileLedger).
  */
-export class FileStateStore implements StateStore {
+export class FileStateStore implements StateStore, IngestionLedger {
   readonly directory: string;
   private readonly statePath: string;
   private readonly clock: () => Date;
   private readonly lock: FileLock;
+  private readonly ledger: FileLedger;
 
   constructor(directory: string, options: FileStateStoreOptions = {}) {
     this.directory = resolve(directory);
     this.statePath = join(this.directory, STATE_FILE);
     this.clock = options.clock ?? (() => new Date());
     this.lock = new FileLock(join(this.directory, LOCK_FILE), { ...options.lock, clock: this.clock });
+    this.ledger = new FileLedger(this.directory, this.lock);
+  }
+
+  getLedgerEntries(source: string, keys: readonly string[]): Promise<Map<string, LedgerEntry>> {
+    return this.ledger.get(source, keys);
+  }
+
+  putLedgerEntries(entries: readonly LedgerEntry[]): Promise<void> {
+    return this.ledger.put(entries);
+  }
+
+  listLedgerEntries(range: { fromDay: string; toDay: string }): AsyncIterable<readonly LedgerEntry[]> {
+    return this.ledger.list(range);
   }
 
   async getWatermark(key: WatermarkKey): Promise<Watermark> {
@@ -134,7 +151,8 @@ export class FileStateStore implements StateStore {
       parsed = JSON.parse(text);
     } catch (error) {
       throw new StateStoreError(
-        `${this.statePath} is not valid JSON; restore it, or delete it to start over (every table is then exported again from its oldest retained row)`,
+        `${this.statePath} is not valid JSON; restore it, or delete it to start over ` +
+          '(every table is then exported again from its oldest retained row)',
         { cause: error },
       );
     }
