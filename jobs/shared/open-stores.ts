@@ -3,6 +3,7 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
 import { ConfigError } from '../../pipeline/errors.js';
 import type { ObjectStore } from '../../pipeline/ports/object-store.js';
+import type { CompactionState } from '../../pipeline/ports/compaction-state.js';
 import type { IngestionLedger } from '../../pipeline/ports/ingestion-ledger.js';
 import type { StateStore } from '../../pipeline/ports/state-store.js';
 import { DynamoDbStateStore } from '../../pipeline/state/dynamodb-state-store.js';
@@ -30,8 +31,8 @@ export function openObjectStore(
   });
 }
 
-/** The state every job opens: watermarks, leases and the ingestion ledger in one store. */
-export type OpenedStateStore = StateStore & IngestionLedger;
+/** The state every job opens: watermarks, leases, the ingestion ledger and compaction state in one store. */
+export type OpenedStateStore = StateStore & IngestionLedger & CompactionState;
 
 /** `dynamodb://<table>` or a local folder. */
 export function openStateStore(location: string, parameter: string, options: { dynamodb?: DynamoDBClient } = {}): OpenedStateStore {

@@ -3,7 +3,16 @@ import { DeleteCommand, DynamoDBDocumentClient, GetCommand, PutCommand, ScanComm
 import { awsErrorDetails } from '../aws/aws-error-details.js';
 import { failureFields, transientAwsError, translateAwsError } from '../aws/aws-errors.js';
 import { LeaseHeldError, type OpslakeError, StateConflictError, StateStoreError } from '../errors.js';
+import type {
+  CompactionRecord,
+  CompactionRecordUpdate,
+  CompactionState,
+  CompactionWatermark,
+  DirtyPartition,
+  PartitionRef,
+} from '../ports/compaction-state.js';
 import type { IngestionLedger, LedgerEntry } from '../ports/ingestion-ledger.js';
+import { DynamoDbCompactionState } from './dynamodb-compaction-state.js';
 import type { Lease, StateStore, Watermark, WatermarkKey, WatermarkUpdate } from '../ports/state-store.js';
 import { DynamoDbLedger } from './dynamodb-ledger.js';
 import {
@@ -48,11 +57,12 @@ function isConditionFailure(error: unknown): boolean {
  * for the same state cannot both win: the loser gets StateConflictError or LeaseHeldError and
  * has written nothing.
  */
-export class DynamoDbStateStore implements StateStore, IngestionLedger {
+export class DynamoDbStateStore implements StateStore, IngestionLedger, CompactionState {
   private readonly documents: DynamoDBDocumentClient;
   private readonly tableName: string;
   private readonly clock: () => Date;
   private readonly ledger: DynamoDbLedger;
+  private readonly compaction: DynamoDbCompactionState;
 
   constructor(options: DynamoDbStateStoreOptions) {
     this.documents =
@@ -62,6 +72,9 @@ export class DynamoDbStateStore implements StateStore, IngestionLedger {
     this.tableName = options.tableName;
     this.clock = options.clock ?? (() => new Date());
     this.ledger = new DynamoDbLedger(this.documents, this.tableName, (operation, verb, pk, error) =>
+      this.failure(operation, verb, pk, error),
+    );
+    this.compaction = new DynamoDbCompactionState(this.documents, this.tableName, (operation, verb, pk, error) =>
       this.failure(operation, verb, pk, error),
     );
   }
@@ -76,6 +89,34 @@ export class DynamoDbStateStore implements StateStore, IngestionLedger {
 
   listLedgerEntries(range: { fromDay: string; toDay: string }): AsyncIterable<readonly LedgerEntry[]> {
     return this.ledger.list(range);
+  }
+
+  getCompactionRecord(table: string, path: string): Promise<CompactionRecord | undefined> {
+    return this.compaction.getCompactionRecord(table, path);
+  }
+
+  putCompactionRecord(record: CompactionRecordUpdate, expectedVersion: number): Promise<CompactionRecord> {
+    return this.compaction.putCompactionRecord(record, expectedVersion);
+  }
+
+  getCompactionWatermark(table: string, scope: string): Promise<CompactionWatermark> {
+    return this.compaction.getCompactionWatermark(table, scope);
+  }
+
+  putCompactionWatermark(table: string, scope: string, day: string, expectedVersion: number): Promise<CompactionWatermark> {
+    return this.compaction.putCompactionWatermark(table, scope, day, expectedVersion);
+  }
+
+  markPartitionsDirty(partitions: readonly PartitionRef[], at: Date): Promise<void> {
+    return this.compaction.markPartitionsDirty(partitions, at);
+  }
+
+  listDirtyPartitions(table: string): Promise<DirtyPartition[]> {
+    return this.compaction.listDirtyPartitions(table);
+  }
+
+  clearDirtyPartition(partition: DirtyPartition): Promise<void> {
+    return this.compaction.clearDirtyPartition(partition);
   }
 
   async getWatermark(key: WatermarkKey): Promise<Watermark> {
