@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import { InvalidIdentifierError } from '../errors.js';
 import { EXPORT_TABLE_NAMES, isExportTableName, type ExportTableName } from '../tables/registry.js';
+import { DEFAULT_COMPACTION_SETTINGS, type CompactionSettings, validateCompactionSettings } from './compaction-settings.js';
 import { ConfigLocation, describeType, quote } from './config-location.js';
 import { assertClusterIdentifier, assertClusterName, assertDatabaseName, assertDbUser, assertSecretArn } from './identifiers.js';
 import {
@@ -67,7 +68,7 @@ export const CLUSTER_KEYS = [
 
 export const EXPORT_SETTINGS_KEYS = ['slotMinutes', 'latenessMinutes', 'concurrency'] as const;
 
-const TOP_LEVEL_KEYS = ['lake', 'state', 'catalog', 'export', 'clusters'] as const;
+const TOP_LEVEL_KEYS = ['lake', 'state', 'catalog', 'export', 'compaction', 'clusters'] as const;
 
 /** Redshift creates `dev` in every new cluster and workgroup. */
 export const DEFAULT_DATABASE = 'dev';
@@ -84,7 +85,14 @@ const DYNAMODB_TABLE = /^[A-Za-z0-9_.-]{3,255}$/;
 const URL_SCHEME = /^[A-Za-z][A-Za-z0-9+.-]*:\/\//;
 // C0 and C1 controls, line/paragraph separators and bidirectional overrides: none belongs in a
 // path or URL, and each can make a value display as something it is not.
-const UNSAFE_CHARACTER = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/;
+function hasUnsafeCharacter(text: string): boolean {
+  for (let index = 0; index < text.length; index += 1) {
+    const code = text.charCodeAt(index);
+    if (code <= 0x1f || (code >= 0x7f && code <= 0x9f) || code === 0x2028 || code === 0x2029) return true;
+    if ((code >= 0x202a && code <= 0x202e) || (code >= 0x2066 && code <= 0x2069)) return true;
+  }
+  return false;
+}
 
 type RawRecord = Readonly<Record<string, unknown>>;
 
@@ -111,6 +119,7 @@ export function validateConfig(raw: unknown, options: ValidateConfigOptions): Op
   return buildConfig({
     clusters,
     export: validateExportSettings(field(record, 'export', at), at.key('export')),
+    compaction: validateCompactionSettings(field(record, 'compaction', at), at.key('compaction')),
     lake: optional(field(record, 'lake', at), (value) => validateLake(value, at.key('lake'), options.baseDir)),
     state: optional(field(record, 'state', at), (value) => validateState(value, at.key('state'), options.baseDir)),
     catalog: optional(field(record, 'catalog', at), (value) => validateCatalog(value, at.key('catalog'), options.baseDir)),
@@ -208,6 +217,8 @@ export function validateCatalog(raw: unknown, at: ConfigLocation, baseDir?: stri
 export interface ConfigParts {
   readonly clusters: ReadonlyArray<{ readonly cluster: ClusterConfig; readonly at: ConfigLocation }>;
   readonly export: ExportSettings;
+  /** Absent: the defaults. */
+  readonly compaction?: CompactionSettings;
   readonly lake?: string | undefined;
   readonly state?: string | undefined;
   readonly catalog?: string | undefined;
@@ -227,6 +238,7 @@ export function buildConfig(parts: ConfigParts): OpslakeConfig {
   const config: OpslakeConfig = {
     clusters: parts.clusters.map(({ cluster }) => cluster),
     export: { ...parts.export },
+    compaction: { ...(parts.compaction ?? DEFAULT_COMPACTION_SETTINGS) },
     ...(parts.lake === undefined ? {} : { lake: parts.lake }),
     ...(parts.state === undefined ? {} : { state: parts.state }),
     ...(parts.catalog === undefined ? {} : { catalog: parts.catalog }),
@@ -342,7 +354,8 @@ function clusterConnection(record: RawRecord, at: ConfigLocation, origin: Cluste
   if (postgres === undefined) {
     if (origin.source === 'ssm' && origin.password !== undefined) {
       throw new ConfigLocation(origin.passwordParameter).error(
-        `holds a password, but ${at.toString()} sets no postgres URL, the only mode that uses it; add postgres or delete the password parameter`,
+        `holds a password, but ${at.toString()} sets no postgres URL, the only mode that uses it; ` +
+          'add postgres or delete the password parameter',
       );
     }
     return { type: 'data-api' };
@@ -357,7 +370,7 @@ function postgresUrl(raw: unknown, at: ConfigLocation, passwordHint: string): st
   // The URL is never quoted in a message: it is where a password would be if someone wrote one in.
   const example = 'expected postgres://<user>@<host>:<port>/<database>';
   if (typeof raw !== 'string') throw at.error(`${example}, got ${describeType(raw)}`);
-  if (UNSAFE_CHARACTER.test(raw)) throw at.error(`contains a control character; ${example}`);
+  if (hasUnsafeCharacter(raw)) throw at.error(`contains a control character; ${example}`);
   let url: URL;
   try {
     url = new URL(raw);
@@ -405,7 +418,8 @@ function s3Location(value: string, at: ConfigLocation): string {
   for (const segment of segments) {
     if (!S3_PREFIX_SEGMENT.test(segment) || segment === '.' || segment === '..') {
       throw at.error(
-        `${quote(segment)} is not allowed in the S3 prefix; use letters, digits and ! _ . * ' ( ) = -, with single slashes and no . or .. segments`,
+        `${quote(segment)} is not allowed in the S3 prefix; ` +
+          "use letters, digits and ! _ . * ' ( ) = -, with single slashes and no . or .. segments",
       );
     }
   }
@@ -421,7 +435,7 @@ function localPath(value: string, at: ConfigLocation, baseDir: string | undefine
 function safeString(raw: unknown, at: ConfigLocation): string {
   if (typeof raw !== 'string') throw at.error(`expected a string, got ${describeType(raw)}`);
   if (raw.trim() === '') throw at.error('is empty');
-  if (UNSAFE_CHARACTER.test(raw)) throw at.error(`${quote(raw)} contains a control character, which no path may hold`);
+  if (hasUnsafeCharacter(raw)) throw at.error(`${quote(raw)} contains a control character, which no path may hold`);
   return raw;
 }
 

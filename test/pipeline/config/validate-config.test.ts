@@ -1,3 +1,4 @@
+import { DEFAULT_COMPACTION_SETTINGS } from '../../../pipeline/config/compaction-settings.js';
 import { inspect } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../../../pipeline/errors.js';
@@ -52,8 +53,9 @@ describe('validateConfig', () => {
           },
         ],
         export: DEFAULT_EXPORT_SETTINGS,
+        compaction: DEFAULT_COMPACTION_SETTINGS,
       });
-      expect(Object.keys(config)).toEqual(['clusters', 'export']);
+      expect(Object.keys(config)).toEqual(['clusters', 'export', 'compaction']);
     });
 
     it.each([
@@ -377,7 +379,8 @@ describe('validateConfig', () => {
         raw: { clusters: [cluster({ postgres: `postgres://opslake:${PASSWORD}@db:5432/dev` })] },
         parameter: `${SOURCE}: clusters[0].postgres`,
         message:
-          'has a password in it, which is refused; remove it from the URL and put the password in an environment variable and name that variable with passwordEnv',
+          'has a password in it, which is refused; remove it from the URL and put the password in an environment variable ' +
+          'and name that variable with passwordEnv',
       },
       {
         what: 'a password in the URL query',
@@ -564,6 +567,7 @@ describe('validateConfig', () => {
     const [first] = config.clusters as ClusterConfig[];
 
     it('is frozen all the way down', () => {
+      if (first === undefined) throw new Error('the config has no cluster');
       expect(() => {
         (config as { lake?: string }).lake = '/elsewhere';
       }).toThrow(TypeError);
@@ -571,12 +575,12 @@ describe('validateConfig', () => {
       expect(() => {
         (config.export as { concurrency: number }).concurrency = 32;
       }).toThrow(TypeError);
-      expect(() => (first?.tables as string[]).push('stl_foo')).toThrow(TypeError);
+      expect(() => (first.tables as string[]).push('stl_foo')).toThrow(TypeError);
       expect(() => {
-        (first?.auth as { dbUser: string }).dbUser = 'admin';
+        (first.auth as { dbUser: string }).dbUser = 'admin';
       }).toThrow(TypeError);
       expect(() => {
-        (first?.connection as { url: string }).url = 'postgres://evil/dev';
+        (first.connection as { url: string }).url = 'postgres://evil/dev';
       }).toThrow(TypeError);
       expect(config.lake).toBe('./lake');
     });
