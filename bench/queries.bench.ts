@@ -27,6 +27,7 @@ import { parseArgs } from 'node:util';
 import { runDemo } from '../jobs/cli/demo/run-demo.js';
 import { generateDemoTrail } from '../pipeline/simulators/cloudtrail/demo-trail.js';
 import { ingestCloudTrail } from '../pipeline/cloudtrail/ingest-cloudtrail.js';
+import { FileStateStore } from '../pipeline/state/file-state-store.js';
 import { LocalObjectStore } from '../pipeline/store/local-object-store.js';
 import { tableGlob } from '../pipeline/catalog/duckdb-catalog.js';
 import { sqlLiteral } from '../pipeline/duckdb/duckdb-engine.js';
@@ -190,9 +191,12 @@ async function buildBusyTrail(folder: string, day: string): Promise<void> {
   const ingested = await ingestCloudTrail({
     source: new LocalObjectStore(join(folder, 'trail')),
     lake: new LocalObjectStore(join(folder, 'lake')),
+    state: new FileStateStore(join(folder, 'state')),
+    cloudtrailLatenessMinutes: 120,
   });
   process.stderr.write(
-    `  ${trail.logFiles} files, ${trail.events} events, ${formatBytes(trail.compressedBytes)} gzip -> ${ingested.objectsWritten} Parquet objects\n`,
+    `  ${trail.logFiles} files, ${trail.events} events, ${formatBytes(trail.compressedBytes)} gzip -> ` +
+      `${ingested.objectsWritten} Parquet objects\n`,
   );
 }
 
@@ -217,7 +221,8 @@ async function measure(library: QueryLibrary, question: Question): Promise<Measu
       const columns = `[${scan.columns.map(sqlLiteral).join(', ')}]`;
       const [chunks] = await rows(
         local,
-        `SELECT coalesce(sum(total_compressed_size), 0)::BIGINT AS bytes FROM parquet_metadata(${list}) WHERE list_contains(${columns}, path_in_schema)`,
+        `SELECT coalesce(sum(total_compressed_size), 0)::BIGINT AS bytes FROM parquet_metadata(${list}) ` +
+          `WHERE list_contains(${columns}, path_in_schema)`,
       );
       const [footers] = await rows(local, `SELECT coalesce(sum(footer_size), 0)::BIGINT AS bytes FROM parquet_file_metadata(${list})`);
       columnBytes += Number(chunks?.bytes ?? 0);
@@ -303,7 +308,8 @@ async function touchedFiles(local: LocalQueries, lakeDir: string, scan: ScanTouc
   const keys = scan.table.partitionKeys.map((key) => `regexp_extract(file, '/${key.name}=([^/]*)/', 1) AS "${key.name}"`).join(', ');
   const found = await rows(
     local,
-    `SELECT file FROM (SELECT file, ${keys} FROM glob(${sqlLiteral(tableGlob(scan.table, lakeDir))})) WHERE ${scan.fileFilter ?? 'true'} ORDER BY file`,
+    `SELECT file FROM (SELECT file, ${keys} FROM glob(${sqlLiteral(tableGlob(scan.table, lakeDir))})) ` +
+      `WHERE ${scan.fileFilter ?? 'true'} ORDER BY file`,
   );
   return found.map((row) => String(row.file));
 }
@@ -387,7 +393,8 @@ function printReport(report: {
   out.push(`Busy trail: ${report.busy} (generated and ingested, or found, in ${report.busySeconds.toFixed(0)} s)`);
   out.push('');
   out.push(
-    '| question | query | partitions x columns touched | lake bytes read (column chunks) | baseline | baseline bytes | ratio | target <= 0.1 | + footers of touched files | DuckDB bytes read (measured) | DuckDB median |',
+    '| question | query | partitions x columns touched | lake bytes read (column chunks) | baseline | baseline bytes | ratio | ' +
+      'target <= 0.1 | + footers of touched files | DuckDB bytes read (measured) | DuckDB median |',
   );
   out.push('|---|---|---|---:|---|---:|---:|---|---:|---:|---:|');
   for (const entry of report.measured) {
@@ -400,9 +407,11 @@ function printReport(report: {
     const touched = entry.scans.map((scan) => `${scan.table.name}(${scan.columns.join(', ')})`).join('; ');
     out.push(
       `| ${entry.question.label} | ${entry.question.query} | ${entry.files} files; ${touched} | ${formatBytes(entry.columnBytes)} | ` +
-        `${entry.question.baseline === 'raw-gzip' ? `raw gzip JSON delivered ${entry.question.day}` : 'full read of the tables'} | ${formatBytes(entry.baselineBytes)} | ` +
+        `${entry.question.baseline === 'raw-gzip' ? `raw gzip JSON delivered ${entry.question.day}` : 'full read of the tables'} | ` +
+        `${formatBytes(entry.baselineBytes)} | ` +
         `${ratio.toFixed(3)} | ${entry.question.informational ? 'n/a (for comparison)' : ratio <= TARGET ? 'met' : 'MISSED'} | ` +
-        `${formatBytes(entry.columnBytes + entry.footerBytes)} (${withFooters.toFixed(3)}) | ${formatBytes(entry.duckdbBytesRead)} | ${entry.medianMs.toFixed(1)} ms |`,
+        `${formatBytes(entry.columnBytes + entry.footerBytes)} (${withFooters.toFixed(3)}) | ${formatBytes(entry.duckdbBytesRead)} | ` +
+        `${entry.medianMs.toFixed(1)} ms |`,
     );
   }
   out.push('');

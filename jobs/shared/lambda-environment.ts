@@ -1,3 +1,4 @@
+import { DEFAULT_COMPACTION_SETTINGS } from '../../pipeline/config/compaction-settings.js';
 import { S3_BUCKET_NAME } from '../../pipeline/store/s3-object-store.js';
 import { environmentVariable, requiredEnvironmentVariable, type VariableRule } from './environment-variable.js';
 
@@ -53,6 +54,15 @@ const KMS_KEY: VariableRule = {
 const CONFIG_ROOT: VariableRule = { pattern: /^(\/[A-Za-z0-9_.-]+)+$/, rule: 'use an SSM path such as /opslake' };
 const SERVICE_NAME: VariableRule = { pattern: /^[A-Za-z0-9_.-]{1,128}$/, rule: 'use letters, digits, _ . and -' };
 const FLAG: VariableRule = { pattern: /^(true|false)$/, rule: 'use true or false' };
+const MINUTES: VariableRule = { pattern: /^\d{1,5}$/, rule: 'use a whole number of minutes' };
+
+/** The CloudTrail ingestion also keeps the ledger and marks late partitions in the state table. */
+export interface CloudTrailIngestEnvironment extends LambdaEnvironment {
+  /** OPSLAKE_STATE_TABLE (required). */
+  readonly stateTable: string;
+  /** OPSLAKE_CLOUDTRAIL_LATENESS_MINUTES; default 120 (see CompactionSettings). */
+  readonly cloudtrailLatenessMinutes: number;
+}
 
 /** The variables both functions read; `serviceName` is the job's default POWERTOOLS_SERVICE_NAME. */
 export function readLambdaEnvironment(env: NodeJS.ProcessEnv, serviceName: string): LambdaEnvironment {
@@ -78,6 +88,16 @@ export function readStlExportEnvironment(env: NodeJS.ProcessEnv): StlExportEnvir
   });
 }
 
-export function readCloudTrailIngestEnvironment(env: NodeJS.ProcessEnv): LambdaEnvironment {
-  return readLambdaEnvironment(env, 'opslake-cloudtrail-ingest');
+export function readCloudTrailIngestEnvironment(env: NodeJS.ProcessEnv): CloudTrailIngestEnvironment {
+  return Object.freeze({
+    ...readLambdaEnvironment(env, 'opslake-cloudtrail-ingest'),
+    stateTable: requiredEnvironmentVariable(env, 'OPSLAKE_STATE_TABLE', TABLE),
+    cloudtrailLatenessMinutes: minutes(env, 'OPSLAKE_CLOUDTRAIL_LATENESS_MINUTES', DEFAULT_COMPACTION_SETTINGS.cloudtrailLatenessMinutes),
+  });
+}
+
+/** A number of minutes from the environment, or `fallback` when it is not set. */
+export function minutes(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+  const value = environmentVariable(env, name, MINUTES);
+  return value === undefined ? fallback : Number(value);
 }

@@ -5,6 +5,8 @@ export interface ObjectInfo {
   readonly key: string;
   readonly size: number;
   readonly lastModified?: Date;
+  /** The store's ETag of the object, without the quotes S3 puts around it; absent where the store has none (a folder). */
+  readonly etag?: string;
 }
 
 /**

@@ -14,7 +14,7 @@ import { LocalObjectStore } from '../../../pipeline/store/local-object-store.js'
 import { writeReport, type ReportSummary } from '../../../pipeline/report/write-report.js';
 import { createSimulatedCluster, type SimulatedCluster } from '../../../pipeline/simulators/redshift/index.js';
 import { ExportProgress } from '../export-progress.js';
-import { runExport } from '../run-export.js';
+import { openConfiguredState, runExport } from '../run-export.js';
 
 /** Marks a folder as made by the demo, so that a second `opslake demo` may safely replace it. */
 const MARKER = '.opslake-demo';
@@ -76,7 +76,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
         }),
       );
     }
-    const openDatabases = new Map<string, PGlite>(clusters.map((cluster, index) => [DEMO_CLUSTERS[index]!.name, cluster.db]));
+    const openDatabases = new Map<string, PGlite>(clusters.map((cluster) => [cluster.name, cluster.db]));
     const config = await new FileConfigSource(configPath, { env: {} }).load();
     const progress = new ExportProgress(options.progress ?? process.stderr);
     const first = await runExport({ config, openDatabases, onEvent: progress.onEvent });
@@ -93,7 +93,12 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
       hours: 24,
       seed: 17,
     });
-    const cloudtrail = await ingestCloudTrail({ source: new LocalObjectStore(trailDir), lake: new LocalObjectStore(lakeDir) });
+    const cloudtrail = await ingestCloudTrail({
+      source: new LocalObjectStore(trailDir),
+      lake: new LocalObjectStore(lakeDir),
+      state: openConfiguredState(config),
+      cloudtrailLatenessMinutes: config.compaction.cloudtrailLatenessMinutes,
+    });
     const catalogPath = join(dir, 'catalog.duckdb');
     // The local catalog: DuckDB views over the lake with the Glue tables' names and columns.
     await (await openLocalQueries({ lakeDir, catalogPath })).close();

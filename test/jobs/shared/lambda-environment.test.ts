@@ -88,13 +88,18 @@ describe('readStlExportEnvironment', () => {
 });
 
 describe('readCloudTrailIngestEnvironment', () => {
-  it('needs no state table and has its own service name', () => {
-    const { OPSLAKE_STATE_TABLE: _table, OPSLAKE_CONFIG_ROOT: _root, POWERTOOLS_SERVICE_NAME: _name, ...env } = STACK;
+  it('needs the state table (the ledger) and has its own service name and a default lateness', () => {
+    const { OPSLAKE_CONFIG_ROOT: _root, POWERTOOLS_SERVICE_NAME: _name, ...env } = STACK;
     expect(readCloudTrailIngestEnvironment(env)).toMatchObject({
       serviceName: 'opslake-cloudtrail-ingest',
       lakeLocation: 's3://opslake-lake/lake',
       glueDatabase: 'opslake',
+      stateTable: STACK.OPSLAKE_STATE_TABLE,
+      cloudtrailLatenessMinutes: 120,
     });
+    expect(readCloudTrailIngestEnvironment({ ...env, OPSLAKE_CLOUDTRAIL_LATENESS_MINUTES: '90' }).cloudtrailLatenessMinutes).toBe(90);
+    const { OPSLAKE_STATE_TABLE: _table, ...withoutTable } = env;
+    expect(() => readCloudTrailIngestEnvironment(withoutTable)).toThrow('OPSLAKE_STATE_TABLE: environment variable is not set');
     expect(() => readCloudTrailIngestEnvironment({})).toThrow('OPSLAKE_LAKE_BUCKET: environment variable is not set');
   });
 });

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseCloudTrailKey } from '../../../../pipeline/cloudtrail/cloudtrail-key.js';
 import { generateDemoTrail, type DemoTrailSummary } from '../../../../pipeline/simulators/cloudtrail/demo-trail.js';
 import { ingestCloudTrail } from '../../../../pipeline/cloudtrail/ingest-cloudtrail.js';
+import { FileStateStore } from '../../../../pipeline/state/file-state-store.js';
 import { LocalObjectStore } from '../../../../pipeline/store/local-object-store.js';
 import { readLakeTable } from '../../cloudtrail/cloudtrail-test-support.js';
 
@@ -19,6 +20,8 @@ beforeAll(async () => {
   const summary = await ingestCloudTrail({
     source: new LocalObjectStore(join(root, 'trail')),
     lake: new LocalObjectStore(join(root, 'lake')),
+    state: new FileStateStore(join(root, 'state')),
+    cloudtrailLatenessMinutes: 120,
     tempDirectory: root,
   });
   expect(summary.toJSON()).toMatchObject({
@@ -44,14 +47,17 @@ describe('generateDemoTrail', () => {
   });
 
   it('lays files out as an organization trail, a custom-prefix trail, an Insight and a digest', () => {
-    const parsed = trail.keys.map((key) => parseCloudTrailKey(key)).map((result) => (result.ok ? result.key : undefined));
-    expect(parsed.every(Boolean)).toBe(true);
-    expect(new Set(parsed.map((key) => key!.organizationId))).toEqual(new Set(['o-a1b2c3d4e5', undefined]));
-    expect(new Set(parsed.map((key) => key!.prefix))).toEqual(new Set(['', 'security/trails']));
-    expect(parsed.filter((key) => key!.kind === 'insight')).toHaveLength(1);
-    expect(parsed.filter((key) => key!.kind === 'digest')).toHaveLength(1);
-    expect(new Set(parsed.map((key) => key!.account)).size).toBeGreaterThanOrEqual(4);
-    expect(new Set(parsed.map((key) => key!.region)).size).toBeGreaterThanOrEqual(2);
+    const parsed = trail.keys.flatMap((key) => {
+      const result = parseCloudTrailKey(key);
+      return result.ok ? [result.key] : [];
+    });
+    expect(parsed).toHaveLength(trail.keys.length);
+    expect(new Set(parsed.map((key) => key.organizationId))).toEqual(new Set(['o-a1b2c3d4e5', undefined]));
+    expect(new Set(parsed.map((key) => key.prefix))).toEqual(new Set(['', 'security/trails']));
+    expect(parsed.filter((key) => key.kind === 'insight')).toHaveLength(1);
+    expect(parsed.filter((key) => key.kind === 'digest')).toHaveLength(1);
+    expect(new Set(parsed.map((key) => key.account)).size).toBeGreaterThanOrEqual(4);
+    expect(new Set(parsed.map((key) => key.region)).size).toBeGreaterThanOrEqual(2);
   });
 
   it('holds many services, every identity type, errors, and sign-ins with and without MFA', () => {
