@@ -33,7 +33,7 @@ export interface CloudTrailIngestDependencies {
   /** See CompactionSettings.cloudtrailLatenessMinutes. */
   readonly cloudtrailLatenessMinutes: number;
   /** Registers the partitions written, when a Glue database is configured. */
-  readonly catalog?: Catalog;
+  readonly catalog?: Pick<Catalog, 'addPartitions'>;
   readonly logger: JobLogger;
   readonly metrics: Pick<Metrics, 'addMetric' | 'publishStoredMetrics'>;
   readonly clock?: () => Date;
