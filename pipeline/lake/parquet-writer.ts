@@ -128,9 +128,8 @@ export class ParquetWriter implements port.ParquetWriter {
     const folder = await this.#tempFolder();
     const layout: FileLayout = { rowGroupRows: Math.max(1, Math.floor(options.rowGroupRows)) };
     try {
-      await this.#connection.run(
-        `COPY (${select}) TO ${sqlLiteral(folder)} (${parquetOptions(layout)}, FILE_SIZE_BYTES ${Math.max(1, Math.floor(options.targetFileBytes))})`,
-      );
+      const fileSize = Math.max(1, Math.floor(options.targetFileBytes));
+      await this.#connection.run(`COPY (${select}) TO ${sqlLiteral(folder)} (${parquetOptions(layout)}, FILE_SIZE_BYTES ${fileSize})`);
       const names = (await readdir(folder)).filter((name) => /^data_\d+\.parquet$/.test(name));
       // data_0, data_1, ...: in the order DuckDB wrote them, which is the rows' order.
       names.sort((a, b) => Number(/\d+/.exec(a)?.[0]) - Number(/\d+/.exec(b)?.[0]));
