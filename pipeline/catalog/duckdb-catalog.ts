@@ -167,7 +167,27 @@ export class DuckDbCatalog implements Catalog {
         compacted.push(glob);
       }
     }
-    return duckDbViewSql(table, { live, compacted }, await this.#inspect([...live, ...compacted]));
+    try {
+      return duckDbViewSql(table, { live, compacted }, await this.#inspect([...live, ...compacted]));
+    } catch (error) {
+      if (error instanceof InvalidIdentifierError) throw error;
+      // An object that is not Parquet breaks every query of the view; the view leaves out its
+      // folder, so the table's other partitions stay readable (compaction names the object).
+      const readable = async (globs: readonly string[]) => {
+        const kept: string[] = [];
+        for (const glob of globs)
+          if (
+            await this.#inspect([glob]).then(
+              () => true,
+              () => false,
+            )
+          )
+            kept.push(glob);
+        return kept;
+      };
+      const folders = { live: await readable(live), compacted: await readable(compacted) };
+      return duckDbViewSql(table, folders, await this.#inspect([...folders.live, ...folders.compacted]));
+    }
   }
 
   async #inspect(globs: readonly string[]): Promise<TableFiles | undefined> {

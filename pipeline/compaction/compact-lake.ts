@@ -101,8 +101,11 @@ async function runScope(options: CompactLakeOptions, scope: Scope, summary: Comp
   const dirty = explicit
     ? []
     : (await state.listDirtyPartitions(table.name)).filter((mark) => Object.entries(scope.where).every(([k, v]) => mark.values[k] === v));
+  // A partition both dirty and on a closed day is taken up once.
+  const done = new Set<string>();
   for (const mark of dirty) {
     if (outOfTime(options)) return stop(summary, dirty.length - dirty.indexOf(mark));
+    done.add(mark.path);
     const location = await locationOf(options, table, mark.values);
     const result = await compactOne(options, table, mark.values, location, summary);
     // A mark stays while superseded objects wait for the grace period: the next run deletes them.
@@ -116,7 +119,9 @@ async function runScope(options: CompactLakeOptions, scope: Scope, summary: Comp
   const days = [...(await daysWithPartitions(options, table, { fromDay: from, toDay: to, where: scope.where }))].sort();
   let version = mark?.version ?? 0;
   for (const day of days) {
-    const partitions = await listed(options, table, { fromDay: day, toDay: day, where: scope.where });
+    const partitions = (await listed(options, table, { fromDay: day, toDay: day, where: scope.where })).filter(
+      (partition) => !done.has(partitionPath(table, partition.values)),
+    );
     for (const [index, partition] of partitions.entries()) {
       if (outOfTime(options)) return stop(summary, partitions.length - index);
       await compactOne(options, table, partition.values, partition.location, summary);

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CLOUDTRAIL_EVENTS } from '../../../pipeline/tables/cloudtrail-tables.js';
 import { CompactionWorld, event, NOW } from './compaction-world.js';
 
 /** Two closed days, an open one; the same events delivered twice (in two files) on 2024-03-05. */
@@ -104,3 +105,41 @@ async function collect<T>(items: AsyncIterable<T>): Promise<T[]> {
   for await (const item of items) all.push(item);
   return all;
 }
+
+describe('compactLake over bad lake content', () => {
+  let world: CompactionWorld;
+
+  beforeAll(async () => {
+    world = await CompactionWorld.create();
+    await world.ingest(FILES.slice(0, 4));
+  });
+
+  afterAll(async () => {
+    await world.close();
+    await world.remove();
+  });
+
+  it('stops the partition whose object cannot be read, naming it, leaves it as it was and compacts the others', async () => {
+    const bad = 'cloudtrail/events/account=111122223333/region=us-east-1/day=2024-03-05/0000aaaa.parquet';
+    await world.lake.putBytes(bad, 'PAR1 but not really');
+    const summary = await world.compact();
+    expect(summary.toJSON()).toMatchObject({ compacted: 1, failed: 1, partitionsOverdue: 1 });
+    const [failed] = summary.failed;
+    expect(failed?.path).toBe('account=111122223333/region=us-east-1/day=2024-03-05/');
+    expect(failed?.error?.key).toBe(bad);
+    expect(failed?.error?.message).toContain('not a readable Parquet file');
+    expect(summary.format()).toContain(`FAILED: ${bad}`);
+    // The failed partition still points at its live folder; the run marked it for the next one.
+    const locations: Record<string, string | undefined> = {};
+    for await (const page of world.catalog.listPartitions(CLOUDTRAIL_EVENTS, { fromDay: '2024-03-04', toDay: '2024-03-05' })) {
+      for (const partition of page) locations[partition.values.day ?? ''] = partition.location;
+    }
+    expect(locations['2024-03-05']).toBe('cloudtrail/events/account=111122223333/region=us-east-1/day=2024-03-05/');
+    expect(locations['2024-03-04']).toMatch(/_compacted\/.*day=2024-03-04\/gen=[0-9a-f]{24}\/$/);
+    expect((await world.state.listDirtyPartitions('cloudtrail_events')).map((mark) => mark.values.day)).toContain('2024-03-05');
+
+    // Once the object is gone, the next run compacts the partition.
+    await world.lake.delete(bad);
+    expect((await world.compact()).toJSON()).toMatchObject({ compacted: 1, failed: 0 });
+  });
+});

@@ -51,6 +51,8 @@ export class Crash extends Error {
 export interface RunOptions {
   readonly graceMs?: number;
   readonly crashAfter?: CompactionStep;
+  /** Called at every step (after a crash check): what a reader sees there. */
+  readonly atStep?: (step: CompactionStep) => Promise<void>;
   readonly since?: string;
   readonly until?: string;
   readonly dryRun?: boolean;
@@ -74,6 +76,7 @@ export class CompactionWorld {
   readonly catalog: DuckDbCatalog;
   readonly catalogConnection: DuckDBConnection;
   readonly #instances: DuckDBInstance[];
+  readonly #catalogInstance: DuckDBInstance;
   readonly #writer: DuckDBConnection;
 
   private constructor(
@@ -89,6 +92,7 @@ export class CompactionWorld {
     this.catalogConnection = catalog.connection;
     this.catalog = new DuckDbCatalog({ connection: catalog.connection, lakeDir: this.lakeDir });
     this.#instances = [catalog.instance, writer];
+    this.#catalogInstance = catalog.instance;
     this.#writer = writerConnection;
   }
 
@@ -143,13 +147,10 @@ export class CompactionWorld {
       graceMs: options.graceMs ?? DEFAULT_COMPACTION_SETTINGS.graceMinutes * 60_000,
       clock,
       tempDirectory: join(this.root, 'tmp'),
-      ...(options.crashAfter
-        ? {
-            onStep: (step: CompactionStep) => {
-              if (step === options.crashAfter) throw new Crash(step);
-            },
-          }
-        : {}),
+      onStep: async (step: CompactionStep) => {
+        if (step === options.crashAfter) throw new Crash(step);
+        await options.atStep?.(step);
+      },
     });
   }
 
@@ -173,6 +174,11 @@ export class CompactionWorld {
     sql = 'SELECT eventid, day, eventtime::VARCHAR AS eventtime, source_key FROM cloudtrail_events ORDER BY ALL',
   ): Promise<Record<string, unknown>[]> {
     return (await this.catalogConnection.runAndReadAll(sql)).getRowObjectsJson();
+  }
+
+  /** Another connection to the catalog database: a reader beside the compaction. */
+  async readerConnection(): Promise<DuckDBConnection> {
+    return this.#catalogInstance.connect();
   }
 
   /** Every object of the lake with a digest of its bytes, and the catalog's partition locations: what two runs must agree on. */
