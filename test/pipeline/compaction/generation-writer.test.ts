@@ -43,7 +43,8 @@ function writer(memoryLimitBytes: number, targetFileBytes = 128 << 20): Generati
 
 async function rowsOf(files: readonly string[]): Promise<Array<{ query: number; endtime: string; exported_at: string }>> {
   const reader = await connection.runAndReadAll(
-    `SELECT query, endtime::VARCHAR AS endtime, exported_at::VARCHAR AS exported_at FROM read_parquet([${files.map(sqlLiteral).join(', ')}])`,
+    'SELECT query, endtime::VARCHAR AS endtime, exported_at::VARCHAR AS exported_at ' +
+      `FROM read_parquet([${files.map(sqlLiteral).join(', ')}])`,
   );
   return reader.getRowObjectsJson() as Array<{ query: number; endtime: string; exported_at: string }>;
 }
