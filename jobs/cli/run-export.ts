@@ -50,7 +50,10 @@ export function openConfiguredState(config: OpslakeConfig): OpenedStateStore {
 export async function runExport(options: RunExportOptions): Promise<FleetExportResult[]> {
   const { config } = options;
   const { lake, state } = openConfiguredStores(config);
-  const { instance } = await openDuckDb({ memoryLimit: '128MB' });
+  const { instance, connection: first } = await openDuckDb({ memoryLimit: '128MB' });
+  // Every connection is closed before its instance: a connection finalized after its instance
+  // is gone can bring the process down.
+  const connections = [first];
   try {
     return await exportFleet({
       clusters: selectClusters(config, options.clusters),
@@ -58,12 +61,17 @@ export async function runExport(options: RunExportOptions): Promise<FleetExportR
       lake,
       state,
       openRunner: (cluster) => openSqlRunner(cluster, options.openDatabases ? { openDatabases: options.openDatabases } : {}),
-      openWriter: async () => new ParquetWriter(await instance.connect()),
+      openWriter: async () => {
+        const connection = await instance.connect();
+        connections.push(connection);
+        return new ParquetWriter(connection);
+      },
       concurrency: config.export.concurrency,
       ...(options.tables ? { tables: options.tables } : {}),
       ...(options.onEvent ? { onEvent: options.onEvent } : {}),
     });
   } finally {
+    for (const connection of connections) connection.closeSync();
     instance.closeSync();
   }
 }

@@ -67,8 +67,8 @@ export function formatDemoSummary(result: DemoResult): string {
   const rows = [...totals.values()].map((entry) => [
     entry.cluster,
     entry.table,
-    entry.rows[0]!,
-    entry.rows[1]!,
+    entry.rows[0] ?? 0,
+    entry.rows[1] ?? 0,
     entry.objects,
     entry.sealed,
     formatInstant(entry.sealedThrough),
@@ -88,6 +88,8 @@ export function formatDemoSummary(result: DemoResult): string {
     `Generated trail: ${result.trail.logFiles} log files, ${result.trail.events} events (${result.trail.dir})`,
     result.cloudtrail.format(),
     '',
+    result.compaction.format(),
+    '',
     `Lake:    ${result.lakeDir}`,
     `Catalog: ${result.catalogPath} (DuckDB views over the lake)`,
     `Report:  ${result.report.out}`,
@@ -98,5 +100,7 @@ export function formatDemoSummary(result: DemoResult): string {
     `  npm run opslake -- query --list`,
     `  npm run opslake -- query redshift_slowest_fingerprints --config ${config}`,
     `  npm run opslake -- export --config ${config} --dry-run`,
+    `  npm run opslake -- cloudtrail status --config ${config}`,
+    `  npm run opslake -- compact --config ${config} --dry-run`,
   ].join('\n');
 }

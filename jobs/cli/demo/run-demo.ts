@@ -3,7 +3,13 @@ import { existsSync } from 'node:fs';
 import { mkdir, readdir, rm, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { stringify } from 'yaml';
+import { DuckDbCatalog } from '../../../pipeline/catalog/duckdb-catalog.js';
+import type { CompactionSummary } from '../../../pipeline/compaction/compaction-summary.js';
+import { runCompaction } from '../../../pipeline/compaction/run-compaction.js';
 import { FileConfigSource } from '../../../pipeline/config/file-config-source.js';
+import type { OpslakeConfig } from '../../../pipeline/config/opslake-config.js';
+import { openDuckDb } from '../../../pipeline/duckdb/duckdb-engine.js';
+import { lakeTables } from '../../../pipeline/tables/registry.js';
 import { OpslakeError } from '../../../pipeline/errors.js';
 import type { FleetExportResult } from '../../../pipeline/redshift/fleet-exporter.js';
 import type { CloudTrailIngestSummary } from '../../../pipeline/cloudtrail/cloudtrail-ingest-summary.js';
@@ -38,6 +44,7 @@ export interface DemoResult {
   readonly second: FleetExportResult[];
   readonly trail: DemoTrailSummary;
   readonly cloudtrail: CloudTrailIngestSummary;
+  readonly compaction: CompactionSummary;
   readonly catalogPath: string;
   readonly report: ReportSummary;
 }
@@ -100,12 +107,32 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
       cloudtrailLatenessMinutes: config.compaction.cloudtrailLatenessMinutes,
     });
     const catalogPath = join(dir, 'catalog.duckdb');
+    // What is closed is compacted (the slots sealed by the exports, the trail's first day), through
+    // the local catalog, as the scheduled function does in AWS.
+    const compaction = await compactDemoLake(config, lakeDir, catalogPath, end);
     // The local catalog: DuckDB views over the lake with the Glue tables' names and columns.
     await (await openLocalQueries({ lakeDir, catalogPath })).close();
-    const report = await writeReport({ lakeDir, out: join(dir, 'report.html') });
-    return { dir, configPath, lakeDir, first, second, trail, cloudtrail, catalogPath, report };
+    const report = await writeReport({ lakeDir, catalogPath, out: join(dir, 'report.html') });
+    return { dir, configPath, lakeDir, first, second, trail, cloudtrail, compaction, catalogPath, report };
   } finally {
     for (const cluster of clusters) await cluster.close();
+  }
+}
+
+async function compactDemoLake(config: OpslakeConfig, lakeDir: string, catalogPath: string, now: Date): Promise<CompactionSummary> {
+  const { instance, connection } = await openDuckDb({ path: catalogPath });
+  try {
+    return await runCompaction({
+      lake: new LocalObjectStore(lakeDir),
+      catalog: new DuckDbCatalog({ connection, lakeDir }),
+      state: openConfiguredState(config),
+      tables: lakeTables(),
+      settings: config.compaction,
+      clock: () => now,
+    });
+  } finally {
+    connection.closeSync();
+    instance.closeSync();
   }
 }
 
