@@ -19,63 +19,28 @@
  * projections and filters of each Parquet scan, and the partition filter it pruned files with), so
  * the figure follows the SQL of queries/ as it is, not a hand-kept list.
  */
-import { existsSync, readFileSync } from 'node:fs';
-import { mkdtemp, readdir, rm, stat } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, relative, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { runDemo } from '../jobs/cli/demo/run-demo.js';
-import { generateDemoTrail } from '../pipeline/simulators/cloudtrail/demo-trail.js';
 import { ingestCloudTrail } from '../pipeline/cloudtrail/ingest-cloudtrail.js';
+import { sqlLiteral } from '../pipeline/duckdb/duckdb-engine.js';
+import { collectRows } from '../pipeline/ports/query-engine.js';
+import { openLocalQueries } from '../pipeline/query/local-queries.js';
+import { QueryLibrary } from '../pipeline/query/query-library.js';
+import { newestDay } from '../pipeline/report/write-report.js';
+import { generateDemoTrail } from '../pipeline/simulators/cloudtrail/demo-trail.js';
 import { FileStateStore } from '../pipeline/state/file-state-store.js';
 import { LocalObjectStore } from '../pipeline/store/local-object-store.js';
-import { tableGlob } from '../pipeline/catalog/duckdb-catalog.js';
-import { sqlLiteral } from '../pipeline/duckdb/duckdb-engine.js';
-import { toDuckDbSql } from '../pipeline/query/duckdb-dialect.js';
-import { openLocalQueries, type LocalQueries } from '../pipeline/query/local-queries.js';
-import { collectRows, type PreparedQuery } from '../pipeline/ports/query-engine.js';
-import { QueryLibrary } from '../pipeline/query/query-library.js';
-import { toPositional } from '../pipeline/query/sql-tokens.js';
-import { newestDay } from '../pipeline/report/write-report.js';
-import type { LakeTable } from '../pipeline/tables/lake-table.js';
 import { lakeTables } from '../pipeline/tables/registry.js';
+import { busiestTrailDay, folderBytes, hasDay, sumAsync, trailBytes } from './support/bench-folders.js';
+import { profiled, rows, scansOf, tableBytes, touchedFiles } from './support/query-profile.js';
+import { formatBytes, type Measured, printReport, type Question, TARGET, TIMED_RUNS } from './support/queries-report.js';
 
-const TARGET = 0.1;
-const TIMED_RUNS = 5;
 /** A Wednesday: the simulated analysts run their weekday queries (nested loops among them) in the week before. */
 const DEMO_NOW = new Date('2024-03-06T18:00:00Z');
-
-interface Question {
-  readonly label: string;
-  /** The lake the question is asked of, and the folder of raw CloudTrail files beside it. */
-  readonly lakeDir: string;
-  readonly trailDir: string;
-  readonly query: string;
-  readonly parameters: Record<string, string>;
-  readonly baseline: 'full-table' | 'raw-gzip';
-  /** The day whose raw CloudTrail files are the baseline. */
-  readonly day?: string;
-  /** Informational rows are printed but not held to the target. */
-  readonly informational?: boolean;
-}
-
-interface ScanTouch {
-  readonly table: LakeTable;
-  readonly columns: readonly string[];
-  readonly fileFilter: string | undefined;
-}
-
-interface Measured {
-  readonly question: Question;
-  readonly rows: number;
-  readonly scans: readonly ScanTouch[];
-  readonly files: number;
-  readonly columnBytes: number;
-  readonly footerBytes: number;
-  readonly baselineBytes: number;
-  readonly duckdbBytesRead: number;
-  readonly medianMs: number;
-}
 
 const { values: flags } = parseArgs({
   options: { dir: { type: 'string' }, 'trail-dir': { type: 'string' }, hours: { type: 'string', default: '168' } },
@@ -194,10 +159,8 @@ async function buildBusyTrail(folder: string, day: string): Promise<void> {
     state: new FileStateStore(join(folder, 'state')),
     cloudtrailLatenessMinutes: 120,
   });
-  process.stderr.write(
-    `  ${trail.logFiles} files, ${trail.events} events, ${formatBytes(trail.compressedBytes)} gzip -> ` +
-      `${ingested.objectsWritten} Parquet objects\n`,
-  );
+  const written = `${formatBytes(trail.compressedBytes)} gzip -> ${ingested.objectsWritten} Parquet objects`;
+  process.stderr.write(`  ${trail.logFiles} files, ${trail.events} events, ${written}\n`);
 }
 
 /** Runs one question under DuckDB's profiler and works out what it touched. */
@@ -221,8 +184,8 @@ async function measure(library: QueryLibrary, question: Question): Promise<Measu
       const columns = `[${scan.columns.map(sqlLiteral).join(', ')}]`;
       const [chunks] = await rows(
         local,
-        `SELECT coalesce(sum(total_compressed_size), 0)::BIGINT AS bytes FROM parquet_metadata(${list}) ` +
-          `WHERE list_contains(${columns}, path_in_schema)`,
+        `SELECT coalesce(sum(total_compressed_size), 0)::BIGINT AS bytes FROM parquet_metadata(${list})
+         WHERE list_contains(${columns}, path_in_schema)`,
       );
       const [footers] = await rows(local, `SELECT coalesce(sum(footer_size), 0)::BIGINT AS bytes FROM parquet_file_metadata(${list})`);
       columnBytes += Number(chunks?.bytes ?? 0);
@@ -253,96 +216,6 @@ async function measure(library: QueryLibrary, question: Question): Promise<Measu
   } finally {
     await local.close();
   }
-}
-
-async function profiled(local: LocalQueries, prepared: PreparedQuery): Promise<{ tree: ProfileNode; bytesRead: number; rows: number }> {
-  const output = join(await mkdtemp(join(tmpdir(), 'opslake-profile-')), 'profile.json');
-  const { sql, order } = toPositional(toDuckDbSql(prepared.sql));
-  const values = order.map((name) => {
-    const parameter = prepared.parameters.find((candidate) => candidate.name === name);
-    return parameter?.type === 'integer' ? BigInt(parameter.value) : (parameter?.value ?? '');
-  });
-  await local.connection.run(`SET enable_profiling = 'json'`);
-  await local.connection.run(`SET profiling_output = ${sqlLiteral(output)}`);
-  const result = await local.connection.runAndReadAll(sql, values);
-  await local.connection.run("SET enable_profiling = 'no_output'");
-  const tree = JSON.parse(readFileSync(output, 'utf8')) as ProfileNode;
-  await rm(join(output, '..'), { recursive: true, force: true });
-  return { tree, bytesRead: Number(tree.total_bytes_read ?? 0), rows: result.currentRowCount };
-}
-
-interface ProfileNode {
-  readonly operator_name?: string;
-  readonly extra_info?: Record<string, unknown>;
-  readonly children?: readonly ProfileNode[];
-  readonly total_bytes_read?: number;
-}
-
-/** Every Parquet scan of the plan: its table (from the files it read), the columns it read or filtered on, its partition filter. */
-function scansOf(node: ProfileNode, lakeDir: string): ScanTouch[] {
-  const found: ScanTouch[] = [];
-  const info = node.extra_info ?? {};
-  if (info.Function === 'READ_PARQUET') {
-    const file =
-      String(info['Filename(s)'] ?? '')
-        .split(',')[0]
-        ?.trim() ?? '';
-    const path = relative(lakeDir, file).split('/');
-    const table = lakeTables().find((candidate) => path.join('/').startsWith(`${candidate.path}/`));
-    if (table) {
-      const dataColumns = new Set(table.columns.map((column) => column.name));
-      const projected = (info.Projections as string[] | string | undefined) ?? [];
-      const filterText = [info.Filters].flat().filter(Boolean).join(' ');
-      const filtered = [...dataColumns].filter((column) => new RegExp(`\\b${column}\\b`).test(filterText));
-      const columns = [...new Set([...[projected].flat(), ...filtered])].filter((column) => dataColumns.has(column));
-      const fileFilter = typeof info['File Filters'] === 'string' ? info['File Filters'] : undefined;
-      found.push({ table, columns, fileFilter });
-    }
-  }
-  for (const child of node.children ?? []) found.push(...scansOf(child, lakeDir));
-  return found;
-}
-
-/** The files of a table that the scan's partition filter keeps, found by evaluating that filter over the folder names. */
-async function touchedFiles(local: LocalQueries, lakeDir: string, scan: ScanTouch): Promise<string[]> {
-  const keys = scan.table.partitionKeys.map((key) => `regexp_extract(file, '/${key.name}=([^/]*)/', 1) AS "${key.name}"`).join(', ');
-  const found = await rows(
-    local,
-    `SELECT file FROM (SELECT file, ${keys} FROM glob(${sqlLiteral(tableGlob(scan.table, lakeDir))})) ` +
-      `WHERE ${scan.fileFilter ?? 'true'} ORDER BY file`,
-  );
-  return found.map((row) => String(row.file));
-}
-
-async function tableBytes(local: LocalQueries, lakeDir: string, table: LakeTable): Promise<number> {
-  const [row] = await rows(
-    local,
-    `SELECT coalesce(sum(file_size_bytes), 0)::BIGINT AS bytes FROM parquet_file_metadata(${sqlLiteral(tableGlob(table, lakeDir))})`,
-  );
-  return Number(row?.bytes ?? 0);
-}
-
-/** Raw CloudTrail files delivered on `day` (all accounts and regions): what reading that day as JSON means. */
-async function trailBytes(trailDir: string, day: string): Promise<number> {
-  const datePath = `/${day.replaceAll('-', '/')}/`;
-  let total = 0;
-  for (const file of await walk(trailDir)) {
-    if (file.endsWith('.json.gz') && /\/CloudTrail\//.test(file) && file.includes(datePath)) total += (await stat(file)).size;
-  }
-  return total;
-}
-
-/** The delivery day with the most raw CloudTrail bytes: a full day of the trail. */
-async function busiestTrailDay(trailDir: string): Promise<string | undefined> {
-  if (!existsSync(trailDir)) return undefined;
-  const byDay = new Map<string, number>();
-  for (const file of await walk(trailDir)) {
-    const match = /\/CloudTrail\/[^/]+\/(\d{4})\/(\d{2})\/(\d{2})\//.exec(file);
-    if (!match || !file.endsWith('.json.gz')) continue;
-    const day = `${match[1]}-${match[2]}-${match[3]}`;
-    byDay.set(day, (byDay.get(day) ?? 0) + (await stat(file)).size);
-  }
-  return [...byDay].sort((a, b) => b[1] - a[1])[0]?.[0];
 }
 
 /** Median time of every query of queries/ over the week, on one warm connection. */
@@ -379,80 +252,6 @@ async function timeEveryQuery(
   }
 }
 
-function printReport(report: {
-  dir: string;
-  buildSeconds: number;
-  busySeconds: number;
-  busy: string;
-  measured: readonly Measured[];
-  timings: ReadonlyArray<{ query: string; rows: number; medianMs: number }>;
-  lakeBytes: number;
-}): void {
-  const out: string[] = [];
-  out.push(`Demo: ${report.dir} (${formatBytes(report.lakeBytes)} of Parquet; built or found in ${report.buildSeconds.toFixed(0)} s)`);
-  out.push(`Busy trail: ${report.busy} (generated and ingested, or found, in ${report.busySeconds.toFixed(0)} s)`);
-  out.push('');
-  out.push(
-    '| question | query | partitions x columns touched | lake bytes read (column chunks) | baseline | baseline bytes | ratio | ' +
-      'target <= 0.1 | + footers of touched files | DuckDB bytes read (measured) | DuckDB median |',
-  );
-  out.push('|---|---|---|---:|---|---:|---:|---|---:|---:|---:|');
-  for (const entry of report.measured) {
-    if (entry.files === 0) {
-      out.push(`| ${entry.question.label} | ${entry.question.query} | no data in these days | | | | | n/a | | | |`);
-      continue;
-    }
-    const ratio = entry.columnBytes / entry.baselineBytes;
-    const withFooters = (entry.columnBytes + entry.footerBytes) / entry.baselineBytes;
-    const touched = entry.scans.map((scan) => `${scan.table.name}(${scan.columns.join(', ')})`).join('; ');
-    out.push(
-      `| ${entry.question.label} | ${entry.question.query} | ${entry.files} files; ${touched} | ${formatBytes(entry.columnBytes)} | ` +
-        `${entry.question.baseline === 'raw-gzip' ? `raw gzip JSON delivered ${entry.question.day}` : 'full read of the tables'} | ` +
-        `${formatBytes(entry.baselineBytes)} | ` +
-        `${ratio.toFixed(3)} | ${entry.question.informational ? 'n/a (for comparison)' : ratio <= TARGET ? 'met' : 'MISSED'} | ` +
-        `${formatBytes(entry.columnBytes + entry.footerBytes)} (${withFooters.toFixed(3)}) | ${formatBytes(entry.duckdbBytesRead)} | ` +
-        `${entry.medianMs.toFixed(1)} ms |`,
-    );
-  }
-  out.push('');
-  out.push(`DuckDB median of ${TIMED_RUNS} runs of every query of queries/ over the demo week (one thread, warm):`);
-  out.push('');
-  out.push('| query | rows | median |');
-  out.push('|---|---:|---:|');
-  for (const timing of report.timings) out.push(`| ${timing.query} | ${timing.rows} | ${timing.medianMs.toFixed(1)} ms |`);
-  out.push('');
-  out.push(`Peak RSS: ${formatBytes(process.resourceUsage().maxRSS * 1024)}`);
-  process.stdout.write(`${out.join('\n')}\n`);
-}
-
-async function hasDay(lakeDir: string, day: string): Promise<boolean> {
-  const clusters = await readdir(join(lakeDir, 'redshift', 'stl_query')).catch(() => []);
-  return clusters.some((cluster) => existsSync(join(lakeDir, 'redshift', 'stl_query', cluster, `day=${day}`)));
-}
-
-async function rows(local: LocalQueries, sql: string): Promise<Record<string, unknown>[]> {
-  return (await local.connection.runAndReadAll(sql)).getRowObjectsJson();
-}
-
-async function walk(dir: string): Promise<string[]> {
-  const entries = await readdir(dir, { withFileTypes: true }).catch(() => []);
-  const files: string[] = [];
-  for (const entry of entries) {
-    const path = join(dir, entry.name);
-    if (entry.isDirectory()) files.push(...(await walk(path)));
-    else files.push(path);
-  }
-  return files;
-}
-
-async function folderBytes(dir: string): Promise<number> {
-  return sumAsync((await walk(dir)).filter((file) => file.endsWith('.parquet')).map(async (file) => (await stat(file)).size));
-}
-
-async function sumAsync(values: ReadonlyArray<Promise<number>>): Promise<number> {
-  return (await Promise.all(values)).reduce((total, value) => total + value, 0);
-}
-
 function addDays(day: string, days: number): string {
   return new Date(Date.parse(`${day}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10);
 }
@@ -460,12 +259,6 @@ function addDays(day: string, days: number): string {
 function median(values: readonly number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.floor(sorted.length / 2)] ?? 0;
-}
-
-function formatBytes(bytes: number): string {
-  if (bytes < 1024) return `${bytes} B`;
-  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KiB`;
-  return `${(bytes / 1024 / 1024).toFixed(2)} MiB`;
 }
 
 await main();

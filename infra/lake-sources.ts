@@ -1,9 +1,11 @@
 import type { CfnTable } from 'aws-cdk-lib/aws-glue';
 import { cfnTableInput } from '../pipeline/catalog/glue-table-input.js';
+import { lakeViews } from '../pipeline/catalog/lake-views.js';
 import { athenaNamedQueries, athenaViewDdl } from '../pipeline/query/athena-named-queries.js';
 import { QUERIES_DIR, QueryLibrary } from '../pipeline/query/query-library.js';
 import { lakeTables } from '../pipeline/tables/registry.js';
 import type { LakeTable } from '../pipeline/tables/lake-table.js';
+import { athenaLakeViewDdl } from '../pipeline/tables/lake-view.js';
 import type { AthenaViewDefinition } from './constructs/athena-views.js';
 import type { OpslakeSettings } from './opslake-settings.js';
 import type { LakeLocation, NamedQueryDefinition, TableInputsFactory } from './stacks/storage-stack-props.js';
@@ -16,7 +18,7 @@ export interface LakeSources {
   /** Tables the CloudTrail ingestion registers partitions of. */
   readonly cloudTrailGlueTables: readonly string[];
   readonly namedQueries: readonly NamedQueryDefinition[];
-  /** The views of `queries/`, in dependency order. */
+  /** The lake views (`cloudtrail_logs`), then the views of `queries/` in dependency order. */
   readonly views: readonly AthenaViewDefinition[];
   /** The loaded `queries/`, for the QuickSight data sets and dashboard. */
   readonly queries: QueryLibrary;
@@ -47,7 +49,10 @@ export async function loadLakeSources(
       description,
       queryString,
     })),
-    views: queries.views().flatMap((query) => (query.view === undefined ? [] : [{ name: query.view, ddl: athenaViewDdl(query) }])),
+    views: [
+      ...lakeViews().map((view) => ({ name: view.name, ddl: athenaLakeViewDdl(view) })),
+      ...queries.views().flatMap((query) => (query.view === undefined ? [] : [{ name: query.view, ddl: athenaViewDdl(query) }])),
+    ],
     queries,
     lakeTables: tables,
   };

@@ -162,6 +162,25 @@ export class QueryFailedError extends OpslakeError {
 }
 
 /**
+ * Thrown when Athena (Trino) SQL uses a function or form that the DuckDB dialect layer has no
+ * translation for, before DuckDB runs it; `functionName` and `line` (1-based, in the SQL as given)
+ * say where. The query can still run in Athena.
+ */
+export class UnsupportedSqlError extends QueryFailedError {
+  readonly functionName: string;
+  readonly line: number;
+  readonly problem: string;
+
+  constructor(functionName: string, line: number, problem: string, options: { query?: string; cause?: unknown } = {}) {
+    super(`${options.query ? `${options.query}: ` : ''}line ${line}: ${functionName}: ${problem}`, { cause: options.cause });
+    this.name = 'UnsupportedSqlError';
+    this.functionName = functionName;
+    this.line = line;
+    this.problem = problem;
+  }
+}
+
+/**
  * A run that stopped starting work at its deadline (Lambda's remaining time); everything done
  * before it is committed. Returned, not thrown, in a cluster's export result (`stopped`): the run
  * succeeded as far as it went, and `retryable` says the next run goes on from there.

@@ -85,20 +85,24 @@ export class AthenaViews extends Construct {
     }
     this.resources = resources;
 
-    const first = resources[0];
-    if (first) {
-      const policy = first.node.findChild('CustomResourcePolicy');
+    // Each view's custom resource has a policy of its own, with the same statements.
+    for (const resource of resources) {
+      const policy = resource.node.findChild('CustomResourcePolicy');
       acknowledgeFinding(
         policy,
         wildcardResourceRule(policy, results),
         'Athena writes the result and metadata of each DDL statement under the workgroup result prefix, with names it chooses.',
       );
+    }
+    const first = resources[0];
+    if (first) {
       const provider = stack.node.tryFindChild(PROVIDER_ID);
       const role = provider?.node.tryFindChild('ServiceRole');
       if (role) {
         acknowledgeManagedPolicies(
           role,
-          'CDK-provided function of AwsCustomResource that runs the view DDL at deploy time; its construct offers no way to replace the basic execution policy, which only lets it write its own logs.',
+          'CDK-provided function of AwsCustomResource that runs the view DDL at deploy time; its construct offers no way ' +
+            'to replace the basic execution policy, which only lets it write its own logs.',
         );
       }
     }

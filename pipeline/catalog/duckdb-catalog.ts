@@ -12,9 +12,10 @@ import type {
   TableSyncResult,
 } from '../ports/catalog.js';
 import type { LakeTable } from '../tables/lake-table.js';
-import { duckDbViewSql, type TableFiles } from './duckdb-view-sql.js';
+import { duckDbViewSql, IDENTIFIER, type TableFiles } from './duckdb-view-sql.js';
 
 export { duckDbViewSql, type TableFiles } from './duckdb-view-sql.js';
+import type { LakeView } from '../tables/lake-view.js';
 
 export interface DuckDbCatalogOptions {
   readonly connection: DuckDBConnection;
@@ -57,6 +58,25 @@ export class DuckDbCatalog implements Catalog {
     for (const table of tables) {
       await this.#rebuild(table);
       results.push({ table: table.name, action: 'updated' });
+    }
+    return results;
+  }
+
+  /** Views are rebuilt every time, like the tables': the SQL of a view may have changed with the code. */
+  async ensureViews(views: readonly LakeView[]): Promise<readonly TableSyncResult[]> {
+    const results: TableSyncResult[] = [];
+    for (const view of views) {
+      if (!IDENTIFIER.test(view.name))
+        throw new InvalidIdentifierError('catalog identifier', view.name, 'use lower-case letters, digits and _');
+      try {
+        await this.#connection.run(`CREATE OR REPLACE VIEW "${view.name}" AS ${view.duckDbSql}`);
+      } catch (error) {
+        throw new CatalogError(`could not create the DuckDB view ${view.name}: ${(error as Error).message}`, {
+          table: view.name,
+          cause: error,
+        });
+      }
+      results.push({ table: view.name, action: 'updated' });
     }
     return results;
   }

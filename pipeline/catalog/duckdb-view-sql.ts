@@ -16,7 +16,7 @@ export interface ViewFolders {
   readonly compacted: readonly string[];
 }
 
-const IDENTIFIER = /^[a-z_][a-z0-9_]*$/;
+export const IDENTIFIER = /^[a-z_][a-z0-9_]*$/;
 
 /**
  * The `CREATE OR REPLACE VIEW` of a table over the folders given. Columns no file holds yet read

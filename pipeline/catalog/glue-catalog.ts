@@ -14,6 +14,7 @@ import { awsErrorDetails } from '../aws/aws-error-details.js';
 import { failureFields, translateAwsError } from '../aws/aws-errors.js';
 import { CatalogError, type OpslakeError } from '../errors.js';
 import type { LakeTable } from '../tables/lake-table.js';
+import type { LakeView } from '../tables/lake-view.js';
 import type {
   Catalog,
   PartitionLocation,
@@ -31,6 +32,7 @@ import {
   lakeRoot,
   PARTITION_VALUE,
 } from './glue-table-input.js';
+import { GlueViews } from './glue-views.js';
 
 export interface GlueCatalogOptions extends GlueTableOptions {
   readonly client: Pick<GlueClient, 'send'>;
@@ -67,6 +69,12 @@ export class GlueCatalog implements Catalog {
     const results: TableSyncResult[] = [];
     for (const table of tables) results.push(await this.#ensureTable(table));
     return results;
+  }
+
+  /** Views are Athena views in Glue (VIRTUAL_VIEW tables): see glue-views.ts. */
+  async ensureViews(views: readonly LakeView[]): Promise<readonly TableSyncResult[]> {
+    const { client, database, catalogId } = this.#options;
+    return new GlueViews({ client, database, ...(catalogId ? { catalogId } : {}) }).ensure(views);
   }
 
   async addPartitions(table: LakeTable, partitions: readonly PartitionValues[]): Promise<PartitionSyncResult> {

@@ -76,14 +76,16 @@ function parseAfterAwsLogs(prefix: string, rest: readonly string[]): CloudTrailK
   const account = rest[at];
   if (account === undefined || !ACCOUNT_ID.test(account)) {
     return fail(
-      `expected a 12-digit account id after AWSLogs/${organizationId ? `${organizationId}/` : ''}, found ${account === undefined ? 'nothing' : `"${account}"`}`,
+      `expected a 12-digit account id after AWSLogs/${organizationId ? `${organizationId}/` : ''}, ` +
+        `found ${account === undefined ? 'nothing' : `"${account}"`}`,
     );
   }
   const folder = rest[at + 1];
   const kind = folder === undefined ? undefined : FOLDERS[folder];
   if (kind === undefined) {
     return fail(
-      `expected CloudTrail, CloudTrail-Insight or CloudTrail-Digest after the account id, found ${folder === undefined ? 'nothing' : `"${folder}"`}`,
+      'expected CloudTrail, CloudTrail-Insight or CloudTrail-Digest after the account id, ' +
+        `found ${folder === undefined ? 'nothing' : `"${folder}"`}`,
     );
   }
   const [region, year, month, day, fileName, ...extra] = rest.slice(at + 2);

@@ -1,18 +1,10 @@
-import {
-  CLOUDTRAIL_EVENT_COLUMNS,
-  CLOUDTRAIL_EVENT_FIELDS,
-  CLOUDTRAIL_INSIGHT_COLUMNS,
-  CLOUDTRAIL_INSIGHT_FIELDS,
-  isGroup,
-  SOURCE_KEY_COLUMN,
-  UNKNOWN_FIELDS_COLUMN,
-  type CloudTrailColumn,
-  type CloudTrailGroup,
-  type CloudTrailValueKind,
-} from '../tables/cloudtrail-tables.js';
 import { escapePartitionValue, type CloudTrailPartition, type CloudTrailTableKind } from './cloudtrail-lake-layout.js';
 import { normaliseEventTime } from './event-time.js';
-import { hasLineBreaks, type RawRecord } from './record-scanner.js';
+import { type CompiledGroup, type CompiledTable, EVENTS_TABLE, INSIGHTS_TABLE } from './flatten-tables.js';
+import type { RawRecord } from './raw-record.js';
+import { NO_BYTE } from './json-bytes.js';
+import { RecordText, stringValueOf } from './record-text.js';
+import type { CloudTrailValueKind } from '../tables/cloudtrail-tables.js';
 
 /**
  * One flattened record: its table, its partition, and its JSON line for DuckDB,
@@ -40,100 +32,17 @@ export interface RecordContext {
   readonly fileKind: 'events' | 'insight';
 }
 
-interface LeafSlot {
-  readonly index: number;
-  readonly kind: CloudTrailValueKind;
-  /** `,"c<index>":`, the text that precedes the value in a line. */
-  readonly prefix: string;
-}
-
-interface GroupSlot {
-  readonly group: CompiledGroup;
-}
-
-type CompiledGroup = ReadonlyMap<string, LeafSlot | GroupSlot>;
-
-interface CompiledTable {
-  readonly kind: CloudTrailTableKind;
-  readonly root: CompiledGroup;
-  readonly unknownPrefix: string;
-  readonly sourceKeyPrefix: string;
-  readonly eventTime: number;
-  readonly account: number;
-  readonly region: number;
-}
-
-function prefixOf(index: number): string {
-  return `,"c${index}":`;
-}
-
-function compileGroup(group: CloudTrailGroup, columns: readonly CloudTrailColumn[], parent: readonly string[]): CompiledGroup {
-  const compiled = new Map<string, LeafSlot | GroupSlot>();
-  for (const [member, node] of Object.entries(group.members)) {
-    const path = [...parent, member];
-    if (isGroup(node)) {
-      compiled.set(member, { group: compileGroup(node, columns, path) });
-    } else {
-      const index = columns.findIndex((column) => column.path.join('.') === path.join('.'));
-      compiled.set(member, { index, kind: node.kind, prefix: prefixOf(index) });
-    }
-  }
-  return compiled;
-}
-
-function compileTable(kind: CloudTrailTableKind, tree: CloudTrailGroup, columns: readonly CloudTrailColumn[]): CompiledTable {
-  const indexOf = (name: string) => columns.findIndex((column) => column.name === name);
-  return {
-    kind,
-    root: compileGroup(tree, columns, []),
-    unknownPrefix: prefixOf(indexOf(UNKNOWN_FIELDS_COLUMN)),
-    sourceKeyPrefix: `{"c${indexOf(SOURCE_KEY_COLUMN)}":`,
-    eventTime: indexOf('eventtime'),
-    account: indexOf('recipientaccountid'),
-    region: indexOf('awsregion'),
-  };
-}
-
-const EVENTS = compileTable('events', CLOUDTRAIL_EVENT_FIELDS, CLOUDTRAIL_EVENT_COLUMNS);
-const INSIGHTS = compileTable('insights', CLOUDTRAIL_INSIGHT_FIELDS, CLOUDTRAIL_INSIGHT_COLUMNS);
-
 const QUOTE = 0x22;
-const LINE_BREAKS = /[\r\n]/g;
-
-/** The value of a JSON string token `"..."` (given as text), without a JSON.parse when it holds no escapes. */
-function stringValueOf(token: string): string {
-  return token.includes('\\') ? (JSON.parse(token) as string) : token.slice(1, -1);
-}
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-/**
- * The text of a record's byte ranges. CloudTrail records are nearly always ASCII: then the
- * record is decoded once and every member is a cheap substring of it.
- */
-class RecordText {
-  readonly #bytes: Buffer;
-  readonly #text: string | undefined;
-  readonly #lineBreaks: boolean;
-
-  constructor(record: RawRecord) {
-    this.#bytes = record.text;
-    const text = record.text.toString('utf8');
-    this.#text = text.length === record.text.length ? text : undefined;
-    this.#lineBreaks = hasLineBreaks(record.text);
-  }
-
-  slice(start: number, end: number): string {
-    return this.#text === undefined ? this.#bytes.toString('utf8', start, end) : this.#text.slice(start, end);
-  }
-
-  /** A value as JSON text on one line (a pretty-printed file breaks lines between tokens). */
-  json(start: number, end: number): string {
-    const text = this.slice(start, end);
-    return this.#lineBreaks ? text.replace(LINE_BREAKS, ' ') : text;
-  }
+/** `object` with `member` set to `value`; a new object when there is none yet. */
+function withMember(object: Record<string, unknown> | undefined, member: string, value: unknown): Record<string, unknown> {
+  const target = object ?? {};
+  target[member] = value;
+  return target;
 }
 
 /** Accumulates what no column holds, as the members of one JSON object. */
@@ -143,13 +52,18 @@ class Leftovers {
   mistyped = 0;
 
   addRaw(keyText: string, valueText: string, mistyped: boolean): void {
-    (this.parts ??= []).push(`${keyText}:${valueText}`);
+    this.#add(`${keyText}:${valueText}`);
     if (mistyped) this.mistyped += 1;
     else this.unknown += 1;
   }
 
   addNested(member: string, subtree: Record<string, unknown>): void {
-    (this.parts ??= []).push(`${JSON.stringify(member)}:${JSON.stringify(subtree)}`);
+    this.#add(`${JSON.stringify(member)}:${JSON.stringify(subtree)}`);
+  }
+
+  #add(part: string): void {
+    if (this.parts === undefined) this.parts = [part];
+    else this.parts.push(part);
   }
 
   text(): string | undefined {
@@ -193,10 +107,10 @@ function encodeParsed(kind: CloudTrailValueKind, value: unknown): string | undef
 export class EventFlattener {
   flatten(record: RawRecord, context: RecordContext): FlatRow {
     const text = new RecordText(record);
-    if (context.fileKind === 'insight') return this.#flattenAs(INSIGHTS, record, text, context).row;
-    const attempt = this.#flattenAs(EVENTS, record, text, context);
+    if (context.fileKind === 'insight') return this.#flattenAs(INSIGHTS_TABLE, record, text, context).row;
+    const attempt = this.#flattenAs(EVENTS_TABLE, record, text, context);
     // An Insights record in a log file is routed by its own markers, not by its folder.
-    return attempt.looksLikeInsight ? this.#flattenAs(INSIGHTS, record, text, context).row : attempt.row;
+    return attempt.looksLikeInsight ? this.#flattenAs(INSIGHTS_TABLE, record, text, context).row : attempt.row;
   }
 
   #flattenAs(
@@ -213,15 +127,16 @@ export class EventFlattener {
     let region: string | undefined;
     let looksLikeInsight = false;
 
+    // The list holds whole quads: its defaults (NO_BYTE) never apply.
     for (let m = 0; m < members.length; m += 4) {
-      const keyStart = members[m]!;
-      const keyEnd = members[m + 1]!;
-      const valueStart = members[m + 2]!;
-      const valueEnd = members[m + 3]!;
+      const keyStart = members[m] ?? NO_BYTE;
+      const keyEnd = members[m + 1] ?? NO_BYTE;
+      const valueStart = members[m + 2] ?? NO_BYTE;
+      const valueEnd = members[m + 3] ?? NO_BYTE;
       const keyText = text.slice(keyStart, keyEnd);
       const member = stringValueOf(keyText);
       const slot = table.root.get(member);
-      const first = bytes[valueStart]!;
+      const first = bytes[valueStart] ?? NO_BYTE;
       if (slot === undefined) {
         if (member === 'insightDetails') looksLikeInsight = true;
         leftovers.addRaw(keyText, text.json(valueStart, valueEnd), false);
@@ -301,7 +216,7 @@ export class EventFlattener {
       const value = object[member];
       const slot = group.get(member);
       if (slot === undefined) {
-        (unknown ??= {})[member] = value;
+        unknown = withMember(unknown, member, value);
         leftovers.unknown += 1;
         continue;
       }
@@ -310,16 +225,16 @@ export class EventFlattener {
         if (isPlainObject(value)) {
           const nested = this.#walk(slot.group, value, leftovers);
           line += nested.line;
-          if (nested.unknown) (unknown ??= {})[member] = nested.unknown;
+          if (nested.unknown) unknown = withMember(unknown, member, nested.unknown);
         } else {
-          (unknown ??= {})[member] = value;
+          unknown = withMember(unknown, member, value);
           leftovers.mistyped += 1;
         }
         continue;
       }
       const encoded = encodeParsed(slot.kind, value);
       if (encoded === undefined) {
-        (unknown ??= {})[member] = value;
+        unknown = withMember(unknown, member, value);
         leftovers.mistyped += 1;
       } else {
         line += slot.prefix + encoded;

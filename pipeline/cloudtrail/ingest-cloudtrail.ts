@@ -59,8 +59,11 @@ export interface IngestCloudTrailOptions {
   /** Files ingested together (one DuckDB COPY per table for the lot); default 64. */
   readonly batchFiles?: number;
   /**
-   * Compressed bytes ingested together; default 4 MiB (a larger file is ingested alone). DuckDB
-   * holds a batch's rows until its COPY ends.
+   * Compressed bytes ingested together; default 1 MiB (a larger file is ingested alone). DuckDB
+   * holds a batch's rows until its COPY ends, so this bounds its memory: a batch that outgrows
+   * the memory limit makes DuckDB evict the rows it buffers, and DuckDB 1.5.5 can then crash in
+   * its Parquet writer's final flush (SIGSEGV in the string dictionary; seen on a busy day with
+   * 4 MiB batches, never with 1 MiB ones, at the same speed; docs/benchmarks.md).
    */
   readonly batchInputBytes?: number;
   /** See CloudTrailIngesterOptions.fastPath. */
@@ -156,7 +159,7 @@ export async function ingestCloudTrail(options: IngestCloudTrailOptions): Promis
   };
 
   const batchFiles = Math.max(1, options.batchFiles ?? 64);
-  const batchInputBytes = options.batchInputBytes ?? 4 << 20;
+  const batchInputBytes = options.batchInputBytes ?? 1 << 20;
 
   /** The next inputs to ingest together (the ledger then leaves out those already done). */
   const takeBatch = (): ObjectInfo[] => {

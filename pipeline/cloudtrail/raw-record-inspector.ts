@@ -1,13 +1,10 @@
-import {
-  CLOUDTRAIL_EVENT_FIELDS,
-  CLOUDTRAIL_INSIGHT_FIELDS,
-  isGroup,
-  type CloudTrailGroup,
-  type CloudTrailValueKind,
-} from '../tables/cloudtrail-tables.js';
+import { CLOUDTRAIL_EVENT_FIELDS, CLOUDTRAIL_INSIGHT_FIELDS } from '../tables/cloudtrail-tables.js';
+import { isCloudTrailTime } from './cloudtrail-time-bytes.js';
 import { escapePartitionValue, type CloudTrailPartition, type CloudTrailTableKind } from './cloudtrail-lake-layout.js';
 import type { RecordContext } from './event-flattener.js';
-import type { RawRecord } from './record-scanner.js';
+import { compileSlots, lookupSlot, ROLE_ACCOUNT, ROLE_DAY, ROLE_MARKER, ROLE_REGION, type SlotGroup } from './inspector-slots.js';
+import { isNumberStart, NO_BYTE, skipString, skipValue, skipWhitespace } from './json-bytes.js';
+import type { RawRecord } from './raw-record.js';
 
 /**
  * The verdict on one record: `raw` when DuckDB can flatten it as delivered (every member known,
@@ -19,6 +16,7 @@ export type Inspection =
   | { readonly path: 'flatten' };
 
 const FLATTEN: Inspection = { path: 'flatten' };
+
 interface TextCache {
   bytes: Buffer;
   text: string;
@@ -27,171 +25,7 @@ interface TextCache {
 /** Group verdicts remembered (a few hundred distinct callers per file is a lot). */
 const MAX_VERDICTS = 1024;
 
-/** What the inspector reads from a member besides its type: partition values and Insight markers. */
-const ROLE_NONE = 0;
-const ROLE_ACCOUNT = 1;
-const ROLE_REGION = 2;
-const ROLE_MARKER = 3;
-const ROLE_DAY = 4;
-
-const ROLES: Readonly<Record<string, number>> = {
-  recipientAccountId: ROLE_ACCOUNT,
-  awsRegion: ROLE_REGION,
-  eventType: ROLE_MARKER,
-  eventCategory: ROLE_MARKER,
-  eventTime: ROLE_DAY,
-};
-
 const INSIGHT_MARKERS = [Buffer.from('"AwsCloudTrailInsight"'), Buffer.from('"Insight"')];
-
-interface Slot {
-  readonly key: Uint8Array;
-  readonly kind: CloudTrailValueKind | undefined;
-  readonly group: CompiledGroup | undefined;
-  readonly name: string;
-  readonly role: number;
-  /** Inspection number in which this member was last seen: a second sighting is a duplicate key. */
-  seen: number;
-}
-
-interface CompiledGroup {
-  readonly slots: ReadonlyMap<number, readonly Slot[]>;
-}
-
-/**
- * A cheap signature of a member name (its length and three of its bytes): names are looked up
- * without making strings of them, and a match is confirmed byte by byte.
- */
-function hashBytes(bytes: Uint8Array, start: number, end: number): number {
-  const length = end - start;
-  if (length === 0) return 0;
-  return ((length << 24) ^ (bytes[start]! << 16) ^ (bytes[start + (length >> 1)]! << 8) ^ bytes[end - 1]!) >>> 0;
-}
-
-function compile(group: CloudTrailGroup, root = true): CompiledGroup {
-  const slots = new Map<number, Slot[]>();
-  for (const [name, node] of Object.entries(group.members)) {
-    const key = Buffer.from(name, 'latin1');
-    const role = root ? (ROLES[name] ?? ROLE_NONE) : ROLE_NONE;
-    const slot: Slot = {
-      key,
-      name,
-      role,
-      kind: isGroup(node) ? undefined : node.kind,
-      group: isGroup(node) ? compile(node, false) : undefined,
-      seen: -1,
-    };
-    const hash = hashBytes(key, 0, key.length);
-    slots.set(hash, [...(slots.get(hash) ?? []), slot]);
-  }
-  return { slots };
-}
-
-function lookup(group: CompiledGroup, bytes: Uint8Array, start: number, end: number): Slot | undefined {
-  const candidates = group.slots.get(hashBytes(bytes, start, end));
-  if (candidates === undefined) return undefined;
-  for (const slot of candidates) {
-    if (slot.key.length !== end - start) continue;
-    let same = true;
-    for (let i = 0; i < slot.key.length; i += 1) {
-      if (slot.key[i] !== bytes[start + i]) {
-        same = false;
-        break;
-      }
-    }
-    if (same) return slot;
-  }
-  return undefined;
-}
-
-function isWhitespace(c: number): boolean {
-  return c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09;
-}
-
-function skipWhitespace(bytes: Uint8Array, pos: number, end: number): number {
-  while (pos < end && isWhitespace(bytes[pos]!)) pos += 1;
-  return pos;
-}
-
-/** End (exclusive) of the string token starting at `pos` (its opening quote), or -1 past `end`. */
-function skipString(bytes: Uint8Array, pos: number, end: number): number {
-  pos += 1;
-  while (pos < end) {
-    const c = bytes[pos]!;
-    if (c === 0x22) return pos + 1;
-    pos += c === 0x5c ? 2 : 1;
-  }
-  return -1;
-}
-
-/** End (exclusive) of the value starting at `pos`, or -1 when it does not end before `end`. */
-function skipValue(bytes: Uint8Array, pos: number, end: number): number {
-  const c = bytes[pos]!;
-  if (c === 0x22) return skipString(bytes, pos, end);
-  if (c !== 0x7b && c !== 0x5b) {
-    while (pos < end) {
-      const d = bytes[pos]!;
-      if (d === 0x2c || d === 0x7d || d === 0x5d || isWhitespace(d)) return pos;
-      pos += 1;
-    }
-    return -1;
-  }
-  let depth = 0;
-  while (pos < end) {
-    const d = bytes[pos]!;
-    if (d === 0x22) {
-      pos = skipString(bytes, pos, end);
-      if (pos < 0) return -1;
-      continue;
-    }
-    if (d === 0x7b || d === 0x5b) depth += 1;
-    else if (d === 0x7d || d === 0x5d) {
-      depth -= 1;
-      if (depth === 0) return pos + 1;
-    }
-    pos += 1;
-  }
-  return -1;
-}
-
-function digits(bytes: Uint8Array, at: number, count: number): number {
-  let value = 0;
-  for (let i = at; i < at + count; i += 1) {
-    const d = bytes[i]! - 0x30;
-    if (d < 0 || d > 9) return -1;
-    value = value * 10 + d;
-  }
-  return value;
-}
-
-const DAYS_IN_MONTH = [31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
-
-/** `YYYY-MM-DDTHH:MM:SSZ` at `at`, a real UTC time (the form DuckDB's strptime then parses). */
-function isCloudTrailTime(bytes: Uint8Array, at: number): boolean {
-  if (
-    bytes[at + 4] !== 0x2d ||
-    bytes[at + 7] !== 0x2d ||
-    bytes[at + 10] !== 0x54 ||
-    bytes[at + 13] !== 0x3a ||
-    bytes[at + 16] !== 0x3a ||
-    bytes[at + 19] !== 0x5a
-  )
-    return false;
-  const year = digits(bytes, at, 4);
-  const month = digits(bytes, at + 5, 2);
-  const day = digits(bytes, at + 8, 2);
-  const hour = digits(bytes, at + 11, 2);
-  const minute = digits(bytes, at + 14, 2);
-  const second = digits(bytes, at + 17, 2);
-  if (year < 1 || month < 1 || month > 12 || day < 1 || hour < 0 || hour > 23 || minute < 0 || minute > 59 || second < 0 || second > 59)
-    return false;
-  const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
-  return day <= (month === 2 && !leap ? 28 : DAYS_IN_MONTH[month - 1]!);
-}
-
-function isNumberStart(c: number): boolean {
-  return c === 0x2d || (c >= 0x30 && c <= 0x39);
-}
 
 /**
  * Decides per record whether DuckDB can flatten it straight from its JSON (see Inspection).
@@ -200,9 +34,9 @@ function isNumberStart(c: number): boolean {
  * into. Whatever it is not sure about goes to the JS flattener, which handles everything.
  */
 export class RawRecordInspector {
-  readonly #events = compile(CLOUDTRAIL_EVENT_FIELDS);
-  readonly #insights = compile(CLOUDTRAIL_INSIGHT_FIELDS);
-  readonly #verdicts = new Map<number, { group: CompiledGroup; bytes: Buffer; fits: boolean }>();
+  readonly #events = compileSlots(CLOUDTRAIL_EVENT_FIELDS);
+  readonly #insights = compileSlots(CLOUDTRAIL_INSIGHT_FIELDS);
+  readonly #verdicts = new Map<number, { group: SlotGroup; bytes: Buffer; fits: boolean }>();
   readonly #accounts: TextCache = { bytes: Buffer.alloc(0), text: '' };
   readonly #regions: TextCache = { bytes: Buffer.alloc(0), text: '' };
   readonly #days: TextCache = { bytes: Buffer.alloc(0), text: '' };
@@ -217,22 +51,24 @@ export class RawRecordInspector {
   }
 
   /** Returns 'insight' when an events record turns out to be an Insight. */
-  #inspectAs(table: 'events', root: CompiledGroup, record: RawRecord, context: RecordContext): Inspection | 'insight';
-  #inspectAs(table: 'insights', root: CompiledGroup, record: RawRecord, context: RecordContext): Inspection;
-  #inspectAs(table: CloudTrailTableKind, root: CompiledGroup, record: RawRecord, context: RecordContext): Inspection | 'insight' {
+  #inspectAs(table: 'events', root: SlotGroup, record: RawRecord, context: RecordContext): Inspection | 'insight';
+  #inspectAs(table: 'insights', root: SlotGroup, record: RawRecord, context: RecordContext): Inspection;
+  #inspectAs(table: CloudTrailTableKind, root: SlotGroup, record: RawRecord, context: RecordContext): Inspection | 'insight' {
     const { text: bytes, members } = record;
-    const stamp = (this.#stamp += 1);
+    this.#stamp += 1;
+    const stamp = this.#stamp;
     let day: string | null | undefined;
     let account: string | null | undefined;
     let region: string | null | undefined;
     let insight = false;
     let flatten = false;
+    // The list holds whole quads: its defaults (NO_BYTE) never apply.
     for (let m = 0; m < members.length; m += 4) {
-      const keyStart = members[m]! + 1;
-      const keyEnd = members[m + 1]! - 1;
-      const valueStart = members[m + 2]!;
-      const valueEnd = members[m + 3]!;
-      const slot = lookup(root, bytes, keyStart, keyEnd);
+      const keyStart = (members[m] ?? NO_BYTE) + 1;
+      const keyEnd = (members[m + 1] ?? NO_BYTE) - 1;
+      const valueStart = members[m + 2] ?? NO_BYTE;
+      const valueEnd = members[m + 3] ?? NO_BYTE;
+      const slot = lookupSlot(root, bytes, keyStart, keyEnd);
       if (slot === undefined) {
         if (table === 'events' && bytes.toString('latin1', keyStart, keyEnd) === 'insightDetails') insight = true;
         flatten = true;
@@ -240,7 +76,7 @@ export class RawRecordInspector {
       }
       if (slot.seen === stamp) flatten = true;
       slot.seen = stamp;
-      const c = bytes[valueStart]!;
+      const c = bytes[valueStart] ?? NO_BYTE;
       if (c === 0x6e) continue; // null
       if (slot.group !== undefined) {
         if (c !== 0x7b || !this.#groupFits(bytes, valueStart, valueEnd, slot.group, stamp)) flatten = true;
@@ -315,9 +151,10 @@ export class RawRecordInspector {
    * come back record after record, byte for byte: a verdict is remembered by the object's bytes
    * (compared in full, natively), which spares walking most of them.
    */
-  #groupFits(bytes: Buffer, start: number, end: number, group: CompiledGroup, stamp: number): boolean {
+  #groupFits(bytes: Buffer, start: number, end: number, group: SlotGroup, stamp: number): boolean {
     const length = end - start;
-    const sample = (length * 31 + bytes[start + (length >> 1)]! * 7 + bytes[end - 2]! + bytes[start + (length >> 2)]! * 131) >>> 0;
+    const middle = bytes[start + (length >> 1)] ?? 0;
+    const sample = (length * 31 + middle * 7 + (bytes[end - 2] ?? 0) + (bytes[start + (length >> 2)] ?? 0) * 131) >>> 0;
     const cached = this.#verdicts.get(sample);
     if (
       cached !== undefined &&
@@ -338,7 +175,7 @@ export class RawRecordInspector {
    * member is unknown, repeated, non-ASCII or of an unexpected type, or the object is not
    * well formed before `end` (the JSON parser will then say why).
    */
-  #checkObject(bytes: Uint8Array, pos: number, end: number, group: CompiledGroup, stamp: number): number {
+  #checkObject(bytes: Uint8Array, pos: number, end: number, group: SlotGroup, stamp: number): number {
     pos = skipWhitespace(bytes, pos + 1, end);
     if (bytes[pos] === 0x7d) return pos + 1;
     for (;;) {
@@ -347,19 +184,19 @@ export class RawRecordInspector {
       let keyEnd = keyStart;
       for (;;) {
         if (keyEnd >= end) return -1;
-        const c = bytes[keyEnd]!;
+        const c = bytes[keyEnd] ?? NO_BYTE;
         if (c === 0x22) break;
         if (c === 0x5c || c >= 0x80) return -1;
         keyEnd += 1;
       }
-      const slot = lookup(group, bytes, keyStart, keyEnd);
+      const slot = lookupSlot(group, bytes, keyStart, keyEnd);
       if (slot === undefined || slot.seen === stamp) return -1;
       slot.seen = stamp;
       pos = skipWhitespace(bytes, keyEnd + 1, end);
       if (bytes[pos] !== 0x3a) return -1;
       pos = skipWhitespace(bytes, pos + 1, end);
       if (pos >= end) return -1;
-      const c = bytes[pos]!;
+      const c = bytes[pos] ?? NO_BYTE;
       if (c === 0x6e) {
         pos = skipValue(bytes, pos, end);
       } else if (slot.group !== undefined) {

@@ -1,39 +1,11 @@
 import { UnreadableInputError } from '../errors.js';
+import { ContainerEndSearch } from './container-end-search.js';
+import { describeByte, describeValueStart, isScalarByte, isWhitespace, NO_BYTE } from './json-bytes.js';
+import type { RawRecord, ScannedDocument, UnreadableReason } from './raw-record.js';
+import { scanMembers } from './scan-members.js';
 
-/** Why an input could not be read; the quarantine's `.error.json` carries it. */
-export type UnreadableReason =
-  | 'not-cloudtrail'
-  | 'unreadable-gzip'
-  | 'truncated'
-  | 'invalid-json'
-  | 'no-records'
-  | 'invalid-record'
-  | 'digest-body';
-
-/**
- * One element of the `Records` array, as the bytes of its JSON object (`{...}`) and the byte
- * spans of its members. Nothing of it is parsed yet: the flattener parses only the members it
- * needs and copies free-form objects through verbatim.
- */
-export interface RawRecord {
-  readonly text: Buffer;
-  /** `[keyStart, keyEnd, valueStart, valueEnd]` per member, offsets into `text`; key spans include the quotes. */
-  readonly members: readonly number[];
-}
-
-/** True when the record's text holds a line break: a pretty-printed file (breaks can only be whitespace between tokens). */
-export function hasLineBreaks(text: Buffer): boolean {
-  return text.indexOf(0x0a) >= 0 || text.indexOf(0x0d) >= 0;
-}
-
-export interface ScannedDocument {
-  /** True when the root object had a `Records` array (possibly empty). */
-  readonly hasRecords: boolean;
-  /** Members of the root object, in file order. */
-  readonly rootKeys: readonly string[];
-  readonly records: number;
-  readonly bytes: number;
-}
+// What a record is lives in raw-record.ts; the readers of records know it from here too.
+export { hasLineBreaks, type RawRecord, type ScannedDocument, type UnreadableReason } from './raw-record.js';
 
 // Document states (outside records).
 const VALUE = 0;
@@ -51,102 +23,6 @@ const CONTAINER = 10;
 
 const IN_OBJECT = 1;
 const IN_ARRAY = 2;
-
-function isWhitespace(c: number): boolean {
-  return c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09;
-}
-
-function isScalarByte(c: number): boolean {
-  return (c >= 0x30 && c <= 0x39) || (c >= 0x61 && c <= 0x7a) || c === 0x2d || c === 0x2b || c === 0x2e || c === 0x45;
-}
-
-/**
- * Index just past the string whose opening quote is at `open`, in a complete buffer; -1 when
- * it does not end. Native `indexOf` finds the quotes; a quote preceded by an odd number of
- * backslashes is escaped.
- */
-function stringEnd(bytes: Buffer, open: number): number {
-  let quote = bytes.indexOf(0x22, open + 1);
-  while (quote > 0) {
-    let backslashes = 0;
-    for (let k = quote - 1; bytes[k] === 0x5c; k -= 1) backslashes += 1;
-    if ((backslashes & 1) === 0) return quote + 1;
-    quote = bytes.indexOf(0x22, quote + 1);
-  }
-  return -1;
-}
-
-/** Index just past the object or array that opens at `open`, in a complete buffer; -1 when it does not end. */
-function containerEnd(bytes: Buffer, open: number, end: number): number {
-  let nesting = 0;
-  let j = open;
-  while (j < end) {
-    const b = bytes[j]!;
-    if (b === 0x22) {
-      j = stringEnd(bytes, j);
-      if (j < 0 || j > end) return -1;
-      continue;
-    }
-    if (b === 0x7b || b === 0x5b) nesting += 1;
-    else if (b === 0x7d || b === 0x5d) {
-      nesting -= 1;
-      if (nesting === 0) return j + 1;
-    }
-    j += 1;
-  }
-  return -1;
-}
-
-function describe(c: number | undefined): string {
-  if (c === undefined) return 'the end of the record';
-  return c >= 0x21 && c < 0x7f ? `"${String.fromCharCode(c)}"` : `byte 0x${c.toString(16).padStart(2, '0')}`;
-}
-
-/**
- * Reads the members of the record whose `{` is at `start`, up to `limit`: pushes
- * `[keyStart, keyEnd, valueStart, valueEnd]` per member (relative to `start`) and returns the
- * index just past the record's `}`; -1 when the record does not end before `limit`; a message
- * when it is malformed. Checks the record's own grammar (names, colons, commas, the end of
- * each value); what values hold is checked by the parser that reads them.
- */
-function scanMembers(bytes: Buffer, start: number, limit: number, members: number[]): number | string {
-  let pos = start + 1;
-  while (pos < limit && isWhitespace(bytes[pos]!)) pos += 1;
-  if (pos >= limit) return -1;
-  if (bytes[pos] === 0x7d) return pos + 1;
-  for (;;) {
-    if (bytes[pos] !== 0x22) return `${describe(bytes[pos])} where a member name should be`;
-    const keyStart = pos;
-    const keyEnd = stringEnd(bytes, pos);
-    if (keyEnd < 0 || keyEnd >= limit) return -1;
-    pos = keyEnd;
-    while (pos < limit && isWhitespace(bytes[pos]!)) pos += 1;
-    if (pos >= limit) return -1;
-    if (bytes[pos] !== 0x3a) return `${describe(bytes[pos])} where a colon should be`;
-    pos += 1;
-    while (pos < limit && isWhitespace(bytes[pos]!)) pos += 1;
-    if (pos >= limit) return -1;
-    const valueStart = pos;
-    const c = bytes[pos]!;
-    let valueEnd: number;
-    if (c === 0x22) valueEnd = stringEnd(bytes, pos);
-    else if (c === 0x7b || c === 0x5b) valueEnd = containerEnd(bytes, pos, limit);
-    else if (isScalarByte(c)) {
-      valueEnd = pos;
-      while (valueEnd < limit && isScalarByte(bytes[valueEnd]!)) valueEnd += 1;
-    } else return `${describe(c)} where a value should be`;
-    if (valueEnd < 0 || valueEnd >= limit) return -1;
-    members.push(keyStart - start, keyEnd - start, valueStart - start, valueEnd - start);
-    pos = valueEnd;
-    while (pos < limit && isWhitespace(bytes[pos]!)) pos += 1;
-    if (pos >= limit) return -1;
-    if (bytes[pos] === 0x7d) return pos + 1;
-    if (bytes[pos] !== 0x2c) return `${describe(bytes[pos])} after a value (a missing comma?)`;
-    pos += 1;
-    while (pos < limit && isWhitespace(bytes[pos]!)) pos += 1;
-    if (pos >= limit) return -1;
-  }
-}
 
 /**
  * A streaming JSON scanner for CloudTrail files: feed it the bytes chunk by chunk and it
@@ -181,10 +57,7 @@ export class RecordScanner {
 
   // Container in progress (a record, or the value of another root member).
   #isRecord = false;
-  #nesting = 0;
-  #inString = false;
-  /** Backslashes at the end of the previous chunk, inside a string of the container. */
-  #trailingBackslashes = 0;
+  readonly #search = new ContainerEndSearch();
   #containerParts: Buffer[] = [];
   #containerStart = -1;
 
@@ -214,13 +87,13 @@ export class RecordScanner {
             continue;
           }
         }
-        const end = this.#containerEndIn(chunk, i);
+        const end = this.#search.endIn(chunk, i);
         if (end < 0) break;
         this.#endContainer(chunk, end, out);
         i = end;
         continue;
       }
-      const c = chunk[i]!;
+      const c = chunk[i] ?? NO_BYTE;
       if (state === STRING) {
         const j = chunk.indexOf(0x22, i);
         const stop = j < 0 ? n : j;
@@ -256,7 +129,7 @@ export class RecordScanner {
         i += 1;
         continue;
       }
-      this.#structural(chunk, c, i);
+      this.#structural(c, i);
       i += 1;
     }
 
@@ -294,7 +167,7 @@ export class RecordScanner {
   }
 
   /** One structural byte outside strings and containers (the root object and the Records array). */
-  #structural(chunk: Buffer, c: number, i: number): void {
+  #structural(c: number, i: number): void {
     const depth = this.#depth;
     switch (this.#state) {
       case VALUE:
@@ -311,7 +184,7 @@ export class RecordScanner {
           this.#close(IN_OBJECT, c, i);
           return;
         }
-        if (c !== 0x22) this.#fail('invalid-json', i, `an unexpected ${describe(c)} where a member name should be`);
+        if (c !== 0x22) this.#fail('invalid-json', i, `an unexpected ${describeByte(c)} where a member name should be`);
         this.#state = STRING;
         this.#stringIsKey = true;
         this.#afterString = COLON;
@@ -319,16 +192,16 @@ export class RecordScanner {
         this.#rootKeyStart = i + 1;
         return;
       case COLON:
-        if (c !== 0x3a) this.#fail('invalid-json', i, `an unexpected ${describe(c)} where a colon should be`);
+        if (c !== 0x3a) this.#fail('invalid-json', i, `an unexpected ${describeByte(c)} where a colon should be`);
         this.#state = VALUE;
         return;
       case AFTER_VALUE:
         if (c === 0x2c) this.#state = this.#stack[depth] === IN_OBJECT ? KEY : VALUE;
         else if (c === 0x7d || c === 0x5d) this.#close(c === 0x7d ? IN_OBJECT : IN_ARRAY, c, i);
-        else this.#fail('invalid-json', i, `an unexpected ${describe(c)} after a value (a missing comma?)`);
+        else this.#fail('invalid-json', i, `an unexpected ${describeByte(c)} after a value (a missing comma?)`);
         return;
       default:
-        this.#fail('invalid-json', i, `an unexpected ${describe(c)} after the end of the JSON document`);
+        this.#fail('invalid-json', i, `an unexpected ${describeByte(c)} after the end of the JSON document`);
     }
   }
 
@@ -344,11 +217,7 @@ export class RecordScanner {
     const records = depth === 1 && this.#rootKey === 'Records';
     if (records && c !== 0x5b) this.#fail('no-records', i, 'Records is not an array');
     if (depth === 2 && c !== 0x7b) {
-      this.#fail(
-        'invalid-record',
-        i,
-        `element ${this.#records + 1} of Records is ${c === 0x5b ? 'an array' : c === 0x22 ? 'a string' : c === 0x6e ? 'null' : 'a scalar'}, not an object`,
-      );
+      this.#fail('invalid-record', i, `element ${this.#records + 1} of Records is ${describeValueStart(c)}, not an object`);
     }
     if (c === 0x7b || c === 0x5b) {
       if (depth === 0 || records) {
@@ -365,9 +234,7 @@ export class RecordScanner {
       this.#state = CONTAINER;
       this.#isRecord = depth === 2;
       // The opening bracket is consumed here; the search for the end starts after it.
-      this.#nesting = 1;
-      this.#inString = false;
-      this.#trailingBackslashes = 0;
+      this.#search.begin();
       this.#containerParts = [];
       this.#containerStart = i;
       return;
@@ -378,7 +245,7 @@ export class RecordScanner {
       this.#afterString = AFTER_VALUE;
       return;
     }
-    if (!isScalarByte(c)) this.#fail('invalid-json', i, `an unexpected ${describe(c)} where a value should be`);
+    if (!isScalarByte(c)) this.#fail('invalid-json', i, `an unexpected ${describeByte(c)} where a value should be`);
     this.#state = SCALAR;
     this.#scalar = String.fromCharCode(c);
   }
@@ -392,75 +259,6 @@ export class RecordScanner {
       }
       this.#rootKeyStart = -1;
     }
-  }
-
-  /**
-   * Looks for the end of the current container from `i`; returns the index just past it, or
-   * -1 when the chunk ends first (the state is kept for the next chunk).
-   */
-  #containerEndIn(chunk: Buffer, i: number): number {
-    const n = chunk.length;
-    let nesting = this.#nesting;
-    let j = i;
-    if (this.#inString) {
-      // Finish the string carried over from the previous chunk.
-      if ((this.#trailingBackslashes & 1) === 1) j += 1; // this chunk's first byte is escaped
-      this.#trailingBackslashes = j === i ? this.#trailingBackslashes : 0;
-      const end = this.#stringEndIn(chunk, j);
-      if (end < 0) return -1;
-      j = end;
-      this.#inString = false;
-    }
-    while (j < n) {
-      const b = chunk[j]!;
-      if (b === 0x22) {
-        const end = this.#stringEndIn(chunk, j + 1);
-        if (end < 0) {
-          this.#nesting = nesting;
-          this.#inString = true;
-          return -1;
-        }
-        j = end;
-        continue;
-      }
-      if (b === 0x7b || b === 0x5b) nesting += 1;
-      else if (b === 0x7d || b === 0x5d) {
-        nesting -= 1;
-        if (nesting === 0) {
-          this.#nesting = 0;
-          return j + 1;
-        }
-      }
-      j += 1;
-    }
-    this.#nesting = nesting;
-    return -1;
-  }
-
-  /**
-   * Index just past the closing quote of a string whose content starts at `from`, or -1 when
-   * the chunk ends inside it (then the run of backslashes at the chunk's end is remembered).
-   */
-  #stringEndIn(chunk: Buffer, from: number): number {
-    let quote = chunk.indexOf(0x22, from);
-    while (quote >= 0) {
-      let backslashes = 0;
-      let k = quote - 1;
-      while (k >= from && chunk[k] === 0x5c) {
-        backslashes += 1;
-        k -= 1;
-      }
-      if (k < from && from === 0) backslashes += this.#trailingBackslashes;
-      if ((backslashes & 1) === 0) {
-        this.#trailingBackslashes = 0;
-        return quote + 1;
-      }
-      quote = chunk.indexOf(0x22, quote + 1);
-    }
-    let run = 0;
-    for (let k = chunk.length - 1; k >= from && chunk[k] === 0x5c; k -= 1) run += 1;
-    this.#trailingBackslashes = run === chunk.length - from && from === 0 ? this.#trailingBackslashes + run : run;
-    return -1;
   }
 
   #endContainer(chunk: Buffer, end: number, out: RawRecord[]): void {

@@ -1,6 +1,7 @@
 import type { DuckDBConnection, DuckDBValue } from '@duckdb/node-api';
-import { QueryFailedError } from '../errors.js';
-import { toDuckDbSql } from './duckdb-dialect.js';
+import { QueryFailedError, UnsupportedSqlError } from '../errors.js';
+import { missingFunctionError, toDuckDbSql } from './duckdb-dialect.js';
+import { prepareDuckDbForTrino } from './duckdb-trino-macros.js';
 import type { PreparedQuery, QueryColumn, QueryEngine, QueryPage, QueryRow, QueryValue } from '../ports/query-engine.js';
 import { toPositional } from './sql-tokens.js';
 
@@ -18,6 +19,8 @@ export interface DuckDbQueryEngineOptions {
 export class DuckDbQueryEngine implements QueryEngine {
   readonly #connection: DuckDBConnection;
   readonly #onClose: (() => void | Promise<void>) | undefined;
+  /** The dialect layer's macros and settings, installed on the connection before the first query. */
+  #prepared: Promise<void> | undefined;
 
   constructor(options: DuckDbQueryEngineOptions) {
     this.#connection = options.connection;
@@ -25,16 +28,20 @@ export class DuckDbQueryEngine implements QueryEngine {
   }
 
   async *pages(query: PreparedQuery): AsyncGenerator<QueryPage> {
-    const { sql, order } = toPositional(toDuckDbSql(query.sql));
+    const { sql, order } = toPositional(translated(query));
     const byName = new Map(query.parameters.map((parameter) => [parameter.name, parameter]));
     const values: DuckDBValue[] = order.map((name) => {
       const parameter = byName.get(name);
       if (!parameter) throw new QueryFailedError(`${query.name}: parameter :${name} has no value`);
       return parameter.type === 'integer' ? BigInt(parameter.value) : parameter.value;
     });
-    const fail = (error: unknown) => new QueryFailedError(`${query.name} failed in DuckDB: ${(error as Error).message}`, { cause: error });
-    let result;
+    const fail = (error: unknown) =>
+      missingFunctionError(query.sql, error, query.name) ??
+      new QueryFailedError(`${query.name} failed in DuckDB: ${(error as Error).message}`, { cause: error });
+    let result: Awaited<ReturnType<DuckDBConnection['stream']>>;
     try {
+      this.#prepared ??= prepareDuckDbForTrino(this.#connection);
+      await this.#prepared;
       result = await this.#connection.stream(sql, values);
     } catch (error) {
       throw fail(error);
@@ -43,7 +50,7 @@ export class DuckDbQueryEngine implements QueryEngine {
     const columns: QueryColumn[] = names.map((name, index) => ({ name, type: result.columnTypes()[index]?.toString() ?? 'UNKNOWN' }));
     let yielded = false;
     for (;;) {
-      let chunk;
+      let chunk: Awaited<ReturnType<typeof result.fetchChunk>>;
       try {
         chunk = await result.fetchChunk();
       } catch (error) {
@@ -63,6 +70,16 @@ export class DuckDbQueryEngine implements QueryEngine {
 
   async close(): Promise<void> {
     await this.#onClose?.();
+  }
+}
+
+/** The query's SQL in DuckDB's dialect; a translation refused names the query too. */
+function translated(query: PreparedQuery): string {
+  try {
+    return toDuckDbSql(query.sql);
+  } catch (error) {
+    if (!(error instanceof UnsupportedSqlError)) throw error;
+    throw new UnsupportedSqlError(error.functionName, error.line, error.problem, { query: query.name, cause: error });
   }
 }
 

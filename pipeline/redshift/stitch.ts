@@ -8,8 +8,7 @@
  * the middle may really end in spaces, and trimming it would glue two words together.
  */
 export function stitchChunks(chunks: readonly string[]): string {
-  if (chunks.length === 0) return '';
-  const last = chunks[chunks.length - 1]!.replace(/ +$/, '');
+  const last = (chunks.at(-1) ?? '').replace(/ +$/, '');
   return decodeEscapes(chunks.slice(0, -1).join('') + last);
 }
 

@@ -48,15 +48,18 @@ h2 { margin: 22px 0 10px; font-size: 18px; }
 .panel .description { margin: 0 0 10px; color: var(--muted); font-size: 12.5px; }
 figure { margin: 0; }
 svg { max-width: 100%; height: auto; }
-.legend { display: flex; flex-wrap: wrap; gap: 4px 14px; margin: 6px 0 0; padding: 0; list-style: none; font-size: 12px; color: var(--muted); }
+.legend { display: flex; flex-wrap: wrap; gap: 4px 14px; margin: 6px 0 0; padding: 0; list-style: none;
+  font-size: 12px; color: var(--muted); }
 .legend i { display: inline-block; width: 10px; height: 10px; margin-right: 5px; border-radius: 2px; vertical-align: -1px; }
 table { width: 100%; margin-top: 10px; border-collapse: collapse; font-size: 12px; }
 th, td { padding: 4px 6px; border-bottom: 1px solid var(--line); text-align: left; vertical-align: top; }
 th { color: var(--muted); font-weight: 600; }
 td.number { text-align: right; font-variant-numeric: tabular-nums; }
 td.text { min-width: 280px; max-width: 520px; }
-details summary { cursor: pointer; white-space: nowrap; overflow: hidden; text-overflow: ellipsis; font: 11.5px ui-monospace, SFMono-Regular, Menlo, monospace; }
-details pre { margin: 4px 0 0; padding: 6px; background: #f6f8fa; border-radius: 4px; white-space: pre-wrap; word-break: break-word; font-size: 11.5px; }
+details summary { cursor: pointer; white-space: nowrap; overflow: hidden; text-overflow: ellipsis;
+  font: 11.5px ui-monospace, SFMono-Regular, Menlo, monospace; }
+details pre { margin: 4px 0 0; padding: 6px; background: #f6f8fa; border-radius: 4px; white-space: pre-wrap;
+  word-break: break-word; font-size: 11.5px; }
 .table-wrap { overflow-x: auto; }
 .empty { color: var(--muted); font-style: italic; }
 footer { padding: 0 28px 24px; color: var(--muted); font-size: 12px; }
@@ -71,9 +74,11 @@ export function renderReportHtml(model: ReportModel): string {
   const sections = model.sections
     .map(
       (section) =>
-        `<section class="group"><h2>${escapeXml(section.title)}</h2><div class="panels">${section.panels.map(renderPanel).join('\n')}</div></section>`,
+        `<section class="group"><h2>${escapeXml(section.title)}</h2>` +
+        `<div class="panels">${section.panels.map(renderPanel).join('\n')}</div></section>`,
     )
     .join('\n');
+  const generated = escapeXml(model.generatedAt.toISOString().slice(0, 16).replace('T', ' '));
   return `<!doctype html>
 <html lang="en">
 <head>
@@ -86,12 +91,14 @@ export function renderReportHtml(model: ReportModel): string {
 <body>
 <header>
 <h1>${escapeXml(model.title)}</h1>
-<p>Lake ${escapeXml(model.lake)} &middot; days ${escapeXml(model.fromDay)} to ${escapeXml(model.toDay)} (UTC) &middot; generated ${escapeXml(model.generatedAt.toISOString().slice(0, 16).replace('T', ' '))} UTC</p>
+<p>Lake ${escapeXml(model.lake)} &middot; days ${escapeXml(model.fromDay)} to ${escapeXml(model.toDay)} (UTC)
+&middot; generated ${generated} UTC</p>
 </header>
 <main>
 ${sections}
 </main>
-<footer>Each panel is a query of queries/ run on DuckDB over the local lake; <code>opslake query &lt;name&gt;</code> runs the same SQL, and Athena runs it unchanged.</footer>
+<footer>Each panel is a query of queries/ run on DuckDB over the local lake;
+<code>opslake query &lt;name&gt;</code> runs the same SQL, and Athena runs it unchanged.</footer>
 </body>
 </html>
 `;
@@ -103,7 +110,8 @@ function renderPanel(panel: PanelResult): string {
   const tableColumns = panel.tableColumns ?? (chart.type === 'table' ? panel.columns.map((column) => column.name) : []);
   // A table that shows statement text gets the whole width of the page.
   const wide = panel.rows.some((row) => tableColumns.some((column) => label(row[column] ?? null).length > 60));
-  const attributes = `class="panel${wide ? ' wide' : ''}" id="${escapeXml(definition.name)}" data-query="${escapeXml(definition.name)}" data-rows="${panel.rows.length}"`;
+  const name = escapeXml(definition.name);
+  const attributes = `class="panel${wide ? ' wide' : ''}" id="${name}" data-query="${name}" data-rows="${panel.rows.length}"`;
   if (panel.rows.length === 0)
     return `<article ${attributes} data-empty="true">${header}<p class="empty">No rows in this range.</p></article>`;
   let figure = '';
@@ -113,7 +121,7 @@ function renderPanel(panel: PanelResult): string {
     const legend =
       chart.series === undefined
         ? ''
-        : `<ul class="legend">${data.series.map((series, index) => `<li><i style="background:${seriesColor(index, series.name)}"></i>${escapeXml(series.name)}</li>`).join('')}</ul>`;
+        : `<ul class="legend">${data.series.map((series, index) => legendItem(series.name, index)).join('')}</ul>`;
     figure = `<figure class="chart" data-chart="${chart.type}">${svg}${legend}</figure>`;
   }
   const table = tableColumns.length > 0 ? renderTable(panel, tableColumns) : '';
@@ -133,11 +141,16 @@ function renderTable(panel: PanelResult, columns: readonly string[]): string {
         // Statement text is the point of some panels: its first line, and the whole of it (as
         // text, never markup) one click away, without a script.
         const whole = text.length > 20_000 ? `${text.slice(0, 20_000)}...` : text;
-        return `<td class="text"><details><summary>${escapeXml(text.replace(/\s+/g, ' ').slice(0, 160))}</summary><pre>${escapeXml(whole)}</pre></details></td>`;
+        const summary = escapeXml(text.replace(/\s+/g, ' ').slice(0, 160));
+        return `<td class="text"><details><summary>${summary}</summary><pre>${escapeXml(whole)}</pre></details></td>`;
       });
       return `<tr>${cells.join('')}</tr>`;
     })
     .join('');
   const more = panel.rows.length > rows.length ? `<p class="description">${rows.length} of ${panel.rows.length} rows.</p>` : '';
   return `<div class="table-wrap"><table><thead><tr>${head}</tr></thead><tbody>${body}</tbody></table></div>${more}`;
+}
+
+function legendItem(name: string, index: number): string {
+  return `<li><i style="background:${seriesColor(index, name)}"></i>${escapeXml(name)}</li>`;
 }

@@ -41,10 +41,12 @@ function lineChart(data: ChartData, description: string): string {
     const dots = points
       .map(
         (point) =>
-          `<circle class="mark" cx="${fmt(point.x)}" cy="${fmt(point.y)}" r="${points.length > 80 ? 1.6 : 2.6}" fill="${color}"><title>${escapeXml(`${series.name}, ${data.categories[point.position]}: ${formatNumber(point.value)}`)}</title></circle>`,
+          `<circle class="mark" cx="${fmt(point.x)}" cy="${fmt(point.y)}" r="${points.length > 80 ? 1.6 : 2.6}" fill="${color}">` +
+          `${markTitle(series.name, data.categories[point.position], point.value)}</circle>`,
       )
       .join('');
-    return `<g class="series" data-series="${escapeXml(series.name)}"><path d="${path}" fill="none" stroke="${color}" stroke-width="1.8"/>${dots}</g>`;
+    const line = `<path d="${path}" fill="none" stroke="${color}" stroke-width="1.8"/>`;
+    return `<g class="series" data-series="${escapeXml(series.name)}">${line}${dots}</g>`;
   });
   return svg(LINE_HEIGHT, description, [yAxis(ticks, plot, yOf), xAxis(data, plot, xOf), ...marks]);
 }
@@ -74,9 +76,8 @@ function columnChart(data: ChartData, stacked: boolean, description: string): st
       const y0 = yOf(base + value);
       const height = yOf(base) - y0;
       if (stacked) base += value;
-      rects.push(
-        `<rect class="mark" x="${fmt(x)}" y="${fmt(y0)}" width="${fmt(barWidth)}" height="${fmt(Math.max(height, 0.5))}" fill="${seriesColor(index, series.name)}"><title>${escapeXml(`${series.name}, ${category}: ${formatNumber(value)}`)}</title></rect>`,
-      );
+      const box = { x, y: y0, width: barWidth, height: Math.max(height, 0.5) };
+      rects.push(markRect(box, seriesColor(index, series.name), markTitle(series.name, category, value)));
     });
   });
   return svg(LINE_HEIGHT, description, [yAxis(ticks, plot, yOf), xAxis(data, plot, xOf), ...rects]);
@@ -99,16 +100,14 @@ function barChart(data: ChartData, description: string): string {
   data.categories.forEach((category, position) => {
     const y = plot.top + position * BAR_ROW + 3;
     const shown = category.length > 34 ? `${category.slice(0, 16)}...${category.slice(-15)}` : category;
-    parts.push(
-      `<text x="${plot.left - 8}" y="${y + 12}" text-anchor="end" class="label"><title>${escapeXml(category)}</title>${escapeXml(shown)}</text>`,
-    );
+    const label = `<title>${escapeXml(category)}</title>${escapeXml(shown)}`;
+    parts.push(`<text x="${plot.left - 8}" y="${y + 12}" text-anchor="end" class="label">${label}</text>`);
     let base = 0;
     data.series.forEach((series, index) => {
       const value = series.values[position];
       if (value === null || value === undefined || value <= 0) return;
-      parts.push(
-        `<rect class="mark" x="${fmt(xOf(base))}" y="${y}" width="${fmt(Math.max(xOf(base + value) - xOf(base), 0.5))}" height="${BAR_ROW - 6}" fill="${seriesColor(index, series.name)}"><title>${escapeXml(`${series.name}, ${category}: ${formatNumber(value)}`)}</title></rect>`,
-      );
+      const box = { x: xOf(base), y, width: Math.max(xOf(base + value) - xOf(base), 0.5), height: BAR_ROW - 6 };
+      parts.push(markRect(box, seriesColor(index, series.name), markTitle(series.name, category, value)));
       base += value;
     });
     parts.push(`<text x="${fmt(xOf(base) + 4)}" y="${y + 12}" class="value">${formatNumber(totals[position] ?? 0)}</text>`);
@@ -164,7 +163,8 @@ function xAxis(data: ChartData, plot: Plot, xOf: (position: number) => number): 
 
 function svg(height: number, description: string, parts: readonly string[]): string {
   return (
-    `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${WIDTH} ${height}" width="${WIDTH}" height="${height}" role="img" aria-label="${escapeXml(description)}">` +
+    `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${WIDTH} ${height}" width="${WIDTH}" height="${height}" ` +
+    `role="img" aria-label="${escapeXml(description)}">` +
     `${parts.join('')}</svg>`
   );
 }
@@ -191,4 +191,15 @@ function fmt(value: number): string {
 
 export function escapeXml(text: string): string {
   return text.replace(/[&<>"']/g, (char) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[char] ?? char);
+}
+
+/** The tooltip of a mark: series, category and value. */
+function markTitle(series: string, category: string | undefined, value: number): string {
+  return `<title>${escapeXml(`${series}, ${category}: ${formatNumber(value)}`)}</title>`;
+}
+
+/** One bar (or bar segment) with its tooltip; coordinates are rounded like every other mark. */
+function markRect(box: { x: number; y: number; width: number; height: number }, fill: string, title: string): string {
+  const place = `x="${fmt(box.x)}" y="${fmt(box.y)}" width="${fmt(box.width)}" height="${fmt(box.height)}"`;
+  return `<rect class="mark" ${place} fill="${fill}">${title}</rect>`;
 }

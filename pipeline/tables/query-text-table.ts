@@ -14,7 +14,7 @@ export const QUERY_TEXT_SOURCES = {
 
 export type StatementKind = keyof typeof QUERY_TEXT_SOURCES;
 
-export const QUERY_TEXT_COLUMNS: readonly LakeColumn[] = [
+export const QUERY_TEXT_COLUMNS = [
   { name: 'statement_kind', type: 'VARCHAR', description: 'query (stl_querytext), ddl (stl_ddltext) or utility (stl_utilitytext).' },
   { name: 'query', type: 'INTEGER', description: 'Query id (kind query only).' },
   { name: 'xid', type: 'BIGINT', description: 'Transaction of the statement.' },
@@ -32,4 +32,7 @@ export const QUERY_TEXT_COLUMNS: readonly LakeColumn[] = [
     description: 'sha256 (first 16 hex) of the normalised statement: literals and numbers replaced, whitespace collapsed, lower case.',
   },
   { name: 'normalized_text', type: 'VARCHAR', description: 'The normalised statement the fingerprint was taken of.' },
-];
+] as const satisfies readonly LakeColumn[];
+
+/** The names of query_text's own columns: the query_text rows are checked against them. */
+export type QueryTextColumnName = (typeof QUERY_TEXT_COLUMNS)[number]['name'];

@@ -15,34 +15,7 @@ import {
   buildTestApp,
   removeTestApps,
 } from './infra-test-app.js';
-
-type Statement = { Sid?: string; Effect: string; Action: string | string[]; Resource: unknown; Condition?: Record<string, unknown> };
-type Resource = { Type: string; Properties: Record<string, any> };
-
-const importValue = (name: string) => ({ 'Fn::ImportValue': `Opslake-Storage:${name}` });
-const joined = (...parts: unknown[]) => ({ 'Fn::Join': ['', parts] });
-
-function resources(template: Template, type: string): Array<[string, Resource]> {
-  return Object.entries(template.findResources(type)) as Array<[string, Resource]>;
-}
-
-/** The inline policy of the role of the function whose logical id starts with `prefix`. */
-function policyOf(template: Template, prefix: string): Statement[] {
-  const [, fn] = resources(template, 'AWS::Lambda::Function').find(([id]) => id.startsWith(prefix))!;
-  const roleId = fn.Properties.Role['Fn::GetAtt'][0];
-  const [, policy] = resources(template, 'AWS::IAM::Policy').find(([, p]) =>
-    p.Properties.Roles.some((r: { Ref: string }) => r.Ref === roleId),
-  )!;
-  return policy.Properties.PolicyDocument.Statement;
-}
-
-function statement(statements: Statement[], sid: string): Statement {
-  const found = statements.find((s) => s.Sid === sid);
-  expect(found, `statement ${sid}`).toBeDefined();
-  return found!;
-}
-
-const asList = (value: unknown) => (Array.isArray(value) ? value : [value]);
+import { asList, importValue, joined, policyOf, resources, resourceWhere, statement, valueAt } from './template-queries.js';
 
 describe('PipelineStack', () => {
   afterAll(removeTestApps);
@@ -89,7 +62,7 @@ describe('PipelineStack', () => {
     });
 
     it('is scheduled every 5 minutes and never retried or queued behind a running export', () => {
-      const [fnId] = resources(template, 'AWS::Lambda::Function').find(([id]) => id.startsWith('StlExport'))!;
+      const [fnId] = resourceWhere(template, 'AWS::Lambda::Function', ([id]) => id.startsWith('StlExport'));
       template.hasResourceProperties('AWS::Events::Rule', {
         ScheduleExpression: 'rate(5 minutes)',
         State: 'ENABLED',
@@ -115,7 +88,9 @@ describe('PipelineStack', () => {
       );
       const own = statement(statements, 'DataApiOwnStatements');
       expect(own.Resource).toBe('*');
-      expect(own.Condition).toEqual({ StringEquals: { 'redshift-data:statement-owner-iam-userid': '${aws:userid}' } });
+      // IAM's policy variable, written as IAM reads it.
+      const callerUserId = `\${aws:userid}`;
+      expect(own.Condition).toEqual({ StringEquals: { 'redshift-data:statement-owner-iam-userid': callerUserId } });
       for (const s of statements) {
         if (s.Resource === '*') expect(s.Sid).toBe('DataApiOwnStatements');
         for (const action of asList(s.Action)) expect(action).not.toMatch(/\*/);
@@ -185,16 +160,18 @@ describe('PipelineStack', () => {
       );
       for (const [, parameter] of parameters) {
         expect(parameter.Properties.Type).toBe('String');
-        const name = (parameter.Properties.Name as string).split('/').pop()!;
+        const parameterName = String(parameter.Properties.Name);
+        const name = parameterName.split('/').at(-1) ?? '';
         const document = JSON.parse(parameter.Properties.Value as string);
         expect(JSON.stringify(document)).not.toMatch(/password/i);
-        const config = validateCluster(document, new ConfigLocation(parameter.Properties.Name), {
+        const config = validateCluster(document, new ConfigLocation(parameterName), {
           source: 'ssm',
           name,
-          passwordParameter: `${parameter.Properties.Name}/password`,
+          passwordParameter: `${parameterName}/password`,
         });
-        const given = FLEET.find((cluster) => cluster.name === name)!;
-        expect(config).toMatchObject({ name, kind: given.kind, database: given.database, enabled: given.enabled ?? true });
+        const given = FLEET.find((cluster) => cluster.name === name);
+        expect(given, name).toBeDefined();
+        expect(config).toMatchObject({ name, kind: given?.kind, database: given?.database, enabled: given?.enabled ?? true });
       }
     });
   });
@@ -204,13 +181,13 @@ describe('PipelineStack', () => {
       const queues = resources(template, 'AWS::SQS::Queue');
       expect(queues).toHaveLength(2);
       for (const [, queue] of queues) expect(queue.Properties.SqsManagedSseEnabled).toBe(true);
-      const [dlqId] = queues.find(([, q]) => q.Properties.RedrivePolicy === undefined)!;
+      const [dlqId] = resourceWhere(template, 'AWS::SQS::Queue', ([, q]) => q.Properties.RedrivePolicy === undefined);
       template.hasResourceProperties('AWS::SQS::Queue', {
         RedrivePolicy: { deadLetterTargetArn: { 'Fn::GetAtt': [dlqId, 'Arn'] }, maxReceiveCount: 5 },
         VisibilityTimeout: 1800,
       });
       for (const [, policy] of resources(template, 'AWS::SQS::QueuePolicy')) {
-        expect(policy.Properties.PolicyDocument.Statement).toContainEqual(
+        expect(valueAt(policy.Properties, 'PolicyDocument', 'Statement')).toContainEqual(
           expect.objectContaining({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
         );
       }
@@ -282,14 +259,12 @@ describe('PipelineStack', () => {
       });
       const lagAlarms = resources(template, 'AWS::CloudWatch::Alarm').filter(([, a]) => a.Properties.MetricName === 'ExportLagSeconds');
       // etl is disabled: an alarm would only say what everyone knows.
-      expect(lagAlarms.map(([, a]) => a.Properties.Dimensions.find((d: { Name: string }) => d.Name === 'cluster').Value).sort()).toEqual([
-        'analytics',
-        'bi',
-      ]);
+      const clusterOf = (alarm: unknown) => asList(valueAt(alarm, 'Dimensions')).find((d) => valueAt(d, 'Name') === 'cluster');
+      expect(lagAlarms.map(([, a]) => valueAt(clusterOf(a.Properties), 'Value')).sort()).toEqual(['analytics', 'bi']);
     });
 
     it('raises recorded gaps, handler errors and dead letters, and sends all to the alarm topic', () => {
-      const [topicId] = resources(template, 'AWS::SNS::Topic')[0]!;
+      const [topicId] = resourceWhere(template, 'AWS::SNS::Topic');
       for (const metricName of ['GapsRecorded', 'Errors', 'ApproximateNumberOfMessagesVisible']) {
         template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: metricName, AlarmActions: [{ Ref: topicId }] });
       }

@@ -99,6 +99,8 @@ export function formatDemoSummary(result: DemoResult): string {
     `  npm run opslake -- status --config ${config}`,
     `  npm run opslake -- query --list`,
     `  npm run opslake -- query redshift_slowest_fingerprints --config ${config}`,
+    `  echo "SELECT useridentity.arn, eventname, eventtime FROM cloudtrail_logs LIMIT 10" |`,
+    `    npm run opslake -- query --sql - --config ${config}`,
     `  npm run opslake -- export --config ${config} --dry-run`,
     `  npm run opslake -- cloudtrail status --config ${config}`,
     `  npm run opslake -- compact --config ${config} --dry-run`,

@@ -1,13 +1,19 @@
 import { AthenaClient } from '@aws-sdk/client-athena';
 import { InvalidArgumentError, type Command } from 'commander';
+import { readFile } from 'node:fs/promises';
+import { basename } from 'node:path';
+import { text } from 'node:stream/consumers';
+import { lakeViews } from '../../../pipeline/catalog/lake-views.js';
 import { ConfigError } from '../../../pipeline/errors.js';
+import { prepareAdHocQuery, wordsOf } from '../../../pipeline/query/ad-hoc-query.js';
 import { AthenaQueryEngine } from '../../../pipeline/query/athena-query-engine.js';
 import { athenaViewDdl } from '../../../pipeline/query/athena-named-queries.js';
 import { openLocalQueries } from '../../../pipeline/query/local-queries.js';
 import type { QueryDefinition } from '../../../pipeline/query/query-definition.js';
-import type { QueryEngine, QueryPage, QueryValue } from '../../../pipeline/ports/query-engine.js';
+import type { PreparedQuery, QueryEngine, QueryPage, QueryValue } from '../../../pipeline/ports/query-engine.js';
 import { QueryLibrary } from '../../../pipeline/query/query-library.js';
 import { environmentVariable } from '../../shared/environment-variable.js';
+import { athenaLakeViewDdl } from '../../../pipeline/tables/lake-view.js';
 import { loadLocalConfig, requireSetting } from '../load-config.js';
 import { formatTable } from '../table-format.js';
 
@@ -17,6 +23,7 @@ export interface QueryFlags {
   readonly param: Record<string, string>;
   readonly format: string;
   readonly list?: boolean;
+  readonly sql?: string;
   readonly workgroup?: string;
   readonly database?: string;
   readonly outputLocation?: string;
@@ -25,6 +32,8 @@ export interface QueryFlags {
 interface Output {
   readonly stdout: NodeJS.WritableStream;
   readonly stderr: NodeJS.WritableStream;
+  /** Where `--sql -` reads its statement; the process's standard input by default. */
+  readonly stdin?: NodeJS.ReadableStream;
 }
 
 const ENGINES = ['duckdb', 'athena'];
@@ -35,11 +44,12 @@ const TABLE_CELL = 100;
 export function registerQueryCommand(program: Command, output: Output = { stdout: process.stdout, stderr: process.stderr }): void {
   program
     .command('query')
-    .description('Run a query of queries/ on the local lake (DuckDB) or in Athena; --list shows them all.')
+    .description('Run a query of queries/, or any Athena SQL (--sql), on the local lake (DuckDB) or in Athena; --list shows them all.')
     .argument('[name]', 'query name: its file name in queries/ without .sql')
+    .option('-s, --sql <file>', 'run the Athena (Trino) SQL statement in <file> (- reads it from standard input) instead of a named query')
     .option('-c, --config <file>', 'config file (default: $OPSLAKE_CONFIG or ./opslake.yaml)')
     .option('-e, --engine <engine>', `where to run it: ${ENGINES.join(' or ')}`, choice('engine', ENGINES), 'duckdb')
-    .option('-p, --param <name=value>', 'a parameter of the query (repeatable), e.g. --param from_day=2024-03-01', collectParam, {})
+    .option('-p, --param <name=value>', 'a parameter of the query, or a :name of --sql, as text (repeatable)', collectParam, {})
     .option('-f, --format <format>', `output: ${FORMATS.join(', ')}`, choice('format', FORMATS), 'table')
     .option('-l, --list', 'list the queries with their titles and parameters')
     .option('--workgroup <name>', 'Athena workgroup (default: $OPSLAKE_ATHENA_WORKGROUP, else primary)')
@@ -53,6 +63,14 @@ export function registerQueryCommand(program: Command, output: Output = { stdout
         '  opslake query --list',
         '  opslake query redshift_hourly_statements --param from_day=2024-03-01 --format csv',
         '  opslake query cloudtrail_access_denied --engine athena --workgroup opslake',
+        '  opslake query --sql detections/root-logins.sql --format json',
+        '  echo "SELECT useridentity.arn, eventname FROM cloudtrail_logs LIMIT 10" | opslake query --sql -',
+        '',
+        "With --sql, the statement is Athena SQL as written for the documentation's CloudTrail table:",
+        'the view cloudtrail_logs has its columns (useridentity.arn, eventtime as text, requestparameters',
+        'as JSON text, resources, ...) and its partitions (region, year, month, day, timestamp), plus',
+        'account. On DuckDB the SQL goes through the dialect layer; a Trino function it cannot translate',
+        'is named with its line. See README, "Bring your CloudTrail queries".',
       ].join('\n'),
     )
     .action(async (name: string | undefined, flags: QueryFlags) => {
@@ -66,19 +84,28 @@ export async function runQueryCommand(name: string | undefined, flags: QueryFlag
     output.stdout.write(`${formatList(library)}\n`);
     return;
   }
-  if (!name) throw new ConfigError('query', 'name a query to run (opslake query --list shows them)');
-  const definition = library.get(name);
-  const prepared = library.prepare(name, flags.param);
+  if (name && flags.sql) throw new ConfigError('query', `give a query name or --sql, not both (${name} and --sql ${flags.sql})`);
+  if (!name && !flags.sql) throw new ConfigError('query', 'name a query to run (opslake query --list shows them), or give --sql <file>');
+  let prepared: PreparedQuery;
+  let views: Array<{ name: string; ddl: string }>;
+  if (flags.sql) {
+    const source = flags.sql === '-' ? 'stdin' : basename(flags.sql);
+    const statement = flags.sql === '-' ? await text(output.stdin ?? process.stdin) : await readFile(flags.sql, 'utf8');
+    prepared = prepareAdHocQuery(source, statement, flags.param);
+    views = athenaViewsFor(library, prepared.sql);
+  } else {
+    const definition = library.get(name ?? '');
+    prepared = library.prepare(definition.name, flags.param);
+    views = athenaViewsFor(library, definition.sql);
+  }
   let engine: QueryEngine;
   if (flags.engine === 'athena') {
     const workGroup = flags.workgroup ?? environmentVariable(process.env, 'OPSLAKE_ATHENA_WORKGROUP') ?? 'primary';
     const database = flags.database ?? environmentVariable(process.env, 'OPSLAKE_GLUE_DATABASE') ?? 'opslake';
     const outputLocation = flags.outputLocation ?? environmentVariable(process.env, 'OPSLAKE_ATHENA_OUTPUT');
     engine = new AthenaQueryEngine({ client: new AthenaClient({}), workGroup, database, ...(outputLocation ? { outputLocation } : {}) });
-    output.stderr.write(`Running ${name} in Athena (workgroup ${workGroup}, database ${database}) ...\n`);
-    for (const view of viewsNeeded(library, definition)) {
-      await drain(engine.pages({ name: view.name, sql: athenaViewDdl(view), parameters: [] }));
-    }
+    output.stderr.write(`Running ${prepared.name} in Athena (workgroup ${workGroup}, database ${database}) ...\n`);
+    for (const view of views) await drain(engine.pages({ name: view.name, sql: view.ddl, parameters: [] }));
   } else {
     const { config } = await loadLocalConfig(flags.config);
     const lake = requireSetting(config.lake, 'lake', 'lake: in the config file (the lake folder)');
@@ -94,6 +121,22 @@ export async function runQueryCommand(name: string | undefined, flags: QueryFlag
   } finally {
     await engine.close();
   }
+}
+
+/**
+ * The `CREATE OR REPLACE VIEW`s to run in Athena before a statement: the views of `queries/` it
+ * reads (with the views they read), and the lake views (`cloudtrail_logs`) any of them names.
+ */
+function athenaViewsFor(library: QueryLibrary, sql: string): Array<{ name: string; ddl: string }> {
+  const statement: QueryDefinition = { name: '', title: '', description: '', parameters: [], chart: { type: 'table' }, sql };
+  const queryViews = viewsNeeded(library, statement);
+  const words = [statement, ...queryViews].map((query) => wordsOf(query.sql));
+  return [
+    ...lakeViews()
+      .filter((view) => words.some((used) => used.has(view.name)))
+      .map((view) => ({ name: view.name, ddl: athenaLakeViewDdl(view) })),
+    ...queryViews.map((view) => ({ name: view.name, ddl: athenaViewDdl(view) })),
+  ];
 }
 
 /** The views a query reads, with the views they read in turn, in creation order. */

@@ -129,7 +129,8 @@ function sslOf(parsed: URL, host: string, parameter: string): PgConnectionConfig
       const asked = sslmode !== undefined ? `sslmode=${sslmode}` : `ssl=${ssl}`;
       throw new ConfigError(
         parameter,
-        `asks for ${asked}, but a connection to ${host} leaves this machine and must use verified TLS; remove the option or use sslmode=verify-full`,
+        `asks for ${asked}, but a connection to ${host} leaves this machine and must use verified TLS; ` +
+          'remove the option or use sslmode=verify-full',
       );
     }
     return { rejectUnauthorized: true };

@@ -74,7 +74,8 @@ export function translatePgError(error: unknown, context: PgErrorContext): Opsla
   const code = codeOf(error);
   if (code !== undefined && TLS_CODE.test(code)) {
     return new ConnectionError(
-      `cannot connect to ${where}: TLS verification failed (${detail}); the server certificate must be trusted and match the host name (add a private CA with NODE_EXTRA_CA_CERTS)`,
+      `cannot connect to ${where}: TLS verification failed (${detail}); ` +
+        'the server certificate must be trusted and match the host name (add a private CA with NODE_EXTRA_CA_CERTS)',
       { cause, retryable: false },
     );
   }

@@ -4,8 +4,10 @@ import { dirname, join } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { constants, createGzip, gzipSync } from 'node:zlib';
-import { DemoEventFactory, iso, type DemoAccount, type DemoRecord } from './demo-events.js';
-import { SeededRandom } from './seeded-random.js';
+import { DemoEventFactory } from './demo-event-factory.js';
+import { type DemoAccount, type DemoRecord, iso } from './demo-record.js';
+import { SeededRandom } from '../seeded-random.js';
+import { documentedScenarioEvents } from './documented-scenarios.js';
 
 export interface DemoTrailOptions {
   /** Folder that plays the CloudTrail bucket: its relative paths are the S3 keys. */
@@ -53,7 +55,8 @@ interface Stream {
   readonly weight: number;
 }
 
-function demoStreams(clusterNames: readonly string[]): Stream[] {
+/** The trail's streams; the second, the analytics account in us-east-1, also gets the Insight and the digest. */
+function demoStreams(clusterNames: readonly string[]): [Stream, Stream, ...Stream[]] {
   const management: DemoAccount = { id: '111122223333', alias: 'acme-management', clusters: [] };
   const analytics: DemoAccount = { id: '444455556666', alias: 'acme-analytics', clusters: clusterNames };
   // A leading zero: account ids are strings, never numbers.
@@ -72,7 +75,14 @@ function demoStreams(clusterNames: readonly string[]): Stream[] {
 }
 
 function stamp(time: Date): string {
-  return time.toISOString().replace(/[-:]/g, '').slice(0, 13) + 'Z';
+  return `${time.toISOString().replace(/[-:]/g, '').slice(0, 13)}Z`;
+}
+
+/** The analytics account's us-east-1 stream: the one with the demo clusters, the Insight and the digest. */
+function analyticsStream(streams: readonly Stream[]): Stream {
+  const found = streams.find((stream) => stream.account.alias === 'acme-analytics' && stream.region === 'us-east-1');
+  if (!found) throw new RangeError('the demo trail has no analytics stream');
+  return found;
 }
 
 function datePath(time: Date): string {
@@ -81,7 +91,8 @@ function datePath(time: Date): string {
 
 /** `<base>/CloudTrail/<region>/YYYY/MM/DD/<acct>_CloudTrail_<region>_<YYYYMMDDTHHmmZ>_<unique>.json.gz` */
 function logKey(stream: Stream, folder: 'CloudTrail' | 'CloudTrail-Insight', deliveredAt: Date, unique: string): string {
-  return `${stream.base}/${folder}/${stream.region}/${datePath(deliveredAt)}/${stream.account.id}_${folder}_${stream.region}_${stamp(deliveredAt)}_${unique}.json.gz`;
+  const name = `${stream.account.id}_${folder}_${stream.region}_${stamp(deliveredAt)}_${unique}.json.gz`;
+  return `${stream.base}/${folder}/${stream.region}/${datePath(deliveredAt)}/${name}`;
 }
 
 async function writeGzip(dir: string, key: string, body: string, level: number): Promise<number> {
@@ -100,7 +111,7 @@ async function writeGzip(dir: string, key: string, body: string, level: number):
  * The same options always give the same bytes.
  */
 export async function generateDemoTrail(options: DemoTrailOptions): Promise<DemoTrailSummary> {
-  const random = new SeededRandom(options.seed);
+  const random = SeededRandom.fromSeed(options.seed);
   const streams = demoStreams(options.clusterNames);
   const factory = new DemoEventFactory(random, [...new Set(streams.map((stream) => stream.account))]);
   const hours = options.hours ?? 24;
@@ -145,7 +156,7 @@ export async function generateDemoTrail(options: DemoTrailOptions): Promise<Demo
   }
 
   // One Insight (Start and End) in the analytics account, delivered some time after it ended.
-  const analytics = streams[1]!;
+  const analytics = analyticsStream(streams);
   const insightStart = new Date(start + Math.floor((end - start) * 0.4));
   const insight = factory.insightPair(analytics.account, analytics.region, insightStart, 21);
   const insightKey = logKey(analytics, 'CloudTrail-Insight', new Date(insightStart.getTime() + 45 * 60_000), random.chars(16));
@@ -154,9 +165,25 @@ export async function generateDemoTrail(options: DemoTrailOptions): Promise<Demo
   uncompressedBytes += Buffer.byteLength(insightBody);
   keys.push(insightKey);
 
+  // The events the AWS documentation's example queries look for, in a file of their own (it
+  // takes nothing from the random sequence, so the rest of the trail is as it was).
+  if (options.maxEvents === undefined) {
+    const at = new Date(start + Math.floor((end - start) * 0.6));
+    const scenario = documentedScenarioEvents(analytics.account, analytics.region, at);
+    const scenarioKey = logKey(analytics, 'CloudTrail', new Date(at.getTime() + 15 * 60_000), 'DocExamples00001');
+    const scenarioBody = JSON.stringify({ Records: scenario });
+    compressedBytes += await writeGzip(options.dir, scenarioKey, scenarioBody, level);
+    uncompressedBytes += Buffer.byteLength(scenarioBody);
+    keys.push(scenarioKey);
+    events += scenario.length;
+    logFiles += 1;
+  }
+
   // One digest: recognised by its folder and skipped by ingestion.
   const digestEnd = new Date(start + 3_600_000);
-  const digestKey = `${analytics.base}/CloudTrail-Digest/${analytics.region}/${datePath(digestEnd)}/${analytics.account.id}_CloudTrail-Digest_${analytics.region}_${TRAIL_NAME}_us-east-1_${digestEnd.toISOString().replace(/[-:]/g, '').slice(0, 15)}Z.json.gz`;
+  const digestStamp = `${digestEnd.toISOString().replace(/[-:]/g, '').slice(0, 15)}Z`;
+  const digestName = `${analytics.account.id}_CloudTrail-Digest_${analytics.region}_${TRAIL_NAME}_us-east-1_${digestStamp}.json.gz`;
+  const digestKey = `${analytics.base}/CloudTrail-Digest/${analytics.region}/${datePath(digestEnd)}/${digestName}`;
   const digest = {
     awsAccountId: analytics.account.id,
     digestStartTime: iso(new Date(start)),
@@ -217,8 +244,8 @@ export interface LargeTrailFileOptions {
  * memory benchmark), streaming: the generator itself never holds more than a few events.
  */
 export async function writeLargeTrailFile(options: LargeTrailFileOptions): Promise<{ events: number; uncompressedBytes: number }> {
-  const random = new SeededRandom(options.seed);
-  const stream = demoStreams(options.clusterNames ?? ['analytics', 'etl'])[1]!;
+  const random = SeededRandom.fromSeed(options.seed);
+  const stream = analyticsStream(demoStreams(options.clusterNames ?? ['analytics', 'etl']));
   const factory = new DemoEventFactory(random, [stream.account]);
   let events = 0;
   let written = 0;

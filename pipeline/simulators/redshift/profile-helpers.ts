@@ -1,4 +1,4 @@
-import type { SeededRandom } from './seeded-random.js';
+import type { SeededRandom } from '../seeded-random.js';
 import type { Arrival, MinuteContext, ScanDraft, SimTable, SimUser, StatementSpec, WlmQueue } from './workload-profile.js';
 
 /** Building blocks shared by the profiles. */
@@ -107,7 +107,11 @@ export function adminMonitoring(context: MinuteContext, admin: SimUser): Arrival
       {
         kind: 'query',
         user: admin,
-        text: `SELECT query, userid, trim(label) AS label, starttime, endtime, aborted, substring(querytxt, 1, 80) AS sql\nFROM stl_query\nWHERE starttime > '${since}'\nORDER BY starttime DESC\nLIMIT ${limit}`,
+        text: `SELECT query, userid, trim(label) AS label, starttime, endtime, aborted, substring(querytxt, 1, 80) AS sql
+FROM stl_query
+WHERE starttime > '${since}'
+ORDER BY starttime DESC
+LIMIT ${limit}`,
         label: 'superuser',
         medianMs: 600,
         queue: SUPERUSER_QUEUE,

@@ -2,7 +2,8 @@ import type { Transaction } from '@electric-sql/pglite';
 import { quoteIdent } from '../../redshift/slot-sql.js';
 import { STL_VIEWS, STL_VIEW_NAMES, type StlViewName } from '../../tables/stl-views.js';
 import { PENDING_SCHEMA } from './stl-schema-sql.js';
-import { formatMicros, type RowSink, type SqlCell } from './stl-rows.js';
+import { formatMicros } from './format-micros.js';
+import type { RowSink, SqlCell } from './row-sink.js';
 
 /**
  * Collects generated rows and writes them with `COPY ... FROM '/dev/blob'`, tens of thousands of
@@ -72,8 +73,12 @@ export class RowWriter implements RowSink {
       buffer = { lines: [] };
       target.set(view, buffer);
     }
-    let line = copyValue(values[0]!);
-    for (let index = 1; index < values.length; index++) line += `\t${copyValue(values[index]!)}`;
+    let line = '';
+    let separator = '';
+    for (const value of values) {
+      line += separator + copyValue(value);
+      separator = '\t';
+    }
     if (!isVisible) line += `\t${formatMicros(visibleUs)}`;
     buffer.lines.push(line);
     if (isVisible) this.counts.visible++;

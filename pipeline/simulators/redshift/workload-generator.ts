@@ -1,5 +1,5 @@
 import { officeLoad } from './profile-helpers.js';
-import { SeededRandom } from './seeded-random.js';
+import { SeededRandom } from '../seeded-random.js';
 import type { MinuteContext, StatementSpec, WorkloadProfile } from './workload-profile.js';
 
 /**

@@ -1,9 +1,9 @@
-import type { SeededRandom } from './seeded-random.js';
+import type { SeededRandom } from '../seeded-random.js';
 
 /**
  * The vocabulary of a simulated workload: who runs what, in which WLM queue, against which
  * tables. A profile is data plus a function that says what starts in one minute; turning that
- * into STL rows is the same for every profile (`stl-rows.ts`).
+ * into STL rows is the same for every profile (`emitStatementRows`).
  */
 
 export const WORKLOAD_PROFILE_NAMES = ['analytics', 'etl'] as const;

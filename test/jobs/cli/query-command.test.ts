@@ -4,10 +4,11 @@ import { Command } from 'commander';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
+import { PassThrough, Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { registerQueryCommand } from '../../../jobs/cli/commands/query-command.js';
-import { QueryDefinitionError } from '../../../pipeline/errors.js';
+import { ConfigError, QueryDefinitionError, UnsupportedSqlError } from '../../../pipeline/errors.js';
+import { cloudTrailLogsView } from '../../../pipeline/catalog/cloudtrail-logs-view.js';
 import { buildSmallLake, SMALL_LAKE } from '../../pipeline/catalog/small-lake.js';
 
 let root: string;
@@ -24,6 +25,10 @@ afterAll(async () => rm(root, { recursive: true, force: true }));
 
 /** Runs `opslake query ...` in-process; returns what it printed. */
 async function opslake(...args: string[]): Promise<{ stdout: string; stderr: string }> {
+  return opslakeWithInput('', ...args);
+}
+
+async function opslakeWithInput(input: string, ...args: string[]): Promise<{ stdout: string; stderr: string }> {
   const stdout = new PassThrough();
   const stderr = new PassThrough();
   const out: string[] = [];
@@ -31,7 +36,7 @@ async function opslake(...args: string[]): Promise<{ stdout: string; stderr: str
   stdout.on('data', (chunk) => out.push(String(chunk)));
   stderr.on('data', (chunk) => err.push(String(chunk)));
   const program = new Command('opslake').exitOverride();
-  registerQueryCommand(program, { stdout, stderr });
+  registerQueryCommand(program, { stdout, stderr, stdin: Readable.from([input]) });
   await program.parseAsync(['query', ...args], { from: 'user' });
   return { stdout: out.join(''), stderr: err.join('') };
 }
@@ -131,6 +136,69 @@ describe('opslake query', () => {
         "'2024-03-05 11:00:00'",
       ]);
       expect(starts[1]).toMatchObject({ WorkGroup: 'opslake', QueryExecutionContext: { Database: 'lake_db', Catalog: 'AwsDataCatalog' } });
+    } finally {
+      athena.restore();
+    }
+  });
+
+  it('runs any Athena SQL from a file (--sql) through the dialect layer, with its :name values as text', async () => {
+    const file = join(root, 'no-mfa.sql');
+    await writeFile(
+      file,
+      [
+        "-- Console sign-ins without MFA, written for the documentation's CloudTrail table",
+        'SELECT useridentity.username AS who, sourceipaddress, eventtime, "timestamp"',
+        'FROM cloudtrail_logs',
+        "WHERE eventname = 'ConsoleLogin'",
+        "  AND json_extract_scalar(additionaleventdata, '$.MFAUsed') = :mfa",
+        "  AND from_iso8601_timestamp(eventtime) > from_iso8601_timestamp('2024-03-01T00:00:00Z');",
+        '',
+      ].join('\n'),
+      'utf8',
+    );
+    const { stdout, stderr } = await opslake('--sql', file, '-c', config, '--param', 'mfa=No', '--format', 'csv');
+    const [header, row, ...rest] = stdout.trim().split('\n');
+    expect(header).toBe('who,sourceipaddress,eventtime,timestamp');
+    expect(row).toMatch(new RegExp(`^mallory,${SMALL_LAKE.consoleWithoutMfa.ip},${SMALL_LAKE.days[0]}T09:\\d\\d:00Z,2024/03/04$`));
+    expect(rest).toEqual([]);
+    expect(stderr).toBe('1 row\n');
+  });
+
+  it('reads the statement from standard input with --sql -', async () => {
+    const sql = `SELECT count(*) AS denied FROM cloudtrail_logs WHERE errorcode = 'AccessDenied' AND "day" = '05'`;
+    const { stdout } = await opslakeWithInput(sql, '--sql', '-', '-c', config, '-f', 'json');
+    expect(JSON.parse(stdout)).toEqual([{ denied: 4 }]);
+  });
+
+  it('names a Trino function the dialect layer cannot translate, and its line, and refuses what is not one statement', async () => {
+    const file = join(root, 'joda.sql');
+    await writeFile(
+      file,
+      "SELECT eventname,\n  format_datetime(from_iso8601_timestamp(eventtime), 'yyyy-MM-dd')\nFROM cloudtrail_logs",
+      'utf8',
+    );
+    const failure = opslake('--sql', file, '-c', config);
+    await expect(failure).rejects.toThrow(UnsupportedSqlError);
+    await expect(failure).rejects.toThrow(/^joda\.sql: line 2: format_datetime: Joda-style formats are not translated/);
+    await writeFile(file, 'SELECT 1; SELECT 2;', 'utf8');
+    await expect(opslake('--sql', file, '-c', config)).rejects.toThrow(/joda\.sql: holds more than one statement/);
+    await expect(opslake('redshift_ddl_history', '--sql', file, '-c', config)).rejects.toThrow(ConfigError);
+  });
+
+  it('runs --sql in Athena as written, creating cloudtrail_logs first when it reads it', async () => {
+    const athena = mockClient(AthenaClient);
+    try {
+      athena.on(StartQueryExecutionCommand).resolvesOnce({ QueryExecutionId: 'view-1' }).resolves({ QueryExecutionId: 'query-1' });
+      athena.on(GetQueryExecutionCommand).resolves({ QueryExecution: { Status: { State: 'SUCCEEDED' }, StatementType: 'DDL' } });
+      athena.on(GetQueryResultsCommand).resolves({ ResultSet: { Rows: [], ResultSetMetadata: { ColumnInfo: [] } } });
+      const sql = "SELECT format_datetime(from_iso8601_timestamp(eventtime), 'yyyy') FROM cloudtrail_logs WHERE region = :region";
+      await opslakeWithInput(sql, '--sql', '-', '--engine', 'athena', '--param', 'region=eu-west-1');
+      const starts = athena.commandCalls(StartQueryExecutionCommand).map((call) => call.args[0].input);
+      expect(starts.map((start) => start.QueryString)).toEqual([
+        `CREATE OR REPLACE VIEW cloudtrail_logs AS\n${cloudTrailLogsView().athenaSql}`,
+        sql.replace(':region', '?'),
+      ]);
+      expect(starts[1]?.ExecutionParameters).toEqual(["'eu-west-1'"]);
     } finally {
       athena.restore();
     }

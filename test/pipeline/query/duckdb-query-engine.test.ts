@@ -1,7 +1,7 @@
 import type { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDuckDb } from '../../../pipeline/duckdb/duckdb-engine.js';
-import { QueryFailedError } from '../../../pipeline/errors.js';
+import { QueryFailedError, UnsupportedSqlError } from '../../../pipeline/errors.js';
 import { DuckDbQueryEngine } from '../../../pipeline/query/duckdb-query-engine.js';
 import { collectRows } from '../../../pipeline/ports/query-engine.js';
 
@@ -78,5 +78,17 @@ describe('DuckDbQueryEngine', () => {
     );
     expect(error).toBeInstanceOf(QueryFailedError);
     expect((error as Error).message).toMatch(/^broken failed in DuckDB: Catalog Error: Table with name nowhere does not exist/);
+  });
+
+  it('names a Trino function that DuckDB lacks and the layer does not translate, with its line, before or while it runs', async () => {
+    const engine = new DuckDbQueryEngine({ connection });
+    const run = (sql: string) => collectRows(engine.pages({ name: 'adhoc.sql', sql, parameters: [] })).catch((caught: unknown) => caught);
+    const missing = await run(`SELECT\n  1 AS x,\n  url_extract_host('https://example.com/a') AS host`);
+    expect(missing).toBeInstanceOf(UnsupportedSqlError);
+    expect(missing).toMatchObject({ functionName: 'url_extract_host', line: 3 });
+    expect((missing as Error).message).toMatch(/^adhoc\.sql: line 3: url_extract_host: is not a DuckDB function .*--engine athena/);
+    const refused = await run(`SELECT\n  format_datetime(now(), 'yyyy')`);
+    expect(refused).toMatchObject({ name: 'UnsupportedSqlError', functionName: 'format_datetime', line: 2 });
+    expect((refused as Error).message).toMatch(/^adhoc\.sql: line 2: format_datetime: /);
   });
 });

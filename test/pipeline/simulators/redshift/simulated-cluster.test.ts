@@ -1,87 +1,30 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ConfigError } from '../../../../pipeline/errors.js';
-import { createSimulatedCluster, openSimulatedCluster, type SimulatedCluster } from '../../../../pipeline/simulators/redshift/index.js';
-import { PENDING_SCHEMA, postgresTypeOf } from '../../../../pipeline/simulators/redshift/stl-schema-sql.js';
+import type { SimulatedCluster } from '../../../../pipeline/simulators/redshift/index.js';
+import { postgresTypeOf } from '../../../../pipeline/simulators/redshift/stl-schema-sql.js';
 import { STL_VIEWS, STL_VIEW_NAMES } from '../../../../pipeline/tables/stl-views.js';
-
-/** Wednesday evening: the history covers a working day. */
-const EVENING = new Date('2026-11-18T18:00:00Z');
-/** Early morning: the history covers the nightly jobs. */
-const MORNING = new Date('2026-11-18T06:00:00Z');
-
-const opened: SimulatedCluster[] = [];
-async function cluster(options: Parameters<typeof createSimulatedCluster>[0]): Promise<SimulatedCluster> {
-  const created = await createSimulatedCluster(options);
-  opened.push(created);
-  return created;
-}
-
-async function rows<T>(db: SimulatedCluster, sql: string, parameters: unknown[] = []): Promise<T[]> {
-  return (await db.db.query<T>(sql, parameters)).rows;
-}
-
-/** One digest per view (visible and pending): equal digests, equal content. */
-async function digest(db: SimulatedCluster): Promise<Record<string, string>> {
-  const result: Record<string, string> = {};
-  for (const view of STL_VIEW_NAMES) {
-    for (const schema of ['public', PENDING_SCHEMA]) {
-      const [row] = await rows<{ d: string }>(
-        db,
-        `SELECT md5(coalesce(string_agg(v::text, E'\\n' ORDER BY v::text), '')) AS d FROM "${schema}"."${view}" v`,
-      );
-      result[`${schema}.${view}`] = row!.d;
-    }
-  }
-  return result;
-}
-
-/** Statements reassembled from their pieces, still escaped. */
-async function escapedStatements(
-  db: SimulatedCluster,
-  view: 'stl_querytext' | 'stl_ddltext' | 'stl_utilitytext',
-): Promise<Map<string, { pieces: string[]; sequences: number[] }>> {
-  const key = view === 'stl_querytext' ? 'query::text' : "xid::text || '/' || pid::text || '/' || starttime::text";
-  const found = await rows<{ k: string; sequence: number; text: string }>(
-    db,
-    `SELECT ${key} AS k, sequence, text FROM ${view} ORDER BY 1, sequence`,
-  );
-  const statements = new Map<string, { pieces: string[]; sequences: number[] }>();
-  for (const row of found) {
-    const statement = statements.get(row.k) ?? { pieces: [], sequences: [] };
-    statement.pieces.push(row.text);
-    statement.sequences.push(row.sequence);
-    statements.set(row.k, statement);
-  }
-  return statements;
-}
-
-/** md5 of the empty string: a view with no rows. */
-const EMPTY_DIGEST = 'd41d8cd98f00b204e9800998ecf8427e';
-
-function stitchEscaped(pieces: readonly string[]): string {
-  return pieces.slice(0, -1).join('') + pieces[pieces.length - 1]!.replace(/ +$/, '');
-}
-
-function decode(escaped: string): string {
-  return escaped.replace(/\\(\\|n)/g, (_match, character: string) => (character === 'n' ? '\n' : '\\'));
-}
+import {
+  cluster,
+  decode,
+  EVENING,
+  escapedStatements,
+  firstRow,
+  firstWord,
+  MORNING,
+  opened,
+  rows,
+  stitchEscaped,
+} from './simulated-cluster-support.js';
 
 let analytics: SimulatedCluster;
 let etl: SimulatedCluster;
-let folder: string;
 
 beforeAll(async () => {
-  folder = await mkdtemp(join(tmpdir(), 'opslake-simulator-'));
   analytics = await cluster({ name: 'analytics', profile: 'analytics', seed: 7, start: EVENING, historyHours: 12 });
   etl = await cluster({ name: 'etl', profile: 'etl', seed: 7, start: MORNING, historyHours: 12 });
 });
 
 afterAll(async () => {
   for (const db of opened) await db.close();
-  await rm(folder, { recursive: true, force: true });
 });
 
 describe('SimulatedCluster', () => {
@@ -111,8 +54,8 @@ describe('SimulatedCluster', () => {
   });
 
   it('answers getdate() with its clock, as the exporter asks for it', async () => {
-    const [row] = await rows<{ now: string }>(analytics, 'SELECT getdate()::text AS now');
-    expect(row!.now).toBe('2026-11-18 18:00:00');
+    const row = await firstRow<{ now: string }>(analytics, 'SELECT getdate()::text AS now');
+    expect(row.now).toBe('2026-11-18 18:00:00');
     expect(await analytics.now()).toBe('2026-11-18 18:00:00');
   });
 
@@ -126,35 +69,37 @@ describe('SimulatedCluster', () => {
 
   it('tells a story: users, queues, short and long, aborted queries, internal rdsdb work', async () => {
     for (const db of [analytics, etl]) {
-      const [users] = await rows<{ internal: number; people: number }>(
+      const users = await firstRow<{ internal: number; people: number }>(
         db,
-        'SELECT count(*) FILTER (WHERE userid = 1)::int AS internal, count(DISTINCT userid) FILTER (WHERE userid > 1)::int AS people FROM stl_query',
+        `SELECT count(*) FILTER (WHERE userid = 1)::int AS internal,
+                count(DISTINCT userid) FILTER (WHERE userid > 1)::int AS people FROM stl_query`,
       );
-      expect(users!.internal).toBeGreaterThan(0);
-      expect(users!.people).toBeGreaterThanOrEqual(3);
+      expect(users.internal).toBeGreaterThan(0);
+      expect(users.people).toBeGreaterThanOrEqual(3);
       const queues = await rows<{ service_class: number; name: string }>(
         db,
         'SELECT DISTINCT service_class, rtrim(service_class_name) AS name FROM stl_wlm_query ORDER BY 1',
       );
       expect(queues.filter((queue) => queue.service_class >= 6 && queue.service_class <= 13).length).toBeGreaterThanOrEqual(3);
       for (const queue of queues) expect(queue.name).not.toBe('');
-      const [times] = await rows<{ short: number; long: number; aborted: number }>(
+      const times = await firstRow<{ short: number; long: number; aborted: number }>(
         db,
-        `SELECT count(*) FILTER (WHERE total_exec_time < 1000000)::int AS short, count(*) FILTER (WHERE total_exec_time > 60000000)::int AS long,
+        `SELECT count(*) FILTER (WHERE total_exec_time < 1000000)::int AS short,
+                count(*) FILTER (WHERE total_exec_time > 60000000)::int AS long,
                 (SELECT count(*)::int FROM stl_query WHERE aborted = 1) AS aborted FROM stl_wlm_query`,
       );
       expect(times).toMatchObject({ short: expect.any(Number), long: expect.any(Number) });
-      expect(times!.short).toBeGreaterThan(0);
-      expect(times!.long).toBeGreaterThan(0);
-      expect(times!.aborted).toBeGreaterThan(0);
+      expect(times.short).toBeGreaterThan(0);
+      expect(times.long).toBeGreaterThan(0);
+      expect(times.aborted).toBeGreaterThan(0);
     }
-    const [superuser] = await rows<{ n: number }>(analytics, 'SELECT count(*)::int AS n FROM stl_wlm_query WHERE service_class = 5');
-    expect(superuser!.n).toBeGreaterThan(0);
+    const superuser = await firstRow<{ n: number }>(analytics, 'SELECT count(*)::int AS n FROM stl_wlm_query WHERE service_class = 5');
+    expect(superuser.n).toBeGreaterThan(0);
   });
 
   it('keeps WLM times in microseconds consistent with its timestamps and with stl_query', async () => {
     for (const db of [analytics, etl]) {
-      const [check] = await rows<{ total: number; bad: number }>(
+      const check = await firstRow<{ total: number; bad: number }>(
         db,
         `SELECT count(*)::int AS total, count(*) FILTER (WHERE
             w.total_queue_time <> (extract(epoch FROM w.queue_end_time - w.queue_start_time) * 1000000)::bigint
@@ -162,42 +107,44 @@ describe('SimulatedCluster', () => {
          OR w.queue_end_time <> w.exec_start_time OR w.service_class_end_time <> q.endtime OR w.queue_start_time <> q.starttime)::int AS bad
          FROM stl_wlm_query w JOIN stl_query q ON q.query = w.query AND q.xid = w.xid`,
       );
-      expect(check!.total).toBeGreaterThan(100);
-      expect(check!.bad).toBe(0);
+      expect(check.total).toBeGreaterThan(100);
+      expect(check.bad).toBe(0);
     }
   });
 
   it('writes scan steps per slice inside their query, with consistent row counts', async () => {
     for (const db of [analytics, etl]) {
-      const [check] = await rows<{ slices: number; bad_counts: number; outside: number; rr: number; not_rr: number; named: number }>(
+      const check = await firstRow<{ slices: number; bad_counts: number; outside: number; rr: number; not_rr: number; named: number }>(
         db,
         `SELECT count(DISTINCT s.slice)::int AS slices,
-                count(*) FILTER (WHERE s.type = 2 AND NOT (s.rows <= s.rows_pre_user_filter AND s.rows_pre_user_filter <= s.rows_pre_filter))::int AS bad_counts,
+                count(*) FILTER (WHERE s.type = 2
+                  AND NOT (s.rows <= s.rows_pre_user_filter AND s.rows_pre_user_filter <= s.rows_pre_filter))::int AS bad_counts,
                 count(*) FILTER (WHERE s.starttime < q.starttime OR s.endtime > q.endtime OR s.starttime > s.endtime)::int AS outside,
                 count(*) FILTER (WHERE s.is_rrscan = 't')::int AS rr, count(*) FILTER (WHERE s.is_rrscan = 'f')::int AS not_rr,
                 count(*) FILTER (WHERE s.type = 2 AND rtrim(s.perm_table_name) <> '')::int AS named
          FROM stl_scan s JOIN stl_query q ON q.query = s.query`,
       );
-      expect(check!.slices).toBeGreaterThan(1);
-      expect(check!.bad_counts).toBe(0);
-      expect(check!.outside).toBe(0);
-      expect(check!.rr).toBeGreaterThan(0);
-      expect(check!.not_rr).toBeGreaterThan(0);
-      expect(check!.named).toBeGreaterThan(0);
+      expect(check.slices).toBeGreaterThan(1);
+      expect(check.bad_counts).toBe(0);
+      expect(check.outside).toBe(0);
+      expect(check.rr).toBeGreaterThan(0);
+      expect(check.not_rr).toBeGreaterThan(0);
+      expect(check.named).toBeGreaterThan(0);
     }
   });
 
   it('writes plans with nested loops and tables missing statistics, and the matching alerts', async () => {
-    const plans = await rows<{ nested: number; missing: number; orphans: number }>(
+    const plans = await firstRow<{ nested: number; missing: number; orphans: number }>(
       analytics,
       `SELECT count(*) FILTER (WHERE plannode LIKE 'XN Nested Loop%')::int AS nested,
               count(*) FILTER (WHERE plannode LIKE '----- Tables missing statistics:%')::int AS missing,
-              count(*) FILTER (WHERE parentid <> 0 AND NOT EXISTS (SELECT 1 FROM stl_explain p WHERE p.query = e.query AND p.nodeid = e.parentid))::int AS orphans
+              count(*) FILTER (WHERE parentid <> 0
+                AND NOT EXISTS (SELECT 1 FROM stl_explain p WHERE p.query = e.query AND p.nodeid = e.parentid))::int AS orphans
        FROM stl_explain e`,
     );
-    expect(plans[0]!.nested).toBeGreaterThan(0);
-    expect(plans[0]!.missing).toBeGreaterThan(0);
-    expect(plans[0]!.orphans).toBe(0);
+    expect(plans.nested).toBeGreaterThan(0);
+    expect(plans.missing).toBeGreaterThan(0);
+    expect(plans.orphans).toBe(0);
     const alerts = await rows<{ event: string; solution: string }>(
       analytics,
       'SELECT DISTINCT rtrim(event) AS event, rtrim(solution) AS solution FROM stl_alert_event_log',
@@ -217,18 +164,13 @@ describe('SimulatedCluster', () => {
         ...(await rows<{ t: string }>(etl, `SELECT rtrim(text) AS t FROM ${view} WHERE sequence = 0`)),
       ];
       // dbt opens its statements with a comment.
-      return found.map((row) =>
-        decode(row.t)
-          .replace(/^\/\*[\s\S]*?\*\/\s*/, '')
-          .split(/\s+/)[0]!
-          .toUpperCase(),
-      );
+      return found.map((row) => firstWord(decode(row.t).replace(/^\/\*[\s\S]*?\*\/\s*/, '')).toUpperCase());
     };
     expect(new Set(await verbs('stl_ddltext'))).toEqual(new Set(['CREATE', 'ALTER', 'DROP']));
     const utility = await verbs('stl_utilitytext');
     for (const verb of ['GRANT', 'SET', 'TRUNCATE', 'ANALYZE', 'COMMIT', 'BEGIN']) expect(utility).toContain(verb);
-    const [multi] = await rows<{ n: number }>(etl, 'SELECT count(*)::int AS n FROM stl_ddltext WHERE sequence > 0');
-    expect(multi!.n).toBeGreaterThan(0);
+    const multi = await firstRow<{ n: number }>(etl, 'SELECT count(*)::int AS n FROM stl_ddltext WHERE sequence > 0');
+    expect(multi.n).toBeGreaterThan(0);
   });
 
   it('stores text in well-formed 200-character pieces: escapes, padding, real trailing spaces', async () => {
@@ -251,7 +193,10 @@ describe('SimulatedCluster', () => {
       }
       const mismatched = await rows<{ query: number }>(
         db,
-        `SELECT q.query FROM stl_query q WHERE rtrim(q.querytxt) <> (SELECT rtrim(left(string_agg(t.text::text || repeat(' ', 200 - length(t.text)), '' ORDER BY t.sequence), 4000)) FROM stl_querytext t WHERE t.query = q.query AND t.xid = q.xid)`,
+        `SELECT q.query FROM stl_query q
+         WHERE rtrim(q.querytxt) <> (
+           SELECT rtrim(left(string_agg(t.text::text || repeat(' ', 200 - length(t.text)), '' ORDER BY t.sequence), 4000))
+           FROM stl_querytext t WHERE t.query = q.query AND t.xid = q.xid)`,
       );
       expect(mismatched).toEqual([]);
     }
@@ -259,154 +204,22 @@ describe('SimulatedCluster', () => {
     expect(longStatements).toBeGreaterThan(0);
     expect(spaceEndedPieces).toBeGreaterThan(0);
     expect(backslashes).toBeGreaterThan(0);
-    const [long] = await rows<{ n: number }>(etl, 'SELECT count(*)::int AS n FROM stl_query WHERE length(querytxt) = 4000');
-    expect(long!.n).toBeGreaterThan(0);
+    const long = await firstRow<{ n: number }>(etl, 'SELECT count(*)::int AS n FROM stl_query WHERE length(querytxt) = 4000');
+    expect(long.n).toBeGreaterThan(0);
   });
 
   it('numbers queries and transactions uniquely', async () => {
     for (const db of [analytics, etl]) {
-      const [ids] = await rows<{ queries: number; distinct_queries: number; xids: number; distinct_xids: number }>(
+      const ids = await firstRow<{ queries: number; distinct_queries: number; xids: number; distinct_xids: number }>(
         db,
         `SELECT (SELECT count(*)::int FROM stl_query) AS queries, (SELECT count(DISTINCT query)::int FROM stl_query) AS distinct_queries,
                 count(*)::int AS xids, count(DISTINCT xid)::int AS distinct_xids
-         FROM (SELECT xid FROM stl_query UNION ALL SELECT DISTINCT xid FROM stl_ddltext UNION ALL SELECT DISTINCT xid FROM stl_utilitytext) x`,
+         FROM (SELECT xid FROM stl_query UNION ALL SELECT DISTINCT xid FROM stl_ddltext
+               UNION ALL SELECT DISTINCT xid FROM stl_utilitytext) x`,
       );
-      expect(ids!.distinct_queries).toBe(ids!.queries);
-      expect(ids!.distinct_xids).toBe(ids!.xids);
+      expect(ids.distinct_queries).toBe(ids.queries);
+      expect(ids.distinct_xids).toBe(ids.xids);
     }
-  });
-
-  describe('as the clock moves', () => {
-    let small: SimulatedCluster;
-
-    beforeAll(async () => {
-      small = await cluster({
-        name: 'small',
-        profile: 'analytics',
-        seed: 9,
-        start: EVENING,
-        historyHours: 4,
-        retentionDays: 2 / 24,
-        maxVisibilityDelayMinutes: 10,
-      });
-    });
-
-    it('shows late rows only once the clock passes their visibility time', async () => {
-      const now = await small.now();
-      const pending = await rows<{ query: number; endtime: string; visible_at: string }>(
-        small,
-        `SELECT query, endtime::text, visible_at::text FROM "${PENDING_SCHEMA}".stl_query WHERE endtime <= $1::timestamp ORDER BY visible_at`,
-        [now],
-      );
-      // Queries that have finished but are not visible yet.
-      expect(pending.length).toBeGreaterThan(0);
-      for (const row of pending) {
-        expect(row.visible_at > now).toBe(true);
-        expect(Date.parse(`${row.visible_at}Z`) - Date.parse(`${row.endtime}Z`)).toBeLessThanOrEqual(10 * 60_000);
-      }
-      const ids = pending.map((row) => row.query);
-      const [visibleBefore] = await rows<{ n: number }>(small, 'SELECT count(*)::int AS n FROM stl_query WHERE query = ANY($1::int[])', [
-        ids,
-      ]);
-      expect(visibleBefore!.n).toBe(0);
-      const [future] = await rows<{ n: number }>(small, 'SELECT count(*)::int AS n FROM stl_query WHERE endtime > getdate()');
-      expect(future!.n).toBe(0);
-
-      await small.advance(10);
-      const [visibleAfter] = await rows<{ n: number }>(small, 'SELECT count(*)::int AS n FROM stl_query WHERE query = ANY($1::int[])', [
-        ids,
-      ]);
-      expect(visibleAfter!.n).toBe(ids.length);
-      const [text] = await rows<{ n: number }>(
-        small,
-        'SELECT count(DISTINCT query)::int AS n FROM stl_querytext WHERE query = ANY($1::int[])',
-        [ids],
-      );
-      expect(text!.n).toBe(ids.length);
-    });
-
-    it('adds the new work when it advances, with higher query ids', async () => {
-      const before = await small.rowCounts();
-      const [maxBefore] = await rows<{ m: number }>(small, 'SELECT max(query)::int AS m FROM stl_query');
-      const result = await small.advance(30);
-      expect(result.now).toBe('2026-11-18 18:40:00');
-      expect(await small.now()).toBe('2026-11-18 18:40:00');
-      expect(result.statements).toBeGreaterThan(0);
-      expect(result.rowsVisible).toBeGreaterThan(0);
-      const [newer] = await rows<{ n: number; lowest: number }>(
-        small,
-        'SELECT count(*)::int AS n, min(query)::int AS lowest FROM stl_query WHERE starttime >= $1::timestamp',
-        ['2026-11-18 18:10:00'],
-      );
-      expect(newer!.n).toBeGreaterThan(0);
-      expect(newer!.lowest).toBeGreaterThan(maxBefore!.m);
-      expect((await small.rowCounts()).stl_scan).not.toBe(before.stl_scan);
-    });
-
-    it('deletes rows older than the retention, by their completion time', async () => {
-      const check = async (): Promise<void> => {
-        for (const view of STL_VIEW_NAMES) {
-          const cursor = STL_VIEWS[view].cursor;
-          const time = cursor.kind === 'own' ? `v.${cursor.column}` : '(SELECT q.endtime FROM stl_query q WHERE q.query = v.query LIMIT 1)';
-          const [row] = await rows<{ old: number; orphans: number }>(
-            small,
-            `SELECT count(*) FILTER (WHERE ${time} < getdate() - interval '2 hours')::int AS old,
-                    count(*) FILTER (WHERE ${time} IS NULL)::int AS orphans FROM ${view} v`,
-          );
-          expect(row, view).toEqual({ old: 0, orphans: 0 });
-        }
-      };
-      await check();
-      const [oldest] = await rows<{ t: string }>(small, 'SELECT min(endtime)::text AS t FROM stl_query');
-      const result = await small.advance(60);
-      expect(result.rowsDeleted).toBeGreaterThan(0);
-      await check();
-      const [gone] = await rows<{ n: number }>(small, 'SELECT count(*)::int AS n FROM stl_query WHERE endtime = $1::timestamp', [
-        oldest!.t,
-      ]);
-      expect(gone!.n).toBe(0);
-    });
-  });
-
-  describe('determinism and reopening', () => {
-    const options = { name: 'twin', profile: 'etl', seed: 21, start: MORNING, historyHours: 3 } as const;
-    /** Contents after 30 + 30 minutes, shared by the two tests. */
-    let afterAnHour: Record<string, string>;
-
-    it('gives identical tables for the same seed, whatever the steps of the clock', async () => {
-      const a = await cluster(options);
-      const b = await cluster(options);
-      await a.advance(30);
-      await a.advance(30);
-      await b.advance(60);
-      afterAnHour = await digest(a);
-      expect(await digest(b)).toEqual(afterAnHour);
-      const emptyViews = Object.entries(afterAnHour).filter(([key, value]) => key.startsWith('public.') && value === EMPTY_DIGEST);
-      expect(emptyViews).toEqual([]);
-    });
-
-    it('continues from its folder after a reopen: clock, pending rows and contents', async () => {
-      const dataDir = join(folder, 'twin');
-      const first = await createSimulatedCluster({ ...options, dataDir });
-      await first.advance(30);
-      const before = await digest(first);
-      await first.close();
-
-      await expect(createSimulatedCluster({ ...options, dataDir, seed: 99 })).rejects.toBeInstanceOf(ConfigError);
-      const reopened = await openSimulatedCluster(dataDir);
-      opened.push(reopened);
-      expect(reopened.name).toBe('twin');
-      expect(reopened.profile).toBe('etl');
-      expect(await reopened.now()).toBe('2026-11-18 06:30:00');
-      expect(await digest(reopened)).toEqual(before);
-      // A cluster that never closed took the same steps: the reopened one must match it.
-      await reopened.advance(30);
-      expect(await digest(reopened)).toEqual(afterAnHour);
-    });
-
-    it('refuses a folder without a cluster', async () => {
-      await expect(openSimulatedCluster(join(folder, 'nothing-here'))).rejects.toBeInstanceOf(ConfigError);
-    });
   });
 
   describe('loadScanRows', () => {
@@ -419,19 +232,23 @@ describe('SimulatedCluster', () => {
       expect(after.stl_scan - before.stl_scan).toBe(5_000);
       expect(after.stl_query - before.stl_query).toBe(result.queries);
       expect(after.stl_querytext - before.stl_querytext).toBe(result.queries);
-      const [check] = await rows<{ scans: number; outside_slot: number; outside_query: number; bad_counts: number; queries: number }>(
+      const check = await firstRow<{ scans: number; outside_slot: number; outside_query: number; bad_counts: number; queries: number }>(
         etl,
         `SELECT count(*)::int AS scans,
                 count(*) FILTER (WHERE q.starttime < '2026-11-18 04:00' OR q.endtime >= '2026-11-18 05:00')::int AS outside_slot,
                 count(*) FILTER (WHERE s.starttime < q.starttime OR s.endtime > q.endtime)::int AS outside_query,
-                count(*) FILTER (WHERE NOT (s.rows <= s.rows_pre_user_filter AND s.rows_pre_user_filter <= s.rows_pre_filter))::int AS bad_counts,
+                count(*) FILTER (WHERE NOT (s.rows <= s.rows_pre_user_filter
+                                            AND s.rows_pre_user_filter <= s.rows_pre_filter))::int AS bad_counts,
                 count(DISTINCT q.query)::int AS queries
          FROM stl_scan s JOIN stl_query q ON q.query = s.query WHERE q.query BETWEEN $1 AND $2`,
         [result.firstQuery, result.lastQuery],
       );
       expect(check).toEqual({ scans: 5_000, outside_slot: 0, outside_query: 0, bad_counts: 0, queries: result.queries });
-      const [ids] = await rows<{ n: number; d: number }>(etl, 'SELECT count(*)::int AS n, count(DISTINCT query)::int AS d FROM stl_query');
-      expect(ids!.d).toBe(ids!.n);
+      const ids = await firstRow<{ n: number; d: number }>(
+        etl,
+        'SELECT count(*)::int AS n, count(DISTINCT query)::int AS d FROM stl_query',
+      );
+      expect(ids.d).toBe(ids.n);
     });
 
     it('refuses a slot that ends after the clock', async () => {

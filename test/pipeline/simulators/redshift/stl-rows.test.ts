@@ -1,13 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { ANALYTICS_PROFILE } from '../../../../pipeline/simulators/redshift/analytics-profile.js';
 import { scan } from '../../../../pipeline/simulators/redshift/profile-helpers.js';
-import {
-  emitStatementRows,
-  formatMicros,
-  parseMicros,
-  type RowSink,
-  type SqlCell,
-} from '../../../../pipeline/simulators/redshift/stl-rows.js';
+import { formatMicros, parseMicros } from '../../../../pipeline/simulators/redshift/format-micros.js';
+import type { RowSink, SqlCell } from '../../../../pipeline/simulators/redshift/row-sink.js';
+import { emitStatementRows } from '../../../../pipeline/simulators/redshift/stl-rows.js';
+import type { SimTable } from '../../../../pipeline/simulators/redshift/workload-profile.js';
 import type { PlacedStatement } from '../../../../pipeline/simulators/redshift/workload-generator.js';
 import type { StatementSpec } from '../../../../pipeline/simulators/redshift/workload-profile.js';
 import { STL_VIEWS, type StlViewName } from '../../../../pipeline/tables/stl-views.js';
@@ -22,15 +19,30 @@ function collect(): RowSink & { rows: (view: StlViewName) => Collected[] } {
   const byView = new Map<StlViewName, Collected[]>();
   return {
     add(view, values, completionUs, visibleUs) {
-      const row = Object.fromEntries(STL_VIEWS[view].columns.map((column, index) => [column.name, values[index]!]));
+      const row: Record<string, SqlCell> = {};
+      STL_VIEWS[view].columns.forEach((column, index) => {
+        const value = values[index];
+        if (value !== undefined) row[column.name] = value;
+      });
       byView.set(view, [...(byView.get(view) ?? []), { row, completionUs, visibleUs }]);
     },
     rows: (view) => byView.get(view) ?? [],
   };
 }
 
-const WEB_EVENTS = ANALYTICS_PROFILE.tables.find((table) => table.name === 'web_events')!;
-const SESSIONS = ANALYTICS_PROFILE.tables.find((table) => table.name === 'sessions')!;
+/** The first of a list, which the test expects to be there. */
+function first<T>(items: readonly T[]): T {
+  const [item] = items;
+  if (item === undefined) throw new Error('expected at least one item');
+  return item;
+}
+
+function table(name: string): SimTable {
+  return first(ANALYTICS_PROFILE.tables.filter((candidate) => candidate.name === name));
+}
+
+const WEB_EVENTS = table('web_events');
+const SESSIONS = table('sessions');
 const START_US = Date.parse('2026-11-18T10:00:00Z') * 1000 + 123;
 
 function placed(spec: Partial<StatementSpec>, overrides: Partial<PlacedStatement> = {}): PlacedStatement {
@@ -72,8 +84,8 @@ describe('emitStatementRows', () => {
   it('writes consistent stl_query, stl_querytext and stl_wlm_query rows for a query', () => {
     const sink = collect();
     emitStatementRows(ANALYTICS_PROFILE, { placed: placed(nestedLoop), query: 5001, xid: 9001 }, sink);
-    const [query] = sink.rows('stl_query');
-    expect(query!.row).toMatchObject({
+    const query = first(sink.rows('stl_query'));
+    expect(query.row).toMatchObject({
       query: 5001,
       xid: 9001,
       userid: 102,
@@ -81,19 +93,19 @@ describe('emitStatementRows', () => {
       aborted: 0,
       querytxt: 'select *\\nfrom sessions s, web_events w\\nwhere s.started_at > w.ts',
     });
-    expect(query!.row.starttime).toBe(formatMicros(START_US));
-    expect(query!.completionUs).toBe(START_US + 32_000_000);
-    expect(query!.visibleUs).toBe(START_US + 32_000_000 + 90_000_000);
-    const [wlm] = sink.rows('stl_wlm_query');
-    expect(wlm!.row).toMatchObject({
+    expect(query.row.starttime).toBe(formatMicros(START_US));
+    expect(query.completionUs).toBe(START_US + 32_000_000);
+    expect(query.visibleUs).toBe(START_US + 32_000_000 + 90_000_000);
+    const wlm = first(sink.rows('stl_wlm_query'));
+    expect(wlm.row).toMatchObject({
       service_class: 7,
       service_class_name: 'Ad hoc',
       total_queue_time: 2_000_000,
       total_exec_time: 30_000_000,
     });
-    expect(parseMicros(String(wlm!.row.exec_start_time)) - parseMicros(String(wlm!.row.queue_start_time))).toBe(2_000_000);
-    expect(wlm!.row.service_class_end_time).toBe(query!.row.endtime);
-    expect(sink.rows('stl_querytext').map((r) => r.row.text)).toEqual([query!.row.querytxt]);
+    expect(parseMicros(String(wlm.row.exec_start_time)) - parseMicros(String(wlm.row.queue_start_time))).toBe(2_000_000);
+    expect(wlm.row.service_class_end_time).toBe(query.row.endtime);
+    expect(sink.rows('stl_querytext').map((r) => r.row.text)).toEqual([query.row.querytxt]);
   });
 
   it('writes one scan row per slice and segment, within the query and with consistent counts', () => {
@@ -117,7 +129,7 @@ describe('emitStatementRows', () => {
     emitStatementRows(ANALYTICS_PROFILE, { placed: placed(nestedLoop), query: 5001, xid: 9001 }, sink);
     const nodes = sink.rows('stl_explain').map((r) => r.row);
     const ids = new Set(nodes.map((node) => node.nodeid));
-    for (const node of nodes) expect(node.parentid === 0 || ids.has(node.parentid!)).toBe(true);
+    for (const node of nodes) expect(node.parentid === 0 || ids.has(node.parentid)).toBe(true);
     expect(nodes[0]).toMatchObject({ nodeid: 1, parentid: 0 });
     expect(nodes.some((node) => String(node.plannode).startsWith('XN Nested Loop DS_BCAST_INNER'))).toBe(true);
     expect(nodes.map((node) => node.plannode)).toContain('----- Tables missing statistics: web_events -----');
@@ -131,7 +143,7 @@ describe('emitStatementRows', () => {
   it('leaves no step rows for a query that ran on a concurrency-scaling cluster', () => {
     const sink = collect();
     emitStatementRows(ANALYTICS_PROFILE, { placed: placed(nestedLoop, { concurrencyScaling: true }), query: 5001, xid: 9001 }, sink);
-    expect(sink.rows('stl_query')[0]!.row.concurrency_scaling_status).toBe(1);
+    expect(first(sink.rows('stl_query')).row.concurrency_scaling_status).toBe(1);
     expect(sink.rows('stl_scan')).toHaveLength(0);
     expect(sink.rows('stl_explain')).toHaveLength(0);
     expect(sink.rows('stl_alert_event_log')).toHaveLength(0);
@@ -141,7 +153,7 @@ describe('emitStatementRows', () => {
     const sink = collect();
     const aborted = placed(nestedLoop, { aborted: true, execUs: 3_000_000, endUs: START_US + 5_000_000 });
     emitStatementRows(ANALYTICS_PROFILE, { placed: aborted, query: 5001, xid: 9001 }, sink);
-    expect(sink.rows('stl_query')[0]!.row.aborted).toBe(1);
+    expect(first(sink.rows('stl_query')).row.aborted).toBe(1);
     for (const { completionUs } of sink.rows('stl_scan')) expect(completionUs).toBeLessThanOrEqual(START_US + 5_000_000);
   });
 
@@ -160,16 +172,8 @@ describe('emitStatementRows', () => {
     const pieces = sink.rows('stl_ddltext');
     expect(pieces.map((p) => p.row.sequence)).toEqual([0, 1]);
     expect(pieces.map((p) => p.row.text).join('')).toBe(text.replace('\n', '\\n'));
-    expect(pieces[0]!.row).toMatchObject({ xid: 9002, label: '' });
+    expect(first(pieces).row).toMatchObject({ xid: 9002, label: '' });
     expect(sink.rows('stl_query')).toHaveLength(0);
     expect(sink.rows('stl_wlm_query')).toHaveLength(0);
-  });
-});
-
-describe('formatMicros', () => {
-  it('prints microseconds and parses back', () => {
-    expect(formatMicros(Date.parse('2026-11-18T10:00:00Z') * 1000 + 1_234_567)).toBe('2026-11-18 10:00:01.234567');
-    expect(parseMicros('2026-11-18 10:00:01.234567')).toBe(Date.parse('2026-11-18T10:00:00Z') * 1000 + 1_234_567);
-    expect(parseMicros('2026-11-18 10:00:01')).toBe(Date.parse('2026-11-18T10:00:01Z') * 1000);
   });
 });
