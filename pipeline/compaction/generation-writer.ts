@@ -36,7 +36,11 @@ export interface GenerationWriterOptions {
   readonly parquet: ParquetWriter;
   /** Size a compacted file grows to before the next starts. */
   readonly targetFileBytes: number;
-  /** DuckDB's memory limit: one time bucket (and one row group) is sized to a quarter of it. */
+  /**
+   * DuckDB's memory limit. A time bucket is an eighth of it and a row group at most a 32nd: DuckDB
+   * 1.5's Parquet writer can crash in its final flush when a COPY runs close to the limit, so the
+   * limit is kept well above what one bucket's sort and one row group need.
+   */
   readonly memoryLimitBytes: number;
 }
 
@@ -101,12 +105,16 @@ export class GenerationWriter {
     const compaction: CompactionInputs = { table, files: inputs.map((input) => input.path), present };
     const rowsIn = inputRows.reduce((sum, rows) => sum + rows, 0);
     const { connection, parquet } = this.#options;
-    const bucketBytes = this.#options.memoryLimitBytes / 4;
+    const bucketBytes = this.#options.memoryLimitBytes / 8;
     try {
       await connection.run(losersSql(compaction));
       const bytesPerRow = Math.max(1, (await this.#uncompressedBytes(compaction.files)) / Math.max(rowsIn, 1));
       const bucketRows = Math.max(MIN_ROW_GROUP, Math.floor(bucketBytes / bytesPerRow));
-      const rowGroupRows = Math.min(MAX_ROW_GROUP, bucketRows);
+      const rowGroupRows = Math.min(
+        MAX_ROW_GROUP,
+        bucketRows,
+        Math.max(MIN_ROW_GROUP, Math.floor(this.#options.memoryLimitBytes / 32 / bytesPerRow)),
+      );
       const histogram = histogramSql(compaction);
       let output: SizedFiles;
       if (rowsIn <= bucketRows || histogram === undefined) {

@@ -114,6 +114,8 @@ export class CompactionWorld {
   async ingest(
     files: ReadonlyArray<{ name: string; day: string; records: readonly Record<string, unknown>[]; account?: string }>,
     clock = () => NOW,
+    /** Every input again, as after a lost ledger: the same live objects are written once more. */
+    force = false,
   ): Promise<CloudTrailIngestSummary> {
     for (const file of files) {
       const key = logKey(file.name, { day: file.day, ...(file.account ? { account: file.account } : {}) });
@@ -126,6 +128,7 @@ export class CompactionWorld {
       cloudtrailLatenessMinutes: DEFAULT_COMPACTION_SETTINGS.cloudtrailLatenessMinutes,
       clock,
       tempDirectory: join(this.root, 'tmp'),
+      ...(force ? { force: true } : {}),
     });
     // Local readers see new live partitions once the views are rebuilt (every command that opens the catalog does).
     await this.catalog.ensureTables(CLOUDTRAIL_TABLES);
