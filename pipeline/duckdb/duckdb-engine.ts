@@ -1,5 +1,6 @@
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 export interface DuckDbOptions {
   /** Database file; `:memory:` by default. */
@@ -11,6 +12,9 @@ export interface DuckDbOptions {
   readonly tempDirectory?: string;
 }
 
+/** Instances opened by this process: each spills into a folder of its own. */
+let instances = 0;
+
 /**
  * Opens DuckDB configured to never reach the network: extension autoloading would try to
  * download (httpfs), which fails offline and is a cold-start risk in Lambda. The home directory
@@ -18,12 +22,16 @@ export interface DuckDbOptions {
  */
 export async function openDuckDb(options: DuckDbOptions = {}): Promise<{ instance: DuckDBInstance; connection: DuckDBConnection }> {
   const temp = options.tempDirectory ?? tmpdir();
+  instances += 1;
   const instance = await DuckDBInstance.create(options.path ?? ':memory:', {
     threads: String(options.threads ?? 1),
     autoinstall_known_extensions: 'false',
     autoload_known_extensions: 'false',
     home_directory: temp,
-    temp_directory: temp,
+    // A folder of its own: DuckDB names its spill files by size class only, so two instances
+    // spilling into one folder (two processes, or two instances of one) remove each other's
+    // files. DuckDB creates the folder when it first spills and removes it when it closes.
+    temp_directory: join(temp, `duckdb-spill-${process.pid}-${instances}`),
     ...(options.memoryLimit ? { memory_limit: options.memoryLimit } : {}),
   });
   const connection = await instance.connect();

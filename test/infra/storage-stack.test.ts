@@ -4,14 +4,19 @@ import { QueryLibrary } from '../../pipeline/query/query-library.js';
 import { lakeTables } from '../../pipeline/tables/registry.js';
 import { FLEET, buildTestApp, removeTestApps } from './infra-test-app.js';
 
-type Resources = Record<string, { Type: string; Properties?: Record<string, any>; DeletionPolicy?: string; UpdateReplacePolicy?: string }>;
+/** A template's properties, read by path in the assertions below. */
+// biome-ignore lint/suspicious/noExplicitAny: CloudFormation properties are free-form; each assertion reads the path it checks.
+type Properties = Record<string, any>;
+type Resources = Record<string, { Type: string; Properties?: Properties; DeletionPolicy?: string; UpdateReplacePolicy?: string }>;
 
 function onlyResource(template: Template, type: string, properties: Record<string, unknown> = {}): [string, Resources[string]] {
   const found = Object.entries(template.findResources(type, properties ? { Properties: Match.objectLike(properties) } : {})) as Array<
     [string, Resources[string]]
   >;
   expect(found, `${type} matching ${JSON.stringify(properties)}`).toHaveLength(1);
-  return found[0]!;
+  const [first] = found;
+  if (first === undefined) throw new Error(`no ${type}`);
+  return first;
 }
 
 describe('StorageStack', () => {
@@ -53,7 +58,7 @@ describe('StorageStack', () => {
     const policy = Object.values(
       template.findResources('AWS::S3::BucketPolicy', { Properties: { Bucket: { Ref: lakeId } } }),
     )[0] as Resources[string];
-    const statements = policy.Properties!.PolicyDocument.Statement as Array<Record<string, any>>;
+    const statements = policy.Properties?.PolicyDocument.Statement as Properties[];
     expect(statements).toContainEqual(
       expect.objectContaining({
         Effect: 'Deny',
@@ -89,7 +94,7 @@ describe('StorageStack', () => {
 
   it('expires quarantined inputs, temporary objects, old versions and Athena results', () => {
     const [, lake] = onlyResource(template, 'AWS::S3::Bucket', { VersioningConfiguration: { Status: 'Enabled' } });
-    const rules = lake.Properties!.LifecycleConfiguration.Rules as Array<Record<string, any>>;
+    const rules = lake.Properties?.LifecycleConfiguration.Rules as Properties[];
     const byId = Object.fromEntries(rules.map((rule) => [rule.Id, rule]));
     expect(byId['expire-quarantine']).toMatchObject({ Prefix: 'lake/_quarantine/', ExpirationInDays: 90, Status: 'Enabled' });
     expect(byId['expire-temporary']).toMatchObject({ Prefix: 'lake/_tmp/', ExpirationInDays: 1 });
@@ -106,7 +111,11 @@ describe('StorageStack', () => {
     template.hasResourceProperties('AWS::DynamoDB::Table', {
       BillingMode: 'PAY_PER_REQUEST',
       KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
-      AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }],
+      AttributeDefinitions: [
+        { AttributeName: 'pk', AttributeType: 'S' },
+        { AttributeName: 'ledger_day_shard', AttributeType: 'S' },
+        { AttributeName: 'ledger_key', AttributeType: 'S' },
+      ],
       PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
       SSESpecification: { SSEEnabled: true, SSEType: 'KMS', KMSMasterKeyId: { 'Fn::GetAtt': [keyId, 'Arn'] } },
       TimeToLiveSpecification: { AttributeName: 'expires_at', Enabled: true },
@@ -117,21 +126,57 @@ describe('StorageStack', () => {
   it('creates one Glue table per registry table, located under the lake prefix of the lake bucket', () => {
     const [lakeId] = onlyResource(template, 'AWS::S3::Bucket', { VersioningConfiguration: { Status: 'Enabled' } });
     const tables = Object.values(template.findResources('AWS::Glue::Table')) as Array<Resources[string]>;
-    expect(tables.map((table) => table.Properties!.TableInput.Name).sort()).toEqual(
+    expect(tables.map((table) => table.Properties?.TableInput.Name).sort()).toEqual(
       lakeTables()
         .map((table) => table.name)
         .sort(),
     );
-    const stlQuery = tables.find((table) => table.Properties!.TableInput.Name === 'stl_query')!;
+    const stlQuery = tables.find((table) => table.Properties?.TableInput.Name === 'stl_query');
+    if (stlQuery === undefined) throw new Error('no stl_query table');
     expect(stlQuery.Properties).toMatchObject({ DatabaseName: 'opslake' });
-    expect(stlQuery.Properties!.TableInput.StorageDescriptor.Location).toEqual({
+    expect(stlQuery.Properties?.TableInput.StorageDescriptor.Location).toEqual({
       'Fn::Join': ['', ['s3://', { Ref: lakeId }, '/lake/redshift/stl_query/']],
     });
-    expect(stlQuery.Properties!.TableInput.PartitionKeys.map((key: { Name: string }) => key.Name)).toEqual(['cluster', 'day']);
-    // The configured clusters are projected, so Athena finds their partitions without a crawler.
-    expect(stlQuery.Properties!.TableInput.Parameters).toMatchObject({
-      'projection.enabled': 'true',
-      'projection.cluster.values': 'analytics,bi,etl',
+    expect(stlQuery.Properties?.TableInput.PartitionKeys.map((key: { Name: string }) => key.Name)).toEqual(['cluster', 'day']);
+    // No projection: compaction moves a partition to its generation's folder, which a template
+    // cannot follow; partitions are registered as they are written.
+    for (const table of tables) {
+      expect(Object.keys(table.Properties?.TableInput.Parameters).filter((key) => key.startsWith('projection.'))).toEqual([]);
+    }
+  });
+
+  it('indexes the partitions of every table by day, so GetPartitions with a day range reads the index', () => {
+    const indexes = Object.values(template.findResources('Custom::AWS')).filter((resource) =>
+      JSON.stringify(resource.Properties?.Create ?? '').includes('createPartitionIndex'),
+    );
+    const created = indexes.map((resource) => JSON.parse(joinedText(resource.Properties?.Create)) as Record<string, unknown>);
+    expect(created.map((call) => (call.parameters as { TableName: string }).TableName).sort()).toEqual(
+      lakeTables()
+        .map((table) => table.name)
+        .sort(),
+    );
+    for (const call of created) {
+      expect(call).toMatchObject({
+        service: 'Glue',
+        action: 'createPartitionIndex',
+        parameters: { DatabaseName: 'opslake', PartitionIndex: { IndexName: 'by_day', Keys: ['day'] } },
+        ignoreErrorCodesMatching: 'AlreadyExistsException',
+      });
+    }
+  });
+
+  it('gives the state table the sparse ledger index: entries by delivery day, dirty partitions by table', () => {
+    template.hasResourceProperties('AWS::DynamoDB::Table', {
+      GlobalSecondaryIndexes: [
+        {
+          IndexName: 'ledger-by-day',
+          KeySchema: [
+            { AttributeName: 'ledger_day_shard', KeyType: 'HASH' },
+            { AttributeName: 'ledger_key', KeyType: 'RANGE' },
+          ],
+          Projection: { ProjectionType: 'ALL' },
+        },
+      ],
     });
   });
 
@@ -155,7 +200,7 @@ describe('StorageStack', () => {
   it('saves one named query per file of queries/ in the workgroup', () => {
     const named = Object.values(template.findResources('AWS::Athena::NamedQuery')) as Array<Resources[string]>;
     expect(queries.queries.length).toBeGreaterThan(0);
-    expect(named.map((query) => query.Properties!.Name).sort()).toEqual(queries.queries.map((query) => query.name).sort());
+    expect(named.map((query) => query.Properties?.Name).sort()).toEqual(queries.queries.map((query) => query.name).sort());
     for (const query of named) expect(query.Properties).toMatchObject({ Database: 'opslake', WorkGroup: { Ref: 'WorkGroup' } });
   });
 
@@ -181,3 +226,11 @@ describe('StorageStack', () => {
     destroyed.hasResourceProperties('AWS::DynamoDB::Table', { DeletionProtectionEnabled: false });
   });
 });
+
+/** The text of a custom resource's call: a string, or an Fn::Join of strings and references (shown as "?"). */
+function joinedText(value: unknown): string {
+  if (typeof value === 'string') return value;
+  const join = (value as { 'Fn::Join'?: [string, unknown[]] } | undefined)?.['Fn::Join'];
+  if (join === undefined) return '{}';
+  return join[1].map((part) => (typeof part === 'string' ? part : '?')).join(join[0]);
+}
