@@ -14,7 +14,7 @@ const cluster = spawn(process.execPath, ['--import', 'tsx', 'bench/support/bench
   stdio: ['pipe', 'pipe', 'inherit'],
 });
 const first = await new Promise<string>((resolve, reject) => {
-  createInterface({ input: cluster.stdout! }).once('line', resolve);
+  createInterface({ input: cluster.stdout }).once('line', resolve);
   cluster.once('exit', (code) => reject(new Error(`the benchmark cluster exited with ${code}`)));
 });
 const endpoints = JSON.parse(first) as { pgUrl: string; dataApiEndpoint: string; slotStart: string; loadSeconds: number };
@@ -68,7 +68,7 @@ try {
     console.log(lines.slice(-2).join('\n'));
   }
 } finally {
-  cluster.stdin!.end();
+  cluster.stdin.end();
 }
 console.log(`\n${lines.join('\n')}\n\ntargets: export >= 0.5x baseline rate, export peak RSS < 512 MB: ${ok ? 'met' : 'NOT met'}`);
 process.exitCode = ok ? 0 : 1;

@@ -47,7 +47,8 @@ export class StlExport extends Construct {
       entry: STL_EXPORT_ENTRY,
       description: 'opslake: exports Redshift STL views to the lake',
       arch: props.arch,
-      memorySize: 1024,
+      // DuckDB may take 512 MB (four concurrent Parquet writers, see writerMemoryLimit) beside Node's heap.
+      memorySize: 1536,
       // A run stops by itself before its deadline with its work committed; the next one goes on.
       timeout: Duration.minutes(15),
       ephemeralStorage: Size.mebibytes(2048),

@@ -1,6 +1,6 @@
 import type { PGlite } from '@electric-sql/pglite';
 import type { ClusterConfig, OpslakeConfig } from '../../pipeline/config/opslake-config.js';
-import { openDuckDb } from '../../pipeline/duckdb/duckdb-engine.js';
+import { openDuckDb, writerMemoryLimit } from '../../pipeline/duckdb/duckdb-engine.js';
 import { ConfigError } from '../../pipeline/errors.js';
 import type { ExportEvent } from '../../pipeline/redshift/export-events.js';
 import { exportFleet, type FleetExportResult } from '../../pipeline/redshift/fleet-exporter.js';
@@ -50,7 +50,7 @@ export function openConfiguredState(config: OpslakeConfig): OpenedStateStore {
 export async function runExport(options: RunExportOptions): Promise<FleetExportResult[]> {
   const { config } = options;
   const { lake, state } = openConfiguredStores(config);
-  const { instance, connection: first } = await openDuckDb({ memoryLimit: '128MB' });
+  const { instance, connection: first } = await openDuckDb({ memoryLimit: writerMemoryLimit('wholeFile', config.export.concurrency) });
   // Every connection is closed before its instance: a connection finalized after its instance
   // is gone can bring the process down.
   const connections = [first];

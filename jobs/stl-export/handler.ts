@@ -10,7 +10,7 @@ import { GlueCatalog } from '../../pipeline/catalog/glue-catalog.js';
 import { registerWrittenPartitions } from '../../pipeline/catalog/register-partitions.js';
 import type { ClusterConfig } from '../../pipeline/config/opslake-config.js';
 import { SsmConfigSource } from '../../pipeline/config/ssm-config-source.js';
-import { openDuckDb } from '../../pipeline/duckdb/duckdb-engine.js';
+import { openDuckDb, writerMemoryLimit } from '../../pipeline/duckdb/duckdb-engine.js';
 import { ParquetWriter } from '../../pipeline/lake/parquet-writer.js';
 import type { Catalog } from '../../pipeline/ports/catalog.js';
 import type { ConfigSource } from '../../pipeline/ports/config-source.js';
@@ -187,8 +187,8 @@ function fromEnvironment(): StlExportHandler {
     lake: openObjectStore(environment.lakeLocation, 'OPSLAKE_LAKE_BUCKET', { s3, kmsKeyId: environment.kmsKeyId }),
     state: openStateStore(`dynamodb://${environment.stateTable}`, 'OPSLAKE_STATE_TABLE', { dynamodb: new DynamoDBClient({}) }),
     openRunner: (cluster) => openSqlRunner(cluster),
-    // Lambda's memory is shared with the function's own; /tmp is the only writable folder.
-    openDuckDb: async () => (await openDuckDb({ memoryLimit: '128MB', tempDirectory: '/tmp' })).instance,
+    // Four writers' worth (the default concurrency), beside Node's own heap; /tmp is the only writable folder.
+    openDuckDb: async () => (await openDuckDb({ memoryLimit: writerMemoryLimit('wholeFile', 4), tempDirectory: '/tmp' })).instance,
     ...(environment.glueDatabase
       ? {
           catalog: new GlueCatalog({

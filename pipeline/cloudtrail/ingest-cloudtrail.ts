@@ -1,7 +1,7 @@
 import type { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import { performance } from 'node:perf_hooks';
 import { OpslakeError } from '../errors.js';
-import { openDuckDb } from '../duckdb/duckdb-engine.js';
+import { openDuckDb, writerMemoryLimit } from '../duckdb/duckdb-engine.js';
 import type { ObjectInfo, ObjectStore } from '../ports/object-store.js';
 import { CloudTrailIngester } from './cloudtrail-ingester.js';
 import { CloudTrailIngestSummary } from './cloudtrail-ingest-summary.js';
@@ -124,7 +124,7 @@ export async function ingestCloudTrail(options: IngestCloudTrailOptions): Promis
     const opened = await openDuckDb({
       threads: 1,
       // Each connection's COPY needs its own share (a partitioned write holds row groups in memory).
-      memoryLimit: options.memoryLimit ?? `${256 * concurrency}MB`,
+      memoryLimit: options.memoryLimit ?? writerMemoryLimit('partitioned', concurrency),
       ...(options.tempDirectory ? { tempDirectory: options.tempDirectory } : {}),
     });
     instance = opened.instance;

@@ -16,6 +16,20 @@ export interface DuckDbOptions {
 let instances = 0;
 
 /**
+ * DuckDB memory each concurrent Parquet writer gets, by the kind of write. A partitioned CloudTrail write holds a
+ * row group per open partition: on a busy day DuckDB 1.5.5 crashed (SIGSEGV in the Parquet writer's final flush)
+ * in 4 of 14 runs of one writer at 256 MB with 4 MiB input batches, in none of 20 at 1 GB or with 1 MiB batches.
+ * A Redshift slot is one file: 128 MB is what the export benchmark measures (peak RSS under 512 MB).
+ * Writers sharing an instance each get their share, instead of spilling at a limit sized for one.
+ */
+export const WRITER_MEMORY_MB = { partitioned: 256, wholeFile: 128 } as const;
+
+/** The memory limit for `writers` concurrent Parquet writers of one kind on one instance. */
+export function writerMemoryLimit(kind: keyof typeof WRITER_MEMORY_MB, writers: number): string {
+  return `${WRITER_MEMORY_MB[kind] * Math.max(1, writers)}MB`;
+}
+
+/**
  * Opens DuckDB configured to never reach the network: extension autoloading would try to
  * download (httpfs), which fails offline and is a cold-start risk in Lambda. The home directory
  * is a temp folder because Lambda's is read-only.

@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { FULL_CONTEXT, buildTestApp, removeTestApps } from './infra-test-app.js';
+import { defined } from '../harness/defined.js';
 
 interface Violation {
   ruleName: string;
@@ -41,14 +42,16 @@ async function checked(context: Record<string, unknown>): Promise<{ report: Repo
 
 function expectClean({ report, synthError, errors }: { report: Report; synthError: unknown; errors: string[] }): void {
   expect(errors).toEqual([]);
-  const nag = report.pluginReports.find((plugin) => plugin.pluginName === 'AwsSolutions');
-  expect(nag, 'the AwsSolutions pack ran').toBeDefined();
-  const open = nag!.violations.map(
+  const nag = defined(
+    report.pluginReports.find((plugin) => plugin.pluginName === 'AwsSolutions'),
+    'the report of the AwsSolutions pack',
+  );
+  const open = nag.violations.map(
     (violation) => `${violation.ruleName} at ${violation.violatingConstructs.map((c) => c.constructPath).join(', ')}`,
   );
   expect(open).toEqual([]);
   expect(synthError).toBeUndefined();
-  for (const suppressed of nag!.suppressedViolations ?? []) {
+  for (const suppressed of nag.suppressedViolations ?? []) {
     // Acknowledged on the very resource that has the finding, never on a parent or a stack.
     expect(suppressed.violatingConstructs.map((c) => c.constructPath)).toEqual([suppressed.acknowledgedAt]);
     expect(suppressed.reason?.length ?? 0, suppressed.ruleName).toBeGreaterThan(40);
@@ -89,7 +92,9 @@ describe('AwsSolutionsChecks', () => {
     Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
     expect(() => app.synth()).toThrow();
     const report: Report = JSON.parse(readFileSync(join(outdir, 'validation-report.json'), 'utf8'));
-    expect(report.pluginReports[0]!.violations.map((v) => v.ruleName)).toContain('AwsSolutions-IAM5[Action::s3:Get*]');
+    expect(defined(report.pluginReports[0], 'a plugin report').violations.map((v) => v.ruleName)).toContain(
+      'AwsSolutions-IAM5[Action::s3:Get*]',
+    );
     rmSync(outdir, { recursive: true, force: true });
   });
 });

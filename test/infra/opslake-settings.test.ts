@@ -3,6 +3,7 @@ import { CONTEXT_KEYS, settingsFromContext } from '../../infra/opslake-settings.
 import { ConfigError } from '../../pipeline/errors.js';
 import { EXPORT_TABLE_NAMES } from '../../pipeline/tables/registry.js';
 import { FLEET, WORKGROUP_ARN, cdkJsonContext } from './infra-test-app.js';
+import { defined } from '../harness/defined.js';
 
 function settings(context: Record<string, unknown>) {
   return settingsFromContext((key) => context[key]);
@@ -80,7 +81,7 @@ describe('settingsFromContext', () => {
   });
 
   it('requires the workgroup ARN of a serverless source, which IAM cannot do without', () => {
-    const { workgroupArn: _dropped, ...withoutArn } = FLEET[1]!;
+    const { workgroupArn: _dropped, ...withoutArn } = defined(FLEET[1], 'the serverless source of the test fleet');
     expect(errorOf({ [CONTEXT_KEYS.clusters]: [withoutArn] }).message).toContain('workgroupArn');
   });
 

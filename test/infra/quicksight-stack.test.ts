@@ -6,10 +6,13 @@ import { QueryLibrary } from '../../pipeline/query/query-library.js';
 import { sqlTokens } from '../../pipeline/query/sql-tokens.js';
 import { lakeTables } from '../../pipeline/tables/registry.js';
 import { FLEET, buildTestApp, removeTestApps } from './infra-test-app.js';
+import { type Resource, resourceWhere, resources, valueAt } from './template-queries.js';
 
 const PRINCIPAL = 'arn:aws:quicksight:eu-west-1:123456789012:group/default/opslake-admins';
 
-type Resource = { Type: string; Properties: Record<string, any> };
+/** The custom SQL of a data set's only physical table. */
+const customSql = (dataSet: Resource, field: 'Name' | 'SqlQuery') =>
+  valueAt(Object.values(valueAt(dataSet.Properties, 'PhysicalTableMap') as object)[0], 'CustomSql', field);
 
 describe('QuickSightStack', () => {
   afterAll(removeTestApps);
@@ -42,23 +45,21 @@ describe('QuickSightStack', () => {
   });
 
   it('makes a direct-query data set of every query that is not a view', () => {
-    const dataSets = Object.values(template.findResources('AWS::QuickSight::DataSet')) as Resource[];
+    const dataSets = resources(template, 'AWS::QuickSight::DataSet').map(([, dataSet]) => dataSet);
     const expected = queries.queries.filter((query) => !query.view);
-    expect(dataSets.map((dataSet) => Object.values<any>(dataSet.Properties.PhysicalTableMap)[0].CustomSql.Name).sort()).toEqual(
-      expected.map((q) => q.name).sort(),
-    );
+    expect(dataSets.map((dataSet) => customSql(dataSet, 'Name')).sort()).toEqual(expected.map((q) => q.name).sort());
     for (const dataSet of dataSets) {
       expect(dataSet.Properties.ImportMode).toBe('DIRECT_QUERY');
-      const sql = Object.values<any>(dataSet.Properties.PhysicalTableMap)[0].CustomSql.SqlQuery as string;
+      const sql = customSql(dataSet, 'SqlQuery') as string;
       // QuickSight cannot bind :name parameters; none may be left.
       expect([...sqlTokens(sql)].filter((token) => token.kind === 'parameter')).toEqual([]);
     }
   });
 
   it('shows each data set in one dashboard visual of the suggested chart type', () => {
-    const [dashboard] = Object.values(template.findResources('AWS::QuickSight::Dashboard')) as Resource[];
-    const sheet = dashboard!.Properties.Definition.Sheets[0];
-    const kinds = sheet.Visuals.map((visual: Record<string, unknown>) => Object.keys(visual)[0]);
+    const [, dashboard] = resourceWhere(template, 'AWS::QuickSight::Dashboard');
+    const visuals = valueAt(dashboard.Properties, 'Definition', 'Sheets', 0, 'Visuals') as Array<Record<string, unknown>>;
+    const kinds = visuals.map((visual) => Object.keys(visual)[0]);
     const expected = queries.queries
       .filter((query) => !query.view)
       .map(
@@ -66,14 +67,14 @@ describe('QuickSightStack', () => {
           ({ line: 'LineChartVisual', bar: 'BarChartVisual', 'stacked-bar': 'BarChartVisual', table: 'TableVisual' })[query.chart.type],
       );
     expect(kinds).toEqual(expected);
-    expect(dashboard!.Properties.Definition.DataSetIdentifierDeclarations).toHaveLength(expected.length);
-    expect(dashboard!.Properties.Permissions[0].Principal).toBe(PRINCIPAL);
+    expect(valueAt(dashboard.Properties, 'Definition', 'DataSetIdentifierDeclarations')).toHaveLength(expected.length);
+    expect(valueAt(dashboard.Properties, 'Permissions', 0, 'Principal')).toBe(PRINCIPAL);
   });
 
   it('lets the QuickSight service role read the lake and use the lake key, nothing more of the bucket', () => {
-    const [policy] = Object.values(template.findResources('AWS::IAM::Policy')) as Resource[];
-    expect(policy!.Properties.Roles).toEqual(['aws-quicksight-service-role-v0']);
-    const statements = policy!.Properties.PolicyDocument.Statement as Array<{ Sid: string; Action: string | string[] }>;
+    const [, policy] = resourceWhere(template, 'AWS::IAM::Policy');
+    expect(policy.Properties.Roles).toEqual(['aws-quicksight-service-role-v0']);
+    const statements = valueAt(policy.Properties, 'PolicyDocument', 'Statement') as Array<{ Sid: string; Action: string | string[] }>;
     expect(statements.find((s) => s.Sid === 'LakeRead')?.Action).toBe('s3:GetObject');
     for (const statement of statements) expect(JSON.stringify(statement.Action)).not.toMatch(/\*|Delete/);
   });

@@ -3,20 +3,21 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { QueryLibrary } from '../../pipeline/query/query-library.js';
 import { lakeTables } from '../../pipeline/tables/registry.js';
 import { FLEET, buildTestApp, removeTestApps } from './infra-test-app.js';
+import { valueAt } from './template-queries.js';
 
-/** A template's properties, read by path in the assertions below. */
-// biome-ignore lint/suspicious/noExplicitAny: CloudFormation properties are free-form; each assertion reads the path it checks.
-type Properties = Record<string, any>;
-type Resources = Record<string, { Type: string; Properties?: Properties; DeletionPolicy?: string; UpdateReplacePolicy?: string }>;
+type Resources = Record<
+  string,
+  { Type: string; Properties?: Record<string, unknown>; DeletionPolicy?: string; UpdateReplacePolicy?: string }
+>;
 
 function onlyResource(template: Template, type: string, properties: Record<string, unknown> = {}): [string, Resources[string]] {
   const found = Object.entries(template.findResources(type, properties ? { Properties: Match.objectLike(properties) } : {})) as Array<
     [string, Resources[string]]
   >;
-  expect(found, `${type} matching ${JSON.stringify(properties)}`).toHaveLength(1);
-  const [first] = found;
-  if (first === undefined) throw new Error(`no ${type}`);
-  return first;
+  const [only, ...others] = found;
+  if (only === undefined || others.length > 0)
+    throw new Error(`expected one ${type} matching ${JSON.stringify(properties)}, found ${found.length}`);
+  return only;
 }
 
 describe('StorageStack', () => {
@@ -58,7 +59,7 @@ describe('StorageStack', () => {
     const policy = Object.values(
       template.findResources('AWS::S3::BucketPolicy', { Properties: { Bucket: { Ref: lakeId } } }),
     )[0] as Resources[string];
-    const statements = policy.Properties?.PolicyDocument.Statement as Properties[];
+    const statements = valueAt(policy.Properties, 'PolicyDocument', 'Statement') as Array<Record<string, unknown>>;
     expect(statements).toContainEqual(
       expect.objectContaining({
         Effect: 'Deny',
@@ -94,7 +95,7 @@ describe('StorageStack', () => {
 
   it('expires quarantined inputs, temporary objects, old versions and Athena results', () => {
     const [, lake] = onlyResource(template, 'AWS::S3::Bucket', { VersioningConfiguration: { Status: 'Enabled' } });
-    const rules = lake.Properties?.LifecycleConfiguration.Rules as Properties[];
+    const rules = valueAt(lake.Properties, 'LifecycleConfiguration', 'Rules') as Array<Record<string, unknown>>;
     const byId = Object.fromEntries(rules.map((rule) => [rule.Id, rule]));
     expect(byId['expire-quarantine']).toMatchObject({ Prefix: 'lake/_quarantine/', ExpirationInDays: 90, Status: 'Enabled' });
     expect(byId['expire-temporary']).toMatchObject({ Prefix: 'lake/_tmp/', ExpirationInDays: 1 });
@@ -126,31 +127,31 @@ describe('StorageStack', () => {
   it('creates one Glue table per registry table, located under the lake prefix of the lake bucket', () => {
     const [lakeId] = onlyResource(template, 'AWS::S3::Bucket', { VersioningConfiguration: { Status: 'Enabled' } });
     const tables = Object.values(template.findResources('AWS::Glue::Table')) as Array<Resources[string]>;
-    expect(tables.map((table) => table.Properties?.TableInput.Name).sort()).toEqual(
+    expect(tables.map((table) => valueAt(table.Properties, 'TableInput', 'Name')).sort()).toEqual(
       lakeTables()
         .map((table) => table.name)
         .sort(),
     );
-    const stlQuery = tables.find((table) => table.Properties?.TableInput.Name === 'stl_query');
-    if (stlQuery === undefined) throw new Error('no stl_query table');
-    expect(stlQuery.Properties).toMatchObject({ DatabaseName: 'opslake' });
-    expect(stlQuery.Properties?.TableInput.StorageDescriptor.Location).toEqual({
+    const stlQuery = tables.find((table) => valueAt(table.Properties, 'TableInput', 'Name') === 'stl_query');
+    expect(stlQuery?.Properties).toMatchObject({ DatabaseName: 'opslake' });
+    const tableInput = valueAt(stlQuery?.Properties, 'TableInput');
+    expect(valueAt(tableInput, 'StorageDescriptor', 'Location')).toEqual({
       'Fn::Join': ['', ['s3://', { Ref: lakeId }, '/lake/redshift/stl_query/']],
     });
-    expect(stlQuery.Properties?.TableInput.PartitionKeys.map((key: { Name: string }) => key.Name)).toEqual(['cluster', 'day']);
+    expect((valueAt(tableInput, 'PartitionKeys') as Array<{ Name: string }>).map((key) => key.Name)).toEqual(['cluster', 'day']);
     // No projection: compaction moves a partition to its generation's folder, which a template
     // cannot follow; partitions are registered as they are written.
     for (const table of tables) {
-      expect(Object.keys(table.Properties?.TableInput.Parameters).filter((key) => key.startsWith('projection.'))).toEqual([]);
+      const parameters = Object.keys(valueAt(table.Properties, 'TableInput', 'Parameters') as Record<string, string>);
+      expect(parameters.filter((key) => key.startsWith('projection.'))).toEqual([]);
     }
   });
 
   it('indexes the partitions of every table by day, so GetPartitions with a day range reads the index', () => {
-    const indexes = Object.values(template.findResources('Custom::AWS')).filter((resource) =>
-      JSON.stringify(resource.Properties?.Create ?? '').includes('createPartitionIndex'),
-    );
-    const created = indexes.map((resource) => JSON.parse(joinedText(resource.Properties?.Create)) as Record<string, unknown>);
-    expect(created.map((call) => (call.parameters as { TableName: string }).TableName).sort()).toEqual(
+    const created = Object.values(template.findResources('Custom::AWS'))
+      .map((resource) => JSON.parse(joinedText(valueAt(resource.Properties, 'Create'))) as Record<string, unknown>)
+      .filter((call) => call.action === 'createPartitionIndex');
+    expect(created.map((call) => valueAt(call, 'parameters', 'TableName')).sort()).toEqual(
       lakeTables()
         .map((table) => table.name)
         .sort(),
@@ -158,7 +159,6 @@ describe('StorageStack', () => {
     for (const call of created) {
       expect(call).toMatchObject({
         service: 'Glue',
-        action: 'createPartitionIndex',
         parameters: { DatabaseName: 'opslake', PartitionIndex: { IndexName: 'by_day', Keys: ['day'] } },
         ignoreErrorCodesMatching: 'AlreadyExistsException',
       });
@@ -230,7 +230,8 @@ describe('StorageStack', () => {
 /** The text of a custom resource's call: a string, or an Fn::Join of strings and references (shown as "?"). */
 function joinedText(value: unknown): string {
   if (typeof value === 'string') return value;
-  const join = (value as { 'Fn::Join'?: [string, unknown[]] } | undefined)?.['Fn::Join'];
-  if (join === undefined) return '{}';
-  return join[1].map((part) => (typeof part === 'string' ? part : '?')).join(join[0]);
+  const join = valueAt(value, 'Fn::Join');
+  if (!Array.isArray(join)) return '{}';
+  const [separator, parts] = join as [string, unknown[]];
+  return parts.map((part) => (typeof part === 'string' ? part : '?')).join(separator);
 }

@@ -47,7 +47,7 @@ function bind(sql: string, values: Readonly<Record<string, readonly [value: unkn
     if (!order.includes(name)) order.push(name);
     return `$${order.indexOf(name) + 1}::${value[1]}`;
   });
-  return { text, parameters: order.map((name) => values[name]![0]) };
+  return { text, parameters: order.map((name) => values[name]?.[0]) };
 }
 
 /** Shared by the three statements so that a scan's times always fall within its query's. */

@@ -16,6 +16,15 @@ const PARQUET = {
   },
 };
 
+/** The members of a CloudFormation table input this test reads. */
+type CfnTableInputShape = {
+  name: string;
+  tableType: string;
+  parameters: Record<string, string>;
+  storageDescriptor: { serdeInfo: unknown; columns: unknown[] };
+  partitionKeys: unknown[];
+};
+
 describe('glueTableInput', () => {
   it('declares stl_query with Parquet storage, Athena types and partition keys, no projection, exactly', () => {
     const input: TableInput = glueTableInput(lakeTable('stl_query'), { lakeLocation: LAKE });
@@ -99,13 +108,7 @@ describe('glueTableInput', () => {
   });
 
   it('spells the same table the CloudFormation way for the stack, keeping parameter keys as they are', () => {
-    const cfn = cfnTableInput(lakeTable('stl_query'), { lakeLocation: LAKE }) as {
-      name: string;
-      tableType: string;
-      parameters: Record<string, string>;
-      storageDescriptor: { serdeInfo: unknown; columns: unknown[] };
-      partitionKeys: unknown[];
-    };
+    const cfn = cfnTableInput(lakeTable('stl_query'), { lakeLocation: LAKE }) as CfnTableInputShape;
     expect(cfn.name).toBe('stl_query');
     expect(cfn.tableType).toBe('EXTERNAL_TABLE');
     expect(cfn.parameters['parquet.compression']).toBe('ZSTD');

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { flatSelectSql, rawSelectSql } from '../../../pipeline/cloudtrail/cloudtrail-sql.js';
 import { CLOUDTRAIL_EVENT_COLUMNS, CLOUDTRAIL_TABLES } from '../../../pipeline/tables/cloudtrail-tables.js';
 import { lakeTables } from '../../../pipeline/tables/registry.js';
+import { defined } from '../../harness/defined.js';
 
 describe('cloudtrail-sql', () => {
   it('selects every column of the table, in order, from both kinds of spool, plus the target id', () => {
@@ -39,7 +40,7 @@ describe('CLOUDTRAIL_TABLES', () => {
       expect(table.columns.find((column) => column.name === 'eventtime')?.type).toBe('TIMESTAMP');
       expect(names).toContain('source_key');
     }
-    const events = CLOUDTRAIL_TABLES[0]!.columns;
+    const events = defined(CLOUDTRAIL_TABLES[0], 'the events table').columns;
     expect(events.find((column) => column.name === 'readonly')?.type).toBe('BOOLEAN');
     expect(events.find((column) => column.name === 'useridentity_sessioncontext_sessionissuer_arn')?.type).toBe('VARCHAR');
   });

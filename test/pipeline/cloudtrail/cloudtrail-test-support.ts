@@ -119,23 +119,24 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
 
 /** The part of `record` no column holds: unknown members and values of the wrong type, shaped like the record. */
 function leftovers(record: Record<string, unknown>, group: CloudTrailGroup): Record<string, unknown> | undefined {
-  let out: Record<string, unknown> | undefined;
+  const out: Record<string, unknown> = {};
   for (const [member, value] of Object.entries(record)) {
     const node = group.members[member];
     if (node === undefined) {
-      (out ??= {})[member] = value;
+      out[member] = value;
     } else if (value === null) {
+      // null is what CloudTrail writes for any absent value: a column holds it.
     } else if (isGroup(node)) {
-      if (!isPlainObject(value)) (out ??= {})[member] = value;
+      if (!isPlainObject(value)) out[member] = value;
       else {
         const nested = leftovers(value, node);
-        if (nested) (out ??= {})[member] = nested;
+        if (nested) out[member] = nested;
       }
     } else if (expectedLeaf(node.kind, value) === MISTYPED) {
-      (out ??= {})[member] = value;
+      out[member] = value;
     }
   }
-  return out;
+  return Object.keys(out).length > 0 ? out : undefined;
 }
 
 const MISTYPED = Symbol('mistyped');

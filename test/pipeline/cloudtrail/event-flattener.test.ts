@@ -3,6 +3,7 @@ import { EventFlattener, type RecordContext } from '../../../pipeline/cloudtrail
 import { normaliseEventTime } from '../../../pipeline/cloudtrail/event-time.js';
 import { RecordScanner } from '../../../pipeline/cloudtrail/record-scanner.js';
 import { CLOUDTRAIL_EVENT_COLUMNS, CLOUDTRAIL_INSIGHT_COLUMNS } from '../../../pipeline/tables/cloudtrail-tables.js';
+import { defined } from '../../harness/defined.js';
 
 const CONTEXT: RecordContext = {
   sourceKey: 'AWSLogs/1/k.json.gz',
@@ -17,10 +18,12 @@ function flatten(json: string, context: RecordContext = CONTEXT) {
   const scanner = new RecordScanner();
   const [record] = scanner.push(Buffer.from(`{"Records":[${json}]}`));
   scanner.finish();
-  const row = new EventFlattener().flatten(record!, context);
+  const row = new EventFlattener().flatten(defined(record, 'a scanned record'), context);
   const columns = row.table === 'events' ? CLOUDTRAIL_EVENT_COLUMNS : CLOUDTRAIL_INSIGHT_COLUMNS;
   const encoded = JSON.parse(row.line) as Record<string, unknown>;
-  const values = Object.fromEntries(Object.entries(encoded).map(([key, value]) => [columns[Number(key.slice(1))]!.name, value]));
+  const values = Object.fromEntries(
+    Object.entries(encoded).map(([key, value]) => [defined(columns[Number(key.slice(1))], key).name, value]),
+  );
   return { ...row, values };
 }
 

@@ -8,6 +8,7 @@ import { FileStateStore } from '../../../pipeline/state/file-state-store.js';
 import { LocalObjectStore } from '../../../pipeline/store/local-object-store.js';
 import { MemoryObjectStore } from '../../fakes/memory-object-store.js';
 import { gzipJson, logKey, readLakeTable } from './cloudtrail-test-support.js';
+import { defined } from '../../harness/defined.js';
 
 let root: string;
 const source = new MemoryObjectStore();
@@ -106,7 +107,7 @@ describe('ingestCloudTrail', () => {
       [KEYS.broken, 'truncated'],
       [KEYS.other, 'not-cloudtrail'],
     ]);
-    const last = progress.at(-1);
+    const last = defined(progress.at(-1), 'a progress report');
     expect(last).toMatchObject({ filesDone: 6, filesTotal: 6, events: 5, quarantined: 2, etaMs: 0 });
     expect(last?.bytesDone).toBe(last?.bytesTotal);
     expect(progress.map((p) => p.filesDone)).toEqual([...progress.map((p) => p.filesDone)].sort((a, b) => a - b));

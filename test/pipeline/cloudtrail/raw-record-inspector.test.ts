@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { RecordContext } from '../../../pipeline/cloudtrail/event-flattener.js';
 import { RawRecordInspector } from '../../../pipeline/cloudtrail/raw-record-inspector.js';
 import { RecordScanner } from '../../../pipeline/cloudtrail/record-scanner.js';
+import { defined } from '../../harness/defined.js';
 
 const CONTEXT: RecordContext = {
   sourceKey: 'k',
@@ -15,7 +16,7 @@ function inspect(json: string, context: RecordContext = CONTEXT, inspector = new
   const scanner = new RecordScanner();
   const [record] = scanner.push(Buffer.from(`{"Records":[${json}]}`));
   scanner.finish();
-  return inspector.inspect(record!, context);
+  return inspector.inspect(defined(record, 'a scanned record'), context);
 }
 
 const TYPICAL = JSON.stringify({

@@ -15,6 +15,7 @@ import {
   type LakeFixture,
   type Transport,
 } from '../../harness/export-harness.js';
+import { defined } from '../../harness/defined.js';
 
 const DUCKDB_TYPE: Record<string, string> = {
   INTEGER: 'INTEGER',
@@ -88,8 +89,9 @@ describe.each<Transport>(['pg', 'data-api'])('ClusterExporter end to end through
     }
     const { createHash } = await import('node:crypto');
     for (const row of byName) {
-      expect(row.sha256).toBe(createHash('sha256').update(row.text!).digest('hex'));
-      expect(Number(row.text_length)).toBe([...row.text!].length);
+      const text = defined(row.text, 'the text of a statement');
+      expect(row.sha256).toBe(createHash('sha256').update(text).digest('hex'));
+      expect(Number(row.text_length)).toBe([...text].length);
       expect(row.fingerprint).toMatch(/^[0-9a-f]{16}$/);
       expect(row.text).not.toMatch(/ $/);
     }
@@ -97,7 +99,8 @@ describe.each<Transport>(['pg', 'data-api'])('ClusterExporter end to end through
     const longest = await sim.db.query<{ query: number; querytxt: string }>(
       'SELECT query, rtrim(querytxt) AS querytxt FROM stl_query ORDER BY length(rtrim(querytxt)) DESC LIMIT 1',
     );
-    const row = byName.find((candidate) => candidate.statement_kind === 'query' && Number(candidate.query) === longest.rows[0]!.query);
-    expect(row?.text?.replaceAll('\n', '\\n').startsWith(longest.rows[0]!.querytxt.slice(0, 300))).toBe(true);
+    const statement = defined(longest.rows[0], 'the longest statement');
+    const row = byName.find((candidate) => candidate.statement_kind === 'query' && Number(candidate.query) === statement.query);
+    expect(row?.text?.replaceAll('\n', '\\n').startsWith(statement.querytxt.slice(0, 300))).toBe(true);
   });
 });

@@ -23,6 +23,7 @@ import {
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { defined } from '../../harness/defined.js';
 
 const cluster = clusterConfig('analytics', ['stl_query', 'stl_scan']);
 
@@ -136,15 +137,18 @@ describe('ClusterExporter and retention', () => {
     const lake = await lakeFixture();
     try {
       const first = await exportOnce(lake, runner, cluster);
-      const sealed = first.tables.find((table) => table.table === 'stl_query')!.sealedThrough!;
+      const sealed = defined(first.tables.find((table) => table.table === 'stl_query')?.sealedThrough, 'the sealed slot');
       // The exporter is paused for 27 hours; the cluster keeps one day.
       await sim.advance(27 * 60);
       const oldest = await sim.db.query<{ oldest: string }>(
         "SELECT to_char(min(endtime), 'YYYY-MM-DD HH24:MI:SS') AS oldest FROM stl_query",
       );
-      const resume = slotFloor(parseUtc(oldest.rows[0]!.oldest), SETTINGS.slotMinutes);
+      const resume = slotFloor(parseUtc(defined(oldest.rows[0], 'the oldest row').oldest), SETTINGS.slotMinutes);
       const second = await exportOnce(lake, runner, cluster);
-      const table = second.tables.find((candidate) => candidate.table === 'stl_query')!;
+      const table = defined(
+        second.tables.find((candidate) => candidate.table === 'stl_query'),
+        'the stl_query result',
+      );
       expect(table.newGaps).toHaveLength(1);
       expect(table.newGaps[0]).toMatchObject({ from: sealed, to: resume });
       expect((await lake.state.getWatermark({ cluster: 'analytics', table: 'stl_query' })).gaps).toMatchObject([

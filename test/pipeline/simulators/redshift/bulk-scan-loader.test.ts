@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { BULK_SEGMENTS, renderBulkScanLoad } from '../../../../pipeline/simulators/redshift/bulk-scan-loader.js';
 import { ETL_PROFILE } from '../../../../pipeline/simulators/redshift/etl-profile.js';
+import { defined } from '../../../harness/defined.js';
 
 const plan = { count: 1_000_000, slotStart: '2026-11-18 10:00:00', slotMinutes: 60, firstQuery: 500, firstXid: 9000, slices: 8 };
 
@@ -22,7 +23,7 @@ describe('renderBulkScanLoad', () => {
       expect([...used].sort((a, b) => a - b)).toEqual(statement.parameters.map((_, index) => index + 1));
       expect(statement.text).not.toMatch(/\$\d+(?!\d|::)/);
     }
-    const scan = renderBulkScanLoad(ETL_PROFILE, plan).statements[2]!;
+    const scan = defined(renderBulkScanLoad(ETL_PROFILE, plan).statements[2], 'the scan statement');
     expect(scan.parameters).toContain(1_000_000);
     expect(scan.parameters).toContain('2026-11-18 10:00:00');
   });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { copyValue, renderCopy, RowWriter } from '../../../../pipeline/simulators/redshift/row-writer.js';
+import { defined } from '../../../harness/defined.js';
 
 describe('renderCopy', () => {
   it('lists the registry columns, and visible_at for the pending twin', () => {
@@ -30,7 +31,7 @@ describe('RowWriter', () => {
     const sent: Array<{ sql: string; text: string }> = [];
     const tx = {
       query: async (sql: string, _parameters?: unknown[], options?: { blob?: Blob }) => {
-        sent.push({ sql, text: await options!.blob!.text() });
+        sent.push({ sql, text: await defined(options?.blob, 'the COPY blob').text() });
         return { rows: [], fields: [] };
       },
     };

@@ -6,6 +6,7 @@ import {
   stlCreateTableSql,
 } from '../../../../pipeline/simulators/redshift/stl-schema-sql.js';
 import { STL_VIEWS, STL_VIEW_NAMES } from '../../../../pipeline/tables/stl-views.js';
+import { defined } from '../../../harness/defined.js';
 
 describe('postgresTypeOf', () => {
   it('keeps CHAR blank-padded and timestamps without a zone', () => {
@@ -21,7 +22,9 @@ describe('stlCreateTableSql', () => {
   it('creates one table per STL view, in registry order', () => {
     const statements = stlCreateTableSql();
     expect(statements).toHaveLength(STL_VIEW_NAMES.length);
-    STL_VIEW_NAMES.forEach((view, index) => expect(statements[index]).toMatch(new RegExp(`^CREATE TABLE "public"\\."${view}" \\(`)));
+    for (const [index, view] of STL_VIEW_NAMES.entries()) {
+      expect(statements[index]).toMatch(new RegExp(`^CREATE TABLE "public"\\."${view}" \\(`));
+    }
   });
 
   it('declares every registry column with its documented type', () => {
@@ -37,7 +40,7 @@ describe('stlCreateTableSql', () => {
         ')',
       ].join('\n'),
     );
-    const scan = stlCreateTableSql()[STL_VIEW_NAMES.indexOf('stl_scan')]!;
+    const scan = defined(stlCreateTableSql()[STL_VIEW_NAMES.indexOf('stl_scan')], 'the stl_scan table');
     for (const column of STL_VIEWS.stl_scan.columns) expect(scan).toContain(`"${column.name}" ${postgresTypeOf(column.type)}`);
   });
 

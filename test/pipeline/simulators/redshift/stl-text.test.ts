@@ -17,8 +17,8 @@ describe('stlTextChunks', () => {
     const chunks = stlTextChunks(text);
     expect(chunks.map((chunk) => chunk.length)).toEqual([200, 151]);
     // The escape straddles the boundary: the backslash ends piece 0, the n opens piece 1.
-    expect(chunks[0]!.endsWith('\\')).toBe(true);
-    expect(chunks[1]!.startsWith('n')).toBe(true);
+    expect(chunks[0]?.endsWith('\\')).toBe(true);
+    expect(chunks[1]?.startsWith('n')).toBe(true);
     expect(chunks.join('')).toBe(escapeStlText(text));
   });
 

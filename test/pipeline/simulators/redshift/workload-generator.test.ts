@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { ANALYTICS_PROFILE } from '../../../../pipeline/simulators/redshift/analytics-profile.js';
 import { ETL_PROFILE } from '../../../../pipeline/simulators/redshift/etl-profile.js';
 import { MINUTE_US, statementsOfMinute } from '../../../../pipeline/simulators/redshift/workload-generator.js';
+import { defined } from '../../../harness/defined.js';
 
 const settings = { seed: 3, maxVisibilityDelayMinutes: 10 };
 /** Wednesday 2026-11-18, 10:00 UTC: office hours. */
@@ -43,7 +44,9 @@ describe('statementsOfMinute', () => {
       'ANALYZE core.orders PREDICATE COLUMNS',
       'RESET query_group',
     ]);
-    for (let i = 1; i < job.length; i++) expect(job[i]!.startUs).toBeGreaterThan(job[i - 1]!.endUs);
+    for (const [previous, next] of job.slice(1).map((step, i) => [defined(job[i], 'a step'), step] as const)) {
+      expect(next.startUs).toBeGreaterThan(previous.endUs);
+    }
     expect(new Set(job.map((s) => s.pid)).size).toBe(1);
   });
 
