@@ -40,7 +40,9 @@ beforeAll(async () => {
   compaction = demo.compaction.toJSON();
   library = await QueryLibrary.load();
   local = await openLocalQueries({ lakeDir, library });
-});
+  // The whole demo (two clusters exported, a trail ingested, what is closed compacted): about 90 s
+  // alone, more when the suite runs beside it.
+}, 300_000);
 
 afterAll(async () => {
   await local?.close();
