@@ -21,6 +21,7 @@ import { collectRows } from '../pipeline/ports/query-engine.js';
 import { prepareAdHocQuery } from '../pipeline/query/ad-hoc-query.js';
 import { openLocalQueries } from '../pipeline/query/local-queries.js';
 import { generateDemoTrail } from '../pipeline/simulators/cloudtrail/demo-trail.js';
+import { FileStateStore } from '../pipeline/state/file-state-store.js';
 import { LocalObjectStore } from '../pipeline/store/local-object-store.js';
 import { scanBytes, type ScanBytes } from './support/scan-bytes.js';
 
@@ -134,6 +135,8 @@ async function buildTrail(folder: string): Promise<void> {
   const ingested = await ingestCloudTrail({
     source: new LocalObjectStore(join(folder, 'trail')),
     lake: new LocalObjectStore(join(folder, 'lake')),
+    state: new FileStateStore(join(folder, 'state')),
+    cloudtrailLatenessMinutes: 120,
   });
   process.stderr.write(`  ${trail.logFiles} files, ${trail.events} events -> ${ingested.objectsWritten} Parquet objects\n`);
 }

@@ -32,6 +32,7 @@ import { openLocalQueries } from '../pipeline/query/local-queries.js';
 import { QueryLibrary } from '../pipeline/query/query-library.js';
 import { newestDay } from '../pipeline/report/write-report.js';
 import { generateDemoTrail } from '../pipeline/simulators/cloudtrail/demo-trail.js';
+import { FileStateStore } from '../pipeline/state/file-state-store.js';
 import { LocalObjectStore } from '../pipeline/store/local-object-store.js';
 import { lakeTables } from '../pipeline/tables/registry.js';
 import { busiestTrailDay, folderBytes, hasDay, sumAsync, trailBytes } from './support/bench-folders.js';
@@ -155,6 +156,8 @@ async function buildBusyTrail(folder: string, day: string): Promise<void> {
   const ingested = await ingestCloudTrail({
     source: new LocalObjectStore(join(folder, 'trail')),
     lake: new LocalObjectStore(join(folder, 'lake')),
+    state: new FileStateStore(join(folder, 'state')),
+    cloudtrailLatenessMinutes: 120,
   });
   const written = `${formatBytes(trail.compressedBytes)} gzip -> ${ingested.objectsWritten} Parquet objects`;
   process.stderr.write(`  ${trail.logFiles} files, ${trail.events} events, ${written}\n`);

@@ -35,14 +35,13 @@ const BUCKET_PLACEHOLDER = 'opslake-lake-bucket-placeholder';
 
 /** Reads the schema registry and `queries/` (from `queriesDir`, default the repository's). */
 export async function loadLakeSources(
-  settings: Pick<OpslakeSettings, 'clusters' | 'glueDatabase'>,
+  settings: Pick<OpslakeSettings, 'glueDatabase'>,
   queriesDir: string = QUERIES_DIR,
 ): Promise<LakeSources> {
   const tables = lakeTables();
-  const clusterNames = settings.clusters.map((cluster) => cluster.name);
   const queries = await QueryLibrary.load(queriesDir);
   return {
-    tableInputs: (lake) => tables.map((table) => tableInputFor(table, lake, clusterNames)),
+    tableInputs: (lake) => tables.map((table) => tableInputFor(table, lake)),
     redshiftGlueTables: tables.filter((table) => table.path.startsWith('redshift/')).map((table) => table.name),
     cloudTrailGlueTables: tables.filter((table) => table.path.startsWith('cloudtrail/')).map((table) => table.name),
     namedQueries: athenaNamedQueries(queries, { database: settings.glueDatabase }).map(({ name, description, queryString }) => ({
@@ -59,13 +58,10 @@ export async function loadLakeSources(
   };
 }
 
-function tableInputFor(table: LakeTable, lake: LakeLocation, clusterNames: readonly string[]): CfnTable.TableInputProperty {
-  const input = cfnTableInput(table, {
-    lakeLocation: `s3://${BUCKET_PLACEHOLDER}/${lake.prefix}`,
-    // Redshift tables are projected over the configured clusters, so Athena needs no partition
-    // registered; tables partitioned by account and region are not (their values are open-ended).
-    ...(clusterNames.length > 0 ? { projectedValues: { cluster: clusterNames } } : {}),
-  });
+function tableInputFor(table: LakeTable, lake: LakeLocation): CfnTable.TableInputProperty {
+  // No partition projection: compaction moves a partition to a generation folder that a template
+  // cannot name; every partition is registered as it is written (DESIGN.md §5).
+  const input = cfnTableInput(table, { lakeLocation: `s3://${BUCKET_PLACEHOLDER}/${lake.prefix}` });
   return replaceInStrings(input, BUCKET_PLACEHOLDER, lake.bucketName) as CfnTable.TableInputProperty;
 }
 

@@ -124,6 +124,21 @@ export class LakeWriteError extends OpslakeError {
   }
 }
 
+/**
+ * Thrown when an object in a lake partition cannot be compacted (truncated, not Parquet, columns
+ * of another schema): compaction of that partition stops, the partition stays as readers saw it,
+ * and the run goes on with the others. `key` names the object to look at.
+ */
+export class BadLakeObjectError extends OpslakeError {
+  readonly key: string;
+
+  constructor(key: string, problem: string, options: { cause?: unknown } = {}) {
+    super(`${key}: ${problem}; move or delete the object, then compact again`, options);
+    this.name = 'BadLakeObjectError';
+    this.key = key;
+  }
+}
+
 /** Thrown when an input file (a CloudTrail log, say) cannot be read; the input is quarantined. */
 export class UnreadableInputError extends OpslakeError {
   readonly reason: string;

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { recordSelectList, recordStructType } from '../../pipeline/cloudtrail/cloudtrail-sql.js';
 import { ingestCloudTrail } from '../../pipeline/cloudtrail/ingest-cloudtrail.js';
 import { openDuckDb, sqlLiteral } from '../../pipeline/duckdb/duckdb-engine.js';
+import { FileStateStore } from '../../pipeline/state/file-state-store.js';
 import { LocalObjectStore } from '../../pipeline/store/local-object-store.js';
 
 export interface Measurement {
@@ -116,6 +117,9 @@ async function ingest(trail: string, logs: readonly string[], work: string): Pro
   const summary = await ingestCloudTrail({
     source: new LocalObjectStore(trail),
     lake: new LocalObjectStore(join(work, 'lake')),
+    // The ledger is part of live ingestion's cost: a fresh one, so every file is ingested.
+    state: new FileStateStore(join(work, 'state')),
+    cloudtrailLatenessMinutes: 120,
     tempDirectory: work,
     memoryLimit: '256MB',
     force: true,

@@ -5,7 +5,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as s3n from 'aws-cdk-lib/aws-s3-notifications';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { gluePartitionStatements, lakeObjectStatements } from '../iam/lake-statements.js';
+import { gluePartitionStatements, lakeObjectStatements, stateTableStatements } from '../iam/lake-statements.js';
 import { acknowledgeFinding } from '../nag/acknowledge-finding.js';
 import { wildcardResourceRule } from '../nag/wildcard-resource-rule.js';
 import type { LambdaArch } from '../opslake-settings.js';
@@ -78,6 +78,8 @@ export class CloudTrailIngest extends Construct {
       environment: {
         OPSLAKE_LAKE_BUCKET: lake.bucketName,
         OPSLAKE_LAKE_PREFIX: lake.lakePrefix,
+        // The ledger of every file's outcome, and the dirty marks of late partitions.
+        OPSLAKE_STATE_TABLE: lake.stateTableName,
         OPSLAKE_KMS_KEY_ARN: lake.keyArn,
         ...(props.glueTables.length > 0 ? { OPSLAKE_GLUE_DATABASE: lake.glueDatabase } : {}),
         POWERTOOLS_SERVICE_NAME: CLOUDTRAIL_INGEST_SERVICE,
@@ -116,7 +118,11 @@ export class CloudTrailIngest extends Construct {
     // Outputs are named from the input key and overwritten on redelivery, so the function never
     // reads, lists or deletes in the lake; it quarantines under its own part of `_quarantine/`.
     const objects = lakeObjectStatements(lake, ['cloudtrail/', '_quarantine/cloudtrail/'], 'write');
-    for (const statement of [...objects.statements, ...gluePartitionStatements(this, lake.glueDatabase, props.glueTables)]) {
+    for (const statement of [
+      ...objects.statements,
+      ...stateTableStatements(lake),
+      ...gluePartitionStatements(this, lake.glueDatabase, props.glueTables),
+    ]) {
       role.addToPrincipalPolicy(statement);
     }
 

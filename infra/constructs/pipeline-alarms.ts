@@ -5,6 +5,7 @@ import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { LAKE_COMPACT_SERVICE } from './lake-compact.js';
 import { METRICS_NAMESPACE, STL_EXPORT_SERVICE } from './stl-export.js';
 
 export interface PipelineAlarmsProps {
@@ -12,6 +13,8 @@ export interface PipelineAlarmsProps {
   /** Absent when CloudTrail ingestion is not deployed. */
   readonly ingestFunction?: lambda.IFunction;
   readonly deadLetterQueue?: sqs.IQueue;
+  /** Absent when compaction is not deployed. */
+  readonly compactFunction?: lambda.IFunction;
   /** Enabled clusters: each gets its lag, gap and failure alarms. */
   readonly clusters: readonly string[];
   /** Lag beyond which the export of a cluster is late. */
@@ -80,6 +83,8 @@ export class PipelineAlarms extends Construct {
       });
     }
 
+    if (props.compactFunction) this.addCompactionAlarms(props.compactFunction, add);
+
     for (const cluster of props.clusters) {
       const metric = (metricName: string, statistic: string, period: Duration) =>
         new cloudwatch.Metric({
@@ -119,5 +124,54 @@ export class PipelineAlarms extends Construct {
         treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
       });
     }
+  }
+
+  /**
+   * Compaction runs hourly: a failed partition (a bad object, named in the log) alarms at once;
+   * closed partitions left uncompacted (failed, or not reached before the deadline) for three
+   * runs in a row mean compaction is falling behind, and no report at all means it is not running.
+   */
+  private addCompactionAlarms(fn: lambda.IFunction, add: (id: string, props: cloudwatch.AlarmProps) => cloudwatch.Alarm): void {
+    const prefix = Stack.of(this).stackName;
+    const hour = Duration.hours(1);
+    const metric = (metricName: string, statistic: string) =>
+      new cloudwatch.Metric({
+        namespace: METRICS_NAMESPACE,
+        metricName,
+        dimensionsMap: { service: LAKE_COMPACT_SERVICE },
+        statistic,
+        period: hour,
+      });
+    add('CompactErrors', {
+      alarmName: `${prefix}-lake-compact-errors`,
+      alarmDescription: 'The compaction function failed as a whole (not a single partition). Its log group says why.',
+      metric: fn.metricErrors({ period: hour, statistic: cloudwatch.Stats.SUM }),
+      threshold: 1,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      evaluationPeriods: 1,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+    add('CompactionFailures', {
+      alarmName: `${prefix}-compaction-failures`,
+      alarmDescription:
+        'A partition could not be compacted; readers still see it as before. The log names the object (unreadable or of ' +
+        'another schema): fix or remove it and the next run compacts the partition.',
+      metric: metric('CompactionFailures', cloudwatch.Stats.SUM),
+      threshold: 1,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      evaluationPeriods: 1,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+    add('PartitionsOverdue', {
+      alarmName: `${prefix}-partitions-overdue`,
+      alarmDescription:
+        'Closed partitions stayed uncompacted for three hourly runs (failed, or left at the deadline), or compaction stopped ' +
+        'reporting: late files are not becoming visible.',
+      metric: metric('PartitionsOverdue', cloudwatch.Stats.MINIMUM),
+      threshold: 1,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      evaluationPeriods: 3,
+      treatMissingData: cloudwatch.TreatMissingData.BREACHING,
+    });
   }
 }

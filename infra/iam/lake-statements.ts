@@ -51,13 +51,29 @@ export function lakeObjectStatements(
   };
 }
 
-/** Items of the state table (watermarks, leases), which the lake key encrypts. */
+/** The state table's sparse index: the ledger's entries by delivery day, and the dirty partitions by table. */
+export const LEDGER_INDEX = 'ledger-by-day';
+
+/**
+ * Items of the state table (watermarks, leases, the ingestion ledger, compaction state), which
+ * the lake key encrypts; the ledger's lookups and writes are batched, and listing by day or
+ * dirty partitions queries the sparse index.
+ */
 export function stateTableStatements(lake: LakeReferences): iam.PolicyStatement[] {
   return [
     new iam.PolicyStatement({
       sid: 'StateTable',
-      actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:Scan'],
-      resources: [lake.stateTableArn],
+      actions: [
+        'dynamodb:GetItem',
+        'dynamodb:PutItem',
+        'dynamodb:UpdateItem',
+        'dynamodb:DeleteItem',
+        'dynamodb:Scan',
+        'dynamodb:BatchGetItem',
+        'dynamodb:BatchWriteItem',
+        'dynamodb:Query',
+      ],
+      resources: [lake.stateTableArn, `${lake.stateTableArn}/index/${LEDGER_INDEX}`],
     }),
     new iam.PolicyStatement({
       sid: 'StateTableKey',
@@ -81,4 +97,57 @@ export function gluePartitionStatements(scope: IConstruct, database: string, tab
       resources: [arn('catalog'), arn('database', database), ...tables.map((table) => arn('table', `${database}/${table}`))],
     }),
   ];
+}
+
+/**
+ * Compaction's Glue access: partitions of the named tables listed by day (GetPartitions, which
+ * the tables' partition index answers) and switched to a generation (UpdatePartition, or
+ * CreatePartition for one never registered). No table changes.
+ */
+export function glueCompactionStatements(scope: IConstruct, database: string, tables: readonly string[]): iam.PolicyStatement[] {
+  if (tables.length === 0) return [];
+  const stack = Stack.of(scope);
+  const arn = (resource: string, resourceName?: string) =>
+    stack.formatArn({ service: 'glue', resource, resourceName, arnFormat: ArnFormat.SLASH_RESOURCE_NAME });
+  return [
+    new iam.PolicyStatement({
+      sid: 'GlueCompaction',
+      actions: ['glue:GetTable', 'glue:GetPartition', 'glue:GetPartitions', 'glue:UpdatePartition', 'glue:CreatePartition'],
+      resources: [arn('catalog'), arn('database', database), ...tables.map((table) => arn('table', `${database}/${table}`))],
+    }),
+  ];
+}
+
+/**
+ * Compaction's lake access, as narrow as the layout allows: it reads and lists the tables'
+ * prefixes (its inputs), writes only under each table's `_compacted/` folder (generations and
+ * their manifests), and deletes under the tables' prefixes, where superseded objects live (the
+ * live objects folded into a generation, and earlier generations). Never `_quarantine/` or
+ * another part of the bucket.
+ */
+export function lakeCompactionStatements(
+  lake: LakeReferences,
+  tablePaths: readonly string[],
+): { statements: iam.PolicyStatement[]; objectArns: string[] } {
+  const prefixes = tablePaths.map((path) => `${lake.lakePrefix}/${path.replace(/\/?$/, '/')}`);
+  const tableArns = prefixes.map((prefix) => `${lake.bucketArn}/${prefix}*`);
+  const generationArns = prefixes.map((prefix) => `${lake.bucketArn}/${prefix}_compacted/*`);
+  return {
+    objectArns: [...tableArns, ...generationArns],
+    statements: [
+      new iam.PolicyStatement({ sid: 'LakeTablesRead', actions: ['s3:GetObject', 's3:DeleteObject'], resources: tableArns }),
+      new iam.PolicyStatement({
+        sid: 'LakeGenerationsWrite',
+        actions: ['s3:PutObject', 's3:AbortMultipartUpload'],
+        resources: generationArns,
+      }),
+      new iam.PolicyStatement({
+        sid: 'LakeList',
+        actions: ['s3:ListBucket'],
+        resources: [lake.bucketArn],
+        conditions: { StringLike: { 's3:prefix': prefixes.map((prefix) => `${prefix}*`) } },
+      }),
+      new iam.PolicyStatement({ sid: 'LakeKey', actions: ['kms:Decrypt', 'kms:GenerateDataKey'], resources: [lake.keyArn] }),
+    ],
+  };
 }

@@ -4,7 +4,9 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import type { Construct } from 'constructs';
+import { lakeTables } from '../../pipeline/tables/registry.js';
 import { CloudTrailIngest } from '../constructs/cloudtrail-ingest.js';
+import { LakeCompact } from '../constructs/lake-compact.js';
 import { ClusterParameters } from '../constructs/cluster-parameters.js';
 import { PipelineAlarms } from '../constructs/pipeline-alarms.js';
 import { StlExport } from '../constructs/stl-export.js';
@@ -12,13 +14,15 @@ import { acknowledgeBucketNotificationsHandler } from '../nag/bucket-notificatio
 import type { PipelineStackProps } from './pipeline-stack-props.js';
 
 /**
- * The stateless half: the two functions, their triggers, the cluster configuration and the
+ * The stateless half: the functions (export, CloudTrail ingestion, compaction), their triggers, the cluster configuration and the
  * alarms. It holds no data of its own, so it can be destroyed and deployed again at will;
  * the state it works on lives in the storage stack.
  */
 export class PipelineStack extends Stack {
   readonly stlExport: StlExport;
   readonly cloudTrailIngest: CloudTrailIngest | undefined;
+  /** Deployed when partitions are registered in Glue: readers follow a compacted partition there. */
+  readonly lakeCompact: LakeCompact | undefined;
   readonly clusterParameters: ClusterParameters;
   readonly alarms: PipelineAlarms;
   readonly alarmTopic: sns.ITopic | undefined;
@@ -56,6 +60,20 @@ export class PipelineStack extends Stack {
       acknowledgeBucketNotificationsHandler(this);
     }
 
+    const compacted = [...(props.redshiftGlueTables ?? []), ...(props.cloudTrailGlueTables ?? [])];
+    this.lakeCompact =
+      compacted.length === 0
+        ? undefined
+        : new LakeCompact(this, 'LakeCompact', {
+            lake: props.lake,
+            glueTables: compacted,
+            tablePaths: lakeTables()
+              .filter((table) => compacted.includes(table.name))
+              .map((table) => table.path),
+            arch,
+            logRemovalPolicy,
+          });
+
     this.alarmTopic = props.alarmTopicArn
       ? sns.Topic.fromTopicArn(this, 'AlarmTopic', props.alarmTopicArn)
       : props.alarmEmail
@@ -66,6 +84,7 @@ export class PipelineStack extends Stack {
       exportFunction: this.stlExport.handler.function,
       ingestFunction: this.cloudTrailIngest?.handler.function,
       deadLetterQueue: this.cloudTrailIngest?.deadLetterQueue,
+      compactFunction: this.lakeCompact?.handler.function,
       clusters: clusters.filter((cluster) => cluster.enabled).map((cluster) => cluster.name),
       exportLagThreshold: Duration.minutes(props.exportLagAlarmMinutes ?? 120),
       topic: this.alarmTopic,

@@ -6,6 +6,8 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import type { Construct } from 'constructs';
 import { AthenaViews } from '../constructs/athena-views.js';
+import { GluePartitionIndexes } from '../constructs/glue-partition-indexes.js';
+import { LEDGER_INDEX } from '../iam/lake-statements.js';
 import { acknowledgeFinding } from '../nag/acknowledge-finding.js';
 import { exportLakeReferences } from './lake-references.js';
 import type { StorageStackProps } from './storage-stack-props.js';
@@ -31,6 +33,8 @@ export class StorageStack extends Stack {
   readonly glueDatabaseName: string;
   readonly database: glue.CfnDatabase;
   readonly tables: readonly glue.CfnTable[];
+  /** A partition index on `day` for each table that has that key. */
+  readonly partitionIndexes: GluePartitionIndexes;
   readonly workGroup: athena.CfnWorkGroup;
   readonly namedQueries: readonly athena.CfnNamedQuery[];
   readonly views: AthenaViews | undefined;
@@ -109,6 +113,15 @@ export class StorageStack extends Stack {
       deletionProtection: !destroy,
       removalPolicy,
     });
+    // Sparse: only ledger entries (`<day>#<shard>`) and dirty marks (`dirty#<table>`) carry the
+    // key, so the ledger is listed by delivery day and late partitions by table. Adding an index
+    // updates the table in place: the watermarks stay.
+    this.stateTable.addGlobalSecondaryIndex({
+      indexName: LEDGER_INDEX,
+      partitionKey: { name: 'ledger_day_shard', type: dynamodb.AttributeType.STRING },
+      sortKey: { name: 'ledger_key', type: dynamodb.AttributeType.STRING },
+      projectionType: dynamodb.ProjectionType.ALL,
+    });
 
     this.database = new glue.CfnDatabase(this, 'Database', {
       catalogId: this.account,
@@ -130,6 +143,12 @@ export class StorageStack extends Stack {
       table.applyRemovalPolicy(removalPolicy);
       return table;
     });
+    const indexed = tableInputs.flatMap((input) => {
+      const keys = (input.partitionKeys ?? []) as ReadonlyArray<{ name?: string }>;
+      return input.name !== undefined && keys.some((key) => key.name === 'day') ? [input.name] : [];
+    });
+    this.partitionIndexes = new GluePartitionIndexes(this, 'PartitionIndexes', { database: this.glueDatabaseName, tables: indexed });
+    for (const resource of this.partitionIndexes.resources) resource.node.addDependency(...this.tables);
 
     this.workGroup = new athena.CfnWorkGroup(this, 'WorkGroup', {
       name: this.glueDatabaseName,

@@ -6,6 +6,7 @@ import { registerStatusCommand } from './commands/status-command.js';
 import { registerQueryCommand } from './commands/query-command.js';
 import { registerReportCommand } from './commands/report-command.js';
 import { registerCloudtrailCommand } from './commands/cloudtrail-command.js';
+import { registerCompactCommand } from './commands/compact-command.js';
 
 /** Builds the `opslake` command line. Each command lives in `commands/<name>-command.ts`. */
 export function buildProgram(): Command {
@@ -19,6 +20,7 @@ export function buildProgram(): Command {
   registerQueryCommand(program);
   registerReportCommand(program);
   registerCloudtrailCommand(program);
+  registerCompactCommand(program);
   // More commands register here, one line each.
   return program;
 }

@@ -6,9 +6,8 @@ import type { ExportEvent } from '../../pipeline/redshift/export-events.js';
 import { exportFleet, type FleetExportResult } from '../../pipeline/redshift/fleet-exporter.js';
 import { ParquetWriter } from '../../pipeline/lake/parquet-writer.js';
 import type { ObjectStore } from '../../pipeline/ports/object-store.js';
-import type { StateStore } from '../../pipeline/ports/state-store.js';
 import type { ExportTableName } from '../../pipeline/tables/registry.js';
-import { openObjectStore, openStateStore } from '../shared/open-stores.js';
+import { type OpenedStateStore, openObjectStore, openStateStore } from '../shared/open-stores.js';
 import { openSqlRunner } from '../shared/open-sql-runner.js';
 import { requireSetting } from './load-config.js';
 
@@ -36,14 +35,14 @@ export function selectClusters(config: OpslakeConfig, names: readonly string[] |
 }
 
 /** The lake and state the config file names; a missing setting names itself. */
-export function openConfiguredStores(config: OpslakeConfig): { lake: ObjectStore; state: StateStore } {
+export function openConfiguredStores(config: OpslakeConfig): { lake: ObjectStore; state: OpenedStateStore } {
   return {
     lake: openObjectStore(requireSetting(config.lake, 'lake', 'lake: <folder or s3://bucket/prefix> in the config file'), 'lake'),
     state: openConfiguredState(config),
   };
 }
 
-export function openConfiguredState(config: OpslakeConfig): StateStore {
+export function openConfiguredState(config: OpslakeConfig): OpenedStateStore {
   return openStateStore(requireSetting(config.state, 'state', 'state: <folder or dynamodb://table> in the config file'), 'state');
 }
 
@@ -51,7 +50,10 @@ export function openConfiguredState(config: OpslakeConfig): StateStore {
 export async function runExport(options: RunExportOptions): Promise<FleetExportResult[]> {
   const { config } = options;
   const { lake, state } = openConfiguredStores(config);
-  const { instance } = await openDuckDb({ memoryLimit: writerMemoryLimit('wholeFile', config.export.concurrency) });
+  const { instance, connection: first } = await openDuckDb({ memoryLimit: writerMemoryLimit('wholeFile', config.export.concurrency) });
+  // Every connection is closed before its instance: a connection finalized after its instance
+  // is gone can bring the process down.
+  const connections = [first];
   try {
     return await exportFleet({
       clusters: selectClusters(config, options.clusters),
@@ -59,12 +61,17 @@ export async function runExport(options: RunExportOptions): Promise<FleetExportR
       lake,
       state,
       openRunner: (cluster) => openSqlRunner(cluster, options.openDatabases ? { openDatabases: options.openDatabases } : {}),
-      openWriter: async () => new ParquetWriter(await instance.connect()),
+      openWriter: async () => {
+        const connection = await instance.connect();
+        connections.push(connection);
+        return new ParquetWriter(connection);
+      },
       concurrency: config.export.concurrency,
       ...(options.tables ? { tables: options.tables } : {}),
       ...(options.onEvent ? { onEvent: options.onEvent } : {}),
     });
   } finally {
+    for (const connection of connections) connection.closeSync();
     instance.closeSync();
   }
 }

@@ -1,6 +1,7 @@
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { MetricUnit, Metrics } from '@aws-lambda-powertools/metrics';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { GlueClient } from '@aws-sdk/client-glue';
 import { S3Client } from '@aws-sdk/client-s3';
 import type { DuckDBConnection } from '@duckdb/node-api';
@@ -9,6 +10,7 @@ import type { Catalog } from '../../pipeline/ports/catalog.js';
 import { GlueCatalog } from '../../pipeline/catalog/glue-catalog.js';
 import { registerWrittenPartitions } from '../../pipeline/catalog/register-partitions.js';
 import { CloudTrailIngester, type FileOutcome } from '../../pipeline/cloudtrail/cloudtrail-ingester.js';
+import { type CloudTrailInputRef, ingestRecorded, type RecordedIngestionOptions } from '../../pipeline/cloudtrail/recorded-ingestion.js';
 import { parseNotification } from '../../pipeline/cloudtrail/s3-notification.js';
 import { openDuckDb } from '../../pipeline/duckdb/duckdb-engine.js';
 import { OpslakeError } from '../../pipeline/errors.js';
@@ -16,7 +18,7 @@ import type { ObjectStore } from '../../pipeline/ports/object-store.js';
 import { S3ObjectStore } from '../../pipeline/store/s3-object-store.js';
 import type { JobLogger } from '../shared/job-logger.js';
 import { readCloudTrailIngestEnvironment } from '../shared/lambda-environment.js';
-import { openObjectStore } from '../shared/open-stores.js';
+import { openObjectStore, openStateStore } from '../shared/open-stores.js';
 import { decideFailure } from './message-decision.js';
 
 /** What the handler needs; `handler` builds it from the environment, tests pass their own. */
@@ -26,8 +28,12 @@ export interface CloudTrailIngestDependencies {
   /** The bucket a notification names, at its root (its keys are the CloudTrail keys). */
   readonly sourceFor: (bucket: string) => ObjectStore;
   readonly connection: () => Promise<DuckDBConnection>;
+  /** The ledger (which inputs are done) and where late partitions are marked dirty: the state store. */
+  readonly state: RecordedIngestionOptions['ledger'] & RecordedIngestionOptions['dirty'];
+  /** See CompactionSettings.cloudtrailLatenessMinutes. */
+  readonly cloudtrailLatenessMinutes: number;
   /** Registers the partitions written, when a Glue database is configured. */
-  readonly catalog?: Catalog;
+  readonly catalog?: Pick<Catalog, 'addPartitions'>;
   readonly logger: JobLogger;
   readonly metrics: Pick<Metrics, 'addMetric' | 'publishStoredMetrics'>;
   readonly clock?: () => Date;
@@ -43,7 +49,8 @@ export type CloudTrailIngestHandler = (event: SQSEvent, context?: Context) => Pr
  * unreadable files are quarantined, which counts as done; a failure whose error is `retryable`
  * fails the message for SQS to deliver again; a message that is not a notification, or a failure
  * retrying cannot mend, fails it for the dead-letter queue (see `decideFailure`). Redelivery is
- * harmless: a file's objects are named from its key, so ingesting it again overwrites them.
+ * harmless: the ledger holds every file done (same size and ETag: not read again), and a file
+ * done again overwrites the objects named from its key.
  */
 export function createCloudTrailIngestHandler(dependencies: CloudTrailIngestDependencies): CloudTrailIngestHandler {
   const { logger, metrics } = dependencies;
@@ -87,10 +94,25 @@ export function createCloudTrailIngestHandler(dependencies: CloudTrailIngestDepe
       logger.info('ignored the s3:TestEvent message', { messageId: record.messageId });
       return;
     }
-    const byBucket = new Map<string, string[]>();
-    for (const object of notification.objects) byBucket.set(object.bucket, [...(byBucket.get(object.bucket) ?? []), object.key]);
+    const byBucket = new Map<string, CloudTrailInputRef[]>();
+    for (const object of notification.objects) {
+      const input: CloudTrailInputRef = {
+        key: object.key,
+        ...(object.size === undefined ? {} : { size: object.size }),
+        ...(object.etag === undefined ? {} : { etag: object.etag }),
+      };
+      byBucket.set(object.bucket, [...(byBucket.get(object.bucket) ?? []), input]);
+    }
     const outcomes: FileOutcome[] = [];
-    for (const [bucket, keys] of byBucket) outcomes.push(...(await (await ingesterOf()).ingest(dependencies.sourceFor(bucket), keys)));
+    const recorded: RecordedIngestionOptions = {
+      ledger: dependencies.state,
+      dirty: dependencies.state,
+      cloudtrailLatenessMinutes: dependencies.cloudtrailLatenessMinutes,
+      ...(dependencies.clock ? { clock: dependencies.clock } : {}),
+    };
+    for (const [bucket, inputs] of byBucket) {
+      outcomes.push(...(await ingestRecorded(await ingesterOf(), dependencies.sourceFor(bucket), inputs, recorded)));
+    }
     const written = outcomes.flatMap((outcome) => (outcome.status === 'ingested' ? outcome.objects : []));
     if (dependencies.catalog && written.length > 0) await registerWrittenPartitions(dependencies.catalog, written);
     report(outcomes, record.messageId);
@@ -101,6 +123,7 @@ export function createCloudTrailIngestHandler(dependencies: CloudTrailIngestDepe
     let files = 0;
     let quarantined = 0;
     let digests = 0;
+    let recorded = 0;
     for (const outcome of outcomes) {
       if (outcome.status === 'ingested') {
         files += 1;
@@ -123,6 +146,9 @@ export function createCloudTrailIngestHandler(dependencies: CloudTrailIngestDepe
           message: outcome.message,
           quarantineKey: outcome.quarantineKey,
         });
+      } else if (outcome.status === 'recorded') {
+        recorded += 1;
+        logger.info('already ingested (the ledger holds it with the same size and ETag)', { messageId, key: outcome.key });
       } else if (outcome.reason === 'digest') {
         digests += 1;
       } else {
@@ -133,6 +159,7 @@ export function createCloudTrailIngestHandler(dependencies: CloudTrailIngestDepe
     metrics.addMetric('FilesIngested', MetricUnit.Count, files);
     metrics.addMetric('FilesQuarantined', MetricUnit.Count, quarantined);
     metrics.addMetric('DigestsSkipped', MetricUnit.Count, digests);
+    metrics.addMetric('FilesAlreadyIngested', MetricUnit.Count, recorded);
   };
 
   return async (event: SQSEvent, context?: Context): Promise<SQSBatchResponse> => {
@@ -169,6 +196,8 @@ function fromEnvironment(): CloudTrailIngestHandler {
       return source;
     },
     // Lambda's memory is shared with the function's own; /tmp is the only writable folder.
+    state: openStateStore(`dynamodb://${environment.stateTable}`, 'OPSLAKE_STATE_TABLE', { dynamodb: new DynamoDBClient({}) }),
+    cloudtrailLatenessMinutes: environment.cloudtrailLatenessMinutes,
     connection: () => (connection ??= openDuckDb({ memoryLimit: '256MB', tempDirectory: '/tmp' }).then(({ connection: opened }) => opened)),
     ...(catalog ? { catalog } : {}),
     logger: new Logger({ serviceName: environment.serviceName }),

@@ -1,9 +1,10 @@
+import { type CompactionSettings, DEFAULT_COMPACTION_SETTINGS } from '../../pipeline/config/compaction-settings.js';
 import { S3_BUCKET_NAME } from '../../pipeline/store/s3-object-store.js';
 import { environmentVariable, requiredEnvironmentVariable, type VariableRule } from './environment-variable.js';
 
 /**
- * The settings both Lambda functions take from their environment, which the CDK stack sets
- * (`infra/constructs/stl-export.ts`, `infra/constructs/cloudtrail-ingest.ts`). Read once when a
+ * The settings the Lambda functions take from their environment, which the CDK stack sets
+ * (`infra/constructs/stl-export.ts`, `cloudtrail-ingest.ts`, `lake-compact.ts`). Read once when a
  * container starts, validated, frozen: a name that fails its pattern stops the function before
  * it reaches a key, a table or a catalog, with a message that names the variable.
  */
@@ -53,6 +54,32 @@ const KMS_KEY: VariableRule = {
 const CONFIG_ROOT: VariableRule = { pattern: /^(\/[A-Za-z0-9_.-]+)+$/, rule: 'use an SSM path such as /opslake' };
 const SERVICE_NAME: VariableRule = { pattern: /^[A-Za-z0-9_.-]{1,128}$/, rule: 'use letters, digits, _ . and -' };
 const FLAG: VariableRule = { pattern: /^(true|false)$/, rule: 'use true or false' };
+const MINUTES: VariableRule = { pattern: /^\d{1,5}$/, rule: 'use a whole number of minutes' };
+const MEGABYTES: VariableRule = {
+  pattern: /^([1-9]\d{0,3}|1[0-5]\d{3}|16[0-2]\d{2}|163[0-7]\d|1638[0-4])$/,
+  rule: 'use a whole number of MB from 1 to 16384',
+};
+
+/** The CloudTrail ingestion also keeps the ledger and marks late partitions in the state table. */
+export interface CloudTrailIngestEnvironment extends LambdaEnvironment {
+  /** OPSLAKE_STATE_TABLE (required). */
+  readonly stateTable: string;
+  /** OPSLAKE_CLOUDTRAIL_LATENESS_MINUTES; default 120 (see CompactionSettings). */
+  readonly cloudtrailLatenessMinutes: number;
+}
+
+/** Compaction needs the state table, the Glue database it switches partitions in, and its settings. */
+export interface LakeCompactEnvironment extends LambdaEnvironment {
+  /** OPSLAKE_STATE_TABLE (required). */
+  readonly stateTable: string;
+  /** OPSLAKE_GLUE_DATABASE (required here: readers follow a compacted partition through Glue). */
+  readonly glueDatabase: string;
+  /**
+   * OPSLAKE_CLOUDTRAIL_LATENESS_MINUTES, OPSLAKE_COMPACTION_GRACE_MINUTES,
+   * OPSLAKE_COMPACTION_TARGET_FILE_MB, OPSLAKE_COMPACTION_MEMORY_MB; defaults as in opslake.yaml.
+   */
+  readonly compaction: CompactionSettings;
+}
 
 /** The variables both functions read; `serviceName` is the job's default POWERTOOLS_SERVICE_NAME. */
 export function readLambdaEnvironment(env: NodeJS.ProcessEnv, serviceName: string): LambdaEnvironment {
@@ -78,6 +105,39 @@ export function readStlExportEnvironment(env: NodeJS.ProcessEnv): StlExportEnvir
   });
 }
 
-export function readCloudTrailIngestEnvironment(env: NodeJS.ProcessEnv): LambdaEnvironment {
-  return readLambdaEnvironment(env, 'opslake-cloudtrail-ingest');
+export function readCloudTrailIngestEnvironment(env: NodeJS.ProcessEnv): CloudTrailIngestEnvironment {
+  return Object.freeze({
+    ...readLambdaEnvironment(env, 'opslake-cloudtrail-ingest'),
+    stateTable: requiredEnvironmentVariable(env, 'OPSLAKE_STATE_TABLE', TABLE),
+    cloudtrailLatenessMinutes: minutes(env, 'OPSLAKE_CLOUDTRAIL_LATENESS_MINUTES', DEFAULT_COMPACTION_SETTINGS.cloudtrailLatenessMinutes),
+  });
+}
+
+export function readLakeCompactEnvironment(env: NodeJS.ProcessEnv): LakeCompactEnvironment {
+  const base = readLambdaEnvironment(env, 'opslake-lake-compact');
+  const defaults = DEFAULT_COMPACTION_SETTINGS;
+  const glueDatabase = requiredEnvironmentVariable(env, 'OPSLAKE_GLUE_DATABASE', DATABASE);
+  return Object.freeze({
+    ...base,
+    glueDatabase,
+    stateTable: requiredEnvironmentVariable(env, 'OPSLAKE_STATE_TABLE', TABLE),
+    compaction: Object.freeze({
+      cloudtrailLatenessMinutes: minutes(env, 'OPSLAKE_CLOUDTRAIL_LATENESS_MINUTES', defaults.cloudtrailLatenessMinutes),
+      graceMinutes: minutes(env, 'OPSLAKE_COMPACTION_GRACE_MINUTES', defaults.graceMinutes),
+      targetFileMb: megabytes(env, 'OPSLAKE_COMPACTION_TARGET_FILE_MB', defaults.targetFileMb),
+      memoryLimitMb: megabytes(env, 'OPSLAKE_COMPACTION_MEMORY_MB', defaults.memoryLimitMb),
+    }),
+  });
+}
+
+/** A number of minutes from the environment, or `fallback` when it is not set. */
+export function minutes(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+  const value = environmentVariable(env, name, MINUTES);
+  return value === undefined ? fallback : Number(value);
+}
+
+/** A whole number of megabytes (1 to 16384) from the environment, or `fallback` when it is not set. */
+function megabytes(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+  const value = environmentVariable(env, name, MEGABYTES);
+  return value === undefined ? fallback : Number(value);
 }

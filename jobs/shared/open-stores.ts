@@ -3,6 +3,8 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
 import { ConfigError } from '../../pipeline/errors.js';
 import type { ObjectStore } from '../../pipeline/ports/object-store.js';
+import type { CompactionState } from '../../pipeline/ports/compaction-state.js';
+import type { IngestionLedger } from '../../pipeline/ports/ingestion-ledger.js';
 import type { StateStore } from '../../pipeline/ports/state-store.js';
 import { DynamoDbStateStore } from '../../pipeline/state/dynamodb-state-store.js';
 import { FileStateStore } from '../../pipeline/state/file-state-store.js';
@@ -29,8 +31,11 @@ export function openObjectStore(
   });
 }
 
+/** The state every job opens: watermarks, leases, the ingestion ledger and compaction state in one store. */
+export type OpenedStateStore = StateStore & IngestionLedger & CompactionState;
+
 /** `dynamodb://<table>` or a local folder. */
-export function openStateStore(location: string, parameter: string, options: { dynamodb?: DynamoDBClient } = {}): StateStore {
+export function openStateStore(location: string, parameter: string, options: { dynamodb?: DynamoDBClient } = {}): OpenedStateStore {
   if (location.startsWith('dynamodb://')) {
     const tableName = location.slice('dynamodb://'.length);
     if (!/^[A-Za-z0-9_.-]{3,255}$/.test(tableName)) {

@@ -33,7 +33,7 @@ export interface StlExportDependencies {
   /** The DuckDB of one run; it is closed when the run ends, which gives its memory back. */
   readonly openDuckDb: () => Promise<DuckDBInstance>;
   /** Registers the partitions written, when a Glue database is configured. */
-  readonly catalog?: Catalog;
+  readonly catalog?: Pick<Catalog, 'addPartitions'>;
   readonly logger: JobLogger;
   readonly metrics: Pick<Metrics, 'addMetric' | 'addDimension' | 'publishStoredMetrics'>;
   /** Wall clock for the deadline and the leases. Default: the system clock. */
@@ -157,9 +157,10 @@ function recordMetrics(result: FleetExportResult, { logger, metrics }: Pick<StlE
 }
 
 /**
- * Registers the partitions this run wrote in Glue, when a database is configured, so that
- * Spectrum and EMR see them too (Athena uses partition projection and needs none of it). A
- * failure is logged, not thrown: the objects are written and the next run registers again.
+ * Registers the partitions this run wrote in Glue, when a database is configured: Athena,
+ * Spectrum and EMR read the registered partitions (no projection, DESIGN.md §5). A failure is
+ * logged, not thrown: the objects are written, the next run registers the partitions it writes
+ * again, and compaction registers a closed day's partition when it switches it.
  */
 async function registerPartitions(results: readonly FleetExportResult[], { catalog, logger }: StlExportDependencies): Promise<void> {
   if (!catalog) return;

@@ -2,9 +2,20 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import { join } from 'node:path';
 import { sqlLiteral } from '../duckdb/duckdb-engine.js';
 import { CatalogError, InvalidIdentifierError } from '../errors.js';
+import { partitionFromPath, partitionPath, tablePrefix } from '../lake/lake-layout.js';
+import type {
+  Catalog,
+  PartitionLocation,
+  PartitionQuery,
+  PartitionSyncResult,
+  PartitionValues,
+  TableSyncResult,
+} from '../ports/catalog.js';
 import type { LakeTable } from '../tables/lake-table.js';
+import { duckDbViewSql, IDENTIFIER, type TableFiles } from './duckdb-view-sql.js';
+
+export { duckDbViewSql, type TableFiles } from './duckdb-view-sql.js';
 import type { LakeView } from '../tables/lake-view.js';
-import type { Catalog, PartitionSyncResult, PartitionValues, TableSyncResult } from '../ports/catalog.js';
 
 export interface DuckDbCatalogOptions {
   readonly connection: DuckDBConnection;
@@ -12,25 +23,30 @@ export interface DuckDbCatalogOptions {
   readonly lakeDir: string;
 }
 
-/** What the files of a table hold, found when its view is (re)built. */
-export interface TableFiles {
-  /** Columns found in at least one file. */
-  readonly columns: ReadonlySet<string>;
-  /** True when some file lacks a column that another file has (written before a column was added). */
-  readonly mixed: boolean;
-}
+/** Where the catalog keeps the partitions that do not live in their live folder (compacted ones). */
+const LOCATIONS_TABLE = 'opslake_partitions';
 
-const IDENTIFIER = /^[a-z_][a-z0-9_]*$/;
+/** One partition as the view reads it: its path under the table and the folder (relative to the lake). */
+interface ViewPartition {
+  readonly path: string;
+  readonly values: PartitionValues;
+  readonly location: string;
+}
 
 /**
  * The local catalog: one DuckDB view per lake table, with the Glue table's name and columns (the
- * registry's columns, then the partition keys as strings), over the hive-partitioned Parquet
- * folders. Views read the files at query time, so a new partition needs no registration; a view
- * is rebuilt when `ensureTables` runs again, which picks up new columns and tables.
+ * registry's columns, then the partition keys as strings). A partition is read from its live
+ * folder, found by listing the lake, unless `opslake_partitions` (a table in the catalog
+ * database) records another location, as compaction does. A view names every partition folder
+ * it reads, so switching a partition is one transaction: the recorded location and the view's
+ * `CREATE OR REPLACE` together. A query binds the view once, so it reads the old folders or
+ * the new ones, never both. New partitions are read once the view is rebuilt (`ensureTables`,
+ * `addPartitions`, any switch).
  */
 export class DuckDbCatalog implements Catalog {
   readonly #connection: DuckDBConnection;
   readonly #lakeDir: string;
+  #ready = false;
 
   constructor(options: DuckDbCatalogOptions) {
     this.#connection = options.connection;
@@ -40,16 +56,7 @@ export class DuckDbCatalog implements Catalog {
   async ensureTables(tables: readonly LakeTable[]): Promise<readonly TableSyncResult[]> {
     const results: TableSyncResult[] = [];
     for (const table of tables) {
-      try {
-        const files = await this.#inspect(table);
-        await this.#connection.run(duckDbViewSql(table, this.#lakeDir, files));
-      } catch (error) {
-        if (error instanceof InvalidIdentifierError) throw error;
-        throw new CatalogError(`could not create the DuckDB view ${table.name} over ${this.#lakeDir}: ${(error as Error).message}`, {
-          table: table.name,
-          cause: error,
-        });
-      }
+      await this.#rebuild(table);
       results.push({ table: table.name, action: 'updated' });
     }
     return results;
@@ -74,17 +81,140 @@ export class DuckDbCatalog implements Catalog {
     return results;
   }
 
-  /** Nothing to register: a view's glob sees every partition folder when it is queried. */
-  async addPartitions(_table: LakeTable, partitions: readonly PartitionValues[]): Promise<PartitionSyncResult> {
+  /** Live partitions need no registration (the lake is listed); the view is rebuilt so it reads them. */
+  async addPartitions(table: LakeTable, partitions: readonly PartitionValues[]): Promise<PartitionSyncResult> {
+    if (partitions.length > 0) await this.#rebuild(table);
     return { added: 0, existing: partitions.length };
   }
 
-  async #inspect(table: LakeTable): Promise<TableFiles | undefined> {
-    const glob = tableGlob(table, this.#lakeDir);
-    const count = await this.#connection.runAndReadAll(`SELECT count(*)::INTEGER AS n FROM glob(${sqlLiteral(glob)})`);
-    if (Number(count.getRowObjects()[0]?.n ?? 0) === 0) return undefined;
+  async *listPartitions(table: LakeTable, query: PartitionQuery): AsyncIterable<readonly PartitionLocation[]> {
+    const selected = [...(await this.#partitions(table)).values()].filter((partition) => {
+      const day = partition.values.day ?? '';
+      if (day < query.fromDay || day > query.toDay) return false;
+      return Object.entries(query.where ?? {}).every(([key, value]) => partition.values[key] === value);
+    });
+    if (selected.length > 0) yield selected.map(({ values, location }) => ({ values, location }));
+  }
+
+  async switchPartition(table: LakeTable, values: PartitionValues, location: string): Promise<void> {
+    if (!location.startsWith(tablePrefix(table)) || !location.endsWith('/') || location.includes('..')) {
+      throw new InvalidIdentifierError(`${table.name} partition location`, location, `expected a folder under ${tablePrefix(table)}`);
+    }
+    const path = partitionPath(table, values);
+    const partitions = await this.#partitions(table);
+    partitions.set(path, { path, values, location });
+    const sql = await this.#viewSql(table, partitions);
+    await this.#inTransaction(`switch ${table.name} ${path} to ${location}`, async () => {
+      await this.#connection.run(
+        `INSERT OR REPLACE INTO ${LOCATIONS_TABLE} VALUES (${sqlLiteral(table.name)}, ${sqlLiteral(path)}, ${sqlLiteral(location)})`,
+      );
+      await this.#connection.run(sql);
+    });
+  }
+
+  async #rebuild(table: LakeTable): Promise<void> {
+    try {
+      const sql = await this.#viewSql(table, await this.#partitions(table));
+      await this.#connection.run(sql);
+    } catch (error) {
+      if (error instanceof InvalidIdentifierError || error instanceof CatalogError) throw error;
+      throw new CatalogError(`could not create the DuckDB view ${table.name} over ${this.#lakeDir}: ${(error as Error).message}`, {
+        table: table.name,
+        cause: error,
+      });
+    }
+  }
+
+  async #inTransaction(what: string, work: () => Promise<void>): Promise<void> {
+    await this.#connection.run('BEGIN TRANSACTION');
+    try {
+      await work();
+      await this.#connection.run('COMMIT');
+    } catch (error) {
+      await this.#connection.run('ROLLBACK').catch(() => undefined);
+      throw new CatalogError(`could not ${what}: ${(error as Error).message}`, { cause: error });
+    }
+  }
+
+  async #ensureLocationsTable(): Promise<void> {
+    if (this.#ready) return;
+    await this.#connection.run(
+      `CREATE TABLE IF NOT EXISTS ${LOCATIONS_TABLE} (table_name VARCHAR, partition_path VARCHAR, location VARCHAR, ` +
+        'PRIMARY KEY (table_name, partition_path))',
+    );
+    this.#ready = true;
+  }
+
+  /** Every partition of the table: live folders found in the lake, then the recorded locations over them. */
+  async #partitions(table: LakeTable): Promise<Map<string, ViewPartition>> {
+    await this.#ensureLocationsTable();
+    const partitions = new Map<string, ViewPartition>();
+    const root = join(this.#lakeDir, tablePrefix(table));
+    for (const file of await this.#files(tableGlob(table, this.#lakeDir))) {
+      const path = file.slice(root.length, file.lastIndexOf('/') + 1);
+      const values = partitionFromPath(table, path);
+      if (values !== undefined && !partitions.has(path)) partitions.set(path, { path, values, location: `${tablePrefix(table)}${path}` });
+    }
+    const recorded = await this.#connection.runAndReadAll(
+      `SELECT partition_path, location FROM ${LOCATIONS_TABLE} WHERE table_name = ${sqlLiteral(table.name)}`,
+    );
+    for (const row of recorded.getRowObjectsJson()) {
+      const path = String(row.partition_path);
+      const values = partitionFromPath(table, path);
+      if (values !== undefined) partitions.set(path, { path, values, location: String(row.location) });
+    }
+    return partitions;
+  }
+
+  async #files(glob: string): Promise<string[]> {
+    const reader = await this.#connection.runAndReadAll(`SELECT file FROM glob(${sqlLiteral(glob)}) ORDER BY file`);
+    return reader.getRowObjectsJson().map((row) => String(row.file));
+  }
+
+  /** The view over the partitions that hold files: live folders and compacted generations in two reads. */
+  async #viewSql(table: LakeTable, partitions: ReadonlyMap<string, ViewPartition>): Promise<string> {
+    const live: string[] = [];
+    const compacted: string[] = [];
+    const liveFolder = (partition: ViewPartition) => partition.location === `${tablePrefix(table)}${partition.path}`;
+    const liveFiles = new Set((await this.#files(tableGlob(table, this.#lakeDir))).map((file) => file.slice(0, file.lastIndexOf('/') + 1)));
+    for (const partition of [...partitions.values()].sort((a, b) => (a.path < b.path ? -1 : 1))) {
+      // `join` keeps the location's trailing slash.
+      const folder = join(this.#lakeDir, partition.location);
+      const glob = `${folder}*.parquet`;
+      if (liveFolder(partition)) {
+        if (liveFiles.has(folder)) live.push(glob);
+      } else if ((await this.#files(glob)).length > 0) {
+        compacted.push(glob);
+      }
+    }
+    try {
+      return duckDbViewSql(table, { live, compacted }, await this.#inspect([...live, ...compacted]));
+    } catch (error) {
+      if (error instanceof InvalidIdentifierError) throw error;
+      // An object that is not Parquet breaks every query of the view; the view leaves out its
+      // folder, so the table's other partitions stay readable (compaction names the object).
+      const readable = async (globs: readonly string[]) => {
+        const kept: string[] = [];
+        for (const glob of globs)
+          if (
+            await this.#inspect([glob]).then(
+              () => true,
+              () => false,
+            )
+          )
+            kept.push(glob);
+        return kept;
+      };
+      const folders = { live: await readable(live), compacted: await readable(compacted) };
+      return duckDbViewSql(table, folders, await this.#inspect([...folders.live, ...folders.compacted]));
+    }
+  }
+
+  async #inspect(globs: readonly string[]): Promise<TableFiles | undefined> {
+    if (globs.length === 0) return undefined;
+    const list = `[${globs.map(sqlLiteral).join(', ')}]`;
     const reader = await this.#connection.runAndReadAll(
-      `SELECT file_name, list(name) AS names FROM parquet_schema(${sqlLiteral(glob)}) WHERE num_children IS NULL GROUP BY file_name`,
+      `SELECT file_name, list(name) AS names FROM parquet_schema(${list}) WHERE num_children IS NULL GROUP BY file_name`,
     );
     const perFile = reader.getRowObjectsJson().map((row) => new Set((row.names as string[] | null) ?? []));
     const columns = new Set(perFile.flatMap((names) => [...names]));
@@ -96,39 +226,4 @@ export class DuckDbCatalog implements Catalog {
 /** One `key=*` folder level per partition key, then the files: exactly the partition depth, nothing stray. */
 export function tableGlob(table: LakeTable, lakeDir: string): string {
   return join(lakeDir, table.path, ...table.partitionKeys.map((key) => `${key.name}=*`), '*.parquet');
-}
-
-/**
- * The `CREATE OR REPLACE VIEW` of a table. Columns no file holds yet read as typed NULLs (as in
- * Athena), and when files differ in their columns they are read by name, so a column added to the
- * registry never breaks older files. With no file at all the view is empty but typed, so queries
- * that touch an unused table (Insights, say) still run.
- */
-export function duckDbViewSql(table: LakeTable, lakeDir: string, files: TableFiles | undefined): string {
-  for (const name of [table.name, ...table.columns.map((c) => c.name), ...table.partitionKeys.map((k) => k.name)]) {
-    if (!IDENTIFIER.test(name)) throw new InvalidIdentifierError('catalog identifier', name, 'use lower-case letters, digits and _');
-  }
-  const nullColumn = (name: string, type: string) => `CAST(NULL AS ${type}) AS "${name}"`;
-  if (!files) {
-    const columns = [
-      ...table.columns.map((column) => nullColumn(column.name, column.type)),
-      ...table.partitionKeys.map((key) => nullColumn(key.name, 'VARCHAR')),
-    ];
-    return `CREATE OR REPLACE VIEW "${table.name}" AS SELECT ${columns.join(', ')} WHERE false`;
-  }
-  const columns = [
-    ...table.columns.map((column) => (files.columns.has(column.name) ? `"${column.name}"` : nullColumn(column.name, column.type))),
-    ...table.partitionKeys.map((key) => `"${key.name}"`),
-  ];
-  const hiveTypes = table.partitionKeys.map((key) => `${sqlLiteral(key.name)}: 'VARCHAR'`).join(', ');
-  const options = [
-    ...(table.partitionKeys.length === 0
-      ? []
-      : // Partition values are strings in Glue too: an account id keeps its leading zeros, a day stays text.
-        ['hive_partitioning = true', `hive_types = {${hiveTypes}}`, 'hive_types_autocast = false']),
-    // Reading by name costs a look at every file's footer, so it is used only when files differ.
-    ...(files.mixed ? ['union_by_name = true'] : []),
-  ];
-  const source = `read_parquet(${sqlLiteral(tableGlob(table, lakeDir))}, ${options.join(', ')})`;
-  return `CREATE OR REPLACE VIEW "${table.name}" AS SELECT ${columns.join(', ')} FROM ${source}`;
 }

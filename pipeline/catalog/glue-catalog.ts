@@ -1,18 +1,37 @@
 import {
   BatchCreatePartitionCommand,
+  CreatePartitionCommand,
   CreateTableCommand,
+  GetPartitionsCommand,
+  type GetPartitionsCommandOutput,
   GetTableCommand,
-  UpdateTableCommand,
   type GlueClient,
   type Table,
+  UpdatePartitionCommand,
+  UpdateTableCommand,
 } from '@aws-sdk/client-glue';
 import { awsErrorDetails } from '../aws/aws-error-details.js';
 import { failureFields, translateAwsError } from '../aws/aws-errors.js';
 import { CatalogError, type OpslakeError } from '../errors.js';
 import type { LakeTable } from '../tables/lake-table.js';
 import type { LakeView } from '../tables/lake-view.js';
-import type { Catalog, PartitionSyncResult, PartitionValues, TableSyncResult } from '../ports/catalog.js';
-import { gluePartitionInput, glueTableInput, type GlueTableInput, type GlueTableOptions } from './glue-table-input.js';
+import type {
+  Catalog,
+  PartitionLocation,
+  PartitionQuery,
+  PartitionSyncResult,
+  PartitionValues,
+  TableSyncResult,
+} from '../ports/catalog.js';
+import {
+  gluePartitionInput,
+  gluePartitionValues,
+  glueTableInput,
+  type GlueTableInput,
+  type GlueTableOptions,
+  lakeRoot,
+  PARTITION_VALUE,
+} from './glue-table-input.js';
 import { GlueViews } from './glue-views.js';
 
 export interface GlueCatalogOptions extends GlueTableOptions {
@@ -24,13 +43,18 @@ export interface GlueCatalogOptions extends GlueTableOptions {
 
 /** BatchCreatePartition takes at most this many partitions a call. */
 const PARTITION_BATCH = 100;
-/** Parameter keys this catalog owns; others on an existing table (set by Athena or a person) are kept. */
+/**
+ * Parameter keys this catalog owns; others on an existing table (set by Athena or a person) are
+ * kept. Projection keys are owned so that an update removes them from tables made before
+ * compaction, whose partitions projection cannot follow.
+ */
 const OWNED_PARAMETER = /^(projection\.|storage\.location\.template$)/;
+const DAY = /^\d{4}-\d{2}-\d{2}$/;
 
 /**
  * The Glue Data Catalog. Tables are created or updated, never dropped, from `glueTableInput`;
- * partitions are registered as they are written so that Redshift Spectrum and EMR see them (Athena
- * projects the Redshift tables' partitions and does not need them).
+ * partitions are registered as they are written, and a compacted partition is switched to its
+ * generation's folder with one UpdatePartition (Athena, Spectrum and EMR resolve partitions here).
  */
 export class GlueCatalog implements Catalog {
   readonly #options: GlueCatalogOptions;
@@ -93,6 +117,68 @@ export class GlueCatalog implements Catalog {
       for (const [id] of batch) this.#registered.add(id);
     }
     return { added, existing };
+  }
+
+  /**
+   * GetPartitions with an expression on `day` (and the `where` keys), which the table's
+   * partition index on `day` answers without scanning every partition.
+   */
+  async *listPartitions(table: LakeTable, query: PartitionQuery): AsyncIterable<readonly PartitionLocation[]> {
+    const expression = partitionExpression(table, query);
+    const root = lakeRoot(this.#options.lakeLocation);
+    let nextToken: string | undefined;
+    do {
+      const token = nextToken;
+      const page: GetPartitionsCommandOutput = await this.#send('GetPartitions', table.name, () =>
+        this.#options.client.send(
+          new GetPartitionsCommand({
+            CatalogId: this.#options.catalogId,
+            DatabaseName: this.#options.database,
+            TableName: table.name,
+            Expression: expression,
+            ExcludeColumnSchema: true,
+            NextToken: token,
+          }),
+        ),
+      );
+      const partitions = (page.Partitions ?? []).map((partition): PartitionLocation => {
+        const values = Object.fromEntries(table.partitionKeys.map((key, index) => [key.name, partition.Values?.[index] ?? '']));
+        const location = partition.StorageDescriptor?.Location;
+        const relative = location?.startsWith(root) ? location.slice(root.length) : undefined;
+        return { values, location: relative === undefined ? undefined : relative.endsWith('/') ? relative : `${relative}/` };
+      });
+      if (partitions.length > 0) yield partitions;
+      nextToken = page.NextToken;
+    } while (nextToken !== undefined);
+  }
+
+  /** One UpdatePartition (a single atomic change of the location); CreatePartition when the partition is not registered. */
+  async switchPartition(table: LakeTable, values: PartitionValues, location: string): Promise<void> {
+    const input = gluePartitionInput(table, values, this.#options, location);
+    try {
+      await this.#options.client.send(
+        new UpdatePartitionCommand({
+          CatalogId: this.#options.catalogId,
+          DatabaseName: this.#options.database,
+          TableName: table.name,
+          PartitionValueList: gluePartitionValues(table, values),
+          PartitionInput: input,
+        }),
+      );
+    } catch (error) {
+      if (awsErrorDetails(error).name !== 'EntityNotFoundException') throw this.#error('UpdatePartition', table.name, error);
+      await this.#send('CreatePartition', table.name, () =>
+        this.#options.client.send(
+          new CreatePartitionCommand({
+            CatalogId: this.#options.catalogId,
+            DatabaseName: this.#options.database,
+            TableName: table.name,
+            PartitionInput: input,
+          }),
+        ),
+      );
+    }
+    this.#registered.add(`${table.name}/${table.partitionKeys.map((key) => values[key.name]).join('/')}`);
   }
 
   async #ensureTable(table: LakeTable): Promise<TableSyncResult> {
@@ -191,6 +277,23 @@ function sameDefinition(desired: GlueTableInput, current: Table): boolean {
       columns(current.PartitionKeys),
     ])
   );
+}
+
+/** `day >= 'a' AND day <= 'b' [AND key = 'v' ...]`: values are checked first, so none can close its quotes. */
+export function partitionExpression(table: LakeTable, query: PartitionQuery): string {
+  if (!DAY.test(query.fromDay) || !DAY.test(query.toDay)) {
+    throw new CatalogError(`partition days ${query.fromDay}..${query.toDay}: expected YYYY-MM-DD`, { table: table.name });
+  }
+  const names = new Set(table.partitionKeys.map((key) => key.name));
+  if (!names.has('day')) throw new CatalogError(`${table.name} has no day partition key`, { table: table.name });
+  const terms = [`day >= '${query.fromDay}'`, `day <= '${query.toDay}'`];
+  for (const [name, value] of Object.entries(query.where ?? {})) {
+    if (!names.has(name) || !PARTITION_VALUE.test(value)) {
+      throw new CatalogError(`${table.name}: cannot select partitions by ${name} = ${JSON.stringify(value)}`, { table: table.name });
+    }
+    terms.push(`${name} = '${value}'`);
+  }
+  return terms.join(' AND ');
 }
 
 function sortedEntries(record: Record<string, string>): Array<[string, string]> {

@@ -40,14 +40,6 @@ export interface GluePartitionInput {
 export interface GlueTableOptions {
   /** S3 URI of the lake root (bucket and prefix), e.g. `s3://my-lake/lake`. */
   readonly lakeLocation: string;
-  /**
-   * Values of enumerated partition keys, for partition projection, e.g. `{ cluster: ['prod', 'etl'] }`
-   * from the configuration. A table is projected only when every partition key other than `day`
-   * has values here; otherwise Athena, like Spectrum and EMR, reads the registered partitions.
-   */
-  readonly projectedValues?: Readonly<Record<string, readonly string[]>>;
-  /** First day (YYYY-MM-DD) of the projected `day` range. Default `2020-01-01`. */
-  readonly firstDay?: string;
 }
 
 export const PARQUET_INPUT_FORMAT = 'org.apache.hadoop.hive.ql.io.parquet.MapredParquetInputFormat';
@@ -57,19 +49,16 @@ export const PARQUET_SERDE = 'org.apache.hadoop.hive.ql.io.parquet.serde.Parquet
 /** Glue rejects longer column comments. */
 const MAX_COMMENT = 255;
 const MAX_DESCRIPTION = 2048;
-const DEFAULT_FIRST_DAY = '2020-01-01';
-const DAY = /^\d{4}-\d{2}-\d{2}$/;
-/**
- * Partition values as the writers escape them (`%` escapes), safe in an S3 folder name; projected
- * values are also joined with commas, which this excludes.
- */
-const PROJECTED_VALUE = /^(?!\.\.?$)[A-Za-z0-9._%-]{1,128}$/;
+/** Partition values as the writers escape them (`%` escapes): safe in an S3 folder name and in a Glue expression's quotes. */
+export const PARTITION_VALUE = /^(?!\.\.?$)[A-Za-z0-9._%-]{1,128}$/;
 const S3_URI = /^s3:\/\/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](\/[^\s]*)?$/;
 
 /**
  * The Glue table of a lake table: Parquet SerDe and formats, explicit columns with Athena types,
- * the partition keys, `classification=parquet`, and partition projection where it fits. Pure: the
- * Glue adapter and the CDK stack both build tables from this one function.
+ * the partition keys, `classification=parquet`. Pure: the Glue adapter and the CDK stack both
+ * build tables from this one function. No partition projection: a projected location is computed
+ * from a template, and a compacted partition lives elsewhere (DESIGN.md §5); every partition is
+ * registered instead, and found through a partition index on `day`.
  *
  * Athena reads Parquet columns by name, so a column added to the registry is appended here and
  * older files, which lack it, read as NULL in that column.
@@ -84,7 +73,6 @@ export function glueTableInput(table: LakeTable, options: GlueTableOptions): Glu
       EXTERNAL: 'TRUE',
       classification: 'parquet',
       'parquet.compression': 'ZSTD',
-      ...projectionParameters(table, location, options),
     },
     StorageDescriptor: storageDescriptor(table, location),
     PartitionKeys: table.partitionKeys.map((key) => ({ Name: key.name, Type: key.type, Comment: truncate(key.description, MAX_COMMENT) })),
@@ -92,17 +80,36 @@ export function glueTableInput(table: LakeTable, options: GlueTableOptions): Glu
 }
 
 /**
- * One partition as Glue registers it, for Spectrum and EMR (and Athena on tables without
- * projection). `values` names every partition key of the table.
+ * One partition as Glue registers it, for Athena, Spectrum and EMR. `values` names every
+ * partition key of the table. The location is the partition's live folder unless `location`
+ * (relative to the lake root, e.g. a compacted generation's folder) says otherwise.
  */
 export function gluePartitionInput(
   table: LakeTable,
   values: Readonly<Record<string, string>>,
   options: Pick<GlueTableOptions, 'lakeLocation'>,
+  location?: string,
 ): GluePartitionInput {
-  const ordered = table.partitionKeys.map((key) => {
+  const ordered = gluePartitionValues(table, values);
+  const folder = table.partitionKeys.map((key, index) => `${key.name}=${ordered[index]}`).join('/');
+  const tableAt = tableLocation(table, options.lakeLocation);
+  if (location !== undefined && (!location.startsWith(`${table.path}/`) || !location.endsWith('/') || location.includes('..'))) {
+    throw new InvalidIdentifierError(`${table.name} partition location`, location, `expected a folder under ${table.path}/`);
+  }
+  return {
+    Values: ordered,
+    StorageDescriptor: storageDescriptor(
+      table,
+      location === undefined ? `${tableAt}${folder}/` : `${lakeRoot(options.lakeLocation)}${location}`,
+    ),
+  };
+}
+
+/** The values of every partition key in key order, each checked. */
+export function gluePartitionValues(table: LakeTable, values: Readonly<Record<string, string>>): string[] {
+  return table.partitionKeys.map((key) => {
     const value = values[key.name];
-    if (value === undefined || !PROJECTED_VALUE.test(value)) {
+    if (value === undefined || !PARTITION_VALUE.test(value)) {
       throw new InvalidIdentifierError(
         `${table.name} partition ${key.name}`,
         String(value),
@@ -111,19 +118,19 @@ export function gluePartitionInput(
     }
     return value;
   });
-  const folder = table.partitionKeys.map((key, index) => `${key.name}=${ordered[index]}`).join('/');
-  return {
-    Values: ordered,
-    StorageDescriptor: storageDescriptor(table, `${tableLocation(table, options.lakeLocation)}${folder}/`),
-  };
 }
 
 /** `s3://bucket/prefix/<table path>/`, always with one trailing slash. */
 export function tableLocation(table: LakeTable, lakeLocation: string): string {
+  return `${lakeRoot(lakeLocation)}${table.path}/`;
+}
+
+/** `s3://bucket/prefix/`, always with one trailing slash: what lake-relative keys are appended to. */
+export function lakeRoot(lakeLocation: string): string {
   if (!S3_URI.test(lakeLocation)) {
     throw new InvalidIdentifierError('lake location', lakeLocation, 'expected s3://<bucket>[/<prefix>]');
   }
-  return `${lakeLocation.replace(/\/+$/, '')}/${table.path}/`;
+  return `${lakeLocation.replace(/\/+$/, '')}/`;
 }
 
 function storageDescriptor(table: LakeTable, location: string): GlueStorageDescriptor {
@@ -140,36 +147,6 @@ function storageDescriptor(table: LakeTable, location: string): GlueStorageDescr
     StoredAsSubDirectories: false,
     SerdeInfo: { SerializationLibrary: PARQUET_SERDE, Parameters: { 'serialization.format': '1' } },
   };
-}
-
-function projectionParameters(table: LakeTable, location: string, options: GlueTableOptions): Record<string, string> {
-  const enumerated = table.partitionKeys.filter((key) => key.name !== 'day');
-  const values = enumerated.map((key) => options.projectedValues?.[key.name] ?? []);
-  if (table.partitionKeys.length === 0 || values.some((list) => list.length === 0)) return {};
-  const firstDay = options.firstDay ?? DEFAULT_FIRST_DAY;
-  if (!DAY.test(firstDay)) throw new InvalidIdentifierError('first projected day', firstDay, 'expected YYYY-MM-DD');
-  const parameters: Record<string, string> = { 'projection.enabled': 'true' };
-  enumerated.forEach((key, index) => {
-    const list = values[index] ?? [];
-    for (const value of list) {
-      if (!PROJECTED_VALUE.test(value)) {
-        throw new InvalidIdentifierError(`projected ${key.name}`, value, 'use 1-128 letters, digits, dot, underscore, hyphen or %-escapes');
-      }
-    }
-    parameters[`projection.${key.name}.type`] = 'enum';
-    parameters[`projection.${key.name}.values`] = [...new Set(list)].sort().join(',');
-  });
-  if (table.partitionKeys.some((key) => key.name === 'day')) {
-    parameters['projection.day.type'] = 'date';
-    parameters['projection.day.format'] = 'yyyy-MM-dd';
-    parameters['projection.day.range'] = `${firstDay},NOW`;
-    parameters['projection.day.interval'] = '1';
-    parameters['projection.day.interval.unit'] = 'DAYS';
-  }
-  // Projection replaces the registered partitions for Athena only; the template must say where
-  // each partition lives because Athena no longer asks Glue.
-  parameters['storage.location.template'] = `${location}${table.partitionKeys.map((key) => `${key.name}=\${${key.name}}`).join('/')}/`;
-  return parameters;
 }
 
 function truncate(text: string, max: number): string {

@@ -10,7 +10,7 @@ import { lakeTables } from '../tables/registry.js';
  * registered partition is never empty; registering it again on a rerun is harmless.
  */
 export async function registerWrittenPartitions(
-  catalog: Catalog,
+  catalog: Pick<Catalog, 'addPartitions'>,
   objects: Iterable<Pick<LakeObject, 'table' | 'partition'>>,
   tables: readonly LakeTable[] = lakeTables(),
 ): Promise<PartitionSyncResult> {

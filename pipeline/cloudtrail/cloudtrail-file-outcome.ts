@@ -1,10 +1,11 @@
 import type { WrittenObject } from '../lake/lake-layout.js';
+import type { LedgerEntry } from '../ports/ingestion-ledger.js';
 import type { CloudTrailPartitionKey } from '../tables/cloudtrail-tables.js';
 import type { CloudTrailFileKind } from './cloudtrail-key.js';
 import type { UnreadableReason } from './record-scanner.js';
 
 /** What ingesting one CloudTrail input came to. */
-export type FileOutcome = IngestedFile | QuarantinedFile | SkippedFile;
+export type FileOutcome = IngestedFile | QuarantinedFile | SkippedFile | RecordedFile;
 
 export interface IngestedFile {
   readonly status: 'ingested';
@@ -18,6 +19,8 @@ export interface IngestedFile {
   /** Bytes read from the source (compressed for a gzip file). */
   readonly bytesRead: number;
   readonly uncompressedBytes: number;
+  /** SHA-256 (hex) of the uncompressed content. */
+  readonly sha256?: string;
   /** The objects written, one per (table, partition), sorted by key: what the catalog registers. */
   readonly objects: readonly WrittenObject<CloudTrailPartitionKey>[];
 }
@@ -37,4 +40,12 @@ export interface SkippedFile {
   readonly key: string;
   /** `digest`: an integrity digest; `network-activity` and `aggregated`: streams not ingested; `folder`: a folder marker. */
   readonly reason: Exclude<CloudTrailFileKind, 'events' | 'insight'> | 'folder';
+}
+
+/** An input the ledger says was done before, with the same size and ETag: not read again. */
+export interface RecordedFile {
+  readonly status: 'recorded';
+  readonly key: string;
+  /** What the ledger holds for it. */
+  readonly entry: LedgerEntry;
 }

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { Writable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import { ObjectStoreError, OpslakeError, UnreadableInputError } from '../errors.js';
@@ -70,6 +71,11 @@ async function* plainChunks(first: Buffer, rest: AsyncIterator<Buffer>, what: st
 /** Bytes consumed so far from the source (compressed, for a gzip file). */
 export interface ReadCounter {
   bytes: number;
+  /**
+   * SHA-256 (hex) of the uncompressed content, set once the whole file was read: what a
+   * CloudTrail digest's hashValue holds for it.
+   */
+  sha256?: string;
 }
 
 /**
@@ -98,7 +104,11 @@ export async function* readCloudTrailRecords(
     throw sourceError(error, what);
   }
   const scanner = new RecordScanner();
-  if (first.done) return scanner.finish();
+  const hash = createHash('sha256');
+  if (first.done) {
+    counter.sha256 = hash.digest('hex');
+    return scanner.finish();
+  }
   let head = first.value;
   if (head.length < 2) {
     // The gzip magic is two bytes; a source may hand them over one at a time.
@@ -108,8 +118,11 @@ export async function* readCloudTrailRecords(
   const chunks =
     head.length >= 2 && head[0] === 0x1f && head[1] === 0x8b ? gunzipChunks(head, iterator, what) : plainChunks(head, iterator, what);
   for await (const chunk of chunks) {
+    hash.update(chunk);
     const records = scanner.push(chunk);
     if (records.length > 0) yield records;
   }
-  return scanner.finish();
+  const document = scanner.finish();
+  counter.sha256 = hash.digest('hex');
+  return document;
 }

@@ -24,7 +24,7 @@ export class CloudTrailIngestSummary {
   skippedDigests = 0;
   /** Network-activity, aggregated and folder-marker keys: not ingested by design. */
   skippedOther = 0;
-  /** Inputs whose outputs already existed (resume). */
+  /** Inputs the ledger says were done before, with the same size and ETag (resume, replay). */
   skippedExisting = 0;
   readonly quarantined: QuarantinedFile[] = [];
   readonly failed: FailedFile[] = [];
@@ -59,6 +59,9 @@ export class CloudTrailIngestSummary {
       case 'skipped':
         if (outcome.reason === 'digest') this.skippedDigests += 1;
         else this.skippedOther += 1;
+        break;
+      case 'recorded':
+        this.skippedExisting += 1;
         break;
     }
   }

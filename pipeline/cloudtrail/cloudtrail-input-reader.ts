@@ -23,6 +23,8 @@ export interface InputStats {
   mistypedFields: number;
   bytesRead: number;
   uncompressedBytes: number;
+  /** SHA-256 (hex) of the uncompressed content. */
+  sha256?: string;
 }
 
 const FLATTEN: Inspection = { path: 'flatten' };
@@ -86,6 +88,7 @@ export class CloudTrailInputReader {
       }
       stats.uncompressedBytes = next.value.bytes;
       stats.bytesRead = counter.bytes;
+      if (counter.sha256 !== undefined) stats.sha256 = counter.sha256;
       return stats;
     } finally {
       stream.destroy();

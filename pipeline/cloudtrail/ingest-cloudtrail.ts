@@ -6,7 +6,7 @@ import type { ObjectInfo, ObjectStore } from '../ports/object-store.js';
 import { CloudTrailIngester } from './cloudtrail-ingester.js';
 import { CloudTrailIngestSummary } from './cloudtrail-ingest-summary.js';
 import { parseCloudTrailKey } from './cloudtrail-key.js';
-import { CloudTrailLakeIndex } from './cloudtrail-lake-index.js';
+import { ingestRecorded, type RecordedIngestionOptions } from './recorded-ingestion.js';
 
 export interface IngestProgress {
   readonly filesDone: number;
@@ -31,13 +31,17 @@ export interface IngestCloudTrailOptions {
   readonly prefix?: string;
   /** The lake root: `cloudtrail/...` and `_quarantine/...` are written under it. */
   readonly lake: ObjectStore;
+  /** The ledger that says which inputs are done, and where late partitions are marked dirty (the state store). */
+  readonly state: RecordedIngestionOptions['ledger'] & RecordedIngestionOptions['dirty'];
+  /** See CompactionSettings.cloudtrailLatenessMinutes. */
+  readonly cloudtrailLatenessMinutes: number;
   /** Only files delivered at or after this time (from the key's delivery time). */
   readonly since?: Date;
   /** Only files delivered before this time. */
   readonly until?: Date;
   /** Files ingested at once; default 1 (each uses one DuckDB connection and one core). */
   readonly concurrency?: number;
-  /** Ingest files again even when their outputs exist (the default resumes: it skips them). */
+  /** Ingest files again even when the ledger says they are done (the default resumes: it skips them). */
   readonly force?: boolean;
   readonly onProgress?: (progress: IngestProgress) => void;
   /** Wall clock for quarantine dates; default `new Date()`. */
@@ -83,8 +87,9 @@ function firstLine(error: unknown): string {
 
 /**
  * Ingests every CloudTrail file under a prefix of a bucket (or folder) into the lake: the
- * backfill behind `opslake cloudtrail ingest` and the demo. Resumable: inputs whose outputs
- * exist are skipped unless `force`. Digest files are skipped and counted; unreadable inputs are
+ * backfill behind `opslake cloudtrail ingest` and the demo. Resumable: inputs the ledger holds
+ * with the same size and ETag are skipped unless `force`; an input stopped after some of its
+ * objects were written has no entry, so it is done again whole. Digest files are skipped and counted; unreadable inputs are
  * quarantined and the run goes on; a file that fails for another reason (the source or the
  * lake) is reported in the summary and can be retried by running again.
  */
@@ -127,7 +132,6 @@ export async function ingestCloudTrail(options: IngestCloudTrailOptions): Promis
     for (let i = 1; i < concurrency; i += 1) connections.push(await instance.connect());
   }
 
-  const index = new CloudTrailLakeIndex(options.lake);
   let next = 0;
   let filesDone = 0;
   let bytesDone = 0;
@@ -157,24 +161,24 @@ export async function ingestCloudTrail(options: IngestCloudTrailOptions): Promis
   const batchFiles = Math.max(1, options.batchFiles ?? 64);
   const batchInputBytes = options.batchInputBytes ?? 1 << 20;
 
-  /** The next inputs to ingest together; inputs already in the lake are counted and left out. */
-  const takeBatch = async (): Promise<ObjectInfo[]> => {
+  /** The next inputs to ingest together (the ledger then leaves out those already done). */
+  const takeBatch = (): ObjectInfo[] => {
     const batch: ObjectInfo[] = [];
     let bytes = 0;
     for (let input = inputs[next]; input !== undefined && batch.length < batchFiles && stopped === undefined; input = inputs[next]) {
       if (batch.length > 0 && bytes + input.size > batchInputBytes) break;
       next += 1;
-      if (!options.force && !input.key.endsWith('/') && (await index.has(input.key))) {
-        summary.skippedExisting += 1;
-        skipped += 1;
-        filesDone += 1;
-        bytesDone += input.size;
-        continue;
-      }
       batch.push(input);
       bytes += input.size;
     }
     return batch;
+  };
+  const recorded: RecordedIngestionOptions = {
+    ledger: options.state,
+    dirty: options.state,
+    cloudtrailLatenessMinutes: options.cloudtrailLatenessMinutes,
+    force: options.force === true,
+    ...(options.clock ? { clock: options.clock } : {}),
   };
 
   const worker = async (connection: DuckDBConnection) => {
@@ -185,15 +189,13 @@ export async function ingestCloudTrail(options: IngestCloudTrailOptions): Promis
       ...(options.clock ? { clock: options.clock } : {}),
       ...(options.fastPath === undefined ? {} : { fastPath: options.fastPath }),
     });
-    for (let batch = await takeBatch(); batch.length > 0; batch = await takeBatch()) {
+    for (let batch = takeBatch(); batch.length > 0; batch = takeBatch()) {
       try {
-        const outcomes = await ingester.ingest(
-          options.source,
-          batch.map((input) => input.key),
-        );
+        const refs = batch.map((input) => ({ key: input.key, size: input.size, ...(input.etag ? { etag: input.etag } : {}) }));
+        const outcomes = await ingestRecorded(ingester, options.source, refs, recorded);
         for (const outcome of outcomes) {
           summary.add(outcome);
-          if (outcome.status === 'skipped') skipped += 1;
+          if (outcome.status === 'skipped' || outcome.status === 'recorded') skipped += 1;
         }
         consecutiveFailures = 0;
       } catch (error) {

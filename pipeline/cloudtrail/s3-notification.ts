@@ -6,6 +6,8 @@ export interface NotifiedObject {
   readonly bucket: string;
   readonly key: string;
   readonly size: number | undefined;
+  /** The object's ETag as the notification gives it (unquoted), when it does. */
+  readonly etag?: string;
 }
 
 /**
@@ -50,7 +52,8 @@ function s3EventObjects(records: unknown[]): NotifiedObject[] {
     } catch (error) {
       refuse(`Records[${index}] has a malformed URL-encoded key ${JSON.stringify(rawKey.slice(0, 200))}`, error);
     }
-    objects.push({ bucket, key, size: typeof object?.size === 'number' ? object.size : undefined });
+    const etag = typeof object?.eTag === 'string' && object.eTag !== '' ? { etag: object.eTag } : {};
+    objects.push({ bucket, key, size: typeof object?.size === 'number' ? object.size : undefined, ...etag });
   }
   return objects;
 }
@@ -79,10 +82,12 @@ function fromDocument(document: unknown, depth: number): Notification {
     const key = detail.object.key;
     if (typeof bucket !== 'string' || typeof key !== 'string') refuse('the EventBridge event has no bucket name or object key');
     const size = detail.object.size;
-    return { kind: 'objects', objects: [{ bucket, key, size: typeof size === 'number' ? size : undefined }] };
+    const etag = typeof detail.object.etag === 'string' && detail.object.etag !== '' ? { etag: detail.object.etag } : {};
+    return { kind: 'objects', objects: [{ bucket, key, size: typeof size === 'number' ? size : undefined, ...etag }] };
   }
   refuse(
-    `no Records, SNS Message, s3Bucket/s3ObjectKey or EventBridge detail among its members (${Object.keys(document).slice(0, 8).join(', ')})`,
+    'no Records, SNS Message, s3Bucket/s3ObjectKey or EventBridge detail among its members ' +
+      `(${Object.keys(document).slice(0, 8).join(', ')})`,
   );
 }
 

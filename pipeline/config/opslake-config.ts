@@ -1,3 +1,4 @@
+import type { CompactionSettings } from './compaction-settings.js';
 import type { Secret } from './secret.js';
 import type { ExportTableName } from '../tables/registry.js';
 
@@ -56,6 +57,7 @@ export interface ExportSettings {
 export interface OpslakeConfig {
   readonly clusters: readonly ClusterConfig[];
   readonly export: ExportSettings;
+  readonly compaction: CompactionSettings;
   /** Lake root: a local folder or `s3://bucket/prefix`. Absent in SSM (the handler's environment says). */
   readonly lake?: string;
   /** State: a local folder, or `dynamodb://<table>`. */

@@ -1,3 +1,4 @@
+import { DEFAULT_COMPACTION_SETTINGS, type CompactionSettings, validateCompactionSettings } from './compaction-settings.js';
 import { ConfigLocation, describeType, quote } from './config-location.js';
 import { asRecord, checkKeys, field, optional } from './config-fields.js';
 import type { ClusterConfig, ExportSettings, OpslakeConfig } from './opslake-config.js';
@@ -26,7 +27,7 @@ export interface ValidateConfigOptions {
   readonly env?: Environment;
 }
 
-const TOP_LEVEL_KEYS = ['lake', 'state', 'catalog', 'export', 'clusters'] as const;
+const TOP_LEVEL_KEYS = ['lake', 'state', 'catalog', 'export', 'compaction', 'clusters'] as const;
 
 /** Validates a whole configuration document (the shape of `opslake.yaml`). */
 export function validateConfig(raw: unknown, options: ValidateConfigOptions): OpslakeConfig {
@@ -51,6 +52,7 @@ export function validateConfig(raw: unknown, options: ValidateConfigOptions): Op
   return buildConfig({
     clusters,
     export: validateExportSettings(field(record, 'export', at), at.key('export')),
+    compaction: validateCompactionSettings(field(record, 'compaction', at), at.key('compaction')),
     lake: optional(field(record, 'lake', at), (value) => validateLake(value, at.key('lake'), options.baseDir)),
     state: optional(field(record, 'state', at), (value) => validateState(value, at.key('state'), options.baseDir)),
     catalog: optional(field(record, 'catalog', at), (value) => validateCatalog(value, at.key('catalog'), options.baseDir)),
@@ -60,6 +62,8 @@ export function validateConfig(raw: unknown, options: ValidateConfigOptions): Op
 export interface ConfigParts {
   readonly clusters: ReadonlyArray<{ readonly cluster: ClusterConfig; readonly at: ConfigLocation }>;
   readonly export: ExportSettings;
+  /** Absent: the defaults. */
+  readonly compaction?: CompactionSettings;
   readonly lake?: string | undefined;
   readonly state?: string | undefined;
   readonly catalog?: string | undefined;
@@ -79,6 +83,7 @@ export function buildConfig(parts: ConfigParts): OpslakeConfig {
   const config: OpslakeConfig = {
     clusters: parts.clusters.map(({ cluster }) => cluster),
     export: { ...parts.export },
+    compaction: { ...(parts.compaction ?? DEFAULT_COMPACTION_SETTINGS) },
     ...(parts.lake === undefined ? {} : { lake: parts.lake }),
     ...(parts.state === undefined ? {} : { state: parts.state }),
     ...(parts.catalog === undefined ? {} : { catalog: parts.catalog }),

@@ -1,5 +1,6 @@
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 export interface DuckDbOptions {
   /** Database file; `:memory:` by default. */
@@ -10,6 +11,9 @@ export interface DuckDbOptions {
   readonly memoryLimit?: string;
   readonly tempDirectory?: string;
 }
+
+/** Instances opened by this process: each spills into a folder of its own. */
+let instances = 0;
 
 /**
  * DuckDB memory each concurrent Parquet writer gets, by the kind of write. A partitioned CloudTrail write holds a
@@ -32,12 +36,16 @@ export function writerMemoryLimit(kind: keyof typeof WRITER_MEMORY_MB, writers: 
  */
 export async function openDuckDb(options: DuckDbOptions = {}): Promise<{ instance: DuckDBInstance; connection: DuckDBConnection }> {
   const temp = options.tempDirectory ?? tmpdir();
+  instances += 1;
   const instance = await DuckDBInstance.create(options.path ?? ':memory:', {
     threads: String(options.threads ?? 1),
     autoinstall_known_extensions: 'false',
     autoload_known_extensions: 'false',
     home_directory: temp,
-    temp_directory: temp,
+    // A folder of its own: DuckDB names its spill files by size class only, so two instances
+    // spilling into one folder (two processes, or two instances of one) remove each other's
+    // files. DuckDB creates the folder when it first spills and removes it when it closes.
+    temp_directory: join(temp, `duckdb-spill-${process.pid}-${instances}`),
     ...(options.memoryLimit ? { memory_limit: options.memoryLimit } : {}),
   });
   const connection = await instance.connect();

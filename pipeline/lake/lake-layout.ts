@@ -116,3 +116,63 @@ function checkKeys(table: LakeTable, values: Readonly<Record<string, string>>): 
     );
   }
 }
+
+/** The folder under a table's path where compacted generations live; `_` keeps Athena from listing it as data. */
+export const COMPACTED_FOLDER = '_compacted';
+/** A generation's manifest: written last, so a generation folder without one is incomplete. */
+export const GENERATION_MANIFEST = '_manifest.json';
+const GENERATION = /^[0-9a-f]{16,64}$/;
+
+/** `<key>=<value>/.../`: a partition's path under its table (the state store names partitions by it). */
+export function partitionPath<K extends string>(table: LakeTable<K>, partition: PartitionValuesOf<K>): string {
+  return partitionPrefix(table, partition).slice(tablePrefix(table).length);
+}
+
+/** `<table path>/_compacted/<key>=<value>/.../`: where every generation of a partition lives. */
+export function compactedPrefix<K extends string>(table: LakeTable<K>, partition: PartitionValuesOf<K>): string {
+  return `${tablePrefix(table)}${COMPACTED_FOLDER}/${partitionPath(table, partition)}`;
+}
+
+/**
+ * `<table path>/_compacted/<key>=<value>/.../gen=<generation>/`: one compacted generation of a
+ * partition, the location the catalog points the partition at once it is compacted.
+ */
+export function generationPrefix<K extends string>(table: LakeTable<K>, partition: PartitionValuesOf<K>, generation: string): string {
+  if (!GENERATION.test(generation)) throw new InvalidIdentifierError(`${table.name} generation`, generation, 'expected 16-64 hex digits');
+  return `${compactedPrefix(table, partition)}gen=${generation}/`;
+}
+
+/** The key of a file of a generation (`part-<n>.parquet`, or the manifest). */
+export function generationObjectKey<K extends string>(
+  table: LakeTable<K>,
+  partition: PartitionValuesOf<K>,
+  generation: string,
+  fileName: string,
+): string {
+  if (!FILE_NAME.test(fileName) && fileName !== GENERATION_MANIFEST) {
+    throw new InvalidIdentifierError(`${table.name} object name`, fileName, 'use letters, digits, . _ = -, not starting with a dot');
+  }
+  return `${generationPrefix(table, partition, generation)}${fileName}`;
+}
+
+/** The generation a partition location names, or undefined when it is the live location (or another place). */
+export function generationOf<K extends string>(table: LakeTable<K>, partition: PartitionValuesOf<K>, location: string): string | undefined {
+  const prefix = compactedPrefix(table, partition);
+  if (!location.startsWith(`${prefix}gen=`) || !location.endsWith('/')) return undefined;
+  const generation = location.slice(prefix.length + 'gen='.length, -1);
+  return GENERATION.test(generation) ? generation : undefined;
+}
+
+/** Partition values from a partition path (`k=v/.../`), checked against the table's keys; undefined when it is not one. */
+export function partitionFromPath<K extends string>(table: LakeTable<K>, path: string): PartitionValuesOf<K> | undefined {
+  const segments = path.split('/').filter((segment) => segment !== '');
+  if (segments.length !== table.partitionKeys.length || !path.endsWith('/')) return undefined;
+  const values = {} as Record<K, string>;
+  for (const [index, key] of table.partitionKeys.entries()) {
+    const segment = segments[index] ?? '';
+    const value = segment.startsWith(`${key.name}=`) ? segment.slice(key.name.length + 1) : undefined;
+    if (value === undefined || !KEY_VALUE.test(value) || value === '.' || value === '..') return undefined;
+    values[key.name] = value;
+  }
+  return values;
+}

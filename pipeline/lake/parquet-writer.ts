@@ -8,7 +8,7 @@ import type * as port from '../ports/parquet-writer.js';
 import type { LakeColumn } from '../tables/lake-table.js';
 import { csvSelect, spoolCsv } from './csv-spool.js';
 
-export type { LakeRow, LakeValue, ParquetFile, TargetFile, TargetFiles } from '../ports/parquet-writer.js';
+export type { LakeRow, LakeValue, ParquetFile, SizedFiles, TargetFile, TargetFiles } from '../ports/parquet-writer.js';
 
 /** How a COPY lays its Parquet out. Zstd always; the rest depends on the rows. */
 interface FileLayout {
@@ -119,7 +119,30 @@ export class ParquetWriter implements port.ParquetWriter {
     }
   }
 
-  async discard(output: port.ParquetFile | port.TargetFiles): Promise<void> {
+  /**
+   * DuckDB starts a new file once the current one passed `FILE_SIZE_BYTES` (checked after each
+   * row group), so files come out about the target size and the last one smaller. Zstd at its
+   * default level: compacted files are written once and read for a long time.
+   */
+  async writeSized(select: string, options: { targetFileBytes: number; rowGroupRows: number }): Promise<port.SizedFiles> {
+    const folder = await this.#tempFolder();
+    const layout: FileLayout = { rowGroupRows: Math.max(1, Math.floor(options.rowGroupRows)) };
+    try {
+      const fileSize = Math.max(1, Math.floor(options.targetFileBytes));
+      await this.#connection.run(`COPY (${select}) TO ${sqlLiteral(folder)} (${parquetOptions(layout)}, FILE_SIZE_BYTES ${fileSize})`);
+      const names = (await readdir(folder)).filter((name) => /^data_\d+\.parquet$/.test(name));
+      // data_0, data_1, ...: in the order DuckDB wrote them, which is the rows' order.
+      names.sort((a, b) => Number(/\d+/.exec(a)?.[0]) - Number(/\d+/.exec(b)?.[0]));
+      const files: port.TargetFile[] = [];
+      for (const name of names) files.push({ path: join(folder, name), bytes: (await stat(join(folder, name))).size });
+      return { folder, files };
+    } catch (error) {
+      await rm(folder, { recursive: true, force: true });
+      throw new LakeWriteError(`could not write Parquet under ${folder}: ${firstLine(error)}`, { cause: error });
+    }
+  }
+
+  async discard(output: port.ParquetFile | port.TargetFiles | port.SizedFiles): Promise<void> {
     await rm('folder' in output ? output.folder : dirname(output.path), { recursive: true, force: true });
   }
 

@@ -11,6 +11,8 @@ export interface ObjectInfo {
    * leave it out, as S3's do.
    */
   readonly metadata?: Readonly<Record<string, string>>;
+  /** The store's ETag of the object, without the quotes S3 puts around it; absent where the store has none (a folder). */
+  readonly etag?: string;
 }
 
 /**

@@ -22,6 +22,12 @@ export interface TargetFiles {
   readonly files: ReadonlyMap<number, TargetFile>;
 }
 
+/** The files of a size-bounded write, in row order, in a temp folder of their own; `discard` removes them. */
+export interface SizedFiles {
+  readonly folder: string;
+  readonly files: readonly TargetFile[];
+}
+
 /**
  * What the Redshift exporter and the CloudTrail ingester need from a Parquet writer: files on
  * local disk, zstd, row groups sized for Athena, written the same way for every lake table. The
@@ -49,6 +55,13 @@ export interface ParquetWriter {
    */
   writePartitioned(select: string, targetColumn: string): Promise<TargetFiles>;
 
+  /**
+   * Writes the rows of `select` (DuckDB SQL, in its order) to as few files as `targetFileBytes`
+   * allows, each starting a new file once the one before reached the size: what compaction writes.
+   * `rowGroupRows` bounds the rows DuckDB holds before it writes a row group.
+   */
+  writeSized(select: string, options: { targetFileBytes: number; rowGroupRows: number }): Promise<SizedFiles>;
+
   /** Removes what a write returned, once it is uploaded (or given up). */
-  discard(output: ParquetFile | TargetFiles): Promise<void>;
+  discard(output: ParquetFile | TargetFiles | SizedFiles): Promise<void>;
 }

@@ -62,6 +62,11 @@ export const REPORT_SECTIONS: readonly ReportSectionSpec[] = [
 export interface WriteReportOptions {
   /** The lake root folder. */
   readonly lakeDir: string;
+  /**
+   * The DuckDB catalog file (the config's `catalog:`): it knows where compacted partitions are.
+   * Without it the views read live folders only, which miss a partition once compaction deleted them.
+   */
+  readonly catalogPath?: string;
   /** The HTML file to write. */
   readonly out: string;
   /** Days covered, ending with `toDay`. Default 7. */
@@ -92,7 +97,7 @@ export async function writeReport(options: WriteReportOptions): Promise<ReportSu
   const library = options.library ?? (await QueryLibrary.load());
   const toDay = options.toDay ?? (await newestDay(lakeDir, lakeTables())) ?? now.toISOString().slice(0, 10);
   const fromDay = new Date(Date.parse(`${toDay}T00:00:00Z`) - ((options.days ?? 7) - 1) * 86_400_000).toISOString().slice(0, 10);
-  const local = await openLocalQueries({ lakeDir, library });
+  const local = await openLocalQueries({ lakeDir, library, ...(options.catalogPath ? { catalogPath: options.catalogPath } : {}) });
   const sections: ReportSection[] = [];
   try {
     for (const spec of options.sections ?? REPORT_SECTIONS) {

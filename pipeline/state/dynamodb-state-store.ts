@@ -3,8 +3,19 @@ import { DeleteCommand, DynamoDBDocumentClient, GetCommand, PutCommand, ScanComm
 import { awsErrorDetails } from '../aws/aws-error-details.js';
 import { failureFields, transientAwsError, translateAwsError } from '../aws/aws-errors.js';
 import { LeaseHeldError, type OpslakeError, StateConflictError, StateStoreError } from '../errors.js';
+import type {
+  CompactionRecord,
+  CompactionRecordUpdate,
+  CompactionState,
+  CompactionWatermark,
+  DirtyPartition,
+  PartitionRef,
+} from '../ports/compaction-state.js';
+import type { IngestionLedger, LedgerEntry } from '../ports/ingestion-ledger.js';
 import type { Lease, SourceDialect, StateStore, Watermark, WatermarkKey, WatermarkUpdate } from '../ports/state-store.js';
 import { DIALECT_PREFIX, dialectId, fromDialectRecord, toDialectRecord } from './dialect-records.js';
+import { DynamoDbCompactionState } from './dynamodb-compaction-state.js';
+import { DynamoDbLedger } from './dynamodb-ledger.js';
 import {
   assertExpectedVersion,
   assertLeaseOwner,
@@ -23,7 +34,10 @@ import {
 export interface DynamoDbStateStoreOptions {
   /** A DocumentClient, or a low-level client that the store wraps in one. */
   readonly client: DynamoDBDocumentClient | DynamoDBClient;
-  /** Partition key `pk` (string), no sort key; TTL on `expires_at`. */
+  /**
+   * Partition key `pk` (string), no sort key; TTL on `expires_at`; the ledger's global secondary
+   * index `ledger-by-day` (hash `ledger_day_shard`, range `ledger_key`, both strings, all attributes).
+   */
   readonly tableName: string;
   /** Source of `updated_at`. Default: the system clock. */
   readonly clock?: () => Date;
@@ -39,14 +53,17 @@ function isConditionFailure(error: unknown): boolean {
 
 /**
  * Watermarks and leases in one DynamoDB table, one item per `pk`:
- * `watermark#<cluster>#<table>` and `lease#<scope>`. Every write is a conditional put, so two
- * runs racing for the same state cannot both win: the loser gets StateConflictError or
- * LeaseHeldError and has written nothing.
+ * `watermark#<cluster>#<table>`, `lease#<scope>` and the ledger's `ledger#<hash>` (see
+ * DynamoDbLedger). Every write of a watermark or lease is a conditional put, so two runs racing
+ * for the same state cannot both win: the loser gets StateConflictError or LeaseHeldError and
+ * has written nothing.
  */
-export class DynamoDbStateStore implements StateStore {
+export class DynamoDbStateStore implements StateStore, IngestionLedger, CompactionState {
   private readonly documents: DynamoDBDocumentClient;
   private readonly tableName: string;
   private readonly clock: () => Date;
+  private readonly ledger: DynamoDbLedger;
+  private readonly compaction: DynamoDbCompactionState;
 
   constructor(options: DynamoDbStateStoreOptions) {
     this.documents =
@@ -55,6 +72,52 @@ export class DynamoDbStateStore implements StateStore {
         : DynamoDBDocumentClient.from(options.client, { marshallOptions: { removeUndefinedValues: true } });
     this.tableName = options.tableName;
     this.clock = options.clock ?? (() => new Date());
+    this.ledger = new DynamoDbLedger(this.documents, this.tableName, (operation, verb, pk, error) =>
+      this.failure(operation, verb, pk, error),
+    );
+    this.compaction = new DynamoDbCompactionState(this.documents, this.tableName, (operation, verb, pk, error) =>
+      this.failure(operation, verb, pk, error),
+    );
+  }
+
+  getLedgerEntries(source: string, keys: readonly string[]): Promise<Map<string, LedgerEntry>> {
+    return this.ledger.get(source, keys);
+  }
+
+  putLedgerEntries(entries: readonly LedgerEntry[]): Promise<void> {
+    return this.ledger.put(entries);
+  }
+
+  listLedgerEntries(range: { fromDay: string; toDay: string }): AsyncIterable<readonly LedgerEntry[]> {
+    return this.ledger.list(range);
+  }
+
+  getCompactionRecord(table: string, path: string): Promise<CompactionRecord | undefined> {
+    return this.compaction.getCompactionRecord(table, path);
+  }
+
+  putCompactionRecord(record: CompactionRecordUpdate, expectedVersion: number): Promise<CompactionRecord> {
+    return this.compaction.putCompactionRecord(record, expectedVersion);
+  }
+
+  getCompactionWatermark(table: string, scope: string): Promise<CompactionWatermark> {
+    return this.compaction.getCompactionWatermark(table, scope);
+  }
+
+  putCompactionWatermark(table: string, scope: string, day: string, expectedVersion: number): Promise<CompactionWatermark> {
+    return this.compaction.putCompactionWatermark(table, scope, day, expectedVersion);
+  }
+
+  markPartitionsDirty(partitions: readonly PartitionRef[], at: Date): Promise<void> {
+    return this.compaction.markPartitionsDirty(partitions, at);
+  }
+
+  listDirtyPartitions(table: string): Promise<DirtyPartition[]> {
+    return this.compaction.listDirtyPartitions(table);
+  }
+
+  clearDirtyPartition(partition: DirtyPartition): Promise<void> {
+    return this.compaction.clearDirtyPartition(partition);
   }
 
   async getWatermark(key: WatermarkKey): Promise<Watermark> {

@@ -2,8 +2,19 @@ import { randomUUID } from 'node:crypto';
 import { mkdir, open, readFile, rename, rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { LeaseHeldError, OpslakeError, StateConflictError, StateStoreError } from '../errors.js';
+import type {
+  CompactionRecord,
+  CompactionRecordUpdate,
+  CompactionState,
+  CompactionWatermark,
+  DirtyPartition,
+  PartitionRef,
+} from '../ports/compaction-state.js';
+import type { IngestionLedger, LedgerEntry } from '../ports/ingestion-ledger.js';
 import type { Lease, SourceDialect, StateStore, Watermark, WatermarkKey, WatermarkUpdate } from '../ports/state-store.js';
 import { DIALECT_PREFIX, dialectId, fromDialectRecord, toDialectRecord } from './dialect-records.js';
+import { FileCompactionState } from './file-compaction-state.js';
+import { FileLedger } from './file-ledger.js';
 import { FileLock, type FileLockOptions } from './file-lock.js';
 import {
   assertExpectedVersion,
@@ -40,18 +51,63 @@ const LOCK_FILE = 'state.lock';
  * of the DynamoDB store. Reads need no lock: the file is only ever replaced whole by a rename,
  * so a reader sees one complete version. Every write is a read-modify-write under a lock file,
  * so two processes on one machine cannot interleave and the version and lease checks hold.
+ * The ingestion ledger lives beside it, in `<directory>/ledger/` (see FileLedger).
  */
-export class FileStateStore implements StateStore {
+export class FileStateStore implements StateStore, IngestionLedger, CompactionState {
   readonly directory: string;
   private readonly statePath: string;
   private readonly clock: () => Date;
   private readonly lock: FileLock;
+  private readonly ledger: FileLedger;
+  private readonly compaction: FileCompactionState;
 
   constructor(directory: string, options: FileStateStoreOptions = {}) {
     this.directory = resolve(directory);
     this.statePath = join(this.directory, STATE_FILE);
     this.clock = options.clock ?? (() => new Date());
     this.lock = new FileLock(join(this.directory, LOCK_FILE), { ...options.lock, clock: this.clock });
+    this.ledger = new FileLedger(this.directory, this.lock);
+    this.compaction = new FileCompactionState(this.directory, this.lock);
+  }
+
+  getLedgerEntries(source: string, keys: readonly string[]): Promise<Map<string, LedgerEntry>> {
+    return this.ledger.get(source, keys);
+  }
+
+  putLedgerEntries(entries: readonly LedgerEntry[]): Promise<void> {
+    return this.ledger.put(entries);
+  }
+
+  listLedgerEntries(range: { fromDay: string; toDay: string }): AsyncIterable<readonly LedgerEntry[]> {
+    return this.ledger.list(range);
+  }
+
+  getCompactionRecord(table: string, path: string): Promise<CompactionRecord | undefined> {
+    return this.compaction.getCompactionRecord(table, path);
+  }
+
+  putCompactionRecord(record: CompactionRecordUpdate, expectedVersion: number): Promise<CompactionRecord> {
+    return this.compaction.putCompactionRecord(record, expectedVersion);
+  }
+
+  getCompactionWatermark(table: string, scope: string): Promise<CompactionWatermark> {
+    return this.compaction.getCompactionWatermark(table, scope);
+  }
+
+  putCompactionWatermark(table: string, scope: string, day: string, expectedVersion: number): Promise<CompactionWatermark> {
+    return this.compaction.putCompactionWatermark(table, scope, day, expectedVersion);
+  }
+
+  markPartitionsDirty(partitions: readonly PartitionRef[], at: Date): Promise<void> {
+    return this.compaction.markPartitionsDirty(partitions, at);
+  }
+
+  listDirtyPartitions(table: string): Promise<DirtyPartition[]> {
+    return this.compaction.listDirtyPartitions(table);
+  }
+
+  clearDirtyPartition(partition: DirtyPartition): Promise<void> {
+    return this.compaction.clearDirtyPartition(partition);
   }
 
   async getWatermark(key: WatermarkKey): Promise<Watermark> {

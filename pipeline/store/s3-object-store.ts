@@ -43,6 +43,22 @@ export interface S3ObjectStoreOptions {
   readonly listPageSize?: number;
 }
 
+/** S3 quotes ETags in listings and heads but not in event notifications: the port's ETag is unquoted. */
+export function unquoteEtag(etag: string | undefined): string | undefined {
+  if (etag === undefined || etag === '') return undefined;
+  return etag.replace(/^"(.*)"$/, '$1');
+}
+
+function objectInfo(key: string, size: number | undefined, lastModified: Date | undefined, etag: string | undefined): ObjectInfo {
+  const unquoted = unquoteEtag(etag);
+  return {
+    key,
+    size: size ?? 0,
+    ...(lastModified === undefined ? {} : { lastModified }),
+    ...(unquoted === undefined ? {} : { etag: unquoted }),
+  };
+}
+
 function normalisePrefix(prefix: string | undefined): string {
   const trimmed = (prefix ?? '').replace(/^\/+|\/+$/g, '');
   return trimmed === '' ? '' : `${assertObjectKey(trimmed)}/`;
@@ -137,9 +153,7 @@ export class S3ObjectStore implements ObjectStore {
       const response = await this.client.send(new HeadObjectCommand({ Bucket: this.bucket, Key: fullKey }));
       const metadata = response.Metadata ?? {};
       return {
-        key,
-        size: response.ContentLength ?? 0,
-        ...(response.LastModified ? { lastModified: response.LastModified } : {}),
+        ...objectInfo(key, response.ContentLength, response.LastModified, response.ETag),
         // The SDK gives the x-amz-meta-* names without their prefix, lower-cased.
         ...(Object.keys(metadata).length > 0 ? { metadata } : {}),
       };
@@ -168,8 +182,7 @@ export class S3ObjectStore implements ObjectStore {
       }
       for (const object of page.Contents ?? []) {
         if (object.Key === undefined || !object.Key.startsWith(this.prefix)) continue;
-        const info: ObjectInfo = { key: object.Key.slice(this.prefix.length), size: object.Size ?? 0 };
-        yield object.LastModified ? { ...info, lastModified: object.LastModified } : info;
+        yield objectInfo(object.Key.slice(this.prefix.length), object.Size, object.LastModified, object.ETag);
       }
       continuationToken = page.IsTruncated ? page.NextContinuationToken : undefined;
     } while (continuationToken !== undefined);

@@ -231,12 +231,16 @@ export const CLOUDTRAIL_PARTITION_KEYS: readonly PartitionKey<CloudTrailPartitio
 export const CLOUDTRAIL_EVENTS_TABLE = 'cloudtrail_events';
 export const CLOUDTRAIL_INSIGHTS_TABLE = 'cloudtrail_insights';
 
+/** CloudTrail delivers some events twice: one row per eventID, the first by time and file; sorted by eventTime. */
+const CLOUDTRAIL_IDENTITY = { time: 'eventtime', key: ['eventid'], keepFirst: ['eventtime', SOURCE_KEY_COLUMN] } as const;
+
 export const CLOUDTRAIL_EVENTS: LakeTable<CloudTrailPartitionKey> = {
   name: CLOUDTRAIL_EVENTS_TABLE,
   path: 'cloudtrail/events',
   description: 'CloudTrail management, data and network-activity events, one row per event, flattened and typed.',
   columns: CLOUDTRAIL_EVENT_COLUMNS,
   partitionKeys: CLOUDTRAIL_PARTITION_KEYS,
+  identity: CLOUDTRAIL_IDENTITY,
 };
 
 export const CLOUDTRAIL_INSIGHTS: LakeTable<CloudTrailPartitionKey> = {
@@ -245,6 +249,7 @@ export const CLOUDTRAIL_INSIGHTS: LakeTable<CloudTrailPartitionKey> = {
   description: 'CloudTrail Insights events (Start and End of unusual API call or error rates).',
   columns: CLOUDTRAIL_INSIGHT_COLUMNS,
   partitionKeys: CLOUDTRAIL_PARTITION_KEYS,
+  identity: CLOUDTRAIL_IDENTITY,
 };
 
 /** The CloudTrail lake tables (`cloudtrail_events`, `cloudtrail_insights`). */

@@ -15,6 +15,20 @@ export interface PartitionKey<K extends string = string> {
 }
 
 /**
+ * What identifies a row of a table and orders its rows, for compaction: one row is kept per
+ * `key` (the first by `keepFirst`), rows are sorted by `time`. A row whose key columns are all
+ * null is never taken for a duplicate.
+ */
+export interface RowIdentity {
+  /** The row's own time (completion time, eventTime): compacted files are sorted by it. */
+  readonly time?: string;
+  /** Columns that identify a row; two rows with the same values are one row delivered twice. */
+  readonly key: readonly string[];
+  /** Of the rows with the same key, the one first by these columns is kept. */
+  readonly keepFirst: readonly string[];
+}
+
+/**
  * A table in the lake, as the catalog (Glue or DuckDB) sees it. `K` names its partition keys:
  * `LakeTable<'cluster' | 'day'>` asks for exactly those values (see `lake/lake-layout.ts`).
  */
@@ -26,4 +40,6 @@ export interface LakeTable<K extends string = string> {
   readonly description: string;
   readonly columns: readonly LakeColumn[];
   readonly partitionKeys: readonly PartitionKey<K>[];
+  /** How compaction de-duplicates and orders rows; absent: rows equal in every column are one row, no time order. */
+  readonly identity?: RowIdentity;
 }

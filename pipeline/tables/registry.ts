@@ -1,5 +1,5 @@
 import { glueTypeOf, lakeTypeOf, type GlueType, type LakeType } from './column-types.js';
-import type { LakeColumn, LakeTable, PartitionKey } from './lake-table.js';
+import type { LakeColumn, LakeTable, PartitionKey, RowIdentity } from './lake-table.js';
 import { CLOUDTRAIL_COMPLETENESS } from './cloudtrail-completeness-table.js';
 import { CLOUDTRAIL_TABLES } from './cloudtrail-tables.js';
 import { QUERY_TEXT_COLUMNS, QUERY_TEXT_TABLE } from './query-text-table.js';
@@ -62,6 +62,7 @@ export function exportColumns(name: ExportTableName): readonly LakeColumn[] {
 
 /** The lake table an export table is written to (`redshift/<name>`, partitioned by cluster and day). */
 export function exportLakeTable(name: ExportTableName): LakeTable<RedshiftPartitionKey> {
+  const columns = exportColumns(name);
   return {
     name,
     path: `redshift/${name}`,
@@ -69,9 +70,27 @@ export function exportLakeTable(name: ExportTableName): LakeTable<RedshiftPartit
       name === QUERY_TEXT_TABLE
         ? 'Full statement text per query, DDL and utility statement, with fingerprints.'
         : SOURCE_VIEWS[name].description,
-    columns: exportColumns(name),
+    columns,
     partitionKeys: REDSHIFT_PARTITION_KEYS,
+    identity: exportIdentity(name, columns),
   };
+}
+
+/**
+ * A Redshift row is identified by its view's key (the statement kind and its ids for
+ * `query_text`) and ordered by the time that decides its slot; of rows exported twice (a
+ * re-export after lost state), the first export is kept.
+ */
+function exportIdentity(name: ExportTableName, columns: readonly LakeColumn[]): RowIdentity {
+  if (name === QUERY_TEXT_TABLE) {
+    // STL statements are identified by query (or xid and pid), SYS ones by query_id.
+    const key = ['statement_kind', 'dialect', 'query', 'query_id', 'xid', 'pid', 'starttime'];
+    return { time: 'endtime', key, keepFirst: [EXPORTED_AT.name] };
+  }
+  const view = SOURCE_VIEWS[name];
+  const timestamps = columns.filter((column) => column.type === 'TIMESTAMP' && column.name !== EXPORTED_AT.name).map((c) => c.name);
+  const time = view.cursor.kind === 'own' ? view.cursor.column : timestamps.includes('endtime') ? 'endtime' : timestamps[0];
+  return { ...(time === undefined ? {} : { time }), key: view.key, keepFirst: [EXPORTED_AT.name] };
 }
 
 /** Every table in the lake: the catalog creates exactly these. */

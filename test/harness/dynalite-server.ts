@@ -20,7 +20,7 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 export interface DynaliteServer {
   /** `http://127.0.0.1:<port>` */
   readonly endpoint: string;
-  /** The state table created at start: partition key `pk` (string), no sort key. */
+  /** The state table created at start: partition key `pk` (string), no sort key, the ledger's index `ledger-by-day`. */
   readonly tableName: string;
   /** A low-level client for this server (us-east-1, dummy credentials); `overrides` are merged last. */
   client(overrides?: Partial<DynamoDBClientConfig>): DynamoDBClient;
@@ -76,15 +76,31 @@ export async function startDynalite(options: StartDynaliteOptions = {}): Promise
     await admin.send(
       new CreateTableCommand({
         TableName: name,
-        AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }],
+        AttributeDefinitions: [
+          { AttributeName: 'pk', AttributeType: 'S' },
+          { AttributeName: 'ledger_day_shard', AttributeType: 'S' },
+          { AttributeName: 'ledger_key', AttributeType: 'S' },
+        ],
         KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
         BillingMode: 'PAY_PER_REQUEST',
+        // The ledger's sparse index, as infra declares it (infra/stacks/storage-stack.ts).
+        GlobalSecondaryIndexes: [
+          {
+            IndexName: 'ledger-by-day',
+            KeySchema: [
+              { AttributeName: 'ledger_day_shard', KeyType: 'HASH' },
+              { AttributeName: 'ledger_key', KeyType: 'RANGE' },
+            ],
+            Projection: { ProjectionType: 'ALL' },
+          },
+        ],
       }),
     );
     // With createTableMs 0 the table turns ACTIVE on dynalite's next timer tick.
     for (;;) {
       const { Table } = await admin.send(new DescribeTableCommand({ TableName: name }));
-      if (Table?.TableStatus === 'ACTIVE') return;
+      const indexes = Table?.GlobalSecondaryIndexes ?? [];
+      if (Table?.TableStatus === 'ACTIVE' && indexes.every((index) => index.IndexStatus === 'ACTIVE')) return;
       await new Promise((resolveTick) => setImmediate(resolveTick));
     }
   };

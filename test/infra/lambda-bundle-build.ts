@@ -13,8 +13,13 @@ export const HOST_ARCH: LambdaArch = process.arch === 'arm64' ? 'arm64' : 'x86_6
 export const ELF_MACHINE: Record<LambdaArch, number> = { arm64: 0xb7, x86_64: 0x3e };
 export const NODE_ARCH: Record<LambdaArch, string> = { arm64: 'arm64', x86_64: 'x64' };
 
-export type FunctionName = 'stl-export' | 'cloudtrail-ingest';
-export const FUNCTIONS: readonly FunctionName[] = ['stl-export', 'cloudtrail-ingest'];
+export type FunctionName = 'stl-export' | 'cloudtrail-ingest' | 'lake-compact';
+export const FUNCTIONS: readonly FunctionName[] = ['stl-export', 'cloudtrail-ingest', 'lake-compact'];
+const BY_SERVICE: Readonly<Record<string, FunctionName>> = {
+  'opslake-stl-export': 'stl-export',
+  'opslake-cloudtrail-ingest': 'cloudtrail-ingest',
+  'opslake-lake-compact': 'lake-compact',
+};
 
 export interface Bundle {
   readonly dir: string;
@@ -57,26 +62,30 @@ export async function bundlesFor(arch: LambdaArch): Promise<Record<FunctionName,
     const variables = valueAt(resource, 'Properties', 'Environment', 'Variables');
     if (valueAt(resource, 'Type') !== 'AWS::Lambda::Function' || typeof variables !== 'object' || variables === null) continue;
     const service = valueAt(variables, 'POWERTOOLS_SERVICE_NAME');
-    const name: FunctionName = service === 'opslake-stl-export' ? 'stl-export' : 'cloudtrail-ingest';
+    const name = BY_SERVICE[String(service)];
+    if (name === undefined) throw new Error(`a function of an unknown service: ${String(service)}`);
     const hash = String(valueAt(resource, 'Properties', 'Code', 'S3Key')).replace(/\.zip$/, '');
     found[name] = { dir: join(result.outdir, `asset.${hash}`), environment: variables as Record<string, unknown> };
   }
-  const { 'stl-export': stlExport, 'cloudtrail-ingest': cloudTrailIngest } = found;
+  const { 'stl-export': stlExport, 'cloudtrail-ingest': cloudTrailIngest, 'lake-compact': lakeCompact } = found;
   expect(Object.keys(found).sort()).toEqual([...FUNCTIONS].sort());
-  if (stlExport === undefined || cloudTrailIngest === undefined) throw new Error(`the ${arch} pipeline lacks a function`);
-  return { 'stl-export': stlExport, 'cloudtrail-ingest': cloudTrailIngest };
+  if (stlExport === undefined || cloudTrailIngest === undefined || lakeCompact === undefined) {
+    throw new Error(`the ${arch} pipeline lacks a function`);
+  }
+  return { 'stl-export': stlExport, 'cloudtrail-ingest': cloudTrailIngest, 'lake-compact': lakeCompact };
 }
 
 export function clustersOf(clusters: unknown[]): ClusterSettings[] {
   return [...settingsFromContext((key) => (key === 'opslake:clusters' ? clusters : undefined)).clusters];
 }
 
-/** The opslake metrics the per-cluster alarms of the pipeline stack watch, for the cluster `analytics`. */
+/** The opslake metrics the export's alarms of the pipeline stack watch, for the cluster `analytics`. */
 export async function pipelineAlarmMetrics(): Promise<MetricDimensions[]> {
   const result = await buildTestApp({ 'opslake:clusters': FLEET.slice(0, 1) });
   return resources(result.template('pipeline'), 'AWS::CloudWatch::Alarm')
     .map(([, alarm]) => alarm.Properties)
     .filter((properties) => properties.Namespace)
+    .filter((properties) => asList(properties.Dimensions).some((d) => valueAt(d, 'Value') === 'opslake-stl-export'))
     .map((properties) => ({
       namespace: String(properties.Namespace),
       name: String(properties.MetricName),

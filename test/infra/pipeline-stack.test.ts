@@ -147,7 +147,9 @@ describe('PipelineStack', () => {
         Action: ['kms:Decrypt', 'kms:GenerateDataKey'],
         Resource: importValue('LakeKeyArn'),
       });
-      expect(statement(statements, 'StateTable')).toMatchObject({ Resource: importValue('StateTableArn') });
+      expect(statement(statements, 'StateTable')).toMatchObject({
+        Resource: [importValue('StateTableArn'), joined(importValue('StateTableArn'), '/index/ledger-by-day')],
+      });
       expect(asList(statement(statements, 'StateTable').Action)).not.toContain('dynamodb:DeleteTable');
     });
 

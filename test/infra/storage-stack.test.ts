@@ -112,7 +112,11 @@ describe('StorageStack', () => {
     template.hasResourceProperties('AWS::DynamoDB::Table', {
       BillingMode: 'PAY_PER_REQUEST',
       KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
-      AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }],
+      AttributeDefinitions: [
+        { AttributeName: 'pk', AttributeType: 'S' },
+        { AttributeName: 'ledger_day_shard', AttributeType: 'S' },
+        { AttributeName: 'ledger_key', AttributeType: 'S' },
+      ],
       PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
       SSESpecification: { SSEEnabled: true, SSEType: 'KMS', KMSMasterKeyId: { 'Fn::GetAtt': [keyId, 'Arn'] } },
       TimeToLiveSpecification: { AttributeName: 'expires_at', Enabled: true },
@@ -135,10 +139,44 @@ describe('StorageStack', () => {
       'Fn::Join': ['', ['s3://', { Ref: lakeId }, '/lake/redshift/stl_query/']],
     });
     expect((valueAt(tableInput, 'PartitionKeys') as Array<{ Name: string }>).map((key) => key.Name)).toEqual(['cluster', 'day']);
-    // The configured clusters are projected, so Athena finds their partitions without a crawler.
-    expect(valueAt(tableInput, 'Parameters')).toMatchObject({
-      'projection.enabled': 'true',
-      'projection.cluster.values': 'analytics,bi,etl',
+    // No projection: compaction moves a partition to its generation's folder, which a template
+    // cannot follow; partitions are registered as they are written.
+    for (const table of tables) {
+      const parameters = Object.keys(valueAt(table.Properties, 'TableInput', 'Parameters') as Record<string, string>);
+      expect(parameters.filter((key) => key.startsWith('projection.'))).toEqual([]);
+    }
+  });
+
+  it('indexes the partitions of every table by day, so GetPartitions with a day range reads the index', () => {
+    const created = Object.values(template.findResources('Custom::AWS'))
+      .map((resource) => JSON.parse(joinedText(valueAt(resource.Properties, 'Create'))) as Record<string, unknown>)
+      .filter((call) => call.action === 'createPartitionIndex');
+    expect(created.map((call) => valueAt(call, 'parameters', 'TableName')).sort()).toEqual(
+      lakeTables()
+        .map((table) => table.name)
+        .sort(),
+    );
+    for (const call of created) {
+      expect(call).toMatchObject({
+        service: 'Glue',
+        parameters: { DatabaseName: 'opslake', PartitionIndex: { IndexName: 'by_day', Keys: ['day'] } },
+        ignoreErrorCodesMatching: 'AlreadyExistsException',
+      });
+    }
+  });
+
+  it('gives the state table the sparse ledger index: entries by delivery day, dirty partitions by table', () => {
+    template.hasResourceProperties('AWS::DynamoDB::Table', {
+      GlobalSecondaryIndexes: [
+        {
+          IndexName: 'ledger-by-day',
+          KeySchema: [
+            { AttributeName: 'ledger_day_shard', KeyType: 'HASH' },
+            { AttributeName: 'ledger_key', KeyType: 'RANGE' },
+          ],
+          Projection: { ProjectionType: 'ALL' },
+        },
+      ],
     });
   });
 
@@ -188,3 +226,12 @@ describe('StorageStack', () => {
     destroyed.hasResourceProperties('AWS::DynamoDB::Table', { DeletionProtectionEnabled: false });
   });
 });
+
+/** The text of a custom resource's call: a string, or an Fn::Join of strings and references (shown as "?"). */
+function joinedText(value: unknown): string {
+  if (typeof value === 'string') return value;
+  const join = valueAt(value, 'Fn::Join');
+  if (!Array.isArray(join)) return '{}';
+  const [separator, parts] = join as [string, unknown[]];
+  return parts.map((part) => (typeof part === 'string' ? part : '?')).join(separator);
+}

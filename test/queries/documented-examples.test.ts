@@ -11,6 +11,7 @@ import { collectRows, type QueryRow } from '../../pipeline/ports/query-engine.js
 import { openLocalQueries, type LocalQueries } from '../../pipeline/query/local-queries.js';
 import { generateDemoTrail } from '../../pipeline/simulators/cloudtrail/demo-trail.js';
 import { DOCUMENTED_SCENARIO } from '../../pipeline/simulators/cloudtrail/documented-scenarios.js';
+import { FileStateStore } from '../../pipeline/state/file-state-store.js';
 import { LocalObjectStore } from '../../pipeline/store/local-object-store.js';
 
 /**
@@ -94,7 +95,13 @@ beforeAll(async () => {
     hours: 24,
     seed: 17,
   });
-  await ingestCloudTrail({ source: new LocalObjectStore(trailDir), lake: new LocalObjectStore(lakeDir), tempDirectory: root });
+  await ingestCloudTrail({
+    source: new LocalObjectStore(trailDir),
+    lake: new LocalObjectStore(lakeDir),
+    state: new FileStateStore(join(root, 'state')),
+    cloudtrailLatenessMinutes: 120,
+    tempDirectory: root,
+  });
   configPath = join(root, 'opslake.yaml');
   await writeFile(configPath, 'lake: ./lake\nclusters: []\n', 'utf8');
   local = await openLocalQueries({ lakeDir });

@@ -1,4 +1,5 @@
 import { S3Client } from '@aws-sdk/client-s3';
+import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
 import { formatBytes, type CloudTrailIngestSummary } from '../../../pipeline/cloudtrail/cloudtrail-ingest-summary.js';
 import { ingestCloudTrail, type IngestProgress } from '../../../pipeline/cloudtrail/ingest-cloudtrail.js';
@@ -6,13 +7,19 @@ import { ConfigError } from '../../../pipeline/errors.js';
 import type { ObjectStore } from '../../../pipeline/ports/object-store.js';
 import { LocalObjectStore } from '../../../pipeline/store/local-object-store.js';
 import { S3ObjectStore } from '../../../pipeline/store/s3-object-store.js';
-import { openObjectStore } from '../../shared/open-stores.js';
+import { DEFAULT_COMPACTION_SETTINGS } from '../../../pipeline/config/compaction-settings.js';
+import { type OpenedStateStore, openObjectStore, openStateStore } from '../../shared/open-stores.js';
+import { environmentVariable } from '../../shared/environment-variable.js';
 import { parseStoreLocation } from '../../shared/store-location.js';
+import { DEFAULT_CONFIG_FILE, loadLocalConfig } from '../load-config.js';
 import { formatDuration } from '../table-format.js';
 import { registerCloudtrailVerifyCommand } from './cloudtrail-verify-command.js';
+import { registerCloudtrailStatusCommand } from './cloudtrail-status-command.js';
 
 interface IngestFlags {
-  lake: string;
+  config?: string;
+  lake?: string;
+  state?: string;
   since?: string;
   until?: string;
   concurrency: string;
@@ -93,10 +100,45 @@ class IngestProgressView {
   }
 }
 
+/** Where the lake and the state (the ledger) are: the options, else the config file's settings. */
+export async function lakeAndState(flags: {
+  config?: string;
+  lake?: string;
+  state?: string;
+}): Promise<{ lake: ObjectStore; state: OpenedStateStore; cloudtrailLatenessMinutes: number }> {
+  if (flags.lake !== undefined && flags.state !== undefined && flags.config === undefined) {
+    return {
+      lake: openObjectStore(flags.lake, '--lake'),
+      state: openStateStore(flags.state, '--state'),
+      cloudtrailLatenessMinutes: DEFAULT_COMPACTION_SETTINGS.cloudtrailLatenessMinutes,
+    };
+  }
+  if (flags.config === undefined && !existsSync(DEFAULT_CONFIG_FILE) && environmentVariable(process.env, 'OPSLAKE_CONFIG') === undefined) {
+    const missing = flags.lake === undefined ? '--lake' : '--state';
+    throw new ConfigError(
+      missing,
+      'missing: pass --lake <folder or s3://bucket/prefix> and --state <folder or dynamodb://table> ' +
+        '(the ledger of ingested files lives in the state), or --config <opslake.yaml> that names both',
+    );
+  }
+  const { config } = await loadLocalConfig(flags.config);
+  const lake = flags.lake ?? config.lake;
+  const state = flags.state ?? config.state;
+  if (lake === undefined) throw new ConfigError('--lake', 'missing: pass --lake, or set lake: in the config file');
+  if (state === undefined) throw new ConfigError('--state', 'missing: pass --state, or set state: in the config file');
+  return {
+    lake: openObjectStore(lake, flags.lake === undefined ? 'lake' : '--lake'),
+    state: openStateStore(state, flags.state === undefined ? 'state' : '--state'),
+    cloudtrailLatenessMinutes: config.compaction.cloudtrailLatenessMinutes,
+  };
+}
+
 export function registerCloudtrailCommand(program: Command): void {
   const cloudtrail = program
     .command('cloudtrail')
-    .description("CloudTrail logs: ingest them into the lake (backfill), verify the lake against CloudTrail's digests.");
+    .description(
+      "CloudTrail logs: ingest them into the lake (backfill), see what the ledger holds, verify the lake against CloudTrail's digests.",
+    );
   registerCloudtrailVerifyCommand(cloudtrail);
   cloudtrail
     .command('ingest')
@@ -105,23 +147,26 @@ export function registerCloudtrailCommand(program: Command): void {
       '<source>',
       'the CloudTrail bucket as s3://<bucket>[/<prefix>], or a local folder read as the bucket (its relative paths are the keys)',
     )
-    .requiredOption('--lake <location>', 'the lake root: a folder or s3://<bucket>/<prefix>')
+    .option('-c, --config <file>', 'config file naming lake and state (default: $OPSLAKE_CONFIG or ./opslake.yaml)')
+    .option('--lake <location>', 'the lake root: a folder or s3://<bucket>/<prefix> (default: lake: of the config file)')
+    .option('--state <location>', 'where the ledger is: a folder or dynamodb://<table> (default: state: of the config file)')
     .option('--since <time>', 'only files delivered at or after this time (YYYY-MM-DD or ISO 8601, UTC)')
     .option('--until <time>', 'only files delivered before this time')
     .option('--concurrency <n>', 'files ingested at once (one core and up to ~400 MB each)', '1')
-    .option('--force', 'ingest files again even when their objects are already in the lake')
+    .option('--force', 'ingest files again even when the ledger says they are done')
     .addHelpText(
       'after',
       [
         '',
         'Digest files are skipped; Insights go to cloudtrail_insights; unreadable files are copied to',
-        '<lake>/_quarantine/cloudtrail/ with a .error.json that says why. A run that stops can be run',
-        'again: files whose objects exist are skipped (use --force to redo them).',
+        '<lake>/_quarantine/cloudtrail/ with a .error.json that says why. Every outcome goes into the',
+        'ledger in the state store: a run that stops can be run again, and files the ledger holds with',
+        'the same size and ETag are skipped (use --force to redo them). See opslake cloudtrail status.',
         '',
         'Examples:',
-        '  opslake cloudtrail ingest ./trail --lake ./lake',
+        '  opslake cloudtrail ingest ./trail --lake ./lake --state ./state',
         '  opslake cloudtrail ingest s3://my-trail-bucket/AWSLogs/o-a1b2c3d4e5/ --lake s3://my-lake/lake \\',
-        '      --since 2024-03-01 --concurrency 2',
+        '      --state dynamodb://opslake-state --since 2024-03-01 --concurrency 2',
       ].join('\n'),
     )
     .action(async (location: string, flags: IngestFlags) => {
@@ -133,7 +178,7 @@ export function registerCloudtrailCommand(program: Command): void {
       const until = parseTimeOption(flags.until, '--until');
       if (since && until && since >= until) throw new ConfigError('--until', 'must be later than --since');
       const source = openCloudTrailSource(location);
-      const lake = openObjectStore(flags.lake, '--lake');
+      const { lake, state, cloudtrailLatenessMinutes } = await lakeAndState(flags);
       const view = new IngestProgressView();
       let summary: CloudTrailIngestSummary;
       try {
@@ -141,6 +186,8 @@ export function registerCloudtrailCommand(program: Command): void {
           source: source.store,
           prefix: source.prefix,
           lake,
+          state,
+          cloudtrailLatenessMinutes,
           concurrency,
           force: flags.force === true,
           onProgress: view.onProgress,
@@ -159,4 +206,5 @@ export function registerCloudtrailCommand(program: Command): void {
       process.stdout.write(`${summary.format()}\n`);
       if (summary.failed.length > 0) process.exitCode = 1;
     });
+  registerCloudtrailStatusCommand(cloudtrail);
 }

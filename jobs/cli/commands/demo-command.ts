@@ -100,6 +100,8 @@ export function formatDemoSummary(result: DemoResult): string {
     result.cloudtrail.format(),
     formatDemoCompleteness(result),
     '',
+    result.compaction.format(),
+    '',
     `Lake:    ${result.lakeDir}`,
     `Catalog: ${result.catalogPath} (DuckDB views over the lake)`,
     `Report:  ${result.report.out}`,
@@ -112,6 +114,8 @@ export function formatDemoSummary(result: DemoResult): string {
     `  echo "SELECT useridentity.arn, eventname, eventtime FROM cloudtrail_logs LIMIT 10" |`,
     `    npm run opslake -- query --sql - --config ${config}`,
     `  npm run opslake -- export --config ${config} --dry-run`,
+    `  npm run opslake -- cloudtrail status --config ${config}`,
+    `  npm run opslake -- compact --config ${config} --dry-run`,
   ].join('\n');
 }
 

@@ -20,7 +20,12 @@ export function registerReportCommand(program: Command, output: Output = { stdou
       const lake = requireSetting(config.lake, 'lake', 'lake: in the config file (the lake folder)');
       if (lake.startsWith('s3://'))
         throw new ConfigError('lake', `${lake} is in S3; the report reads a local lake (use QuickSight or Athena for S3)`);
-      const summary = await writeReport({ lakeDir: lake, out: flags.out ?? join(dirname(path), 'report.html'), days: flags.days });
+      const summary = await writeReport({
+        lakeDir: lake,
+        ...(config.catalog ? { catalogPath: config.catalog } : {}),
+        out: flags.out ?? join(dirname(path), 'report.html'),
+        days: flags.days,
+      });
       const empty = summary.panels.filter((panel) => panel.rows === 0).map((panel) => panel.query);
       output.stdout.write(`Report for ${summary.fromDay} to ${summary.toDay}: ${relative(process.cwd(), summary.out) || summary.out}\n`);
       if (empty.length > 0) output.stdout.write(`No data yet for: ${empty.join(', ')}\n`);

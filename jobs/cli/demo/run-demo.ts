@@ -4,24 +4,29 @@ import { existsSync } from 'node:fs';
 import { mkdir, readdir, rm, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { stringify } from 'yaml';
+import { DuckDbCatalog } from '../../../pipeline/catalog/duckdb-catalog.js';
+import type { CompactionSummary } from '../../../pipeline/compaction/compaction-summary.js';
+import { runCompaction } from '../../../pipeline/compaction/run-compaction.js';
 import { FileConfigSource } from '../../../pipeline/config/file-config-source.js';
+import type { OpslakeConfig } from '../../../pipeline/config/opslake-config.js';
+import { lakeTables } from '../../../pipeline/tables/registry.js';
 import { OpslakeError } from '../../../pipeline/errors.js';
 import type { FleetExportResult } from '../../../pipeline/redshift/fleet-exporter.js';
-import type { CloudTrailIngestSummary } from '../../../pipeline/cloudtrail/cloudtrail-ingest-summary.js';
 import { generateDemoTrail, type DemoTrailSummary } from '../../../pipeline/simulators/cloudtrail/demo-trail.js';
+import type { CloudTrailIngestSummary } from '../../../pipeline/cloudtrail/cloudtrail-ingest-summary.js';
 import { ingestCloudTrail } from '../../../pipeline/cloudtrail/ingest-cloudtrail.js';
 import type { CompletenessSummary } from '../../../pipeline/cloudtrail/digest/completeness-summary.js';
 import { PemDigestPublicKeys } from '../../../pipeline/cloudtrail/digest/pem-digest-public-keys.js';
 import { verifyCloudTrail } from '../../../pipeline/cloudtrail/digest/verify-cloudtrail.js';
 import { openDuckDb } from '../../../pipeline/duckdb/duckdb-engine.js';
 import { ParquetWriter } from '../../../pipeline/lake/parquet-writer.js';
+import type { IngestionLedger } from '../../../pipeline/ports/ingestion-ledger.js';
 import { openLocalQueries } from '../../../pipeline/query/local-queries.js';
 import { LocalObjectStore } from '../../../pipeline/store/local-object-store.js';
 import { writeReport, type ReportSummary } from '../../../pipeline/report/write-report.js';
 import { createSimulatedCluster, type SimulatedCluster } from '../../../pipeline/simulators/redshift/index.js';
 import { ExportProgress } from '../export-progress.js';
-import { demoLedger } from './demo-ledger.js';
-import { runExport } from '../run-export.js';
+import { openConfiguredState, runExport } from '../run-export.js';
 
 /** Marks a folder as made by the demo, so that a second `opslake demo` may safely replace it. */
 const MARKER = '.opslake-demo';
@@ -49,6 +54,7 @@ export interface DemoResult {
   readonly completeness: CompletenessSummary;
   /** The public key the demo's digests are signed with, for `opslake cloudtrail verify --public-key`. */
   readonly digestPublicKeyPath: string;
+  readonly compaction: CompactionSummary;
   readonly catalogPath: string;
   readonly report: ReportSummary;
 }
@@ -125,17 +131,40 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
     });
     const source = new LocalObjectStore(trailDir);
     const lake = new LocalObjectStore(lakeDir);
-    const cloudtrail = await ingestCloudTrail({ source, lake });
-    const completeness = await verifyDemoTrail(source, lake, cloudtrail, {
+    const state = openConfiguredState(config);
+    const cloudtrail = await ingestCloudTrail({
+      source,
+      lake,
+      state,
+      cloudtrailLatenessMinutes: config.compaction.cloudtrailLatenessMinutes,
+    });
+    // The state store holds the ingestion ledger the trail's digests are held against.
+    const completeness = await verifyDemoTrail(source, lake, state, {
       fromDay: trailStart.toISOString().slice(0, 10),
       toDay: end.toISOString().slice(0, 10),
       publicKeyPath: digestPublicKeyPath,
     });
     const catalogPath = join(dir, 'catalog.duckdb');
+    // What is closed is compacted (the slots sealed by the exports, the trail's first day), through
+    // the local catalog, as the scheduled function does in AWS.
+    const compaction = await compactDemoLake(config, lakeDir, catalogPath, end);
     // The local catalog: DuckDB views over the lake with the Glue tables' names and columns.
     await (await openLocalQueries({ lakeDir, catalogPath })).close();
-    const report = await writeReport({ lakeDir, out: join(dir, 'report.html') });
-    return { dir, configPath, lakeDir, first, second, trail, cloudtrail, completeness, digestPublicKeyPath, catalogPath, report };
+    const report = await writeReport({ lakeDir, catalogPath, out: join(dir, 'report.html') });
+    return {
+      dir,
+      configPath,
+      lakeDir,
+      first,
+      second,
+      trail,
+      cloudtrail,
+      completeness,
+      digestPublicKeyPath,
+      compaction,
+      catalogPath,
+      report,
+    };
   } finally {
     for (const cluster of clusters) await cluster.close();
   }
@@ -145,11 +174,9 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
 async function verifyDemoTrail(
   source: LocalObjectStore,
   lake: LocalObjectStore,
-  ingested: CloudTrailIngestSummary,
+  ledger: IngestionLedger,
   options: { fromDay: string; toDay: string; publicKeyPath: string },
 ): Promise<CompletenessSummary> {
-  const quarantined = new Map(ingested.quarantined.map((file) => [file.key, file.reason]));
-  const ledger = await demoLedger(source, quarantined, new Date());
   const { instance, connection } = await openDuckDb({ threads: 1, memoryLimit: '256MB' });
   try {
     return await verifyCloudTrail({
@@ -160,6 +187,23 @@ async function verifyDemoTrail(
       fromDay: options.fromDay,
       toDay: options.toDay,
       publicKeys: await PemDigestPublicKeys.fromFile(options.publicKeyPath),
+    });
+  } finally {
+    connection.closeSync();
+    instance.closeSync();
+  }
+}
+
+async function compactDemoLake(config: OpslakeConfig, lakeDir: string, catalogPath: string, now: Date): Promise<CompactionSummary> {
+  const { instance, connection } = await openDuckDb({ path: catalogPath });
+  try {
+    return await runCompaction({
+      lake: new LocalObjectStore(lakeDir),
+      catalog: new DuckDbCatalog({ connection, lakeDir }),
+      state: openConfiguredState(config),
+      tables: lakeTables(),
+      settings: config.compaction,
+      clock: () => now,
     });
   } finally {
     connection.closeSync();

@@ -42,7 +42,8 @@ beforeAll(async () => {
   );
   await put(logKey('two', { day: '2024-03-05' }), gzipJson({ Records: [event('c', '2024-03-05T10:00:00Z')] }));
   await put(
-    'AWSLogs/123456789012/CloudTrail-Digest/us-east-1/2024/03/05/123456789012_CloudTrail-Digest_us-east-1_t_us-east-1_20240305T150000Z.json.gz',
+    'AWSLogs/123456789012/CloudTrail-Digest/us-east-1/2024/03/05/' +
+      '123456789012_CloudTrail-Digest_us-east-1_t_us-east-1_20240305T150000Z.json.gz',
     gzipJson({ awsAccountId: '1', digestStartTime: 'x' }),
   );
   await put(logKey('bad', { day: '2024-03-05' }), Buffer.from('{"Records": ['));
@@ -53,7 +54,8 @@ afterAll(async () => rm(root, { recursive: true, force: true }));
 describe('opslake cloudtrail ingest', () => {
   it('ingests a folder read as the bucket and ends with a summary; a second run resumes', async () => {
     const lake = join(root, 'lake');
-    const first = await opslake('cloudtrail', 'ingest', trail, '--lake', lake);
+    const state = join(root, 'state');
+    const first = await opslake('cloudtrail', 'ingest', trail, '--lake', lake, '--state', state);
     expect(first.code).toBe(0);
     expect(first.stdout).toContain('CloudTrail: 2 file(s) ingested, 3 event(s)');
     expect(first.stdout).toContain('partitions written: 2');
@@ -62,25 +64,83 @@ describe('opslake cloudtrail ingest', () => {
     expect(first.stderr).toMatch(/files 4\/4 \(1 skipped, 1 quarantined\) · 3 events · 400 B\/400 B · [\d,]+ events\/s · ETA 0:00\n$/);
     expect(await readdir(join(lake, 'cloudtrail', 'events'))).toEqual(['account=123456789012']);
 
-    const second = await opslake('cloudtrail', 'ingest', trail, '--lake', lake);
+    const second = await opslake('cloudtrail', 'ingest', trail, '--lake', lake, '--state', state);
     expect(second.code).toBe(0);
     expect(second.stdout).toContain('0 file(s) ingested');
-    expect(second.stdout).toContain('3 already ingested');
+    // Every file is in the ledger: the two ingested, the quarantined one and the digest.
+    expect(second.stdout).toContain('4 already ingested');
 
-    const forced = await opslake('cloudtrail', 'ingest', trail, '--lake', lake, '--force', '--since', '2024-03-05', '--concurrency', '2');
+    const forced = await opslake(
+      'cloudtrail',
+      'ingest',
+      trail,
+      '--lake',
+      lake,
+      '--state',
+      state,
+      '--force',
+      '--since',
+      '2024-03-05',
+      '--concurrency',
+      '2',
+    );
     expect(forced.stdout).toContain('1 file(s) ingested, 1 event(s)');
   });
 
   it('says so when nothing matches, and refuses bad options with what to do', async () => {
-    const none = await opslake('cloudtrail', 'ingest', trail, '--lake', join(root, 'lake2'), '--since', '2030-01-01');
+    const none = await opslake(
+      'cloudtrail',
+      'ingest',
+      trail,
+      '--lake',
+      join(root, 'lake2'),
+      '--state',
+      join(root, 's2'),
+      '--since',
+      '2030-01-01',
+    );
     expect(none.code).toBe(0);
     expect(none.stdout).toContain('nothing to ingest');
-    const bad = await opslake('cloudtrail', 'ingest', trail, '--lake', join(root, 'lake2'), '--concurrency', 'many');
+    const bad = await opslake(
+      'cloudtrail',
+      'ingest',
+      trail,
+      '--lake',
+      join(root, 'lake2'),
+      '--state',
+      join(root, 's2'),
+      '--concurrency',
+      'many',
+    );
     expect(bad.code).toBe(1);
     expect(bad.stderr).toContain('--concurrency');
     const missingLake = await opslake('cloudtrail', 'ingest', trail);
     expect(missingLake.code).not.toBe(0);
     expect(missingLake.stderr).toContain('--lake');
+    const missingState = await opslake('cloudtrail', 'ingest', trail, '--lake', join(root, 'lake2'));
+    expect(missingState.code).toBe(1);
+    expect(missingState.stderr).toContain('--state');
+    expect(missingState.stderr).toContain('ledger');
+  });
+});
+
+describe('opslake cloudtrail status', () => {
+  it('shows files per delivery day and status, the last delivery per account and region, and quarantined files', async () => {
+    const lake = join(root, 'lake-status');
+    const state = join(root, 'state-status');
+    await opslake('cloudtrail', 'ingest', trail, '--lake', lake, '--state', state);
+    const shown = await opslake('cloudtrail', 'status', '--state', state, '--since', '2024-03-01', '--until', '2024-03-07');
+    expect(shown.code).toBe(0);
+    expect(shown.stdout).toContain('CloudTrail files delivered 2024-03-01 to 2024-03-07:');
+    expect(shown.stdout).toMatch(/2024-03-04 +1 +0 +0 +0 +2 +0/);
+    expect(shown.stdout).toMatch(/2024-03-05 +1 +1 +1 +0 +1 +0/);
+    expect(shown.stdout).toMatch(/123456789012 +us-east-1 +2024-03-05 09:05/);
+    expect(shown.stdout).toMatch(/Quarantined: 1\n .*bad.*: truncated: /);
+
+    const json = await opslake('cloudtrail', 'status', '--state', state, '--since', '2024-03-04', '--until', '2024-03-04', '--json');
+    expect(JSON.parse(json.stdout)).toMatchObject({ fromDay: '2024-03-04', days: [{ day: '2024-03-04', events: 2 }], quarantined: [] });
+    const empty = await opslake('cloudtrail', 'status', '--state', state, '--since', '2020-01-01', '--until', '2020-01-02');
+    expect(empty.stdout).toContain('The ledger holds no CloudTrail files delivered in that range.');
   });
 });
 

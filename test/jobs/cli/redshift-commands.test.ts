@@ -32,6 +32,7 @@ describe('opslake demo, export and status', () => {
     const demo = await run('demo', '--dir', dir, '--history-hours', '3');
     expect(demo.result, demo.stderr).toBe(0);
     expect(demo.stdout).toContain('Lake:');
+    expect(demo.stdout).toMatch(/Compaction: \d+ partition\(s\) compacted, \d+ unchanged, 0 planned, 0 failed/);
     for (const cluster of ['analytics', 'etl']) {
       for (const table of dialectTables('stl')) expect(demo.stdout).toMatch(new RegExp(`${cluster}\\s+${table}\\s+[\\d,]+`));
     }

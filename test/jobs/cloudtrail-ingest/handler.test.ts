@@ -13,11 +13,15 @@ import {
 } from '../../../jobs/cloudtrail-ingest/handler.js';
 import { openDuckDb } from '../../../pipeline/duckdb/duckdb-engine.js';
 import { ConfigError } from '../../../pipeline/errors.js';
+import { DynamoDbStateStore } from '../../../pipeline/state/dynamodb-state-store.js';
 import { S3ObjectStore } from '../../../pipeline/store/s3-object-store.js';
+import { type DynaliteServer, startDynalite } from '../../harness/dynalite-server.js';
 import { startS3rver, type S3rverServer } from '../../harness/s3rver-server.js';
 import { fixtureText, gzipJson, logKey } from '../../pipeline/cloudtrail/cloudtrail-test-support.js';
 
 let s3: S3rverServer;
+let dynamo: DynaliteServer;
+let state: DynamoDbStateStore;
 let client: S3Client;
 let root: string;
 let instance: DuckDBInstance;
@@ -115,6 +119,8 @@ function handlerWith(observed: ReturnType<typeof fakes>, overrides: Partial<Clou
     lake: new S3ObjectStore({ client, bucket: 'lake', prefix: 'lake' }),
     sourceFor: (bucket) => new S3ObjectStore({ client, bucket }),
     connection: async () => connection,
+    state,
+    cloudtrailLatenessMinutes: 120,
     logger: observed.logger,
     metrics: observed.metricsSink as never,
     clock: () => new Date('2026-03-02T10:00:00Z'),
@@ -140,6 +146,8 @@ async function lakeObjects(): Promise<Map<string, string>> {
 
 beforeAll(async () => {
   s3 = await startS3rver({ buckets: ['trail', 'lake'] });
+  dynamo = await startDynalite();
+  state = new DynamoDbStateStore({ client: dynamo.documentClient(), tableName: dynamo.tableName });
   client = s3.client();
   root = await mkdtemp(join(tmpdir(), 'opslake-cloudtrail-handler-'));
   ({ instance, connection } = await openDuckDb({ threads: 1, memoryLimit: '256MB', tempDirectory: root }));
@@ -154,6 +162,7 @@ afterAll(async () => {
   connection?.closeSync();
   instance?.closeSync();
   await s3?.close();
+  await dynamo?.close();
   await rm(root, { recursive: true, force: true });
 });
 
@@ -189,7 +198,13 @@ describe('cloudtrail-ingest handler', () => {
 
     const totals = new Map<string, number>();
     for (const [name, value] of observed.metrics) totals.set(name, (totals.get(name) ?? 0) + value);
-    expect(Object.fromEntries(totals)).toEqual({ EventsIngested: 3, FilesIngested: 2, FilesQuarantined: 1, DigestsSkipped: 1 });
+    expect(Object.fromEntries(totals)).toEqual({
+      EventsIngested: 3,
+      FilesIngested: 2,
+      FilesQuarantined: 1,
+      DigestsSkipped: 1,
+      FilesAlreadyIngested: 0,
+    });
     expect(observed.logs.some(([level, message]) => level === 'info' && message.includes('s3:TestEvent'))).toBe(true);
     expect(observed.logs.some(([level, , extra]) => level === 'warn' && (extra as { reason?: string }).reason === 'truncated')).toBe(true);
     // Each decision is logged: the bad file quarantined (its message succeeds), the message that
@@ -205,11 +220,35 @@ describe('cloudtrail-ingest handler', () => {
     ]);
   });
 
-  it('writes the same lake when SQS delivers the batch again', async () => {
+  it('records every file in the ledger, and marks the closed partitions it wrote dirty', async () => {
+    const entries = await state.getLedgerEntries('trail', [KEYS.good, KEYS.viaSns, KEYS.truncated, KEYS.digest]);
+    expect(entries.get(KEYS.good)).toMatchObject({
+      status: 'ingested',
+      size: 100,
+      events: 2,
+      partitions: [
+        { table: 'cloudtrail_events', values: { day: '2024-08-01' }, rows: 1, objects: 1 },
+        { table: 'cloudtrail_events', values: { day: '2024-08-02' }, rows: 1, objects: 1 },
+      ],
+    });
+    expect(entries.get(KEYS.good)?.sha256).toMatch(/^[0-9a-f]{64}$/);
+    expect(entries.get(KEYS.truncated)).toMatchObject({ status: 'quarantined', reason: 'truncated' });
+    expect(entries.get(KEYS.digest)).toMatchObject({ status: 'digest' });
+    // 2026-03-02 is long after those days: the partitions may be compacted, so a write marks them.
+    const dirty = await state.listDirtyPartitions('cloudtrail_events');
+    expect(dirty.map((mark) => mark.values.day).sort()).toEqual(['2024-03-06', '2024-08-01', '2024-08-02']);
+  });
+
+  it('does not read a file again when SQS delivers the batch again: the ledger holds it', async () => {
     const before = await lakeObjects();
-    const response = await handlerWith(fakes())(BATCH);
+    const observed = fakes();
+    const response = await handlerWith(observed)(BATCH);
     expect(response).toEqual({ batchItemFailures: [{ itemIdentifier: 'm-bad' }] });
     expect(await lakeObjects()).toEqual(before);
+    const totals = new Map<string, number>();
+    for (const [name, value] of observed.metrics) totals.set(name, (totals.get(name) ?? 0) + value);
+    expect(totals.get('FilesAlreadyIngested')).toBe(4);
+    expect(totals.get('FilesIngested')).toBe(0);
   });
 
   it('fails the message (for SQS to retry) when the notified object cannot be read from S3', async () => {
@@ -240,8 +279,11 @@ describe('cloudtrail-ingest handler', () => {
       }),
     );
     const observed = fakes();
+    // A state of its own: the ledger of the earlier tests holds the truncated file already.
+    await dynamo.createStateTable('busy-state');
     const handler = handlerWith(observed, {
       sourceFor: (bucket) => new S3ObjectStore({ client: bucket === 'busy-trail' ? busy : client, bucket }),
+      state: new DynamoDbStateStore({ client: dynamo.documentClient(), tableName: 'busy-state' }),
     });
     try {
       const response = await handler({
@@ -275,6 +317,7 @@ describe('cloudtrail-ingest handler built from the environment', () => {
     ['OPSLAKE_LAKE_BUCKET', undefined, 'environment variable is not set'],
     ['OPSLAKE_LAKE_BUCKET', ' ', 'environment variable is blank'],
     ['OPSLAKE_GLUE_DATABASE', 'Ops Lake', 'use a Glue database name'],
+    ['OPSLAKE_STATE_TABLE', undefined, 'environment variable is not set'],
   ])('refuses to start when %s is %j, naming it', async (name, value, problem) => {
     process.env = { ...saved, OPSLAKE_LAKE_BUCKET: 'lake', [name]: value };
     if (value === undefined) delete process.env[name];

@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { readCloudTrailIngestEnvironment, readStlExportEnvironment } from '../../../jobs/shared/lambda-environment.js';
+import {
+  readCloudTrailIngestEnvironment,
+  readLakeCompactEnvironment,
+  readStlExportEnvironment,
+} from '../../../jobs/shared/lambda-environment.js';
+import { DEFAULT_COMPACTION_SETTINGS } from '../../../pipeline/config/compaction-settings.js';
 import { ConfigError } from '../../../pipeline/errors.js';
 
 const KEY = 'arn:aws:kms:us-east-1:123456789012:key/00000000-0000-0000-0000-000000000000';
@@ -88,13 +93,44 @@ describe('readStlExportEnvironment', () => {
 });
 
 describe('readCloudTrailIngestEnvironment', () => {
-  it('needs no state table and has its own service name', () => {
-    const { OPSLAKE_STATE_TABLE: _table, OPSLAKE_CONFIG_ROOT: _root, POWERTOOLS_SERVICE_NAME: _name, ...env } = STACK;
+  it('needs the state table (the ledger) and has its own service name and a default lateness', () => {
+    const { OPSLAKE_CONFIG_ROOT: _root, POWERTOOLS_SERVICE_NAME: _name, ...env } = STACK;
     expect(readCloudTrailIngestEnvironment(env)).toMatchObject({
       serviceName: 'opslake-cloudtrail-ingest',
       lakeLocation: 's3://opslake-lake/lake',
       glueDatabase: 'opslake',
+      stateTable: STACK.OPSLAKE_STATE_TABLE,
+      cloudtrailLatenessMinutes: 120,
     });
+    expect(readCloudTrailIngestEnvironment({ ...env, OPSLAKE_CLOUDTRAIL_LATENESS_MINUTES: '90' }).cloudtrailLatenessMinutes).toBe(90);
+    const { OPSLAKE_STATE_TABLE: _table, ...withoutTable } = env;
+    expect(() => readCloudTrailIngestEnvironment(withoutTable)).toThrow('OPSLAKE_STATE_TABLE: environment variable is not set');
     expect(() => readCloudTrailIngestEnvironment({})).toThrow('OPSLAKE_LAKE_BUCKET: environment variable is not set');
+  });
+});
+
+describe('readLakeCompactEnvironment', () => {
+  const { OPSLAKE_CONFIG_ROOT: _root, POWERTOOLS_SERVICE_NAME: _name, ...env } = STACK;
+
+  it('needs the state table and the Glue database, and takes the compaction settings or their defaults', () => {
+    expect(readLakeCompactEnvironment(env)).toMatchObject({
+      serviceName: 'opslake-lake-compact',
+      lakeLocation: 's3://opslake-lake/lake',
+      glueDatabase: 'opslake',
+      stateTable: STACK.OPSLAKE_STATE_TABLE,
+      compaction: DEFAULT_COMPACTION_SETTINGS,
+    });
+    const set = readLakeCompactEnvironment({
+      ...env,
+      OPSLAKE_CLOUDTRAIL_LATENESS_MINUTES: '90',
+      OPSLAKE_COMPACTION_GRACE_MINUTES: '30',
+      OPSLAKE_COMPACTION_TARGET_FILE_MB: '256',
+      OPSLAKE_COMPACTION_MEMORY_MB: '2048',
+    });
+    expect(set.compaction).toEqual({ cloudtrailLatenessMinutes: 90, graceMinutes: 30, targetFileMb: 256, memoryLimitMb: 2048 });
+    const { OPSLAKE_GLUE_DATABASE: _database, ...withoutDatabase } = env;
+    expect(() => readLakeCompactEnvironment(withoutDatabase)).toThrow('OPSLAKE_GLUE_DATABASE: environment variable is not set');
+    expect(() => readLakeCompactEnvironment({ ...env, OPSLAKE_COMPACTION_MEMORY_MB: '0' })).toThrow('use a whole number of MB');
+    expect(() => readLakeCompactEnvironment({ ...env, OPSLAKE_COMPACTION_MEMORY_MB: '16385' })).toThrow('use a whole number of MB');
   });
 });

@@ -8,6 +8,7 @@ import { DuckDbCatalog } from '../../../pipeline/catalog/duckdb-catalog.js';
 import { lakeViews } from '../../../pipeline/catalog/lake-views.js';
 import { ingestCloudTrail } from '../../../pipeline/cloudtrail/ingest-cloudtrail.js';
 import { openDuckDb } from '../../../pipeline/duckdb/duckdb-engine.js';
+import { FileStateStore } from '../../../pipeline/state/file-state-store.js';
 import { LocalObjectStore } from '../../../pipeline/store/local-object-store.js';
 import { CLOUDTRAIL_LOGS_COLUMNS } from '../../../pipeline/tables/cloudtrail-logs-table.js';
 import {
@@ -51,6 +52,8 @@ beforeAll(async () => {
   const summary = await ingestCloudTrail({
     source: new LocalObjectStore(join(root, 'trail')),
     lake: new LocalObjectStore(join(root, 'lake')),
+    state: new FileStateStore(join(root, 'state')),
+    cloudtrailLatenessMinutes: 120,
     tempDirectory: root,
   });
   expect(summary.toJSON()).toMatchObject({ events: RECORDS.length, quarantined: 0, failed: 0 });

@@ -113,14 +113,20 @@ describe('DuckDbCatalog', () => {
 
   it('reads files by name only when their columns differ, and never lets an identifier reach SQL unchecked', () => {
     const table = lakeTable('stl_query');
-    const same = duckDbViewSql(table, '/lake', { columns: new Set(table.columns.map((c) => c.name)), mixed: false });
+    const folders = { live: ['/lake/redshift/stl_query/cluster=a/day=2024-03-04/*.parquet'], compacted: [] };
+    const same = duckDbViewSql(table, folders, { columns: new Set(table.columns.map((c) => c.name)), mixed: false });
     expect(same).toContain(
-      "read_parquet('/lake/redshift/stl_query/cluster=*/day=*/*.parquet', hive_partitioning = true, hive_types = {'cluster': 'VARCHAR', 'day': 'VARCHAR'}, hive_types_autocast = false)",
+      "read_parquet(['/lake/redshift/stl_query/cluster=a/day=2024-03-04/*.parquet'], hive_partitioning = true, " +
+        "hive_types = {'cluster': 'VARCHAR', 'day': 'VARCHAR'}, hive_types_autocast = false)",
     );
     expect(same).not.toContain('union_by_name');
-    expect(duckDbViewSql(table, '/lake', { columns: new Set(['query']), mixed: true })).toContain('union_by_name = true');
-    expect(duckDbViewSql(table, "/it's", undefined)).not.toContain('read_parquet');
+    expect(same).not.toContain('UNION ALL');
+    expect(duckDbViewSql(table, folders, { columns: new Set(['query']), mixed: true })).toContain('union_by_name = true');
+    const both = duckDbViewSql(table, { ...folders, compacted: ["/it's/gen=ab/*.parquet"] }, { columns: new Set(['query']), mixed: false });
+    expect(both).toContain(' UNION ALL SELECT ');
+    expect(both).toContain("read_parquet(['/it''s/gen=ab/*.parquet']");
+    expect(duckDbViewSql(table, { live: [], compacted: [] }, undefined)).not.toContain('read_parquet');
     const hostile: LakeTable = { ...table, columns: [{ name: 'x"; DROP TABLE y; --', type: 'VARCHAR', description: '' }] };
-    expect(() => duckDbViewSql(hostile, '/lake', undefined)).toThrow(/invalid catalog identifier/);
+    expect(() => duckDbViewSql(hostile, folders, undefined)).toThrow(/invalid catalog identifier/);
   });
 });

@@ -2,10 +2,13 @@ import {
   AccessDeniedException,
   AlreadyExistsException,
   BatchCreatePartitionCommand,
+  CreatePartitionCommand,
   CreateTableCommand,
   EntityNotFoundException,
+  GetPartitionsCommand,
   GetTableCommand,
   GlueClient,
+  UpdatePartitionCommand,
   UpdateTableCommand,
   type Table,
 } from '@aws-sdk/client-glue';
@@ -25,13 +28,12 @@ function catalog(): GlueCatalog {
     client: new GlueClient({ region: 'eu-west-1' }),
     database: 'opslake',
     lakeLocation: LAKE,
-    projectedValues: { cluster: ['analytics', 'etl'] },
   });
 }
 
 /** A table as GetTable returns it: what was put, plus the fields Glue adds itself. */
 function stored(table: LakeTable, extraParameters: Record<string, string> = {}): Table {
-  const input = glueTableInput(table, { lakeLocation: LAKE, projectedValues: { cluster: ['analytics', 'etl'] } });
+  const input = glueTableInput(table, { lakeLocation: LAKE });
   return {
     ...input,
     DatabaseName: 'opslake',
@@ -57,7 +59,7 @@ describe('GlueCatalog', () => {
       expect(calls[index]?.args[0].input).toEqual({
         CatalogId: undefined,
         DatabaseName: 'opslake',
-        TableInput: glueTableInput(table, { lakeLocation: LAKE, projectedValues: { cluster: ['analytics', 'etl'] } }),
+        TableInput: glueTableInput(table, { lakeLocation: LAKE }),
       });
     }
     expect(glue.commandCalls(UpdateTableCommand)).toHaveLength(0);
@@ -70,7 +72,7 @@ describe('GlueCatalog', () => {
     expect(glue.commandCalls(CreateTableCommand)).toHaveLength(0);
   });
 
-  it('adds a column added to the registry at the end with UpdateTable, keeping parameters set by others', async () => {
+  it('adds a column added to the registry at the end with UpdateTable, keeping parameters set by others, dropping projection', async () => {
     const before = lakeTable('stl_query');
     const after: LakeTable = {
       ...before,
@@ -85,7 +87,8 @@ describe('GlueCatalog', () => {
     expect(columns.at(-1)).toEqual({ Name: 'result_cache_hit', Type: 'boolean', Comment: 'Served from the result cache.' });
     expect(input?.TableInput?.PartitionKeys?.map((key) => key.Name)).toEqual(['cluster', 'day']);
     expect(input?.TableInput?.Parameters?.has_encrypted_data).toBe('false');
-    expect(input?.TableInput?.Parameters?.['projection.cluster.values']).toBe('analytics,etl');
+    // A table made before compaction loses its projection: projection cannot follow a switched partition.
+    expect(input?.TableInput?.Parameters?.['projection.cluster.values']).toBeUndefined();
   });
 
   it('updates a table another run created between its GetTable and CreateTable', async () => {
@@ -164,5 +167,78 @@ describe('GlueCatalog', () => {
       /refused 1 of 1 partitions of opslake.stl_query \(first: etl\/2024-01-02: ThrottlingException: Rate exceeded\)/,
     );
     expect((error as CatalogError).retryable).toBe(true);
+  });
+
+  it('lists partitions of a day range through an expression on day, page by page, locations relative to the lake', async () => {
+    const table = lakeTable('cloudtrail_events');
+    const live = 'cloudtrail/events/account=111122223333/region=us-east-1/day=2024-03-05/';
+    const compacted = 'cloudtrail/events/_compacted/account=111122223333/region=eu-west-1/day=2024-03-05/gen=0123456789abcdef01234567/';
+    glue
+      .on(GetPartitionsCommand)
+      .resolvesOnce({
+        Partitions: [{ Values: ['111122223333', 'us-east-1', '2024-03-05'], StorageDescriptor: { Location: `${LAKE}/${live}` } }],
+        NextToken: 'page-2',
+      })
+      .resolves({
+        Partitions: [
+          { Values: ['111122223333', 'eu-west-1', '2024-03-05'], StorageDescriptor: { Location: `${LAKE}/${compacted}` } },
+          { Values: ['111122223333', 'ap-south-1', '2024-03-05'], StorageDescriptor: { Location: 's3://elsewhere/x/' } },
+        ],
+      });
+    const pages = [];
+    for await (const page of catalog().listPartitions(table, {
+      fromDay: '2024-03-05',
+      toDay: '2024-03-06',
+      where: { account: '111122223333' },
+    })) {
+      pages.push(page);
+    }
+    expect(pages).toEqual([
+      [{ values: { account: '111122223333', region: 'us-east-1', day: '2024-03-05' }, location: live }],
+      [
+        { values: { account: '111122223333', region: 'eu-west-1', day: '2024-03-05' }, location: compacted },
+        { values: { account: '111122223333', region: 'ap-south-1', day: '2024-03-05' }, location: undefined },
+      ],
+    ]);
+    const calls = glue.commandCalls(GetPartitionsCommand).map((call) => call.args[0].input);
+    expect(calls).toEqual([
+      {
+        CatalogId: undefined,
+        DatabaseName: 'opslake',
+        TableName: 'cloudtrail_events',
+        Expression: "day >= '2024-03-05' AND day <= '2024-03-06' AND account = '111122223333'",
+        ExcludeColumnSchema: true,
+        NextToken: undefined,
+      },
+      expect.objectContaining({ NextToken: 'page-2' }),
+    ]);
+    await expect(async () => {
+      for await (const _ of catalog().listPartitions(table, {
+        fromDay: '2024-03-05',
+        toDay: '2024-03-05',
+        where: { account: "1' OR '1" },
+      })) {
+        // never reached
+      }
+    }).rejects.toThrow(CatalogError);
+  });
+
+  it('switches a partition with one UpdatePartition, and creates it when Glue does not know it', async () => {
+    const table = lakeTable('stl_query');
+    const location = 'redshift/stl_query/_compacted/cluster=etl/day=2024-03-05/gen=0123456789abcdef01234567/';
+    glue.on(UpdatePartitionCommand).resolvesOnce({}).rejects(notFound('Partition'));
+    glue.on(CreatePartitionCommand).resolves({});
+    await catalog().switchPartition(table, { cluster: 'etl', day: '2024-03-05' }, location);
+    await catalog().switchPartition(table, { cluster: 'etl', day: '2024-03-06' }, location.replace('2024-03-05', '2024-03-06'));
+    const update = glue.commandCalls(UpdatePartitionCommand)[0]?.args[0].input;
+    expect(update?.PartitionValueList).toEqual(['etl', '2024-03-05']);
+    expect(update?.PartitionInput?.Values).toEqual(['etl', '2024-03-05']);
+    expect(update?.PartitionInput?.StorageDescriptor?.Location).toBe(`${LAKE}/${location}`);
+    expect(glue.calls().map((call) => call.args[0].constructor.name)).toEqual([
+      'UpdatePartitionCommand',
+      'UpdatePartitionCommand',
+      'CreatePartitionCommand',
+    ]);
+    expect(glue.commandCalls(CreatePartitionCommand)[0]?.args[0].input.PartitionInput?.Values).toEqual(['etl', '2024-03-06']);
   });
 });

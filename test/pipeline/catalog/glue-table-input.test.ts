@@ -26,12 +26,8 @@ type CfnTableInputShape = {
 };
 
 describe('glueTableInput', () => {
-  it('declares stl_query with Parquet storage, Athena types, partition keys and projection, exactly', () => {
-    const input: TableInput = glueTableInput(lakeTable('stl_query'), {
-      lakeLocation: LAKE,
-      projectedValues: { cluster: ['prod', 'etl'] },
-      firstDay: '2024-01-01',
-    });
+  it('declares stl_query with Parquet storage, Athena types and partition keys, no projection, exactly', () => {
+    const input: TableInput = glueTableInput(lakeTable('stl_query'), { lakeLocation: LAKE });
     expect(input).toEqual({
       Name: 'stl_query',
       Description: 'One row per executed query (child-query level).',
@@ -40,16 +36,6 @@ describe('glueTableInput', () => {
         EXTERNAL: 'TRUE',
         classification: 'parquet',
         'parquet.compression': 'ZSTD',
-        'projection.enabled': 'true',
-        'projection.cluster.type': 'enum',
-        'projection.cluster.values': 'etl,prod',
-        'projection.day.type': 'date',
-        'projection.day.format': 'yyyy-MM-dd',
-        'projection.day.range': '2024-01-01,NOW',
-        'projection.day.interval': '1',
-        'projection.day.interval.unit': 'DAYS',
-        // biome-ignore lint/suspicious/noTemplateCurlyInString: Glue's storage.location.template, not a JavaScript template
-        'storage.location.template': 's3://acme-lake/lake/redshift/stl_query/cluster=${cluster}/day=${day}/',
       },
       StorageDescriptor: {
         Columns: [
@@ -78,9 +64,7 @@ describe('glueTableInput', () => {
   });
 
   it('matches the reviewed definitions of every table (a schema change shows up in this diff)', async () => {
-    const all = lakeTables().map((table) =>
-      glueTableInput(table, { lakeLocation: LAKE, projectedValues: { cluster: ['analytics', 'etl'] } }),
-    );
+    const all = lakeTables().map((table) => glueTableInput(table, { lakeLocation: LAKE }));
     expect(all.map((input) => input.Name)).toEqual(lakeTables().map((table) => table.name));
     await expect(`${JSON.stringify(all, null, 2)}\n`).toMatchFileSnapshot('./__snapshots__/glue-table-inputs.json');
   });
@@ -109,39 +93,25 @@ describe('glueTableInput', () => {
     }
   });
 
-  it('projects the CloudTrail tables only when accounts and regions are known, and never without cluster values', () => {
-    const events = lakeTable('cloudtrail_events');
-    expect(Object.keys(glueTableInput(events, { lakeLocation: LAKE }).Parameters).some((key) => key.startsWith('projection'))).toBe(false);
-    expect(Object.keys(glueTableInput(lakeTable('stl_scan'), { lakeLocation: LAKE, projectedValues: { cluster: [] } }).Parameters)).toEqual(
-      ['EXTERNAL', 'classification', 'parquet.compression'],
-    );
-    const projected = glueTableInput(events, {
-      lakeLocation: `${LAKE}/`,
-      projectedValues: { account: ['012345678901'], region: ['eu-west-1', 'us-east-1'] },
-    }).Parameters;
-    expect(projected['projection.account.values']).toBe('012345678901');
-    expect(projected['projection.region.values']).toBe('eu-west-1,us-east-1');
-    expect(projected['storage.location.template']).toBe(
-      // biome-ignore lint/suspicious/noTemplateCurlyInString: Glue's storage.location.template, not a JavaScript template
-      's3://acme-lake/lake/cloudtrail/events/account=${account}/region=${region}/day=${day}/',
-    );
+  it('projects no table: a compacted partition lives where no template can name it', () => {
+    for (const table of lakeTables()) {
+      expect(Object.keys(glueTableInput(table, { lakeLocation: LAKE }).Parameters)).toEqual([
+        'EXTERNAL',
+        'classification',
+        'parquet.compression',
+      ]);
+    }
   });
 
-  it('refuses a lake location that is not an S3 URI and projection values that would break the template', () => {
+  it('refuses a lake location that is not an S3 URI', () => {
     expect(() => glueTableInput(lakeTable('stl_query'), { lakeLocation: '/tmp/lake' })).toThrow(InvalidIdentifierError);
-    expect(() => glueTableInput(lakeTable('stl_query'), { lakeLocation: LAKE, projectedValues: { cluster: ['a,b'] } })).toThrow(
-      InvalidIdentifierError,
-    );
-    expect(() =>
-      glueTableInput(lakeTable('stl_query'), { lakeLocation: LAKE, projectedValues: { cluster: ['a'] }, firstDay: '2024-1-1' }),
-    ).toThrow(InvalidIdentifierError);
   });
 
   it('spells the same table the CloudFormation way for the stack, keeping parameter keys as they are', () => {
-    const cfn = cfnTableInput(lakeTable('stl_query'), { lakeLocation: LAKE, projectedValues: { cluster: ['prod'] } }) as CfnTableInputShape;
+    const cfn = cfnTableInput(lakeTable('stl_query'), { lakeLocation: LAKE }) as CfnTableInputShape;
     expect(cfn.name).toBe('stl_query');
     expect(cfn.tableType).toBe('EXTERNAL_TABLE');
-    expect(cfn.parameters['projection.cluster.values']).toBe('prod');
+    expect(cfn.parameters['parquet.compression']).toBe('ZSTD');
     expect(cfn.storageDescriptor.serdeInfo).toEqual({
       serializationLibrary: 'org.apache.hadoop.hive.ql.io.parquet.serde.ParquetHiveSerDe',
       parameters: { 'serialization.format': '1' },
@@ -167,6 +137,16 @@ describe('gluePartitionInput', () => {
       's3://acme-lake/lake/cloudtrail/events/account=012345678901/region=eu-west-1/day=2024-03-05/',
     );
     expect(partition.StorageDescriptor.SerdeInfo).toEqual(PARQUET.SerdeInfo);
+  });
+
+  it('points a compacted partition at its generation folder under the lake', () => {
+    const table = lakeTable('stl_query');
+    const location = 'redshift/stl_query/_compacted/cluster=prod/day=2024-03-05/gen=0123456789abcdef01234567/';
+    const partition = gluePartitionInput(table, { cluster: 'prod', day: '2024-03-05' }, { lakeLocation: `${LAKE}/` }, location);
+    expect(partition.StorageDescriptor.Location).toBe(`${LAKE}/${location}`);
+    expect(() => gluePartitionInput(table, { cluster: 'prod', day: '2024-03-05' }, { lakeLocation: LAKE }, 'cloudtrail/events/x/')).toThrow(
+      InvalidIdentifierError,
+    );
   });
 
   it('refuses a missing value or one that could leave its folder', () => {

@@ -5,11 +5,9 @@ import type { WrittenObject } from '../../../pipeline/lake/lake-layout.js';
 import type { Catalog, PartitionValues } from '../../../pipeline/ports/catalog.js';
 import { slotObject } from '../../../pipeline/redshift/lake-keys.js';
 
-function recordingCatalog(): { catalog: Catalog; calls: Array<[string, PartitionValues[]]> } {
+function recordingCatalog(): { catalog: Pick<Catalog, 'addPartitions'>; calls: Array<[string, PartitionValues[]]> } {
   const calls: Array<[string, PartitionValues[]]> = [];
-  const catalog: Catalog = {
-    ensureTables: async () => [],
-    ensureViews: async () => [],
+  const catalog: Pick<Catalog, 'addPartitions'> = {
     addPartitions: async (table, partitions) => {
       calls.push([table.name, [...partitions]]);
       return { added: partitions.length, existing: 1 };

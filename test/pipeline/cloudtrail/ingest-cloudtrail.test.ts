@@ -1,8 +1,10 @@
-import { mkdtemp, readdir, rm, unlink } from 'node:fs/promises';
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ingestCloudTrail, type IngestProgress } from '../../../pipeline/cloudtrail/ingest-cloudtrail.js';
+import { ObjectStoreError } from '../../../pipeline/errors.js';
+import { FileStateStore } from '../../../pipeline/state/file-state-store.js';
 import { LocalObjectStore } from '../../../pipeline/store/local-object-store.js';
 import { MemoryObjectStore } from '../../fakes/memory-object-store.js';
 import { gzipJson, logKey, readLakeTable } from './cloudtrail-test-support.js';
@@ -13,6 +15,12 @@ const source = new MemoryObjectStore();
 const clock = () => new Date('2026-03-02T10:00:00Z');
 let ticks = 0;
 const monotonicMs = () => (ticks += 100);
+let states = 0;
+/** A fresh state store (ledger) and the lateness, as every ingestion takes them. */
+function withState(folder?: string) {
+  states += 1;
+  return { state: new FileStateStore(folder ?? join(root, `state-${states}`)), cloudtrailLatenessMinutes: 120 };
+}
 
 function event(id: string, time: string, account = '111122223333') {
   return {
@@ -30,7 +38,8 @@ const KEYS = {
   day5: logKey('d5', { account: '111122223333', day: '2024-03-05' }),
   day6: logKey('d6', { account: '444455556666', day: '2024-03-06' }),
   digest:
-    'AWSLogs/111122223333/CloudTrail-Digest/us-east-1/2024/03/05/111122223333_CloudTrail-Digest_us-east-1_t_us-east-1_20240305T150000Z.json.gz',
+    'AWSLogs/111122223333/CloudTrail-Digest/us-east-1/2024/03/05/' +
+    '111122223333_CloudTrail-Digest_us-east-1_t_us-east-1_20240305T150000Z.json.gz',
   broken: logKey('broken', { day: '2024-03-05' }),
   other: 'elsewhere/readme.json',
 };
@@ -50,6 +59,12 @@ beforeAll(async () => {
 
 afterAll(async () => rm(root, { recursive: true, force: true }));
 
+async function collect<T>(pages: AsyncIterable<readonly T[]>): Promise<T[]> {
+  const all: T[] = [];
+  for await (const page of pages) all.push(...page);
+  return all;
+}
+
 async function objectsUnder(dir: string): Promise<string[]> {
   const out: string[] = [];
   const walk = async (folder: string): Promise<void> => {
@@ -68,6 +83,7 @@ describe('ingestCloudTrail', () => {
     const lakeDir = join(root, 'whole');
     const progress: IngestProgress[] = [];
     const summary = await ingestCloudTrail({
+      ...withState(),
       source,
       lake: new LocalObjectStore(lakeDir),
       clock,
@@ -93,7 +109,7 @@ describe('ingestCloudTrail', () => {
     ]);
     const last = defined(progress.at(-1), 'a progress report');
     expect(last).toMatchObject({ filesDone: 6, filesTotal: 6, events: 5, quarantined: 2, etaMs: 0 });
-    expect(last.bytesDone).toBe(last.bytesTotal);
+    expect(last?.bytesDone).toBe(last?.bytesTotal);
     expect(progress.map((p) => p.filesDone)).toEqual([...progress.map((p) => p.filesDone)].sort((a, b) => a - b));
     const text = summary.format();
     expect(text).toContain('3 file(s) ingested, 5 event(s)');
@@ -103,26 +119,61 @@ describe('ingestCloudTrail', () => {
     expect((await readLakeTable(lakeDir, 'events')).map((row) => row.eventid).sort()).toEqual(['a', 'b', 'c', 'd', 'e']);
   });
 
-  it('resumes: skips files whose objects exist, redoes the ones that are missing, and --force redoes all', async () => {
+  it('resumes from the ledger: a file stopped after some of its objects were written is done again, and --force redoes all', async () => {
     const lakeDir = join(root, 'resume');
     const lake = new LocalObjectStore(lakeDir);
-    await ingestCloudTrail({ source, lake, clock, monotonicMs, tempDirectory: root });
-    const before = await objectsUnder(lakeDir);
+    const stateDir = join(root, 'resume-state');
+    // The lake refuses the object of day 2024-03-04 once the batch's other objects are written: the
+    // file with events on two days has one of its objects in the lake, then the run stops.
+    const started: Promise<void>[] = [];
+    let failed = false;
+    const failing = Object.assign(Object.create(lake) as LocalObjectStore, {
+      putFile: async (key: string, path: string) => {
+        if (!failed && key.includes('account=111122223333/region=us-east-1/day=2024-03-04/')) {
+          failed = true;
+          await Promise.allSettled(started);
+          throw new ObjectStoreError(`could not write ${key}: disk full`, key, { retryable: true });
+        }
+        const put = lake.putFile(key, path);
+        started.push(put);
+        return put;
+      },
+    });
+    const stopped = await ingestCloudTrail({ ...withState(stateDir), source, lake: failing, clock, monotonicMs, tempDirectory: root });
+    expect(stopped.failed.length).toBeGreaterThan(0);
+    expect(await objectsUnder(lakeDir)).not.toEqual([]);
+    const partly = await readLakeTable(lakeDir, 'events');
+    expect(partly.map((row) => row.eventid).sort()).toEqual(['a', 'c', 'd', 'e']);
 
-    const again = await ingestCloudTrail({ source, lake, clock, monotonicMs, tempDirectory: root });
-    // The quarantined files are done too: their copy is their output.
-    expect(again.toJSON()).toMatchObject({ filesIngested: 0, skippedExisting: 5, skippedDigests: 1, quarantined: 0 });
+    const resumed = await ingestCloudTrail({ ...withState(stateDir), source, lake, clock, monotonicMs, tempDirectory: root });
+    expect(resumed.toJSON()).toMatchObject({ failed: 0, filesIngested: 3, events: 5 });
+    expect((await readLakeTable(lakeDir, 'events')).map((row) => row.eventid).sort()).toEqual(['a', 'b', 'c', 'd', 'e']);
 
-    const lost = defined(
-      before.find((path) => path.includes('account=444455556666')),
-      'an object of account 444455556666',
+    // The ledger's counts are the lake's: rows per partition and events in all.
+    const state = new FileStateStore(stateDir);
+    const entries = (await collect(state.listLedgerEntries({ fromDay: '2024-03-01', toDay: '2024-03-31' }))).filter(
+      (entry) => entry.status === 'ingested',
     );
-    await unlink(join(lakeDir, lost));
-    const repaired = await ingestCloudTrail({ source, lake, clock, monotonicMs, tempDirectory: root });
-    expect(repaired.toJSON()).toMatchObject({ filesIngested: 1, events: 2, skippedExisting: 4 });
-    expect(await objectsUnder(lakeDir)).toEqual(before);
+    const ledgerRows = new Map<string, number>();
+    for (const partition of entries.flatMap((entry) => entry.partitions)) {
+      const day = partition.values.day ?? '';
+      ledgerRows.set(day, (ledgerRows.get(day) ?? 0) + partition.rows);
+    }
+    const lakeRows = new Map<string, number>();
+    for (const row of await readLakeTable(lakeDir, 'events')) {
+      // The hive reader types the day folder as a date.
+      const day = row.day instanceof Date ? row.day.toISOString().slice(0, 10) : String(row.day);
+      lakeRows.set(day, (lakeRows.get(day) ?? 0) + 1);
+    }
+    expect(ledgerRows).toEqual(lakeRows);
+    expect(entries.reduce((sum, entry) => sum + entry.events, 0)).toBe(5);
 
-    const forced = await ingestCloudTrail({ source, lake, clock, monotonicMs, tempDirectory: root, force: true });
+    const before = await objectsUnder(lakeDir);
+    const again = await ingestCloudTrail({ ...withState(stateDir), source, lake, clock, monotonicMs, tempDirectory: root });
+    // The quarantined files and the digest are in the ledger too: nothing is read again.
+    expect(again.toJSON()).toMatchObject({ filesIngested: 0, skippedExisting: 6, skippedDigests: 0, quarantined: 0 });
+
+    const forced = await ingestCloudTrail({ ...withState(stateDir), source, lake, clock, monotonicMs, tempDirectory: root, force: true });
     expect(forced.toJSON()).toMatchObject({ filesIngested: 3, events: 5, quarantined: 2, skippedExisting: 0 });
     expect(await objectsUnder(lakeDir)).toEqual(before);
   });
@@ -130,6 +181,7 @@ describe('ingestCloudTrail', () => {
   it('takes only the files delivered in [since, until) and those under the prefix', async () => {
     const lakeDir = join(root, 'range');
     const summary = await ingestCloudTrail({
+      ...withState(),
       source,
       lake: new LocalObjectStore(lakeDir),
       since: new Date('2024-03-05T00:00:00Z'),
@@ -141,6 +193,7 @@ describe('ingestCloudTrail', () => {
     // day5 and the broken file and the digest; not the key that is not CloudTrail's (it has no time).
     expect(summary.toJSON()).toMatchObject({ filesListed: 3, filesIngested: 1, events: 1, quarantined: 1, skippedDigests: 1 });
     const prefixed = await ingestCloudTrail({
+      ...withState(),
       source,
       prefix: 'AWSLogs/444455556666/',
       lake: new LocalObjectStore(join(root, 'prefix')),
@@ -154,8 +207,24 @@ describe('ingestCloudTrail', () => {
   it('writes the same lake with several files at once', async () => {
     const one = join(root, 'one');
     const two = join(root, 'two');
-    await ingestCloudTrail({ source, lake: new LocalObjectStore(one), clock, monotonicMs, tempDirectory: root, batchFiles: 1 });
-    await ingestCloudTrail({ source, lake: new LocalObjectStore(two), clock, monotonicMs, tempDirectory: root, concurrency: 2 });
+    await ingestCloudTrail({
+      ...withState(),
+      source,
+      lake: new LocalObjectStore(one),
+      clock,
+      monotonicMs,
+      tempDirectory: root,
+      batchFiles: 1,
+    });
+    await ingestCloudTrail({
+      ...withState(),
+      source,
+      lake: new LocalObjectStore(two),
+      clock,
+      monotonicMs,
+      tempDirectory: root,
+      concurrency: 2,
+    });
     expect(await objectsUnder(two)).toEqual(await objectsUnder(one));
   });
 });

@@ -12,8 +12,11 @@ const S3_EVENT = {
       s3: {
         bucket: { name: 'trail-bucket' },
         object: {
-          key: 'audit+logs/AWSLogs/111122223333/CloudTrail/us-east-1/2024/03/05/111122223333_CloudTrail_us-east-1_20240305T1410Z_a%3Db.json.gz',
+          key:
+            'audit+logs/AWSLogs/111122223333/CloudTrail/us-east-1/2024/03/05/' +
+            '111122223333_CloudTrail_us-east-1_20240305T1410Z_a%3Db.json.gz',
           size: 1234,
+          eTag: '0123456789abcdef0123456789abcdef',
         },
       },
     },
@@ -28,8 +31,11 @@ describe('parseNotification', () => {
       objects: [
         {
           bucket: 'trail-bucket',
-          key: 'audit logs/AWSLogs/111122223333/CloudTrail/us-east-1/2024/03/05/111122223333_CloudTrail_us-east-1_20240305T1410Z_a=b.json.gz',
+          key:
+            'audit logs/AWSLogs/111122223333/CloudTrail/us-east-1/2024/03/05/' +
+            '111122223333_CloudTrail_us-east-1_20240305T1410Z_a=b.json.gz',
           size: 1234,
+          etag: '0123456789abcdef0123456789abcdef',
         },
       ],
     });
@@ -47,7 +53,9 @@ describe('parseNotification', () => {
       objects: [
         {
           bucket: 'my-test-bucket',
-          key: 'myprefix/AWSLogs/123456789012/CloudTrail/us-east-1/2014/03/09/123456789012_CloudTrail_us-east-1_20140309T2015Z_996mpJdKNLd1Yvzl.json.gz',
+          key:
+            'myprefix/AWSLogs/123456789012/CloudTrail/us-east-1/2014/03/09/' +
+            '123456789012_CloudTrail_us-east-1_20140309T2015Z_996mpJdKNLd1Yvzl.json.gz',
           size: undefined,
         },
       ],

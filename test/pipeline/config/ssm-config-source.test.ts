@@ -82,6 +82,7 @@ describe('SsmConfigSource', () => {
         },
       ],
       export: { slotMinutes: 60, latenessMinutes: 15, concurrency: 4 },
+      compaction: { cloudtrailLatenessMinutes: 120, targetFileMb: 128, graceMinutes: 60, memoryLimitMb: 1024 },
       lake: 's3://lake-bucket/lake',
       state: 'dynamodb://opslake-state',
     });

@@ -1,3 +1,4 @@
+import { DEFAULT_COMPACTION_SETTINGS } from '../../../pipeline/config/compaction-settings.js';
 import { inspect } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import type { ClusterConfig } from '../../../pipeline/config/opslake-config.js';
@@ -25,8 +26,9 @@ describe('validateConfig', () => {
           },
         ],
         export: DEFAULT_EXPORT_SETTINGS,
+        compaction: DEFAULT_COMPACTION_SETTINGS,
       });
-      expect(Object.keys(config)).toEqual(['clusters', 'export']);
+      expect(Object.keys(config)).toEqual(['clusters', 'export', 'compaction']);
     });
 
     it.each([
@@ -131,6 +133,7 @@ describe('validateConfig', () => {
     const first = firstCluster(config);
 
     it('is frozen all the way down', () => {
+      if (first === undefined) throw new Error('the config has no cluster');
       expect(() => {
         (config as { lake?: string }).lake = '/elsewhere';
       }).toThrow(TypeError);

@@ -80,6 +80,16 @@ describe('S3ObjectStore', () => {
     expect((await wholeBucket.getBytes('lake/x/1')).toString()).toBe('in');
   });
 
+  it('reports the ETag without the quotes S3 puts around it, in listings and heads alike', async () => {
+    const bucket = await newBucket();
+    const store = new S3ObjectStore({ client: s3.client(), bucket });
+    await store.putBytes('x/1', 'in');
+    const [listed] = await collect(store.list(''));
+    // The MD5 of a single-part upload.
+    expect(listed?.etag).toBe('13b5bfe96f3e2fe411c9f66f4a582adf');
+    expect((await store.head('x/1'))?.etag).toBe(listed?.etag);
+  });
+
   it('pages through listings with continuation tokens', async () => {
     const bucket = await newBucket();
     const { client, seen } = recordingClient(s3);

@@ -10,6 +10,7 @@ import { sha256Hex } from '../../../../pipeline/simulators/cloudtrail/digest-wri
 import { parseCloudTrailKey } from '../../../../pipeline/cloudtrail/cloudtrail-key.js';
 import { generateDemoTrail, type DemoTrailSummary } from '../../../../pipeline/simulators/cloudtrail/demo-trail.js';
 import { ingestCloudTrail } from '../../../../pipeline/cloudtrail/ingest-cloudtrail.js';
+import { FileStateStore } from '../../../../pipeline/state/file-state-store.js';
 import { LocalObjectStore } from '../../../../pipeline/store/local-object-store.js';
 import { readLakeTable } from '../../cloudtrail/cloudtrail-test-support.js';
 
@@ -24,6 +25,8 @@ beforeAll(async () => {
   const summary = await ingestCloudTrail({
     source: new LocalObjectStore(join(root, 'trail')),
     lake: new LocalObjectStore(join(root, 'lake')),
+    state: new FileStateStore(join(root, 'state')),
+    cloudtrailLatenessMinutes: 120,
     tempDirectory: root,
   });
   expect(summary.toJSON()).toMatchObject({

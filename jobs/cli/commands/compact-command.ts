@@ -1,0 +1,121 @@
+import { GlueClient } from '@aws-sdk/client-glue';
+import type { Command } from 'commander';
+import { DuckDbCatalog } from '../../../pipeline/catalog/duckdb-catalog.js';
+import { GlueCatalog } from '../../../pipeline/catalog/glue-catalog.js';
+import { formatPartitionResult } from '../../../pipeline/compaction/compaction-summary.js';
+import { runCompaction } from '../../../pipeline/compaction/run-compaction.js';
+import { openDuckDb } from '../../../pipeline/duckdb/duckdb-engine.js';
+import { CatalogError, ConfigError } from '../../../pipeline/errors.js';
+import type { Catalog } from '../../../pipeline/ports/catalog.js';
+import { lakeTables } from '../../../pipeline/tables/registry.js';
+import type { LakeTable } from '../../../pipeline/tables/lake-table.js';
+import { environmentVariable } from '../../shared/environment-variable.js';
+import { openStateStore } from '../../shared/open-stores.js';
+import { loadLocalConfig, requireSetting } from '../load-config.js';
+import { openConfiguredStores } from '../run-export.js';
+
+interface CompactFlags {
+  config?: string;
+  table?: string[];
+  since?: string;
+  until?: string;
+  dryRun?: boolean;
+  glueDatabase?: string;
+}
+
+const DAY = /^\d{4}-\d{2}-\d{2}$/;
+
+function day(value: string | undefined, option: string): string | undefined {
+  if (value === undefined) return undefined;
+  if (!DAY.test(value) || Number.isNaN(Date.parse(`${value}T00:00:00Z`)))
+    throw new ConfigError(option, `${JSON.stringify(value)} is not a day; use YYYY-MM-DD`);
+  return value;
+}
+
+/** The tables named on the command line (every table by default), each checked against the registry. */
+export function selectTables(names: readonly string[] | undefined): LakeTable[] {
+  const all = lakeTables();
+  if (names === undefined || names.length === 0) return [...all];
+  return names.map((name) => {
+    const table = all.find((candidate) => candidate.name === name);
+    if (table === undefined)
+      throw new ConfigError('--table', `no lake table named ${JSON.stringify(name)}; tables: ${all.map((t) => t.name).join(', ')}`);
+    return table;
+  });
+}
+
+export function registerCompactCommand(program: Command): void {
+  program
+    .command('compact')
+    .description('Rewrite closed partitions into few large files, de-duplicated and sorted, and switch readers to them.')
+    .option('-c, --config <file>', 'config file (default: $OPSLAKE_CONFIG or ./opslake.yaml)')
+    .option('--table <name...>', 'only these lake tables (default: all)')
+    .option('--since <day>', 'first day to compact (YYYY-MM-DD); default: the days closed since the last run')
+    .option('--until <day>', 'last day to compact; never a day that is not closed yet')
+    .option('--dry-run', 'say what would be compacted, write nothing')
+    .option('--glue-database <name>', 'Glue database of an S3 lake (default: $OPSLAKE_GLUE_DATABASE)')
+    .addHelpText(
+      'after',
+      [
+        '',
+        'A partition is closed when every slot of its day is sealed (Redshift) or its day ended more than',
+        'compaction.cloudtrailLatenessMinutes ago (CloudTrail). Compacted files are written under',
+        '<table>/_compacted/<partition>/gen=<id>/, the catalog (the local DuckDB catalog, or Glue) is pointed',
+        'at them, and what they replace is deleted by a later run once compaction.graceMinutes have passed.',
+        '',
+        'Examples:',
+        '  opslake compact --dry-run',
+        '  opslake compact --table cloudtrail_events --since 2024-03-01 --until 2024-03-07',
+      ].join('\n'),
+    )
+    .action(async (flags: CompactFlags) => {
+      const { config } = await loadLocalConfig(flags.config);
+      const tables = selectTables(flags.table);
+      const since = day(flags.since, '--since');
+      const until = day(flags.until, '--until');
+      if (since && until && since > until) throw new ConfigError('--until', 'must not be before --since');
+      const { lake } = openConfiguredStores(config);
+      const state = openStateStore(requireSetting(config.state, 'state', 'state: in the config file'), 'state');
+      const local = config.lake !== undefined && !config.lake.startsWith('s3://');
+      let close: () => void = () => {};
+      let catalog: Pick<Catalog, 'listPartitions' | 'switchPartition'>;
+      if (local) {
+        const path = requireSetting(
+          config.catalog,
+          'catalog',
+          'catalog: <file.duckdb> in the config file (readers follow compaction through it)',
+        );
+        const opened = await openDuckDb({ path }).catch((error: unknown) => {
+          throw new CatalogError(`could not open the DuckDB catalog ${path} (another opslake command may have it open)`, { cause: error });
+        });
+        catalog = new DuckDbCatalog({ connection: opened.connection, lakeDir: lake.location });
+        close = () => {
+          opened.connection.closeSync();
+          opened.instance.closeSync();
+        };
+      } else {
+        const database = flags.glueDatabase ?? environmentVariable(process.env, 'OPSLAKE_GLUE_DATABASE');
+        if (database === undefined) throw new ConfigError('--glue-database', 'missing: an S3 lake is compacted through its Glue database');
+        catalog = new GlueCatalog({ client: new GlueClient({}), database, lakeLocation: requireSetting(config.lake, 'lake', 'lake:') });
+      }
+      try {
+        const summary = await runCompaction({
+          lake,
+          catalog,
+          state,
+          tables,
+          settings: config.compaction,
+          ...(since ? { since } : {}),
+          ...(until ? { until } : {}),
+          ...(flags.dryRun ? { dryRun: true } : {}),
+          onPartition: (result) => {
+            if (result.status !== 'unchanged' || result.deleted > 0) process.stderr.write(`${formatPartitionResult(result)}\n`);
+          },
+        });
+        process.stdout.write(`${summary.format()}\n`);
+        if (summary.failed.length > 0) process.exitCode = 1;
+      } finally {
+        close();
+      }
+    });
+}

@@ -1,0 +1,79 @@
+import { mkdir } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import type { CompactionSettings } from '../config/compaction-settings.js';
+import { openDuckDb } from '../duckdb/duckdb-engine.js';
+import { ParquetWriter } from '../lake/parquet-writer.js';
+import type { Catalog } from '../ports/catalog.js';
+import type { CompactionState } from '../ports/compaction-state.js';
+import type { ObjectStore } from '../ports/object-store.js';
+import type { StateStore } from '../ports/state-store.js';
+import type { LakeTable } from '../tables/lake-table.js';
+import { compactLake } from './compact-lake.js';
+import type { CompactionSummary } from './compaction-summary.js';
+import { GenerationWriter } from './generation-writer.js';
+import { type CompactionStep, PartitionCompactor, type PartitionResult } from './partition-compactor.js';
+
+export interface RunCompactionOptions {
+  readonly lake: ObjectStore;
+  readonly catalog: Pick<Catalog, 'listPartitions' | 'switchPartition'>;
+  readonly state: CompactionState & Pick<StateStore, 'listWatermarks' | 'acquireLease' | 'releaseLease'>;
+  readonly tables: readonly LakeTable[];
+  readonly settings: CompactionSettings;
+  readonly since?: string;
+  readonly until?: string;
+  readonly dryRun?: boolean;
+  /** Where inputs are downloaded and DuckDB spills; default the system's temp folder. */
+  readonly tempDirectory?: string;
+  readonly remainingMs?: () => number;
+  readonly reserveMs?: number;
+  readonly clock?: () => Date;
+  readonly onPartition?: (result: PartitionResult) => void;
+  readonly onStep?: (step: CompactionStep, partition: string) => void | Promise<void>;
+}
+
+const MIB = 1 << 20;
+
+/**
+ * A compaction run with its own DuckDB (one thread, the settings' memory limit, spilling to the
+ * temp folder): what `opslake compact`, the demo and the `lake-compact` Lambda call.
+ */
+export async function runCompaction(options: RunCompactionOptions): Promise<CompactionSummary> {
+  const tempDirectory = options.tempDirectory ?? tmpdir();
+  await mkdir(tempDirectory, { recursive: true });
+  const memoryLimitBytes = options.settings.memoryLimitMb * MIB;
+  const { instance, connection } = await openDuckDb({ threads: 1, memoryLimit: `${options.settings.memoryLimitMb}MB`, tempDirectory });
+  try {
+    const compactor = new PartitionCompactor({
+      lake: options.lake,
+      catalog: options.catalog,
+      state: options.state,
+      writer: new GenerationWriter({
+        connection,
+        parquet: new ParquetWriter(connection, { tempDirectory }),
+        targetFileBytes: options.settings.targetFileMb * MIB,
+        memoryLimitBytes,
+      }),
+      graceMs: options.settings.graceMinutes * 60_000,
+      clock: options.clock ?? (() => new Date()),
+      tempDirectory,
+      ...(options.onStep ? { onStep: options.onStep } : {}),
+    });
+    return await compactLake({
+      catalog: options.catalog,
+      state: options.state,
+      compactor,
+      tables: options.tables,
+      settings: options.settings,
+      ...(options.since === undefined ? {} : { since: options.since }),
+      ...(options.until === undefined ? {} : { until: options.until }),
+      ...(options.dryRun ? { dryRun: true } : {}),
+      ...(options.clock ? { clock: options.clock } : {}),
+      ...(options.remainingMs ? { remainingMs: options.remainingMs } : {}),
+      ...(options.reserveMs === undefined ? {} : { reserveMs: options.reserveMs }),
+      ...(options.onPartition ? { onPartition: options.onPartition } : {}),
+    });
+  } finally {
+    connection.closeSync();
+    instance.closeSync();
+  }
+}
