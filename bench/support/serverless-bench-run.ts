@@ -27,6 +27,7 @@ const [mode, format, endpoint] = process.argv.slice(2) as ['read' | 'export', Da
 const workgroup: ClusterConfig = {
   name: 'bench-serverless',
   kind: 'serverless',
+  views: 'sys',
   workgroupName: 'bench',
   database: 'dev',
   auth: { type: 'iam' },

@@ -86,4 +86,6 @@ export const CLOUDTRAIL_COMPLETENESS: LakeTable<CloudTrailPartitionKey> = {
   description: 'CloudTrail log files and digests checked against the ingestion ledger: missing, changed, unlisted, forged.',
   columns: CLOUDTRAIL_COMPLETENESS_COLUMNS,
   partitionKeys: COMPLETENESS_PARTITION_KEYS,
+  // A verification rewrites its partition's one object whole; a row is a file as one digest (or none) names it.
+  identity: { time: 'hour', key: ['kind', 'file_key', 'digest_key'], keepFirst: [] },
 };

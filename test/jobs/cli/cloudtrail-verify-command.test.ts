@@ -1,24 +1,22 @@
-import { createHash, generateKeyPairSync } from 'node:crypto';
+import { generateKeyPairSync } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
-import { gunzipSync } from 'node:zlib';
 import { Command } from 'commander';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { registerCloudtrailVerifyCommand, verifiedDays } from '../../../jobs/cli/commands/cloudtrail-verify-command.js';
-import { ledgerDay, parseCloudTrailKey } from '../../../pipeline/cloudtrail/cloudtrail-key.js';
 import { ingestCloudTrail } from '../../../pipeline/cloudtrail/ingest-cloudtrail.js';
-import { ledgerSourceName } from '../../../pipeline/cloudtrail/ledger-source.js';
 import { ConfigError } from '../../../pipeline/errors.js';
 import { generateDemoTrail, type DemoTrailSummary } from '../../../pipeline/simulators/cloudtrail/demo-trail.js';
+import { FileStateStore } from '../../../pipeline/state/file-state-store.js';
 import { LocalObjectStore } from '../../../pipeline/store/local-object-store.js';
-import { MemoryIngestionLedger } from '../../fakes/memory-ingestion-ledger.js';
 import { readCompleteness } from '../../pipeline/cloudtrail/digest/digest-trail-support.js';
 
 /**
  * `opslake cloudtrail verify` on a folder: a trail with hourly signed digests (one file they
- * name lost, one altered), ingested into a lake; the ledger holds what ingestion read.
+ * name lost, one altered), ingested into a lake; the config's state store holds the ledger of what
+ * ingestion read, which the command reads as it would in use.
  */
 const START = new Date('2026-03-01T00:00:00Z');
 const NOW = new Date('2026-03-02T06:00:00Z');
@@ -26,7 +24,6 @@ let root: string;
 let trail: DemoTrailSummary;
 let config: string;
 let pem: string;
-const ledger = new MemoryIngestionLedger(50);
 
 beforeAll(async () => {
   root = await mkdtemp(join(tmpdir(), 'opslake-verify-command-'));
@@ -44,29 +41,14 @@ beforeAll(async () => {
     digestSigningKey: keys.privateKey,
   });
   const source = new LocalObjectStore(dir);
-  await ingestCloudTrail({ source, lake: new LocalObjectStore(join(root, 'lake')), tempDirectory: root });
-  // What ingestion records of each file it read: the SHA-256 of the content as it found it.
-  for await (const info of source.list('')) {
-    const parsed = parseCloudTrailKey(info.key);
-    if (!parsed.ok || parsed.key.kind !== 'events') continue;
-    const sha256 = createHash('sha256')
-      .update(gunzipSync(await source.getBytes(info.key)))
-      .digest('hex');
-    await ledger.putLedgerEntries([
-      {
-        source: ledgerSourceName(source),
-        key: info.key,
-        day: ledgerDay(info.key),
-        size: info.size,
-        sha256,
-        status: 'ingested',
-        events: 1,
-        insights: 0,
-        partitions: [],
-        recordedAt: NOW.toISOString(),
-      },
-    ]);
-  }
+  // The config's state store holds the ledger ingestion writes, which the command reads.
+  await ingestCloudTrail({
+    source,
+    lake: new LocalObjectStore(join(root, 'lake')),
+    state: new FileStateStore(join(root, 'state')),
+    cloudtrailLatenessMinutes: 120,
+    tempDirectory: root,
+  });
   config = join(root, 'opslake.yaml');
   await writeFile(config, 'lake: ./lake\nstate: ./state\nclusters: []\n', 'utf8');
 });
@@ -83,7 +65,6 @@ async function verify(...args: string[]): Promise<{ code: number; stdout: string
         done();
       },
     }),
-    openLedger: () => ledger,
     now: () => NOW,
   });
   const previous = process.exitCode;
