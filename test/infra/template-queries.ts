@@ -35,14 +35,17 @@ export function resourceWhere(
   return found;
 }
 
-/** The inline policy of the role of the function whose logical id starts with `prefix`. */
+/**
+ * Every statement granted to the role of the function whose logical id starts with `prefix`: its inline
+ * policy and, where CDK moved statements out of a policy grown too large, its overflow managed policies.
+ */
 export function policyOf(template: Template, prefix: string): Statement[] {
   const [, fn] = resourceWhere(template, 'AWS::Lambda::Function', ([id]) => id.startsWith(prefix));
   const roleId = valueAt(fn.Properties, 'Role', 'Fn::GetAtt', 0);
-  const [, policy] = resourceWhere(template, 'AWS::IAM::Policy', ([, p]) =>
-    asList(p.Properties.Roles).some((role) => valueAt(role, 'Ref') === roleId),
-  );
-  return valueAt(policy.Properties, 'PolicyDocument', 'Statement') as Statement[];
+  const attached = ([, policy]: [string, Resource]) => asList(policy.Properties.Roles).some((role) => valueAt(role, 'Ref') === roleId);
+  const policies = [...resources(template, 'AWS::IAM::Policy'), ...resources(template, 'AWS::IAM::ManagedPolicy')].filter(attached);
+  if (policies.length === 0) throw new Error(`the role of ${prefix} has no policy`);
+  return policies.flatMap(([, policy]) => valueAt(policy.Properties, 'PolicyDocument', 'Statement') as Statement[]);
 }
 
 export function statement(statements: Statement[], sid: string): Statement {
