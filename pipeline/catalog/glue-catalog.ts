@@ -119,10 +119,7 @@ export class GlueCatalog implements Catalog {
     return { added, existing };
   }
 
-  /**
-   * GetPartitions with an expression on `day` (and the `where` keys), which the table's
-   * partition index on `day` answers without scanning every partition.
-   */
+  /** GetPartitions with an expression on `day` (and `where` keys): the table's partition index on `day` answers it. */
   async *listPartitions(table: LakeTable, query: PartitionQuery): AsyncIterable<readonly PartitionLocation[]> {
     const expression = partitionExpression(table, query);
     const root = lakeRoot(this.#options.lakeLocation);

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { GetObjectCommand, S3Client, S3ServiceException } from '@aws-sdk/client-s3';
 import type { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
-import type { Context, SQSEvent, SQSRecord } from 'aws-lambda';
+import type { Context, SQSEvent } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -18,6 +18,7 @@ import { S3ObjectStore } from '../../../pipeline/store/s3-object-store.js';
 import { type DynaliteServer, startDynalite } from '../../harness/dynalite-server.js';
 import { startS3rver, type S3rverServer } from '../../harness/s3rver-server.js';
 import { fixtureText, gzipJson, logKey } from '../../pipeline/cloudtrail/cloudtrail-test-support.js';
+import { s3Notification, sqsRecord } from './sqs-messages.js';
 
 let s3: S3rverServer;
 let dynamo: DynaliteServer;
@@ -46,39 +47,6 @@ function event(id: string, time: string) {
     awsRegion: 'us-east-1',
     recipientAccountId: '123456789012',
     readOnly: true,
-  };
-}
-
-function s3Notification(key: string, bucket = 'trail'): string {
-  const encoded = encodeURIComponent(key).replaceAll('%2F', '/').replaceAll('%20', '+');
-  return JSON.stringify({
-    Records: [
-      {
-        eventVersion: '2.1',
-        eventSource: 'aws:s3',
-        eventName: 'ObjectCreated:Put',
-        s3: { bucket: { name: bucket }, object: { key: encoded, size: 100 } },
-      },
-    ],
-  });
-}
-
-function sqsRecord(messageId: string, body: string): SQSRecord {
-  return {
-    messageId,
-    receiptHandle: `handle-${messageId}`,
-    body,
-    attributes: {
-      ApproximateReceiveCount: '1',
-      SentTimestamp: '1709647651000',
-      SenderId: 'AIDA',
-      ApproximateFirstReceiveTimestamp: '1709647651000',
-    },
-    messageAttributes: {},
-    md5OfBody: 'x',
-    eventSource: 'aws:sqs',
-    eventSourceARN: 'arn:aws:sqs:us-east-1:123456789012:opslake-cloudtrail',
-    awsRegion: 'us-east-1',
   };
 }
 
