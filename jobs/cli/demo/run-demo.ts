@@ -26,6 +26,7 @@ import { LocalObjectStore } from '../../../pipeline/store/local-object-store.js'
 import { writeReport, type ReportSummary } from '../../../pipeline/report/write-report.js';
 import { createSimulatedCluster, type SimulatedCluster } from '../../../pipeline/simulators/redshift/index.js';
 import { ExportProgress } from '../export-progress.js';
+import type { OpenedStateStore } from '../../shared/open-stores.js';
 import { openConfiguredState, runExport } from '../run-export.js';
 
 /** Marks a folder as made by the demo, so that a second `opslake demo` may safely replace it. */
@@ -147,7 +148,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
     const catalogPath = join(dir, 'catalog.duckdb');
     // What is closed is compacted (the slots sealed by the exports, the trail's first day), through
     // the local catalog, as the scheduled function does in AWS.
-    const compaction = await compactDemoLake(config, lakeDir, catalogPath, end);
+    const compaction = await compactDemoLake(config, { lake, state }, lakeDir, catalogPath, end);
     // The local catalog: DuckDB views over the lake with the Glue tables' names and columns.
     await (await openLocalQueries({ lakeDir, catalogPath })).close();
     const report = await writeReport({ lakeDir, catalogPath, out: join(dir, 'report.html') });
@@ -194,13 +195,20 @@ async function verifyDemoTrail(
   }
 }
 
-async function compactDemoLake(config: OpslakeConfig, lakeDir: string, catalogPath: string, now: Date): Promise<CompactionSummary> {
+/** The demo's lake compacted through the local catalog, with the stores the rest of the demo used. */
+async function compactDemoLake(
+  config: OpslakeConfig,
+  stores: { lake: LocalObjectStore; state: OpenedStateStore },
+  lakeDir: string,
+  catalogPath: string,
+  now: Date,
+): Promise<CompactionSummary> {
   const { instance, connection } = await openDuckDb({ path: catalogPath });
   try {
     return await runCompaction({
-      lake: new LocalObjectStore(lakeDir),
+      lake: stores.lake,
       catalog: new DuckDbCatalog({ connection, lakeDir }),
-      state: openConfiguredState(config),
+      state: stores.state,
       tables: lakeTables(),
       settings: config.compaction,
       clock: () => now,
