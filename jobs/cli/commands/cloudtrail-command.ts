@@ -37,9 +37,16 @@ export interface CloudTrailSource {
  * the objects named from them) are the same as when the Lambda ingests the files one by one.
  * A local folder is read as if it were the bucket: its relative paths are the keys.
  */
-export function openCloudTrailSource(location: string, options: { s3?: S3Client } = {}): CloudTrailSource {
-  const parsed = parseStoreLocation(location, '<source>');
-  if (parsed.kind === 'local') return { store: new LocalObjectStore(parsed.path), prefix: '' };
+export function openCloudTrailSource(location: string, options: { s3?: S3Client; parameter?: string } = {}): CloudTrailSource {
+  const parameter = options.parameter ?? '<source>';
+  const parsed = parseStoreLocation(location, parameter);
+  if (parsed.kind === 'local') {
+    // A mistyped folder would otherwise read as an empty trail: nothing ingested, nothing missing.
+    if (!existsSync(parsed.path)) {
+      throw new ConfigError(parameter, `no folder at ${parsed.path}; give the trail's folder, or s3://<bucket>[/<prefix>] for its bucket`);
+    }
+    return { store: new LocalObjectStore(parsed.path), prefix: '' };
+  }
   return {
     store: new S3ObjectStore({ client: options.s3 ?? new S3Client({}), bucket: parsed.bucket }),
     prefix: parsed.prefix === '' ? '' : `${parsed.prefix}/`,

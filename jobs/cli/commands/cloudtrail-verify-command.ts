@@ -139,7 +139,7 @@ export function registerCloudtrailVerifyCommand(cloudtrail: Command, dependencie
       const { config } = await loadLocalConfig(flags.config);
       const lakeLocation = flags.lake ?? requireSetting(config.lake, 'lake', 'lake: in the config file, or pass --lake');
       const ledger = (dependencies.openLedger ?? ledgerOf)(config);
-      const source = openCloudTrailSource(flags.source);
+      const source = openCloudTrailSource(flags.source, { parameter: '--source' });
       const lake = openObjectStore(lakeLocation, '--lake');
       const publicKeys = await publicKeysOf(flags.publicKey);
       const { instance, connection } = await openDuckDb({ threads: 1, memoryLimit: '256MB' });

@@ -121,6 +121,18 @@ describe('opslake cloudtrail ingest', () => {
     expect(missingState.code).toBe(1);
     expect(missingState.stderr).toContain('--state');
     expect(missingState.stderr).toContain('ledger');
+    const mistyped = await opslake(
+      'cloudtrail',
+      'ingest',
+      join(root, 'no-such-trail'),
+      '--lake',
+      join(root, 'lake2'),
+      '--state',
+      join(root, 's2'),
+    );
+    expect(mistyped.code).toBe(1);
+    expect(mistyped.stderr).toContain('no folder at');
+    expect(mistyped.stderr).not.toMatch(/\n\s+at /);
   });
 });
 
