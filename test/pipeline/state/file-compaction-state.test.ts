@@ -1,25 +1,12 @@
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { FileStateStore } from '../../../pipeline/state/file-state-store.js';
 import { describeCompactionStateContract } from './compaction-state-contract.js';
+import { useTempFolders } from '../../harness/temp-folders.js';
 
 describe('FileCompactionState (FileStateStore)', () => {
-  let root: string;
-  let folders = 0;
-  const newFolder = () => {
-    folders += 1;
-    return join(root, `state-${folders}`);
-  };
-
-  beforeAll(async () => {
-    root = await mkdtemp(join(tmpdir(), 'opslake-file-compaction-'));
-  });
-
-  afterAll(async () => {
-    await rm(root, { recursive: true, force: true });
-  });
+  const newFolder = useTempFolders('opslake-file-compaction-');
 
   describeCompactionStateContract(async () => new FileStateStore(newFolder()));
 

@@ -1,25 +1,12 @@
-import { appendFile, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { appendFile, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { FileStateStore } from '../../../pipeline/state/file-state-store.js';
 import { describeIngestionLedgerContract, ledgerEntry, listAll, trailKey } from './ingestion-ledger-contract.js';
+import { useTempFolders } from '../../harness/temp-folders.js';
 
 describe('FileLedger (FileStateStore)', () => {
-  let root: string;
-  let folders = 0;
-  const newFolder = () => {
-    folders += 1;
-    return join(root, `state-${folders}`);
-  };
-
-  beforeAll(async () => {
-    root = await mkdtemp(join(tmpdir(), 'opslake-file-ledger-'));
-  });
-
-  afterAll(async () => {
-    await rm(root, { recursive: true, force: true });
-  });
+  const newFolder = useTempFolders('opslake-file-ledger-');
 
   describeIngestionLedgerContract(async () => new FileStateStore(newFolder()));
 

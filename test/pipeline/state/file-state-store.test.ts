@@ -1,32 +1,20 @@
 import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { hostname, tmpdir } from 'node:os';
+import { readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { hostname } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createInterface, type Interface } from 'node:readline';
 import { pathToFileURL } from 'node:url';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { StateStoreError } from '../../../pipeline/errors.js';
 import { FileStateStore } from '../../../pipeline/state/file-state-store.js';
 import { CONTRACT_NOW, describeStateStoreContract } from './state-store-contract.js';
+import { useTempFolders } from '../../harness/temp-folders.js';
 
 const key = { cluster: 'prod', table: 'stl_query' };
 const update = { sealedThrough: new Date('2026-03-01T10:00:00.000Z'), gaps: [] };
 
 describe('FileStateStore', () => {
-  let root: string;
-  let folders = 0;
-  const newFolder = () => {
-    folders += 1;
-    return join(root, `state-${folders}`);
-  };
-
-  beforeAll(async () => {
-    root = await mkdtemp(join(tmpdir(), 'opslake-file-state-'));
-  });
-
-  afterAll(async () => {
-    await rm(root, { recursive: true, force: true });
-  });
+  const newFolder = useTempFolders('opslake-file-state-');
 
   describeStateStoreContract(async (clock) => new FileStateStore(newFolder(), { clock }));
 
