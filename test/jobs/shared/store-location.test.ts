@@ -1,3 +1,5 @@
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../../../pipeline/errors.js';
 import { LocalObjectStore } from '../../../pipeline/store/local-object-store.js';
@@ -59,8 +61,10 @@ describe('the stores opened from a location', () => {
 
   it('opens a folder as a local store, for the lake and for the source alike', () => {
     expect(openObjectStore('./lake', '--lake')).toBeInstanceOf(LocalObjectStore);
-    const source = openCloudTrailSource('./trail');
+    const source = openCloudTrailSource(tmpdir());
     expect(source.store).toBeInstanceOf(LocalObjectStore);
     expect(source.prefix).toBe('');
+    // A source folder that is not there is refused, not read as an empty trail.
+    expect(() => openCloudTrailSource(join(tmpdir(), 'no-such-trail-folder'))).toThrow(ConfigError);
   });
 });
