@@ -1,4 +1,5 @@
 import { column as c, type SourceColumn, type SourceView as View } from './source-view.js';
+import { STL_CONNECTION_LOG, STL_LOAD_ERRORS, STL_QUERY_METRICS, STL_USERLOG, STL_WLM_RULE_ACTION } from './stl-log-views.js';
 
 export type { Cursor, SourceColumn } from './source-view.js';
 
@@ -14,6 +15,11 @@ export const STL_VIEW_NAMES = [
   'stl_ddltext',
   'stl_utilitytext',
   'stl_alert_event_log',
+  'stl_query_metrics',
+  'stl_connection_log',
+  'stl_userlog',
+  'stl_load_errors',
+  'stl_wlm_rule_action',
 ] as const;
 
 export type StlViewName = (typeof STL_VIEW_NAMES)[number];
@@ -179,4 +185,9 @@ export const STL_VIEWS: Readonly<Record<StlViewName, SourceView>> = {
       c('event_time', 'timestamp', "The query's start time (UTC), not the alert's."),
     ],
   },
+  stl_query_metrics: STL_QUERY_METRICS,
+  stl_connection_log: STL_CONNECTION_LOG,
+  stl_userlog: STL_USERLOG,
+  stl_load_errors: STL_LOAD_ERRORS,
+  stl_wlm_rule_action: STL_WLM_RULE_ACTION,
 };

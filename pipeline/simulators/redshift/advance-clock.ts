@@ -36,7 +36,7 @@ export interface AdvanceResult {
  * the ids and rows of a minute are the same whatever steps led there; rows of work that has not
  * finished (or not started) yet wait in the pending schema like late rows do. STL clusters number
  * queries only; SYS deployments give every statement an id, add their own work (long statements,
- * slow clients, sessions, user changes) and, on Serverless, a usage row per minute.
+ * slow clients) and, on Serverless, a usage row per minute. Both log sessions and user changes.
  */
 export async function advanceTo(tx: Queryable, state: ClusterState, toUs: number): Promise<AdvanceResult> {
   const profile = WORKLOAD_PROFILES[state.profile];
@@ -44,7 +44,11 @@ export async function advanceTo(tx: Queryable, state: ClusterState, toUs: number
   const sys = state.deployment !== 'provisioned';
   const cutoffUs = toUs - state.retentionDays * DAY_US;
   const writer = new RowWriter(toUs, cutoffUs, views);
-  const settings = { seed: state.seed, maxVisibilityDelayMinutes: state.maxVisibilityDelayMinutes };
+  const settings = {
+    seed: state.seed,
+    maxVisibilityDelayMinutes: state.maxVisibilityDelayMinutes,
+    regressionMinute: state.regressionMinute,
+  };
   const usage = state.deployment === 'serverless' ? await UsageMeter.resume(tx, state.nextMinute) : undefined;
   const firstMinute = state.nextMinute;
   let { nextMinute, nextQuery, nextXid } = state;
@@ -66,7 +70,7 @@ export async function advanceTo(tx: Queryable, state: ClusterState, toUs: number
       usage?.add(placed);
       statements++;
     }
-    if (sys) emitSessionEvents(profile, settings, nextMinute, writer);
+    emitSessionEvents(profile, settings, nextMinute, writer, sys ? 'sys' : 'stl');
     nextMinute++;
     if (writer.buffered >= FLUSH_EVERY_ROWS) rowsVisible += (await writer.flush(tx)).visible;
   }

@@ -35,7 +35,8 @@ JOIN public.regions r ON r.region_id = s.region_id
 WHERE s.sold_at >= '${from}' AND s.sold_at < '${to}'
 GROUP BY 1, 2
 ORDER BY 2, 1${lookerContext(context)}`,
-    medianMs: 350 + days * 12,
+    // The planted regression (MinuteContext.regressed): daily loads left sales unsorted.
+    medianMs: (350 + days * 12) * (context.regressed ? 5 : 1),
     sigma: 0.7,
     queue: dashboardQueue(context),
     scans: [

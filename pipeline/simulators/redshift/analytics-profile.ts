@@ -15,9 +15,10 @@ import {
   REGIONS,
   SALES,
   SESSIONS,
+  UPLOADS,
   WEB_EVENTS,
 } from './analytics-vocabulary.js';
-import { RDSDB, SHORT_QUERY_QUEUE, adminMonitoring, autoAnalyze, dayLiteral, officeLoad, spread } from './profile-helpers.js';
+import { RDSDB, SHORT_QUERY_QUEUE, adminMonitoring, autoAnalyze, dayLiteral, officeLoad, scan, spread } from './profile-helpers.js';
 import type { Arrival, MinuteContext, StatementSpec, WorkloadProfile } from './workload-profile.js';
 
 /**
@@ -108,6 +109,27 @@ WITH NO SCHEMA BINDING`,
   };
 }
 
+/** An analyst loads a CSV file into scratch; a few lines of it never parse. */
+function upload(context: MinuteContext): StatementSpec {
+  const rng = context.rng;
+  const user = rng.pick([ANA, BEN, DANA]);
+  return {
+    kind: 'query',
+    user,
+    text: `COPY scratch.uploads
+FROM 's3://acme-analysts/uploads/${user.name}/${dayLiteral(context.minuteStartMs)}/'
+IAM_ROLE 'arn:aws:iam::123456789012:role/analyst-uploads'
+CSV
+IGNOREHEADER 1
+MAXERROR 100`,
+    medianMs: 2_500,
+    sigma: 0.4,
+    queue: ADHOC,
+    scans: [scan(UPLOADS, 'uploads', { type: 21 })],
+    session: `${user.name}-${Math.floor(context.minuteStartMs / 3_600_000)}`,
+  };
+}
+
 function arrivals(context: MinuteContext): Arrival[] {
   const rng = context.rng;
   const load = officeLoad(context);
@@ -147,6 +169,8 @@ function arrivals(context: MinuteContext): Arrival[] {
   if (rng.chance(0.01)) result.push(adminMonitoring(context, ADMIN));
   // Auto analyze skips web_events (too big for the threshold set): its statistics stay missing.
   if (rng.chance(0.02)) result.push(autoAnalyze(context, rng.pick([SALES, CUSTOMERS, PRODUCTS, DAILY_REVENUE, SESSIONS]), 'public'));
+  // Drawn last, so the work above is what it was before uploads were simulated.
+  result.push(...spread(context, rng.poisson(0.05 * load), () => upload(context)));
   return result;
 }
 

@@ -30,3 +30,6 @@ export const SESSIONS: SimTable = { id: 108297, name: 'sessions', rowsPerSlice: 
 export const REGION_NAMES = ['EMEA', 'NA', 'LATAM', 'APAC', 'ANZ'];
 export const SEGMENTS = ['enterprise', 'smb', 'consumer', 'partner'];
 export const CHANNELS = ['organic', 'paid_search', 'email', 'social', 'referral'];
+
+/** Where analysts upload CSV files for a quick look: loaded by COPY, bad lines skipped (MAXERROR). */
+export const UPLOADS: SimTable = { id: 108310, name: 'uploads', rowsPerSlice: 20_000, width: 140 };

@@ -21,6 +21,8 @@ export interface ClusterState {
   readonly nextMinute: number;
   readonly nextQuery: number;
   readonly nextXid: number;
+  /** From this minute on, the planted regression is in force (MinuteContext.regressed). */
+  readonly regressionMinute: number;
 }
 
 export type Queryable = Pick<Transaction, 'query'>;
@@ -35,7 +37,8 @@ export async function hasState(db: Queryable): Promise<boolean> {
 export async function readState(db: Queryable): Promise<ClusterState> {
   const result = await db.query<Record<string, string | null>>(
     `SELECT "format_version"::text, "name", "profile", "deployment", "seed"::text, "clock"::text, "retention_days"::text,
-            "max_visibility_delay_minutes"::text, "next_minute"::text, "next_query"::text, "next_xid"::text
+            "max_visibility_delay_minutes"::text, "next_minute"::text, "next_query"::text, "next_xid"::text,
+            "regression_minute"::text
      FROM ${STATE_TABLE}`,
   );
   const row = result.rows[0];
@@ -66,14 +69,16 @@ export async function readState(db: Queryable): Promise<ClusterState> {
     nextMinute: Number(row.next_minute),
     nextQuery: Number(row.next_query),
     nextXid: Number(row.next_xid),
+    regressionMinute: Number(row.regression_minute),
   };
 }
 
 export async function insertState(tx: Queryable, state: ClusterState): Promise<void> {
   await tx.query(
     `INSERT INTO ${STATE_TABLE} ("format_version", "name", "profile", "deployment", "seed", "clock", "retention_days",
-                                 "max_visibility_delay_minutes", "next_minute", "next_query", "next_xid")
-     VALUES ($1, $2, $3, $4, $5, $6::timestamp, $7, $8, $9, $10, $11)`,
+                                 "max_visibility_delay_minutes", "next_minute", "next_query", "next_xid",
+                                 "regression_minute")
+     VALUES ($1, $2, $3, $4, $5, $6::timestamp, $7, $8, $9, $10, $11, $12)`,
     [
       SIMULATOR_FORMAT_VERSION,
       state.name,
@@ -86,6 +91,7 @@ export async function insertState(tx: Queryable, state: ClusterState): Promise<v
       state.nextMinute,
       state.nextQuery,
       state.nextXid,
+      state.regressionMinute,
     ],
   );
 }

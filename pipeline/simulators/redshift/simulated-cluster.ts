@@ -78,6 +78,7 @@ export class SimulatedCluster {
         nextMinute: Math.floor(historyStartUs / MINUTE_US),
         nextQuery: 1_000_000 + ids.int(0, 999_999),
         nextXid: 20_000_000 + ids.int(0, 9_999_999),
+        regressionMinute: regressionMinute(startUs, historyStartUs),
       };
       await db.transaction(async (tx) => {
         for (const statement of simulatorSetupSql(state.deployment)) await tx.query(statement);
@@ -176,6 +177,16 @@ export class SimulatedCluster {
   async close(): Promise<void> {
     if (!this.db.closed) await this.db.close();
   }
+}
+
+/**
+ * Where the planted regression starts: the last third of the history the cluster was created
+ * with, on the hour (at the creation time when there is no history), so that a comparison of
+ * the recent runs of a statement with the earlier ones finds it.
+ */
+export function regressionMinute(startUs: number, historyStartUs: number): number {
+  const hourUs = 60 * MINUTE_US;
+  return Math.floor((startUs - (startUs - historyStartUs) / 3) / hourUs) * 60;
 }
 
 /** A new simulated cluster with `historyHours` of past work, or the one already in `dataDir`. */

@@ -3,6 +3,7 @@ import { formatMicros } from './format-micros.js';
 import { type NumberedStatement, orderedValues, type RowSink } from './row-sink.js';
 import { emitAlerts } from './stl-alert-rows.js';
 import { emitPlan } from './stl-explain-rows.js';
+import { emitLoadErrors, emitQueryMetrics } from './stl-metrics-rows.js';
 import { emitScans } from './stl-scan-rows.js';
 import { stlQueryTxt, stlTextChunks } from './stl-text.js';
 import type { ScanDraft, WorkloadProfile } from './workload-profile.js';
@@ -96,13 +97,15 @@ export function emitStatementRows(profile: WorkloadProfile, statement: NumberedS
       visible,
     );
   }
-  // A concurrency-scaling run leaves no step-level rows on the main cluster.
+  emitLoadErrors(profile, statement, sink);
+  // A concurrency-scaling run leaves no step-level rows (nor metrics) on the main cluster.
   if (placed.concurrencyScaling) return;
   const scans = spec.scans ?? [];
   const rng = SeededRandom.of('rows', query, xid);
   const scanRows = emitScans(profile, statement, scans, rng, sink);
   if (spec.plan) emitPlan(profile, statement, scans, spec.plan, sink);
   emitAlerts(statement, scans, spec.plan, scanRows, sink);
+  emitQueryMetrics(profile, statement, scanRows, sink);
 }
 
 function estimatedPeakMemory(profile: WorkloadProfile, scans: readonly ScanDraft[]): number {

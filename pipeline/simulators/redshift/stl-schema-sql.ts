@@ -18,7 +18,7 @@ export const SIMULATOR_SCHEMA = 'opslake_sim';
 export const PENDING_SCHEMA = 'opslake_sim_pending';
 
 /** Bumped when the layout below changes; a cluster folder of another version is refused. */
-export const SIMULATOR_FORMAT_VERSION = 2;
+export const SIMULATOR_FORMAT_VERSION = 3;
 
 /** PostgreSQL spelling of a registry type: CHAR stays blank-padded `character(n)`. */
 export function postgresTypeOf(type: RedshiftType): string {
@@ -76,7 +76,8 @@ export function simulatorStateSql(): string[] {
   "max_visibility_delay_minutes" double precision NOT NULL,
   "next_minute" bigint NOT NULL,
   "next_query" integer NOT NULL,
-  "next_xid" bigint NOT NULL
+  "next_xid" bigint NOT NULL,
+  "regression_minute" bigint NOT NULL
 )`,
     `CREATE FUNCTION public.getdate() RETURNS timestamp without time zone LANGUAGE sql STABLE AS $$
   SELECT date_trunc('second', "clock") FROM ${quoteIdent(SIMULATOR_SCHEMA)}."state"

@@ -6,11 +6,55 @@ import { type GeneratorSettings, MINUTE_US, minuteContext } from './workload-gen
 import type { SimUser, WorkloadProfile } from './workload-profile.js';
 
 /**
- * What a SYS source logs besides statements, minute by minute: connections (authenticated, a
+ * What a source logs besides statements, minute by minute: connections (authenticated, a
  * session opened, and closed later) in `sys_connection_log`, a scanner that keeps failing to
  * authenticate, and user changes in `sys_userlog` (a service user's password rotated every two
  * hours, a temporary user now and then). Seeded by (seed, profile, minute) like the statements.
+ * A provisioned cluster logs the same events in `stl_connection_log` and `stl_userlog` (the
+ * columns under their STL names), and its failed logins come from a few remote hosts.
  */
+
+export type SessionLog = 'sys' | 'stl';
+
+/** Hosts outside the network that guess passwords on a provisioned cluster, and the user each tries. */
+const STL_SCANNERS = [
+  { host: '198.51.100.23', user: 'admin' },
+  { host: '203.0.113.45', user: 'admin' },
+  { host: '192.0.2.77', user: 'etl_svc' },
+] as const;
+
+/** The SYS connection columns under their STL names; global_session_id has no STL twin. */
+const STL_CONNECTION_NAMES: Readonly<Record<string, string>> = {
+  record_time: 'recordtime',
+  remote_host: 'remotehost',
+  remote_port: 'remoteport',
+  session_id: 'pid',
+  database_name: 'dbname',
+  user_name: 'username',
+  auth_method: 'authmethod',
+  ssl_version: 'sslversion',
+  ssl_cipher: 'sslcipher',
+  ssl_compression: 'sslcompression',
+  ssl_expansion: 'sslexpansion',
+  iam_auth_guid: 'iamauthguid',
+};
+
+const STL_USERLOG_NAMES: Readonly<Record<string, string>> = {
+  user_id: 'userid',
+  user_name: 'username',
+  original_user_name: 'oldusername',
+  has_create_db_privs: 'usecreatedb',
+  is_superuser: 'usesuper',
+  has_update_catalog_privs: 'usecatupd',
+  password_expiration: 'valuntil',
+  session_id: 'pid',
+  transaction_id: 'xid',
+  record_time: 'recordtime',
+};
+
+function renamed(row: Readonly<Record<string, string | number>>, names: Readonly<Record<string, string>>): Record<string, string | number> {
+  return Object.fromEntries(Object.entries(row).map(([name, value]) => [names[name] ?? name, value]));
+}
 
 /** `integer` microseconds: Redshift's connection duration column tops out here (about 35.8 minutes). */
 const MAX_DURATION_US = 2_147_483_647;
@@ -24,8 +68,14 @@ function client(user: SimUser, rng: SeededRandom) {
   return { host: `10.0.3.${20 + (user.userid % 60)}`, application: tool, driver: '2.1.0.30', auth: 'password', plugin: '' };
 }
 
-export function emitSessionEvents(profile: WorkloadProfile, settings: GeneratorSettings, minute: number, sink: RowSink): void {
-  const context = minuteContext(profile, settings.seed, minute);
+export function emitSessionEvents(
+  profile: WorkloadProfile,
+  settings: GeneratorSettings,
+  minute: number,
+  sink: RowSink,
+  log: SessionLog = 'sys',
+): void {
+  const context = minuteContext(profile, settings, minute);
   const rng = SeededRandom.of(settings.seed, profile.name, 'sessions', minute);
   const users = profile.users.filter((user) => user.userid > 1);
   const maxDelayUs = settings.maxVisibilityDelayMinutes * MINUTE_US;
@@ -54,7 +104,9 @@ export function emitSessionEvents(profile: WorkloadProfile, settings: GeneratorS
       global_session_id: '',
       ...fields,
     };
-    sink.add('sys_connection_log', orderedValues('sys_connection_log', row), atUs, atUs + Math.floor(rng.next() * maxDelayUs));
+    const visibleUs = atUs + Math.floor(rng.next() * maxDelayUs);
+    if (log === 'sys') sink.add('sys_connection_log', orderedValues('sys_connection_log', row), atUs, visibleUs);
+    else sink.add('stl_connection_log', orderedValues('stl_connection_log', renamed(row, STL_CONNECTION_NAMES)), atUs, visibleUs);
   };
 
   const sessions = rng.poisson(1.2 * officeLoad(context) + 0.15);
@@ -83,16 +135,17 @@ export function emitSessionEvents(profile: WorkloadProfile, settings: GeneratorS
   // A host outside the network tries the admin account with guessed passwords.
   if (rng.chance(0.04)) {
     const atUs = minute * MINUTE_US + rng.int(0, 59_999_999);
+    const scanner = log === 'sys' ? STL_SCANNERS[0] : rng.pick(STL_SCANNERS);
     event('authentication failure', atUs, {
-      remote_host: '198.51.100.23',
+      remote_host: scanner.host,
       remote_port: String(rng.int(32_768, 60_999)),
       session_id: 1_073_741_824 + rng.int(10_000, 999_999),
-      user_name: 'admin',
+      user_name: scanner.user,
       auth_method: 'password',
       application_name: 'psql',
     });
   }
-  emitUserChanges(profile, context.minuteStartMs, minute, rng, sink, maxDelayUs);
+  emitUserChanges(profile, context.minuteStartMs, minute, rng, sink, maxDelayUs, log);
 }
 
 function emitUserChanges(
@@ -102,6 +155,7 @@ function emitUserChanges(
   rng: SeededRandom,
   sink: RowSink,
   maxDelayUs: number,
+  log: SessionLog,
 ) {
   const changes: Array<{ user_id: number; user_name: string; original_user_name: string; action: string; expires: number }> = [];
   const service = profile.users.find((user) => user.name.endsWith('_svc') || user.name.startsWith('etl'));
@@ -128,6 +182,12 @@ function emitUserChanges(
       transaction_id: 90_000_000 + minute,
       record_time: formatMicros(atUs),
     };
-    sink.add('sys_userlog', orderedValues('sys_userlog', row), atUs, atUs + Math.floor(rng.next() * maxDelayUs));
+    const visibleUs = atUs + Math.floor(rng.next() * maxDelayUs);
+    if (log === 'sys') sink.add('sys_userlog', orderedValues('sys_userlog', row), atUs, visibleUs);
+    else {
+      // STL spells the action with a capital: Alter, Create, Drop, Rename.
+      const stl = { ...renamed(row, STL_USERLOG_NAMES), action: change.action.charAt(0).toUpperCase() + change.action.slice(1) };
+      sink.add('stl_userlog', orderedValues('stl_userlog', stl), atUs, visibleUs);
+    }
   }
 }

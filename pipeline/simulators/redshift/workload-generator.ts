@@ -40,26 +40,29 @@ export interface PlacedStatement {
 export interface GeneratorSettings {
   readonly seed: number;
   readonly maxVisibilityDelayMinutes: number;
+  /** First minute of the planted regression; none when absent. */
+  readonly regressionMinute?: number;
 }
 
 /** Redshift backend pids sit above 2^30. */
 const PID_BASE = 1_073_741_824;
 
-export function minuteContext(profile: WorkloadProfile, seed: number, minute: number): MinuteContext {
+export function minuteContext(profile: WorkloadProfile, settings: GeneratorSettings, minute: number): MinuteContext {
   const minuteStartMs = minute * 60_000;
   const date = new Date(minuteStartMs);
   return {
-    rng: SeededRandom.of(seed, profile.name, 'minute', minute),
+    rng: SeededRandom.of(settings.seed, profile.name, 'minute', minute),
     minuteStartMs,
     hour: date.getUTCHours(),
     minuteOfHour: date.getUTCMinutes(),
     weekday: date.getUTCDay(),
+    regressed: minute >= (settings.regressionMinute ?? Number.POSITIVE_INFINITY),
   };
 }
 
 /** Every statement that starts in `minute` (epoch minutes), ordered by start time. */
 export function statementsOfMinute(profile: WorkloadProfile, settings: GeneratorSettings, minute: number): PlacedStatement[] {
-  const context = minuteContext(profile, settings.seed, minute);
+  const context = minuteContext(profile, settings, minute);
   const arrivals = profile.arrivals(context);
   // Placement draws from its own generator so that adding a template to a profile does not
   // shift every timing after it.

@@ -115,6 +115,11 @@ export interface MinuteContext {
   readonly minuteOfHour: number;
   /** UTC day of week, 0 = Sunday. */
   readonly weekday: number;
+  /**
+   * The planted regression is in force: the dashboards' revenue-by-region query runs several
+   * times slower from then on (its table lost its sort order), same text, same fingerprint.
+   */
+  readonly regressed: boolean;
 }
 
 export interface WorkloadProfile {

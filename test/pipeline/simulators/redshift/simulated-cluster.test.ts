@@ -62,7 +62,7 @@ describe('SimulatedCluster', () => {
   it.each([
     ['analytics', () => analytics],
     ['etl', () => etl],
-  ])('fills all eight views with the %s workload', async (_name, get) => {
+  ])('fills every STL view with the %s workload', async (_name, get) => {
     const counts = await get().rowCounts();
     for (const view of STL_VIEW_NAMES) expect(counts[view], view).toBeGreaterThan(0);
   });
