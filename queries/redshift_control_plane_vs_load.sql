@@ -5,8 +5,9 @@ description: >
   Each change made to a cluster through the Redshift API (CloudTrail: ModifyCluster,
   ResizeCluster, RebootCluster, PauseCluster, parameter group changes, ...) beside the statements
   that cluster completed in the hour before, the hour of, and the hour after the change
-  (stl_query), and the aborted ones after it. A cluster is matched by its identifier, which is
-  the name the lake uses for it.
+  (redshift_statements, whichever system views the cluster is read through), and those that did
+  not succeed after it. A cluster is matched by its identifier, which is the name the lake uses
+  for it.
 parameters:
   - { name: from_day, type: day, default: today-7d, description: First UTC day (YYYY-MM-DD) }
   - { name: to_day, type: day, default: today, description: Last UTC day (YYYY-MM-DD) }
@@ -28,10 +29,10 @@ WITH changes AS (
 hourly_load AS (
   SELECT
     cluster,
-    date_trunc('hour', endtime) AS hour,
+    date_trunc('hour', end_time) AS hour,
     count(*) AS statements,
-    count_if(aborted = 1) AS aborted
-  FROM stl_query
+    count_if(status <> 'success') AS aborted
+  FROM redshift_statements
   WHERE day BETWEEN :from_day AND :to_day
   GROUP BY 1, 2
 )

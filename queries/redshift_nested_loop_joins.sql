@@ -1,46 +1,57 @@
 /*
 name: redshift_nested_loop_joins
-title: Queries with nested-loop joins
+title: Statements with nested-loop joins
 description: >
-  Queries whose plan holds a Nested Loop node or that raised the "Nested Loop Join in the query
-  plan" alert (usually a join without a join condition), with their elapsed time and text.
+  Statements of every source whose plan holds a Nested Loop node (stl_explain, sys_query_explain)
+  or that raised the "Nested Loop Join in the query plan" alert (stl_alert_event_log,
+  sys_query_detail), usually a join without a join condition, with their elapsed time and text.
 parameters:
   - { name: from_day, type: day, default: today-7d, description: First UTC day (YYYY-MM-DD) }
   - { name: to_day, type: day, default: today, description: Last UTC day (YYYY-MM-DD) }
 chart: { type: table }
 */
 WITH planned AS (
-  SELECT cluster, query, max(plannode) AS plannode
+  SELECT cluster, 'stl' AS dialect, CAST(query AS bigint) AS query_id, max(plannode) AS plannode
   FROM stl_explain
   WHERE day BETWEEN :from_day AND :to_day AND plannode LIKE '%Nested Loop%'
-  GROUP BY cluster, query
+  GROUP BY 1, 2, 3
+  UNION ALL
+  SELECT cluster, 'sys' AS dialect, query_id, max(plan_node) AS plannode
+  FROM sys_query_explain
+  WHERE day BETWEEN :from_day AND :to_day AND plan_node LIKE '%Nested Loop%'
+  GROUP BY 1, 2, 3
 ),
 alerted AS (
-  SELECT cluster, query, count(*) AS alerts
+  SELECT cluster, 'stl' AS dialect, CAST(query AS bigint) AS query_id, count(*) AS alerts
   FROM stl_alert_event_log
   WHERE day BETWEEN :from_day AND :to_day AND event LIKE 'Nested Loop Join%'
-  GROUP BY cluster, query
+  GROUP BY 1, 2, 3
+  UNION ALL
+  SELECT cluster, 'sys' AS dialect, query_id, count(*) AS alerts
+  FROM sys_query_detail
+  WHERE day BETWEEN :from_day AND :to_day AND alert LIKE 'Nested Loop Join%'
+  GROUP BY 1, 2, 3
 ),
 found AS (
-  SELECT cluster, query FROM planned
+  SELECT cluster, dialect, query_id FROM planned
   UNION
-  SELECT cluster, query FROM alerted
+  SELECT cluster, dialect, query_id FROM alerted
 )
 SELECT
   f.cluster,
-  f.query,
-  q.starttime,
-  q.endtime,
-  round(CAST(date_diff('millisecond', q.starttime, q.endtime) AS double) / 1000, 3) AS seconds,
-  q.userid,
+  f.dialect,
+  f.query_id,
+  s.start_time,
+  s.end_time,
+  round(CAST(s.elapsed_time AS double) / 1e6, 3) AS seconds,
+  s.user_id,
   coalesce(a.alerts, 0) AS alerts,
   p.plannode,
-  t.fingerprint,
-  coalesce(t.text, q.querytxt) AS text
+  s.fingerprint,
+  s.text
 FROM found f
-LEFT JOIN stl_query q ON q.cluster = f.cluster AND q.query = f.query AND q.day BETWEEN :from_day AND :to_day
-LEFT JOIN planned p ON p.cluster = f.cluster AND p.query = f.query
-LEFT JOIN alerted a ON a.cluster = f.cluster AND a.query = f.query
-LEFT JOIN query_text t
-  ON t.cluster = f.cluster AND t.query = f.query AND t.statement_kind = 'query' AND t.day BETWEEN :from_day AND :to_day
-ORDER BY seconds DESC, f.cluster, f.query
+LEFT JOIN redshift_statements s
+  ON s.cluster = f.cluster AND s.dialect = f.dialect AND s.query_id = f.query_id AND s.day BETWEEN :from_day AND :to_day
+LEFT JOIN planned p ON p.cluster = f.cluster AND p.dialect = f.dialect AND p.query_id = f.query_id
+LEFT JOIN alerted a ON a.cluster = f.cluster AND a.dialect = f.dialect AND a.query_id = f.query_id
+ORDER BY seconds DESC, f.cluster, f.query_id

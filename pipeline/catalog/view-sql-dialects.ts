@@ -20,6 +20,11 @@ export interface ViewSqlDialect {
   struct(type: Extract<HiveType, { kind: 'struct' }>, values: readonly string[]): string;
   /** JSON text parsed into `type` (a struct, an array or a map); members are matched regardless of case; NULL when it does not fit. */
   parseJson(json: string, type: HiveType): string;
+  /**
+   * Microseconds from one TIMESTAMP to another, as BIGINT. Trino counts milliseconds at most; Athena
+   * reads the lake's timestamps to the millisecond anyway.
+   */
+  microsBetween(start: string, end: string): string;
 }
 
 /** A JSON path of record member names, each quoted (`$."userIdentity"."sessionContext"`). */
@@ -65,6 +70,7 @@ export const DUCKDB_VIEW_SQL: ViewSqlDialect = {
         return json;
     }
   },
+  microsBetween: (start, end) => `date_diff('microsecond', ${start}, ${end})`,
 };
 
 export const TRINO_VIEW_SQL: ViewSqlDialect = {
@@ -80,4 +86,5 @@ export const TRINO_VIEW_SQL: ViewSqlDialect = {
   struct: (type, values) => `CAST(ROW(${values.join(', ')}) AS ${trinoTypeText(type)})`,
   // Trino's JSON-to-ROW cast matches object keys to field names case-insensitively, as the SerDe does.
   parseJson: (json, type) => `TRY(CAST(json_parse(${json}) AS ${trinoTypeText(type)}))`,
+  microsBetween: (start, end) => `date_diff('millisecond', ${start}, ${end}) * 1000`,
 };

@@ -7,9 +7,25 @@ import { InvalidIdentifierError } from '../errors.js';
  */
 export type HiveType =
   | { readonly kind: 'string' }
+  | { readonly kind: 'scalar'; readonly name: HiveScalar }
   | { readonly kind: 'struct'; readonly fields: readonly HiveField[] }
   | { readonly kind: 'array'; readonly element: HiveType }
   | { readonly kind: 'map'; readonly key: HiveType; readonly value: HiveType };
+
+/** The other primitive types a lake view declares (its columns computed from the lake's typed columns). */
+export type HiveScalar = 'int' | 'bigint' | 'double' | 'boolean' | 'timestamp';
+
+/**
+ * Trino's names of the scalars. Athena (engine 3) reads a Parquet timestamp as `timestamp(3)`, and
+ * a view whose declared column type differs from what its SELECT gives is refused as stale.
+ */
+const TRINO_SCALARS: Readonly<Record<HiveScalar, string>> = {
+  int: 'integer',
+  bigint: 'bigint',
+  double: 'double',
+  boolean: 'boolean',
+  timestamp: 'timestamp(3)',
+};
 
 export interface HiveField {
   readonly name: string;
@@ -68,6 +84,8 @@ export function hiveTypeText(type: HiveType): string {
   switch (type.kind) {
     case 'string':
       return 'string';
+    case 'scalar':
+      return type.name;
     case 'array':
       return `array<${hiveTypeText(type.element)}>`;
     case 'map':
@@ -82,6 +100,8 @@ export function trinoTypeText(type: HiveType): string {
   switch (type.kind) {
     case 'string':
       return 'varchar';
+    case 'scalar':
+      return TRINO_SCALARS[type.name];
     case 'array':
       return `array(${trinoTypeText(type.element)})`;
     case 'map':
@@ -96,6 +116,8 @@ export function duckDbTypeText(type: HiveType): string {
   switch (type.kind) {
     case 'string':
       return 'VARCHAR';
+    case 'scalar':
+      return type.name === 'int' ? 'INTEGER' : type.name.toUpperCase();
     case 'array':
       return `${duckDbTypeText(type.element)}[]`;
     case 'map':

@@ -8,6 +8,7 @@ import { openLocalQueries, type LocalQueries } from '../../pipeline/query/local-
 import { collectRows, type QueryColumn, type QueryRow } from '../../pipeline/ports/query-engine.js';
 import { QueryLibrary } from '../../pipeline/query/query-library.js';
 import { buildSmallLake, SMALL_LAKE } from '../pipeline/catalog/small-lake.js';
+import { fleetChecks } from './fleet-checks.js';
 
 const { Parser } = NodeSqlParser;
 const parser = new Parser();
@@ -30,7 +31,17 @@ afterAll(async () => {
 });
 
 const [DAY1, DAY2] = SMALL_LAKE.days;
-const PARAMETERS: Record<string, string> = { from_day: DAY1, to_day: DAY2, from_time: `${DAY1} 00:00:00`, to_time: `${DAY2} 23:59:59` };
+const PARAMETERS: Record<string, string> = {
+  from_day: DAY1,
+  to_day: DAY2,
+  from_time: `${DAY1} 00:00:00`,
+  to_time: `${DAY2} 23:59:59`,
+  // The recent period of the regression question: the small lake's second day.
+  since: `${DAY2} 00:00:00`,
+  min_runs: '2',
+  min_increase_percent: '50',
+  price_per_rpu_hour: '0.375',
+};
 
 async function run(name: string, given: Record<string, string> = {}): Promise<{ columns: readonly QueryColumn[]; rows: QueryRow[] }> {
   const declared = library.get(name).parameters.map((parameter) => parameter.name);
@@ -40,17 +51,39 @@ async function run(name: string, given: Record<string, string> = {}): Promise<{ 
 
 const sum = (rows: readonly QueryRow[], column: string) => rows.reduce((total, row) => total + Number(row[column] ?? 0), 0);
 
+async function count(sql: string): Promise<number> {
+  const { rows } = await collectRows(local.engine.pages({ name: 'count', sql, parameters: [] }));
+  return Number(Object.values(rows[0] ?? {})[0]);
+}
+
+const FLEET_CHECKS = fleetChecks({ run: (name, given) => run(name, given) });
+
 /** What each question must find in the small lake. Every file of queries/ needs an entry. */
 const CHECKS: Record<string, (rows: QueryRow[]) => void | Promise<void>> = {
-  redshift_hourly_statements: (rows) => {
-    expect(rows).toContainEqual({ cluster: 'alpha', hour: `${DAY1} 08:00:00`, statements: 3, aborted: 0 });
-    expect(rows).toContainEqual({ cluster: 'beta', hour: `${DAY2} 16:00:00`, statements: 1, aborted: 1 });
-    expect(sum(rows, 'statements')).toBe(53);
+  redshift_hourly_statements: async (rows) => {
+    const stl = { kind: 'provisioned', dialect: 'stl' };
+    expect(rows).toContainEqual({ cluster: 'alpha', ...stl, hour: `${DAY1} 08:00:00`, statements: 3, failed: 0 });
+    expect(rows).toContainEqual({ cluster: 'beta', ...stl, hour: `${DAY2} 16:00:00`, statements: 1, failed: 1 });
+    // The Serverless workgroup, read through SYS, beside the provisioned clusters.
+    const gamma = { cluster: SMALL_LAKE.workgroup, kind: 'serverless', dialect: 'sys' };
+    expect(rows).toContainEqual({ ...gamma, hour: `${DAY1} 09:00:00`, statements: 3, failed: 1 });
+    expect(rows).toContainEqual({ ...gamma, hour: `${DAY2} 12:00:00`, statements: 2, failed: 0 });
+    // One row per statement of each dialect: the queries of stl_query and the statements of sys_query_history.
+    expect(sum(rows, 'statements')).toBe(62);
+    expect(await count('SELECT (SELECT count(*) FROM stl_query) + (SELECT count(*) FROM sys_query_history)')).toBe(62);
   },
   redshift_slowest_fingerprints: (rows) => {
     expect(rows[0]).toMatchObject({ runs: 1, max_seconds: 600, total_seconds: 600, slowest_text: SMALL_LAKE.slowest.text });
     expect(rows.find((row) => row.runs === 48)).toMatchObject({ clusters: 2, alerts: 0, max_seconds: 4 });
-    expect(rows.find((row) => String(row.slowest_text).includes('FROM event e, venue v'))).toMatchObject({ alerts: 1, max_seconds: 95 });
+    // The same statement ran on alpha (STL, 95 s, a nested-loop alert) and was canceled on the workgroup (SYS, 30 s).
+    expect(rows.find((row) => String(row.slowest_text).includes('FROM event e, venue v'))).toMatchObject({
+      runs: 2,
+      clusters: 2,
+      alerts: 1,
+      max_seconds: 95,
+      total_seconds: 125,
+    });
+    expect(rows.find((row) => row.slowest_text === 'SELECT count(*) FROM sales')).toMatchObject({ runs: 4, total_seconds: 28 });
   },
   redshift_missing_statistics: (rows) => {
     expect(rows.map((row) => [row.cluster, row.table_name, row.queries])).toEqual([
@@ -60,16 +93,19 @@ const CHECKS: Record<string, (rows: QueryRow[]) => void | Promise<void>> = {
     ]);
     expect(rows[2]?.last_seen).toBe(`${DAY2} 14:30:08`);
   },
-  redshift_sys_hourly_statements: (rows) => {
-    expect(rows).toEqual([
-      { cluster: SMALL_LAKE.workgroup, hour: `${DAY1} 09:00:00`, statements: 3, failed: 1 },
-      { cluster: SMALL_LAKE.workgroup, hour: `${DAY2} 10:00:00`, statements: 2, failed: 0 },
-      { cluster: SMALL_LAKE.workgroup, hour: `${DAY2} 11:00:00`, statements: 1, failed: 0 },
-    ]);
-  },
   redshift_queue_wait: (rows) => {
-    expect(rows).toHaveLength(21);
-    expect(rows.every((row) => row.queue === 'etl queue' && row.service_class === 6)).toBe(true);
+    expect(rows).toHaveLength(26);
+    const [serverless, provisioned] = [
+      rows.filter((row) => row.cluster === SMALL_LAKE.workgroup),
+      rows.filter((row) => row.cluster !== 'gamma'),
+    ];
+    expect(provisioned.every((row) => row.queue === 'etl queue' && row.service_class === 6)).toBe(true);
+    expect(serverless.map((row) => [row.hour, row.queue, row.queries])).toEqual([
+      [`${DAY1} 09:00:00`, '(serverless)', 3],
+      [`${DAY2} 10:00:00`, '(serverless)', 2],
+      [`${DAY2} 11:00:00`, '(serverless)', 1],
+      [`${DAY2} 12:00:00`, '(serverless)', 2],
+    ]);
     expect(rows.find((row) => row.cluster === 'alpha' && row.hour === `${DAY1} 08:00:00`)).toMatchObject({
       cluster_queue: 'alpha / etl queue',
       queries: 3,
@@ -101,7 +137,8 @@ const CHECKS: Record<string, (rows: QueryRow[]) => void | Promise<void>> = {
     expect(rows).toHaveLength(1);
     expect(rows[0]).toMatchObject({
       cluster: SMALL_LAKE.nestedLoop.cluster,
-      query: SMALL_LAKE.nestedLoop.query,
+      dialect: 'stl',
+      query_id: SMALL_LAKE.nestedLoop.query,
       seconds: 95,
       alerts: 1,
       text: 'SELECT * FROM event e, venue v',
@@ -109,8 +146,9 @@ const CHECKS: Record<string, (rows: QueryRow[]) => void | Promise<void>> = {
     expect(String(rows[0]?.plannode)).toContain('Nested Loop');
   },
   redshift_aborted_statements: (rows) => {
-    expect(rows.map((row) => [row.cluster, row.query, row.seconds, row.text])).toEqual([
-      ['beta', SMALL_LAKE.aborted.query, 30, 'DELETE FROM sales WHERE saletime < 2008'],
+    expect(rows.map((row) => [row.cluster, row.query_id, row.status, row.seconds, row.text])).toEqual([
+      ['beta', SMALL_LAKE.aborted.query, 'aborted', 30, 'DELETE FROM sales WHERE saletime < 2008'],
+      [SMALL_LAKE.workgroup, 9_003, 'canceled', 30, 'SELECT * FROM event e, venue v'],
     ]);
   },
   redshift_ddl_history: (rows) => {
@@ -138,6 +176,7 @@ const CHECKS: Record<string, (rows: QueryRow[]) => void | Promise<void>> = {
       statements_hour_after: 1,
     });
   },
+  ...FLEET_CHECKS,
   cloudtrail_events_unique: async (rows) => {
     const raw = await collectRows(local.engine.pages({ name: 'raw', sql: 'SELECT count(*) AS n FROM cloudtrail_events', parameters: [] }));
     expect(rows).toHaveLength(Number(raw.rows[0]?.n) - 1);
@@ -221,7 +260,7 @@ describe('queries/', () => {
   it('would be caught by the parser if a statement were malformed', () => {
     const good = athenaQueryString(library.get('redshift_hourly_statements'));
     expect(() => parser.astify(good.replace('GROUP BY', 'GROUP'), TRINO)).toThrow();
-    expect(() => parser.astify(good.replace('FROM stl_query', 'FROM stl_query WHERE WHERE'), TRINO)).toThrow();
+    expect(() => parser.astify(good.replace('FROM redshift_statements', 'FROM redshift_statements WHERE WHERE'), TRINO)).toThrow();
     expect(() => parser.astify(good.replace('count(*) AS statements', 'count(* AS statements'), TRINO)).toThrow();
   });
 

@@ -13,6 +13,12 @@ export const SMALL_LAKE = {
   /** The slowest statement: 600 s on beta. */
   slowest: { cluster: 'beta', query: 2_004, text: 'SELECT s.* FROM sales s JOIN listing l ON s.listid = l.listid WHERE s.qtysold > 4' },
   aborted: { cluster: 'beta', query: 2_005 },
+  /** MB spilled: by the slowest statement on beta (STL) and by a count of sales on the workgroup (SYS). */
+  spill: { stlBlocks: 2_048, sysBlocks: 320 },
+  /** A COPY on alpha with two records in error; the workgroup's COPY has one. */
+  copy: { cluster: 'alpha', query: 1_600, table: 'staging.orders', errors: 2 },
+  /** Hosts that failed to log in: one on alpha (STL), one on the workgroup (SYS). */
+  failedLogins: { stl: { host: '203.0.113.45', user: 'admin', failures: 3 }, sys: { host: '198.51.100.23' } },
   /** Named in "Tables missing statistics" of the plan, and by a missing-statistics alert on a scan of venue. */
   missingStatistics: ['event', 'sales', 'venue'],
   ddl: 'CREATE TABLE public.sales_copy (id integer, amount double precision)',

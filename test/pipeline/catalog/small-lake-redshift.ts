@@ -2,6 +2,77 @@ import { queryTextRow } from '../../../pipeline/redshift/query-text-rows.js';
 import { type Row, plusSeconds, SMALL_LAKE, ts } from './small-lake-facts.js';
 
 /**
+ * The slowest statement spilled (stl_query_metrics) and tripped a monitoring rule; a COPY with bad
+ * records; failed logins from one host, a login and a user change (the provisioned-only views).
+ */
+function addSpillAndLogs(rows: Map<string, Row[]>, add: (table: string, row: Row) => void, exportedAt: string): void {
+  const day2 = SMALL_LAKE.days[1];
+  const slowest = rows.get('stl_query')?.find((row) => row.query === SMALL_LAKE.slowest.query);
+  const base = { cluster: SMALL_LAKE.slowest.cluster, day: day2, exported_at: exportedAt };
+  const metrics = (segment: number, blocks: number): Row => ({
+    ...base,
+    userid: 100,
+    service_class: 6,
+    query: SMALL_LAKE.slowest.query,
+    segment,
+    step_type: -1,
+    starttime: slowest?.starttime ?? null,
+    slices: 2,
+    rows: 1_000_000,
+    blocks_to_disk: blocks,
+    step: -1,
+    query_queue_time: 1_000_000,
+    service_class_name: 'etl queue',
+  });
+  // The query-level row holds the query's spill; its segment row repeats it where it happened.
+  add('stl_query_metrics', metrics(-1, SMALL_LAKE.spill.stlBlocks));
+  add('stl_query_metrics', metrics(0, SMALL_LAKE.spill.stlBlocks));
+  add('stl_wlm_rule_action', {
+    ...base,
+    userid: 100,
+    query: SMALL_LAKE.slowest.query,
+    service_class: 6,
+    rule: 'spill_to_disk',
+    action: 'log',
+    recordtime: ts(day2, 15, 5),
+    action_value: '',
+    service_class_name: 'etl queue',
+  });
+  const copy = SMALL_LAKE.copy;
+  const alpha = { cluster: copy.cluster, day: day2, exported_at: exportedAt };
+  for (const line of [17, 230].slice(0, copy.errors)) {
+    add('stl_load_errors', {
+      ...alpha,
+      userid: 100,
+      slice: 1,
+      tbl: 100_777,
+      starttime: ts(day2, 18),
+      session: 4600,
+      query: copy.query,
+      filename: 's3://landing/orders/part-0001.gz',
+      line_number: line,
+      colname: 'amount',
+      type: 'numeric',
+      position: 0,
+      err_code: 1207,
+      err_reason: "Invalid digit, Value 'x', Pos 0, Type: Decimal",
+    });
+  }
+  const failed = SMALL_LAKE.failedLogins.stl;
+  for (let n = 0; n < failed.failures; n += 1) {
+    add('stl_connection_log', {
+      ...alpha,
+      event: 'authentication failure',
+      recordtime: ts(day2, 3, n),
+      remotehost: failed.host,
+      username: failed.user,
+    });
+  }
+  add('stl_connection_log', { ...alpha, event: 'authenticated', recordtime: ts(day2, 8), remotehost: '10.0.3.20', username: 'analyst' });
+  add('stl_userlog', { ...alpha, userid: 150, username: 'tmp_audit', action: 'Create', xid: 90_100, recordtime: ts(day2, 9) });
+}
+
+/**
  * The rows of every Redshift table, by table name. Partition values are fields of each row.
  * query_text rows come from the exporter's own row builder, so they hold the registry's columns.
  */
@@ -156,6 +227,9 @@ export function redshiftRows(): Map<string, Row[]> {
   // The slowest statement, and an aborted one, on beta.
   addQuery(SMALL_LAKE.slowest.cluster, day2, SMALL_LAKE.slowest.query, ts(day2, 15), 600, SMALL_LAKE.slowest.text, 0);
   addQuery(SMALL_LAKE.aborted.cluster, day2, SMALL_LAKE.aborted.query, ts(day2, 16), 30, 'DELETE FROM sales WHERE saletime < 2008', 1);
+  const copyText = "COPY staging.orders FROM 's3://landing/orders/' IAM_ROLE 'arn:aws:iam::012345678901:role/load' MAXERROR 10";
+  addQuery(SMALL_LAKE.copy.cluster, day2, SMALL_LAKE.copy.query, ts(day2, 18), 20, copyText, 0);
+  addSpillAndLogs(rows, add, exportedAt);
 
   // DDL, stitched in query_text and raw in stl_ddltext; a utility statement.
   const ddlStart = ts(day2, 17);

@@ -51,6 +51,26 @@ export function sysRows(): Map<string, Row[]> {
   const unload = statement(day2, 9_102, ts(day2, 10, 30), 12, "UNLOAD ('SELECT 1') TO 's3://exports/x/'", 'success', 'UNLOAD');
 
   const scanned = statement(day2, 9_103, ts(day2, 11, 0), 8, 'SELECT venuename FROM venue', 'success', 'SELECT');
+  // The count of sales got slower on the second day (the regression), and one run spilled to disk.
+  statement(day2, 9_104, ts(day2, 12, 0), 12, 'SELECT count(*) FROM sales', 'success', 'SELECT');
+  // It overlaps the run before: two statements at once on the workgroup (peak concurrency).
+  const spilled = statement(day2, 9_105, ts(day2, 12, 0, 5), 10, 'SELECT count(*) FROM sales', 'success', 'SELECT');
+  add('sys_query_detail', {
+    ...spilled.base,
+    user_id: 120,
+    query_id: 9_105,
+    child_query_sequence: 1,
+    stream_id: -1,
+    segment_id: -1,
+    step_id: -1,
+    start_time: spilled.start,
+    end_time: spilled.end,
+    duration: 10_000_000,
+    alert: '',
+    spilled_block_local_disk: SMALL_LAKE.spill.sysBlocks - 20,
+    spilled_block_remote_disk: 20,
+    metrics_level: 'Child query',
+  });
   add('sys_query_explain', {
     ...scanned.base,
     user_id: 120,
@@ -114,13 +134,20 @@ export function sysRows(): Map<string, Row[]> {
   const base2 = { cluster, day: day2, exported_at: exportedAt };
   add('sys_connection_log', { ...base2, event: 'authentication failure', record_time: ts(day2, 10, 1), remote_host: '198.51.100.23' });
   add('sys_userlog', { ...base2, user_id: 130, user_name: 'etl_svc', action: 'alter', record_time: ts(day2, 10, 2), transaction_id: 1 });
-  add('sys_serverless_usage', {
-    ...base2,
-    start_time: ts(day2, 10, 0),
-    end_time: ts(day2, 10, 1),
-    compute_seconds: 160,
-    compute_capacity: 8,
-    charged_seconds: 160,
-  });
+  // Minutes billed: the COPY's, the two counts', and one with no statement (a minimum charge).
+  for (const [hour, charged] of [
+    [10, 160],
+    [12, 120],
+    [13, 60],
+  ] as const) {
+    add('sys_serverless_usage', {
+      ...base2,
+      start_time: ts(day2, hour, 0),
+      end_time: ts(day2, hour, 1),
+      compute_seconds: charged,
+      compute_capacity: 8,
+      charged_seconds: charged,
+    });
+  }
   return rows;
 }
