@@ -96,7 +96,8 @@ function viewSql(dialect: ViewSqlDialect): string {
   q."day"
 FROM "stl_query" q
 LEFT JOIN (
-  SELECT "cluster", "day", "query", "xid", sum("total_queue_time") AS "queue_time", sum("total_exec_time") AS "execution_time",
+  SELECT "cluster", "day", "query", "xid", CAST(sum("total_queue_time") AS bigint) AS "queue_time",
+    CAST(sum("total_exec_time") AS bigint) AS "execution_time",
     max_by("service_class", "service_class_end_time") AS "service_class",
     max_by("service_class_name", "service_class_end_time") AS "service_class_name"
   FROM "stl_wlm_query"
@@ -137,12 +138,13 @@ LEFT JOIN "query_text" t
 FROM "sys_query_history" h
 LEFT JOIN (
   SELECT "cluster", "day", "query_id",
-    sum(coalesce("spilled_block_local_disk", 0) + coalesce("spilled_block_remote_disk", 0)) AS "spilled_blocks"
+    CAST(sum(coalesce("spilled_block_local_disk", 0) + coalesce("spilled_block_remote_disk", 0)) AS bigint) AS "spilled_blocks"
   FROM "sys_query_detail"
   WHERE "stream_id" = -1 AND "segment_id" = -1 AND "step_id" = -1
   GROUP BY "cluster", "day", "query_id"
 ) d ON d."cluster" = h."cluster" AND d."day" = h."day" AND d."query_id" = h."query_id"
 LEFT JOIN "query_text" t
   ON t."cluster" = h."cluster" AND t."day" = h."day" AND t."query_id" = h."query_id" AND t."xid" = h."transaction_id"`;
-  return `${stl}\nUNION ALL\n${sys}`;
+  // Each side in parentheses: the same in both engines, and the form SQL parsers take without doubt.
+  return `(${stl})\nUNION ALL\n(${sys})`;
 }
