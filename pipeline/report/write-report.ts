@@ -28,8 +28,22 @@ export const REPORT_SECTIONS: readonly ReportSectionSpec[] = [
     title: 'Redshift',
     panels: [
       { query: 'redshift_hourly_statements' },
-      { query: 'redshift_sys_hourly_statements' },
       { query: 'redshift_queue_wait' },
+      // Sizing: how many statements ran at once, what spilled to disk, what Serverless compute cost.
+      { query: 'redshift_peak_concurrency' },
+      {
+        query: 'redshift_spilled_statements',
+        chart: { type: 'stacked-bar', x: 'cluster', y: 'spilled_mb', series: 'kind' },
+        table: ['cluster', 'fingerprint', 'spilled_runs', 'runs', 'spilled_mb', 'max_spilled_mb', 'avg_seconds', 'example_text'],
+        tableRows: 10,
+      },
+      { query: 'redshift_serverless_cost' },
+      {
+        query: 'redshift_failed_logins',
+        chart: { type: 'stacked-bar', x: 'remote_host', y: 'failed_logins', series: 'user_name' },
+        table: ['cluster', 'user_name', 'remote_host', 'failed_logins', 'logins', 'sessions', 'last_seen'],
+        tableRows: 10,
+      },
       { query: 'redshift_alerts_by_table', table: ['table_name', 'alert', 'events', 'queries', 'solution'], tableRows: 10 },
       {
         query: 'redshift_slowest_fingerprints',

@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cloudTrailLogsView } from '../../pipeline/catalog/cloudtrail-logs-view.js';
+import { redshiftStatementsView } from '../../pipeline/catalog/redshift-statements-view.js';
+import { athenaLakeViewDdl } from '../../pipeline/tables/lake-view.js';
 import { QueryLibrary } from '../../pipeline/query/query-library.js';
 import { buildTestApp, FLEET, removeTestApps } from './infra-test-app.js';
 
@@ -18,9 +20,10 @@ describe('loadLakeSources', () => {
     queries = await QueryLibrary.load();
   });
 
-  it('has the storage stack create cloudtrail_logs, then the views of queries/, by running their DDL in the workgroup', () => {
+  it('has the storage stack create the lake views, then the views of queries/, by running their DDL in the workgroup', () => {
     const views = calls.map((call) => /^CREATE OR REPLACE VIEW (\w+) AS\n/.exec(call.parameters.QueryString)?.[1]);
-    expect(views).toEqual(['cloudtrail_logs', ...queries.views().map((query) => query.view)]);
+    expect(views).toEqual(['cloudtrail_logs', 'redshift_statements', ...queries.views().map((query) => query.view)]);
+    expect(calls[1]?.parameters.QueryString).toBe(athenaLakeViewDdl(redshiftStatementsView()));
     expect(calls[0]).toMatchObject({ action: 'startQueryExecution', parameters: { WorkGroup: 'opslake' } });
     expect(calls[0]?.parameters.QueryString).toBe(`CREATE OR REPLACE VIEW cloudtrail_logs AS\n${cloudTrailLogsView().athenaSql}`);
   });

@@ -14,6 +14,7 @@ import { REPORT_SECTIONS, writeReport } from '../../pipeline/report/write-report
 import { lakeTables } from '../../pipeline/tables/registry.js';
 import { compareGlueTypesWithFiles } from '../pipeline/catalog/lake-file-types.js';
 import { inspectReport, launchChromium, SCREENSHOTS } from '../pipeline/report/chromium.js';
+import { demoFleetChecks } from './demo-fleet-checks.js';
 
 /** The demo simulates and exports four sources and a trail: minutes on a shared machine, not the default two. */
 const DEMO_TIMEOUT_MS = 600_000;
@@ -27,6 +28,11 @@ const DEMO_TIMEOUT_MS = 600_000;
 const NOW = new Date('2024-03-06T13:00:00Z');
 const DAY = '2024-03-06';
 const CLUSTERS: readonly string[] = DEMO_CLUSTERS.map((cluster) => cluster.name);
+const SOURCES: readonly string[] = [...CLUSTERS, ...DEMO_SYS_SOURCES.map((source) => source.name)];
+/** The sources of the analytics workload: the provisioned cluster and the Serverless workgroup. */
+const ANALYTICS: readonly string[] = ['analytics', 'bi'];
+/** The planted regression starts in the last third of the six hours simulated (regressionMinute). */
+const REGRESSION_SINCE = '2024-03-06 11:00:00';
 
 let root: string;
 let lakeDir: string;
@@ -56,11 +62,12 @@ function devNull(): NodeJS.WritableStream {
   return new Writable({ write: (_chunk, _encoding, done) => done() });
 }
 
-async function run(name: string): Promise<QueryRow[]> {
-  const given: Record<string, string> = {};
+async function run(name: string, overrides: Record<string, string> = {}): Promise<QueryRow[]> {
+  const given: Record<string, string> = { ...overrides };
   for (const parameter of library.get(name).parameters) {
+    if (parameter.name in overrides) continue;
     if (parameter.type === 'day') given[parameter.name] = parameter.name.startsWith('from') ? '2024-03-05' : '2024-03-07';
-    if (parameter.type === 'timestamp')
+    if (parameter.type === 'timestamp' && parameter.name !== 'since')
       given[parameter.name] = parameter.name.startsWith('from') ? '2024-03-05 00:00:00' : '2024-03-07 00:00:00';
   }
   return (await collectRows(local.engine.pages(library.prepare(name, given)))).rows;
@@ -76,18 +83,16 @@ const texts = (rows: readonly QueryRow[], column: string) => rows.map((row) => S
 /** What each question must find in the demo lake, beyond a non-empty result. */
 const CHECKS: Record<string, (rows: QueryRow[]) => void | Promise<void>> = {
   redshift_hourly_statements: async (rows) => {
-    expect(new Set(texts(rows, 'cluster'))).toEqual(new Set(CLUSTERS));
-    expect(rows.reduce((sum, row) => sum + Number(row.statements), 0)).toBe(
-      await scalar("SELECT count(*) FROM stl_query WHERE day BETWEEN '2024-03-05' AND '2024-03-07'"),
+    // Every source of the fleet: the provisioned clusters through STL, the Serverless workgroup and the Multi-AZ cluster through SYS.
+    expect(new Set(rows.map((row) => `${row.cluster} ${row.kind} ${row.dialect}`))).toEqual(
+      new Set(['analytics provisioned stl', 'etl provisioned stl', 'bi serverless sys', 'warehouse provisioned sys']),
     );
-  },
-  redshift_sys_hourly_statements: async (rows) => {
-    // The Serverless workgroup and the Multi-AZ cluster, both read through SYS.
-    expect(new Set(texts(rows, 'cluster'))).toEqual(new Set(DEMO_SYS_SOURCES.map((source) => source.name)));
+    // One row per statement of each dialect.
     expect(rows.reduce((sum, row) => sum + Number(row.statements), 0)).toBe(
-      await scalar("SELECT count(*) FROM sys_query_history WHERE day BETWEEN '2024-03-05' AND '2024-03-07'"),
+      (await scalar("SELECT count(*) FROM stl_query WHERE day BETWEEN '2024-03-05' AND '2024-03-07'")) +
+        (await scalar("SELECT count(*) FROM sys_query_history WHERE day BETWEEN '2024-03-05' AND '2024-03-07'")),
     );
-    expect(rows.some((row) => Number(row.failed) > 0)).toBe(true);
+    expect(rows.some((row) => row.dialect === 'sys' && Number(row.failed) > 0)).toBe(true);
   },
   redshift_slowest_fingerprints: (rows) => {
     expect(rows).toHaveLength(25);
@@ -98,16 +103,20 @@ const CHECKS: Record<string, (rows: QueryRow[]) => void | Promise<void>> = {
   redshift_nested_loop_joins: (rows) => {
     // The analysts' cohort query joins on an inequality only: the simulator's nested loop.
     expect(rows.length).toBeGreaterThan(0);
-    expect(rows.every((row) => row.cluster === 'analytics' && String(row.plannode).includes('Nested Loop') && Number(row.alerts) > 0)).toBe(
-      true,
-    );
+    // Both sources of the analytics workload run it: the provisioned cluster (STL) and the workgroup (SYS).
+    expect(
+      rows.every(
+        (row) => ANALYTICS.includes(String(row.cluster)) && String(row.plannode).includes('Nested Loop') && Number(row.alerts) > 0,
+      ),
+    ).toBe(true);
     expect(texts(rows, 'text').some((text) => text.includes('signup_at'))).toBe(true);
   },
   redshift_missing_statistics: (rows) => {
     expect(rows.every((row) => String(row.table_name).length > 0 && Number(row.queries) > 0)).toBe(true);
   },
   redshift_queue_wait: (rows) => {
-    expect(new Set(texts(rows, 'cluster'))).toEqual(new Set(CLUSTERS));
+    expect(new Set(texts(rows, 'cluster'))).toEqual(new Set(SOURCES));
+    expect(rows.filter((row) => row.queue === '(serverless)').every((row) => row.cluster === 'bi')).toBe(true);
   },
   redshift_alerts_by_table: (rows) => {
     expect(texts(rows, 'alert')).toContain('Missing query planner statistics');
@@ -119,8 +128,9 @@ const CHECKS: Record<string, (rows: QueryRow[]) => void | Promise<void>> = {
     expect(texts(rows, 'command').every((command) => /^(CREATE|ALTER|DROP|TRUNCATE)\b/.test(command))).toBe(true);
   },
   redshift_control_plane_vs_load: (rows) => {
-    expect(texts(rows, 'cluster').every((cluster) => CLUSTERS.includes(cluster))).toBe(true);
+    expect(texts(rows, 'cluster').every((cluster) => SOURCES.includes(cluster))).toBe(true);
   },
+  ...demoFleetChecks({ run, scalar, since: REGRESSION_SINCE }),
   cloudtrail_events_unique: async (rows) => {
     expect(rows.length).toBe(await scalar('SELECT count(DISTINCT eventid) FROM cloudtrail_events'));
   },

@@ -47,15 +47,15 @@ describe('opslake query', () => {
   it('lists every query with its title and parameters', async () => {
     const { stdout } = await opslake('--list');
     expect(stdout.split('\n')[0]).toMatch(/^name\s+title\s+parameters \(default\)$/);
-    expect(stdout).toMatch(/redshift_nested_loop_joins\s+Queries with nested-loop joins\s+from_day=today-7d to_day=today/);
+    expect(stdout).toMatch(/redshift_nested_loop_joins\s+Statements with nested-loop joins\s+from_day=today-7d to_day=today/);
     expect(stdout).toMatch(/cloudtrail_events_unique\s+CloudTrail events without duplicates\s+-/);
   });
 
   it('runs a query on the lake of the config file and prints a table', async () => {
     const { stdout, stderr } = await opslake('redshift_nested_loop_joins', '--config', config, ...DAYS);
     const [header, row] = stdout.trim().split('\n');
-    expect(header).toMatch(/^cluster\s+query\s+starttime\s+endtime\s+seconds/);
-    expect(row).toMatch(/^alpha\s+1,003\s+2024-03-04 13:00:00/);
+    expect(header).toMatch(/^cluster\s+dialect\s+query_id\s+start_time\s+end_time\s+seconds/);
+    expect(row).toMatch(/^alpha\s+stl\s+1,003\s+2024-03-04 13:00:00/);
     expect(stderr).toBe('1 row\n');
   });
 

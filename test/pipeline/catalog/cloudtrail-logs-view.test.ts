@@ -5,7 +5,7 @@ import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cloudTrailLogsView } from '../../../pipeline/catalog/cloudtrail-logs-view.js';
 import { DuckDbCatalog } from '../../../pipeline/catalog/duckdb-catalog.js';
-import { lakeViews } from '../../../pipeline/catalog/lake-views.js';
+import { lakeViewsOver } from '../../../pipeline/catalog/lake-views.js';
 import { ingestCloudTrail } from '../../../pipeline/cloudtrail/ingest-cloudtrail.js';
 import { openDuckDb } from '../../../pipeline/duckdb/duckdb-engine.js';
 import { FileStateStore } from '../../../pipeline/state/file-state-store.js';
@@ -60,7 +60,8 @@ beforeAll(async () => {
   ({ instance, connection } = await openDuckDb());
   const catalog = new DuckDbCatalog({ connection, lakeDir: join(root, 'lake') });
   await catalog.ensureTables(CLOUDTRAIL_TABLES);
-  await catalog.ensureViews(lakeViews());
+  // The views over what the catalog declares: cloudtrail_logs, not the Redshift views.
+  await catalog.ensureViews(lakeViewsOver(CLOUDTRAIL_TABLES));
 });
 
 afterAll(async () => {

@@ -59,9 +59,15 @@ describe('GlueCatalog.ensureViews', () => {
   it('creates a missing view with exactly its view input', async () => {
     glue.on(GetTableCommand).rejects(notFound());
     glue.on(CreateTableCommand).resolves({});
-    expect(await catalog().ensureViews(lakeViews())).toEqual([{ table: 'cloudtrail_logs', action: 'created' }]);
-    const [create] = glue.commandCalls(CreateTableCommand);
-    expect(create?.args[0].input).toEqual({ DatabaseName: 'opslake', TableInput: glueViewInput(VIEW, { database: 'opslake' }) });
+    expect(await catalog().ensureViews(lakeViews())).toEqual([
+      { table: 'cloudtrail_logs', action: 'created' },
+      { table: 'redshift_statements', action: 'created' },
+    ]);
+    const creates = glue.commandCalls(CreateTableCommand).map((call) => call.args[0].input);
+    expect(creates).toEqual(
+      lakeViews().map((view) => ({ DatabaseName: 'opslake', TableInput: glueViewInput(view, { database: 'opslake' }) })),
+    );
+    expect(creates[0]).toEqual({ DatabaseName: 'opslake', TableInput: glueViewInput(VIEW, { database: 'opslake' }) });
     expect(glue.commandCalls(UpdateTableCommand)).toHaveLength(0);
   });
 
