@@ -67,6 +67,24 @@ describe('renderSlotSelect', () => {
     expect(sql).toMatch(/ORDER BY /);
   });
 
+  it('exports the spill, connection, user, load-error and rule views of provisioned clusters like the others', () => {
+    // Metrics and load errors are written while their query runs: they take its completion time.
+    for (const name of ['stl_query_metrics', 'stl_load_errors'] as const) {
+      expect(renderSlotSelect(name)).toContain(
+        'WHERE EXISTS (SELECT 1 FROM stl_query q WHERE q."query" = v."query" AND q."endtime" >= CAST(:slot_start AS timestamp)',
+      );
+    }
+    expect(renderSlotSelect('stl_connection_log')).toContain(
+      'WHERE v."recordtime" >= CAST(:slot_start AS timestamp) AND v."recordtime" < CAST(:slot_end AS timestamp)\n' +
+        'ORDER BY v."recordtime", v."pid", v."event", v."remotehost", v."remoteport"',
+    );
+    expect(renderSlotSelect('stl_connection_log')).toContain('rtrim(v."remotehost") AS "remotehost"');
+    expect(renderSlotSelect('stl_userlog')).toContain('ORDER BY v."xid", v."userid", v."action", v."recordtime"');
+    expect(renderSlotSelect('stl_wlm_rule_action')).toContain('WHERE v."recordtime" >= CAST(:slot_start AS timestamp)');
+    expect(renderOldestCursor('stl_load_errors')).toBe('SELECT min("endtime") AS oldest FROM stl_query');
+    expect(renderOldestCursor('stl_userlog')).toBe('SELECT min("recordtime") AS oldest FROM stl_userlog');
+  });
+
   it('keeps the padding of text chunks, which stitching needs', () => {
     expect(renderSlotSelect('stl_ddltext')).toContain('  v."text"\n');
     expect(renderSlotSelect('stl_ddltext')).toContain('rtrim(v."label") AS "label"');
