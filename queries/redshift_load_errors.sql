@@ -14,7 +14,10 @@ chart: { type: bar, x: table_name, y: errors, series: cluster }
 WITH stl_errors AS (
   SELECT
     e.cluster,
-    coalesce(nullif(lower(regexp_extract(t.text, '^\s*[Cc][Oo][Pp][Yy]\s+([A-Za-z0-9_."]+)', 1)), ''), CAST(e.tbl AS varchar)) AS table_name,
+    coalesce(
+      nullif(lower(regexp_extract(t.text, '^\s*[Cc][Oo][Pp][Yy]\s+([A-Za-z0-9_."]+)', 1)), ''),
+      CAST(e.tbl AS varchar)
+    ) AS table_name,
     CAST(e.query AS bigint) AS query_id,
     e.filename AS file_name,
     e.colname AS column_name,

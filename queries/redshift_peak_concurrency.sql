@@ -23,7 +23,11 @@ changes AS (
 ),
 running AS (
   -- Ends before starts at the same instant: a statement that ends as another begins does not overlap it.
-  SELECT cluster, event_time, delta, sum(delta) OVER (PARTITION BY cluster ORDER BY event_time, delta ROWS UNBOUNDED PRECEDING) AS concurrent
+  SELECT
+    cluster,
+    event_time,
+    delta,
+    sum(delta) OVER (PARTITION BY cluster ORDER BY event_time, delta ROWS UNBOUNDED PRECEDING) AS concurrent
   FROM changes
 )
 SELECT
