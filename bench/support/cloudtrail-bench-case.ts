@@ -136,10 +136,8 @@ async function ingest(name: string, trail: string, logs: readonly string[], work
       state,
       cloudtrailLatenessMinutes: DEFAULT_COMPACTION_SETTINGS.cloudtrailLatenessMinutes,
       tempDirectory: work,
-      // The live path's limit; the direct path's is the compaction setting's (as in the CLI).
-      ...(opened
-        ? { memoryLimit: process.env.OPSLAKE_BENCH_MEMORY ?? `${DEFAULT_COMPACTION_SETTINGS.memoryLimitMb}MB` }
-        : { memoryLimit: '256MB' }),
+      // The live path's limit as before; the direct path's is the compaction setting's, as in the CLI.
+      memoryLimit: opened ? `${DEFAULT_COMPACTION_SETTINGS.memoryLimitMb}MB` : '256MB',
       force: true,
       ...(opened
         ? {
