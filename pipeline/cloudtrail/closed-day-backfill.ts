@@ -147,10 +147,14 @@ export async function backfillClosedUnit(unit: readonly ObjectInfo[], options: C
     if (isRecorded(entry, input)) done.push({ status: 'recorded', key: input.key, entry });
     else todo.push(input);
   }
-  if (todo.length === 0) {
-    options.onBatch(unit, { outcomes: done });
-    return { outcomes: done, failed: [] };
+  if (done.length > 0) {
+    const known = new Set(done.map((outcome) => outcome.key));
+    options.onBatch(
+      unit.filter((input) => known.has(input.key)),
+      { outcomes: done },
+    );
   }
+  if (todo.length === 0) return { outcomes: done, failed: [] };
   const staging = await mkdtemp(join(options.tempDirectory, 'opslake-backfill-'));
   try {
     return await stageAndCompact(todo, staging, sourceName, options, done);

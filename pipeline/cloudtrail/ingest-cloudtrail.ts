@@ -220,10 +220,13 @@ export async function ingestCloudTrail(options: IngestCloudTrailOptions): Promis
           report();
         },
         ...(compacted.onStep ? { onStep: compacted.onStep } : {}),
-        ...(compacted.onPartition ? { onPartition: compacted.onPartition } : {}),
+        onPartition: (partition) => {
+          summary.addGeneration(partition);
+          compacted.onPartition?.(partition);
+        },
       });
       for (const outcome of result.outcomes) {
-        summary.add(outcome);
+        summary.add(outcome, true);
         if (outcome.status === 'skipped' || outcome.status === 'recorded') skipped += 1;
       }
       for (const failure of result.failed) summary.addFailure(failure);

@@ -96,6 +96,8 @@ describe('opslake cloudtrail ingest', () => {
     expect(run.code).toBe(0);
     expect(run.stderr).not.toContain('No catalog configured');
     expect(run.stdout).toContain('CloudTrail: 2 file(s) ingested, 3 event(s)');
+    expect(run.stdout).toContain('partitions written: 2 (2 Parquet object(s)');
+    expect(run.stdout).toContain('compacted directly: 2 partition generation(s) (closed days)');
     expect(await readdir(join(dir, 'lake', 'cloudtrail', 'events'))).toEqual(['_compacted']);
     const sql = join(dir, 'events.sql');
     await writeFile(sql, 'SELECT eventid, day FROM cloudtrail_events ORDER BY eventid\n');

@@ -71,6 +71,7 @@ describe('the backfill of closed days', () => {
     const direct = await CompactionWorld.create(join(scratch, 'direct'));
     const summary = await direct.backfill(FILES);
     expect(summary.failed).toEqual([]);
+    expect(summary.toJSON()).toMatchObject({ filesIngested: 6, generationsWritten: 3, objectsWritten: 4 });
     reference = await direct.snapshot();
     referenceRows = await direct.readerRows(ALL_ROWS);
     referenceLedger = await ledgerOf(direct, FILES);
