@@ -8,7 +8,10 @@ import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { recordSelectList, recordStructType } from '../../pipeline/cloudtrail/cloudtrail-sql.js';
+import { DuckDbCatalog } from '../../pipeline/catalog/duckdb-catalog.js';
 import { ingestCloudTrail } from '../../pipeline/cloudtrail/ingest-cloudtrail.js';
+import type { PartitionResult } from '../../pipeline/compaction/partition-result.js';
+import { DEFAULT_COMPACTION_SETTINGS } from '../../pipeline/config/compaction-settings.js';
 import { openDuckDb, sqlLiteral } from '../../pipeline/duckdb/duckdb-engine.js';
 import { FileStateStore } from '../../pipeline/state/file-state-store.js';
 import { LocalObjectStore } from '../../pipeline/store/local-object-store.js';
@@ -112,24 +115,56 @@ async function baseline(name: string, logs: readonly string[], work: string, big
   return { events, inputBytes: sizeOf(logs), outputBytes: statSync(out).size };
 }
 
-/** The product path: the ingester into a local lake. */
-async function ingest(trail: string, logs: readonly string[], work: string): Promise<CaseOutput> {
-  const summary = await ingestCloudTrail({
-    source: new LocalObjectStore(trail),
-    lake: new LocalObjectStore(join(work, 'lake')),
-    // The ledger is part of live ingestion's cost: a fresh one, so every file is ingested.
-    state: new FileStateStore(join(work, 'state')),
-    cloudtrailLatenessMinutes: 120,
-    tempDirectory: work,
-    memoryLimit: '256MB',
-    force: true,
-  });
-  return {
-    events: summary.events + summary.insights,
-    inputBytes: sizeOf(logs),
-    outputBytes: summary.parquetBytes,
-    note: `${summary.objectsWritten} objects, ${summary.partitionsWritten} partitions, ${summary.quarantined.length} quarantined`,
-  };
+/**
+ * The product path: `opslake cloudtrail ingest` into a local lake with a local DuckDB catalog.
+ * The bench's days are closed, so `ingest` writes compacted generations directly (one per
+ * partition, sorted and de-duplicated); `ingest-live` forces the live path (one object per file
+ * and partition), what the SQS handler does and what the backfill did before.
+ */
+async function ingest(name: string, trail: string, logs: readonly string[], work: string): Promise<CaseOutput> {
+  const state = new FileStateStore(join(work, 'state'));
+  const lakeDir = join(work, 'lake');
+  const opened = name.endsWith('-live') ? undefined : await openDuckDb({ path: join(work, 'catalog.duckdb'), threads: 1 });
+  let generations = 0;
+  let parquetBytes = 0;
+  let compactSeconds = 0;
+  try {
+    const summary = await ingestCloudTrail({
+      source: new LocalObjectStore(trail),
+      lake: new LocalObjectStore(lakeDir),
+      // The ledger is part of ingestion's cost: a fresh one, so every file is ingested.
+      state,
+      cloudtrailLatenessMinutes: DEFAULT_COMPACTION_SETTINGS.cloudtrailLatenessMinutes,
+      tempDirectory: work,
+      // The live path's limit as before; the direct path's is the compaction setting's, as in the CLI.
+      memoryLimit: opened ? `${DEFAULT_COMPACTION_SETTINGS.memoryLimitMb}MB` : '256MB',
+      force: true,
+      ...(opened
+        ? {
+            compacted: {
+              catalog: new DuckDbCatalog({ connection: opened.connection, lakeDir }),
+              state,
+              settings: DEFAULT_COMPACTION_SETTINGS,
+              onPartition: (result: PartitionResult) => {
+                generations += result.status === 'compacted' ? 1 : 0;
+                parquetBytes += result.bytesOut;
+                compactSeconds += result.seconds;
+              },
+            },
+          }
+        : {}),
+    });
+    const objects = opened ? `${generations} generations (${compactSeconds.toFixed(1)} s folding)` : `${summary.objectsWritten} objects`;
+    return {
+      events: summary.events + summary.insights,
+      inputBytes: sizeOf(logs),
+      outputBytes: opened ? parquetBytes : summary.parquetBytes,
+      note: `${objects}, ${summary.partitionsWritten} partitions, ${summary.quarantined.length} quarantined`,
+    };
+  } finally {
+    opened?.connection.closeSync();
+    opened?.instance.closeSync();
+  }
 }
 
 /** Runs one case over the data under `data` and measures it. */
@@ -144,7 +179,7 @@ export async function runCase(name: string, data: string): Promise<Measurement> 
     const logs = filesUnder(trail, (path) => /[/]CloudTrail(-Insight)?[/]/.test(path) && path.endsWith('.json.gz'));
     if (name.startsWith('duckdb-typed')) output = await typedReference(name, logs, work);
     else if (name.startsWith('baseline')) output = await baseline(name, logs, work, big);
-    else output = await ingest(trail, logs, work);
+    else output = await ingest(name, trail, logs, work);
   } finally {
     await rm(work, { recursive: true, force: true });
   }

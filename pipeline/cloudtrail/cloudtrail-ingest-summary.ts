@@ -36,7 +36,19 @@ export class CloudTrailIngestSummary {
     return this.#partitions.size;
   }
 
-  add(outcome: FileOutcome): void {
+  /** Compacted generations the backfill of closed days wrote (DESIGN.md §4). */
+  generationsWritten = 0;
+
+  /** A generation written by the backfill of closed days: its parts are the objects readers get. */
+  addGeneration(result: { status: string; outputs: number; bytesOut: number }): void {
+    if (result.status !== 'compacted') return;
+    this.generationsWritten += 1;
+    this.objectsWritten += result.outputs;
+    this.parquetBytes += result.bytesOut;
+  }
+
+  /** `staged`: the outcome's objects were folded into generations (counted by addGeneration), not put in the lake. */
+  add(outcome: FileOutcome, staged = false): void {
     switch (outcome.status) {
       case 'ingested':
         this.filesIngested += 1;
@@ -47,8 +59,10 @@ export class CloudTrailIngestSummary {
         this.bytesRead += outcome.bytesRead;
         this.uncompressedBytes += outcome.uncompressedBytes;
         for (const object of outcome.objects) {
-          this.objectsWritten += 1;
-          this.parquetBytes += object.bytes;
+          if (!staged) {
+            this.objectsWritten += 1;
+            this.parquetBytes += object.bytes;
+          }
           const { account, region, day } = object.partition;
           this.#partitions.add(`${object.table}/${account}/${region}/${day}`);
         }
@@ -78,6 +92,7 @@ export class CloudTrailIngestSummary {
       `CloudTrail: ${this.filesIngested} file(s) ingested, ${this.events} event(s) and ${this.insights} insight(s) ` +
         `in ${seconds.toFixed(1)} s (${rate} events/s, ${formatBytes(this.bytesRead)} read)`,
       `  partitions written: ${this.partitionsWritten} (${this.objectsWritten} Parquet object(s), ${formatBytes(this.parquetBytes)})`,
+      ...(this.generationsWritten > 0 ? [`  compacted directly: ${this.generationsWritten} partition generation(s) (closed days)`] : []),
       `  skipped: ${this.skippedDigests} digest file(s), ${this.skippedExisting} already ingested, ${this.skippedOther} other`,
       `  quarantined: ${this.quarantined.length}`,
     ];
@@ -107,6 +122,7 @@ export class CloudTrailIngestSummary {
       failed: this.failed.length,
       partitionsWritten: this.partitionsWritten,
       objectsWritten: this.objectsWritten,
+      generationsWritten: this.generationsWritten,
       bytesRead: this.bytesRead,
       uncompressedBytes: this.uncompressedBytes,
       parquetBytes: this.parquetBytes,

@@ -22,6 +22,11 @@ export interface CloudTrailIngesterOptions {
   readonly connection: DuckDBConnection;
   /** The lake: outputs and `_quarantine/` go here. */
   readonly lake: ObjectStore;
+  /**
+   * Where the Parquet objects go (default the lake): the backfill of closed days stages them in a
+   * local folder and folds them into compacted generations (DESIGN.md §4).
+   */
+  readonly output?: ObjectStore;
   readonly tempDirectory?: string;
   readonly clock?: () => Date;
   /**
@@ -61,6 +66,7 @@ function byKey(a: WrittenObject, b: WrittenObject): number {
 export class CloudTrailIngester {
   readonly #parquet: ParquetWriter;
   readonly #lake: ObjectStore;
+  readonly #output: ObjectStore;
   readonly #tempRoot: string;
   readonly #clock: () => Date;
   readonly #fastPath: boolean;
@@ -68,6 +74,7 @@ export class CloudTrailIngester {
 
   constructor(options: CloudTrailIngesterOptions) {
     this.#lake = options.lake;
+    this.#output = options.output ?? options.lake;
     this.#tempRoot = options.tempDirectory ?? tmpdir();
     this.#parquet = new ParquetWriter(options.connection, { tempDirectory: this.#tempRoot });
     this.#clock = options.clock ?? (() => new Date());
@@ -157,7 +164,7 @@ export class CloudTrailIngester {
           const input = inputs.get(file.input);
           if (input === undefined) throw new OpslakeError(`a Parquet file names input ${file.input}, which this batch did not read`);
           const object = cloudTrailObject(file.table, file.partition, input.candidate.key);
-          await this.#lake.putFile(object.key, file.path, { contentType: 'application/vnd.apache.parquet' });
+          await this.#output.putFile(object.key, file.path, { contentType: 'application/vnd.apache.parquet' });
           const list = objects.get(file.input) ?? [];
           list.push({ ...object, rows: file.rows, bytes: file.bytes });
           objects.set(file.input, list);

@@ -1,73 +1,28 @@
 import type { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
+import type { DirectCompaction, IngestCloudTrailOptions } from './ingest-cloudtrail-options.js';
+import { tmpdir } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { OpslakeError } from '../errors.js';
 import { openDuckDb, writerMemoryLimit } from '../duckdb/duckdb-engine.js';
 import type { ObjectInfo, ObjectStore } from '../ports/object-store.js';
+import { GenerationWriter } from '../compaction/generation-writer.js';
+import { PartitionCompactor } from '../compaction/partition-compactor.js';
+import { ParquetWriter } from '../lake/parquet-writer.js';
 import { CloudTrailIngester } from './cloudtrail-ingester.js';
 import { CloudTrailIngestSummary } from './cloudtrail-ingest-summary.js';
 import { parseCloudTrailKey } from './cloudtrail-key.js';
+import { backfillClosedUnit, closedDayUnits } from './closed-day-backfill.js';
 import { ingestRecorded, type RecordedIngestionOptions } from './recorded-ingestion.js';
 
-export interface IngestProgress {
-  readonly filesDone: number;
-  readonly filesTotal: number;
-  readonly events: number;
-  /** Compressed bytes of the inputs done (ingested, skipped or quarantined). */
-  readonly bytesDone: number;
-  readonly bytesTotal: number;
-  readonly quarantined: number;
-  readonly skipped: number;
-  readonly failed: number;
-  readonly elapsedMs: number;
-  readonly eventsPerSecond: number;
-  /** Estimated time left, from the byte rate so far; undefined until there is a rate. */
-  readonly etaMs: number | undefined;
-}
+export type { DirectCompaction, IngestCloudTrailOptions, IngestProgress } from './ingest-cloudtrail-options.js';
 
-export interface IngestCloudTrailOptions {
-  /** The CloudTrail bucket, or a folder read as the bucket (its relative paths are the keys). */
-  readonly source: ObjectStore;
-  /** Only keys that start with this; default the whole source. */
-  readonly prefix?: string;
-  /** The lake root: `cloudtrail/...` and `_quarantine/...` are written under it. */
-  readonly lake: ObjectStore;
-  /** The ledger that says which inputs are done, and where late partitions are marked dirty (the state store). */
-  readonly state: RecordedIngestionOptions['ledger'] & RecordedIngestionOptions['dirty'];
-  /** See CompactionSettings.cloudtrailLatenessMinutes. */
-  readonly cloudtrailLatenessMinutes: number;
-  /** Only files delivered at or after this time (from the key's delivery time). */
-  readonly since?: Date;
-  /** Only files delivered before this time. */
-  readonly until?: Date;
-  /** Files ingested at once; default 1 (each uses one DuckDB connection and one core). */
-  readonly concurrency?: number;
-  /** Ingest files again even when the ledger says they are done (the default resumes: it skips them). */
-  readonly force?: boolean;
-  readonly onProgress?: (progress: IngestProgress) => void;
-  /** Wall clock for quarantine dates; default `new Date()`. */
-  readonly clock?: () => Date;
-  /** Monotonic milliseconds for rates and ETA; default `performance.now()`. */
-  readonly monotonicMs?: () => number;
-  readonly tempDirectory?: string;
-  /**
-   * DuckDB memory limit; default 256 MB per concurrent file (with the rest of the process, peak
-   * RSS stays under 512 MB at concurrency 1).
-   */
-  readonly memoryLimit?: string;
-  /** An open DuckDB connection to use (with concurrency 1); default: a private in-memory instance. */
-  readonly connection?: DuckDBConnection;
-  /** Files ingested together (one DuckDB COPY per table for the lot); default 64. */
-  readonly batchFiles?: number;
-  /**
-   * Compressed bytes ingested together; default 1 MiB (a larger file is ingested alone). DuckDB
-   * holds a batch's rows until its COPY ends, so this bounds its memory: a batch that outgrows
-   * the memory limit makes DuckDB evict the rows it buffers, and DuckDB 1.5.5 can then crash in
-   * its Parquet writer's final flush (SIGSEGV in the string dictionary; seen on a busy day with
-   * 4 MiB batches, never with 1 MiB ones, at the same speed; docs/benchmarks.md).
-   */
-  readonly batchInputBytes?: number;
-  /** See CloudTrailIngesterOptions.fastPath. */
-  readonly fastPath?: boolean;
+const MIB = 1 << 20;
+
+/** Megabytes of a DuckDB memory limit such as `256MB` or `1GB`. */
+function megabytes(limit: string): number {
+  const match = /^(\d+(?:\.\d+)?)\s*(MB|MIB|GB|GIB)$/i.exec(limit.trim());
+  if (match === null) throw new OpslakeError(`memory limit ${JSON.stringify(limit)} is not a number of MB or GB`);
+  return Number(match[1]) * (/^g/i.test(match[2] ?? '') ? 1024 : 1);
 }
 
 /** Stop the run after this many batches failed in a row: the source or the lake is then likely down. */
@@ -114,17 +69,25 @@ export async function ingestCloudTrail(options: IngestCloudTrailOptions): Promis
   }
   summary.filesListed = inputs.length;
   const bytesTotal = inputs.reduce((sum, info) => sum + info.size, 0);
+  const clock = options.clock ?? (() => new Date());
+  const direct = options.compacted;
+  const { units, live } = direct
+    ? closedDayUnits(inputs, clock(), options.cloudtrailLatenessMinutes, direct.unitBytes ?? 1 << 30)
+    : { units: [], live: inputs };
 
   let instance: DuckDBInstance | undefined;
   const connections: DuckDBConnection[] = [];
-  const concurrency = options.connection ? 1 : Math.max(1, Math.min(options.concurrency ?? 1, inputs.length || 1));
+  const concurrency = options.connection ? 1 : Math.max(1, Math.min(options.concurrency ?? 1, live.length || 1));
+  // Compaction sizes its sort buckets from the limit, so it must be the instance's own.
+  const memoryLimit =
+    options.memoryLimit ?? (direct ? `${direct.settings.memoryLimitMb}MB` : writerMemoryLimit('partitioned', concurrency));
   if (options.connection) {
     connections.push(options.connection);
   } else {
     const opened = await openDuckDb({
       threads: 1,
       // Each connection's COPY needs its own share (a partitioned write holds row groups in memory).
-      memoryLimit: options.memoryLimit ?? writerMemoryLimit('partitioned', concurrency),
+      memoryLimit,
       ...(options.tempDirectory ? { tempDirectory: options.tempDirectory } : {}),
     });
     instance = opened.instance;
@@ -165,7 +128,7 @@ export async function ingestCloudTrail(options: IngestCloudTrailOptions): Promis
   const takeBatch = (): ObjectInfo[] => {
     const batch: ObjectInfo[] = [];
     let bytes = 0;
-    for (let input = inputs[next]; input !== undefined && batch.length < batchFiles && stopped === undefined; input = inputs[next]) {
+    for (let input = live[next]; input !== undefined && batch.length < batchFiles && stopped === undefined; input = live[next]) {
       if (batch.length > 0 && bytes + input.size > batchInputBytes) break;
       next += 1;
       batch.push(input);
@@ -181,14 +144,17 @@ export async function ingestCloudTrail(options: IngestCloudTrailOptions): Promis
     ...(options.clock ? { clock: options.clock } : {}),
   };
 
-  const worker = async (connection: DuckDBConnection) => {
-    const ingester = new CloudTrailIngester({
+  const ingesterOn = (connection: DuckDBConnection, output?: ObjectStore) =>
+    new CloudTrailIngester({
       connection,
       lake: options.lake,
+      ...(output ? { output } : {}),
       ...(options.tempDirectory ? { tempDirectory: options.tempDirectory } : {}),
       ...(options.clock ? { clock: options.clock } : {}),
       ...(options.fastPath === undefined ? {} : { fastPath: options.fastPath }),
     });
+  const worker = async (connection: DuckDBConnection) => {
+    const ingester = ingesterOn(connection);
     for (let batch = takeBatch(); batch.length > 0; batch = takeBatch()) {
       try {
         const refs = batch.map((input) => ({ key: input.key, size: input.size, ...(input.etag ? { etag: input.etag } : {}) }));
@@ -215,8 +181,65 @@ export async function ingestCloudTrail(options: IngestCloudTrailOptions): Promis
     }
   };
 
+  const tempDirectory = options.tempDirectory ?? tmpdir();
+  const closedUnits = async (connection: DuckDBConnection, compacted: DirectCompaction) => {
+    const parquet = new ParquetWriter(connection, { tempDirectory });
+    const compactor = new PartitionCompactor({
+      lake: options.lake,
+      catalog: compacted.catalog,
+      state: compacted.state,
+      writer: new GenerationWriter({
+        connection,
+        parquet,
+        targetFileBytes: compacted.settings.targetFileMb * MIB,
+        memoryLimitBytes: megabytes(memoryLimit) * MIB,
+      }),
+      graceMs: compacted.settings.graceMinutes * 60_000,
+      clock,
+      tempDirectory,
+      ...(compacted.onStep ? { onStep: compacted.onStep } : {}),
+    });
+    for (const unit of units) {
+      if (stopped !== undefined) break;
+      const result = await backfillClosedUnit(unit, {
+        source: options.source,
+        lake: options.lake,
+        ledger: options.state,
+        catalog: compacted.catalog,
+        compactor,
+        ingester: (output) => ingesterOn(connection, output),
+        cloudtrailLatenessMinutes: options.cloudtrailLatenessMinutes,
+        force: options.force === true,
+        clock,
+        tempDirectory,
+        batchInputBytes,
+        batchFiles,
+        onBatch: (batch) => {
+          filesDone += batch.length;
+          bytesDone += batch.reduce((sum, input) => sum + input.size, 0);
+          report();
+        },
+        ...(compacted.onStep ? { onStep: compacted.onStep } : {}),
+        onPartition: (partition) => {
+          summary.addGeneration(partition);
+          compacted.onPartition?.(partition);
+        },
+      });
+      for (const outcome of result.outcomes) {
+        summary.add(outcome, true);
+        if (outcome.status === 'skipped' || outcome.status === 'recorded') skipped += 1;
+      }
+      for (const failure of result.failed) summary.addFailure(failure);
+      consecutiveFailures = result.failed.length === unit.length ? consecutiveFailures + 1 : 0;
+      if (consecutiveFailures >= MAX_CONSECUTIVE_FAILURES) stopped = new OpslakeError(result.failed[0]?.message ?? 'failed');
+    }
+  };
+
   try {
     report();
+    const first = connections[0];
+    // One unit at a time: two could touch the same partition (an event's account is not always its file's).
+    if (direct && first !== undefined) await closedUnits(first, direct);
     await Promise.all(connections.map((connection) => worker(connection)));
   } finally {
     if (instance) {

@@ -168,7 +168,7 @@ function stop(summary: CompactionSummary, notStarted: number): false {
 }
 
 async function listed(
-  options: CompactLakeOptions,
+  options: Pick<CompactLakeOptions, 'catalog'>,
   table: LakeTable,
   query: Parameters<Catalog['listPartitions']>[1],
 ): Promise<PartitionLocation[]> {
@@ -189,14 +189,19 @@ async function daysWithPartitions(
   return days;
 }
 
-async function locationOf(
-  options: CompactLakeOptions,
+function locationOf(options: CompactLakeOptions, table: LakeTable, values: Readonly<Record<string, string>>): Promise<string | undefined> {
+  return partitionLocation(options.catalog, table, values);
+}
+
+/** Where the catalog points a partition (undefined: not registered). */
+export async function partitionLocation(
+  catalog: Pick<Catalog, 'listPartitions'>,
   table: LakeTable,
   values: Readonly<Record<string, string>>,
 ): Promise<string | undefined> {
   const day = values.day ?? '';
   const where = Object.fromEntries(Object.entries(values).filter(([key]) => key !== 'day'));
-  const found = (await listed(options, table, { fromDay: day, toDay: day, where })).find((partition) =>
+  const found = (await listed({ catalog }, table, { fromDay: day, toDay: day, where })).find((partition) =>
     table.partitionKeys.every((key) => partition.values[key.name] === values[key.name]),
   );
   return found?.location;

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { OpslakeError } from '../errors.js';
 import type { PartitionValues } from '../ports/catalog.js';
-import type { ObjectInfo } from '../ports/object-store.js';
+import type { ObjectInfo, ObjectStore } from '../ports/object-store.js';
 
 /** An object as a manifest names it: enough to tell it from a later object under the same key. */
 export interface ObjectRef {
@@ -96,4 +96,17 @@ export function parseManifest(key: string, text: string): GenerationManifest {
     throw new ManifestError(key, 'is not a format-1 manifest (format, generation, inputs, folded, outputs)');
   }
   return manifest as GenerationManifest;
+}
+
+/** The manifest at `key`, or undefined when there is none (the generation is incomplete or was never written). */
+export async function readManifest(lake: ObjectStore, key: string): Promise<GenerationManifest | undefined> {
+  if ((await lake.head(key)) === undefined) return undefined;
+  return parseManifest(key, (await lake.getBytes(key)).toString('utf8'));
+}
+
+/** Every item of a listing. */
+export async function collect<T>(items: AsyncIterable<T>): Promise<T[]> {
+  const all: T[] = [];
+  for await (const item of items) all.push(item);
+  return all;
 }

@@ -1,5 +1,5 @@
 import { createWriteStream } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, symlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { performance } from 'node:perf_hooks';
@@ -19,8 +19,9 @@ import type { CompactionRecord, CompactionState } from '../ports/compaction-stat
 import type { ObjectInfo, ObjectStore } from '../ports/object-store.js';
 import type { LakeTable } from '../tables/lake-table.js';
 import { type CompactionPlan, dataObjects, planCompaction } from './compaction-plan.js';
-import { type GenerationManifest, type ObjectRef, parseManifest, sameObject, serializeManifest } from './generation-manifest.js';
+import { collect, type GenerationManifest, type ObjectRef, readManifest, sameObject, serializeManifest } from './generation-manifest.js';
 import type { GenerationWriter, LocalInput } from './generation-writer.js';
+import type { PartitionResult } from './partition-result.js';
 
 /** The points between a compaction's steps; tests stop a run at each to prove a rerun repairs it. */
 export type CompactionStep = 'written' | 'manifest' | 'switched' | 'recorded' | 'deleted';
@@ -37,6 +38,12 @@ export interface PartitionCompactorOptions {
   readonly onStep?: (step: CompactionStep, partition: string) => void | Promise<void>;
 }
 
+/** Rows of a partition not in the lake yet: a local Parquet file, named in manifests by `ref`. */
+export interface StagedInput {
+  readonly ref: ObjectRef;
+  readonly path: string;
+}
+
 /** One partition to compact: its values and the folder the catalog points it at (undefined: not registered). */
 export interface PartitionJob {
   readonly table: LakeTable;
@@ -45,29 +52,7 @@ export interface PartitionJob {
   readonly dryRun?: boolean;
 }
 
-export interface PartitionResult {
-  readonly table: string;
-  /** `k=v/.../` under the table. */
-  readonly path: string;
-  /** `planned`: what a dry run would do; `unchanged`: nothing new; `failed`: see `error`, readers see what they saw. */
-  readonly status: 'compacted' | 'unchanged' | 'planned' | 'failed';
-  readonly generation?: string;
-  /** Objects read (the current generation's parts and the new live objects) and written. */
-  readonly inputs: number;
-  readonly fresh: number;
-  readonly outputs: number;
-  readonly rowsIn: number;
-  readonly rowsOut: number;
-  readonly duplicatesRemoved: number;
-  readonly bytesIn: number;
-  readonly bytesOut: number;
-  readonly seconds: number;
-  /** Superseded objects deleted by this run. */
-  readonly deleted: number;
-  /** Superseded objects wait for the grace period (a later run deletes them). */
-  readonly cleanupPending: boolean;
-  readonly error?: { readonly message: string; readonly key?: string };
-}
+export type { PartitionResult } from './partition-result.js';
 
 /**
  * Compacts one partition in steps, each safe to be the last a crashed run did (DESIGN.md §2):
@@ -83,7 +68,12 @@ export class PartitionCompactor {
     this.#options = options;
   }
 
-  async compact(job: PartitionJob): Promise<PartitionResult> {
+  /**
+   * `staged`: rows of this partition made elsewhere and not in the lake yet (the backfill of closed
+   * days, DESIGN.md §4), each a local Parquet file named in the plan by its `ref`, folded in like
+   * new live objects: a rerun finds a ref the current generation already folded and leaves it out.
+   */
+  async compact(job: PartitionJob, staged: readonly StagedInput[] = []): Promise<PartitionResult> {
     const started = performance.now();
     const { table, values } = job;
     const path = partitionPath(table, values);
@@ -93,6 +83,7 @@ export class PartitionCompactor {
     try {
       const current = await this.#current(job);
       const live = dataObjects(await collect(this.#options.lake.list(partitionPrefix(table, values))), partitionPrefix(table, values));
+      live.push(...staged.map((input) => input.ref));
       const plan = planCompaction({ current: current?.manifest, currentParts: current?.parts ?? [], live });
       if (job.dryRun) {
         if (plan.kind === 'nothing-new') return { ...result, status: 'unchanged', seconds: seconds() };
@@ -110,7 +101,7 @@ export class PartitionCompactor {
         | Pick<PartitionResult, 'inputs' | 'fresh' | 'outputs' | 'rowsIn' | 'rowsOut' | 'duplicatesRemoved' | 'bytesIn' | 'bytesOut'>
         | undefined;
       if (plan.kind === 'compact') {
-        const manifest = await this.writeGeneration(job, plan);
+        const manifest = await this.writeGeneration(job, plan, new Map(staged.map((input) => [input.ref.key, input.path])));
         await this.#options.catalog.switchPartition(table, values, generationPrefix(table, values, plan.generation));
         await this.#step('switched', path);
         target = { generation: plan.generation, manifest, parts: [] };
@@ -148,10 +139,14 @@ export class PartitionCompactor {
 
   /**
    * Step 3: the generation's parts, then its manifest (last: a folder without one is incomplete).
-   * A complete generation of the same inputs is not written again. Exposed for writers that make
-   * a partition's generation directly from inputs of their own (a backfill of closed days).
+   * A complete generation of the same inputs is not written again. Inputs found in `local` (by
+   * key) are read there instead of from the lake.
    */
-  async writeGeneration(job: PartitionJob, plan: Extract<CompactionPlan, { kind: 'compact' }>): Promise<GenerationManifest> {
+  async writeGeneration(
+    job: PartitionJob,
+    plan: Extract<CompactionPlan, { kind: 'compact' }>,
+    local: ReadonlyMap<string, string> = new Map(),
+  ): Promise<GenerationManifest> {
     const { lake } = this.#options;
     const { table, values } = job;
     const manifestKey = generationObjectKey(table, values, plan.generation, GENERATION_MANIFEST);
@@ -164,8 +159,11 @@ export class PartitionCompactor {
     try {
       const inputs: LocalInput[] = [];
       for (const [index, input] of plan.inputs.entries()) {
+        // Named in key order, staged ones too: the file name breaks ties, the same way on every run.
         const path = join(folder, `in-${String(index).padStart(6, '0')}.parquet`);
-        await pipeline(await lake.getStream(input.key), createWriteStream(path));
+        const staged = local.get(input.key);
+        if (staged !== undefined) await symlink(staged, path);
+        else await pipeline(await lake.getStream(input.key), createWriteStream(path));
         inputs.push({ key: input.key, path });
       }
       const files = await this.#options.writer.write(table, inputs);
@@ -277,15 +275,4 @@ export class PartitionCompactor {
   async #step(step: CompactionStep, path: string): Promise<void> {
     await this.#options.onStep?.(step, path);
   }
-}
-
-async function readManifest(lake: ObjectStore, key: string): Promise<GenerationManifest | undefined> {
-  if ((await lake.head(key)) === undefined) return undefined;
-  return parseManifest(key, (await lake.getBytes(key)).toString('utf8'));
-}
-
-async function collect<T>(items: AsyncIterable<T>): Promise<T[]> {
-  const all: T[] = [];
-  for await (const item of items) all.push(item);
-  return all;
 }

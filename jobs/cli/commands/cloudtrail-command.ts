@@ -7,7 +7,8 @@ import { ConfigError } from '../../../pipeline/errors.js';
 import type { ObjectStore } from '../../../pipeline/ports/object-store.js';
 import { LocalObjectStore } from '../../../pipeline/store/local-object-store.js';
 import { S3ObjectStore } from '../../../pipeline/store/s3-object-store.js';
-import { DEFAULT_COMPACTION_SETTINGS } from '../../../pipeline/config/compaction-settings.js';
+import { type CompactionSettings, DEFAULT_COMPACTION_SETTINGS } from '../../../pipeline/config/compaction-settings.js';
+import { openCompactionCatalog } from '../compaction-catalog.js';
 import { type OpenedStateStore, openObjectStore, openStateStore } from '../../shared/open-stores.js';
 import { environmentVariable } from '../../shared/environment-variable.js';
 import { parseStoreLocation } from '../../shared/store-location.js';
@@ -24,6 +25,7 @@ interface IngestFlags {
   until?: string;
   concurrency: string;
   force?: boolean;
+  glueDatabase?: string;
 }
 
 /** Where `ingest` reads: the bucket (or a folder read as the bucket) and a key prefix in it. */
@@ -108,16 +110,26 @@ class IngestProgressView {
 }
 
 /** Where the lake and the state (the ledger) are: the options, else the config file's settings. */
-export async function lakeAndState(flags: {
-  config?: string;
-  lake?: string;
-  state?: string;
-}): Promise<{ lake: ObjectStore; state: OpenedStateStore; cloudtrailLatenessMinutes: number }> {
+export interface LakeAndState {
+  readonly lake: ObjectStore;
+  /** As configured: a folder or s3://bucket/prefix. */
+  readonly lakeLocation: string;
+  readonly state: OpenedStateStore;
+  readonly cloudtrailLatenessMinutes: number;
+  readonly settings: CompactionSettings;
+  /** The local DuckDB catalog of the lake (`catalog:` of the config file). */
+  readonly catalogPath: string | undefined;
+}
+
+export async function lakeAndState(flags: { config?: string; lake?: string; state?: string }): Promise<LakeAndState> {
   if (flags.lake !== undefined && flags.state !== undefined && flags.config === undefined) {
     return {
       lake: openObjectStore(flags.lake, '--lake'),
+      lakeLocation: flags.lake,
       state: openStateStore(flags.state, '--state'),
       cloudtrailLatenessMinutes: DEFAULT_COMPACTION_SETTINGS.cloudtrailLatenessMinutes,
+      settings: DEFAULT_COMPACTION_SETTINGS,
+      catalogPath: undefined,
     };
   }
   if (flags.config === undefined && !existsSync(DEFAULT_CONFIG_FILE) && environmentVariable(process.env, 'OPSLAKE_CONFIG') === undefined) {
@@ -135,8 +147,12 @@ export async function lakeAndState(flags: {
   if (state === undefined) throw new ConfigError('--state', 'missing: pass --state, or set state: in the config file');
   return {
     lake: openObjectStore(lake, flags.lake === undefined ? 'lake' : '--lake'),
+    lakeLocation: lake,
     state: openStateStore(state, flags.state === undefined ? 'state' : '--state'),
     cloudtrailLatenessMinutes: config.compaction.cloudtrailLatenessMinutes,
+    settings: config.compaction,
+    // The catalog of the config's own lake: another lake given with --lake has its own.
+    catalogPath: flags.lake === undefined ? config.catalog : undefined,
   };
 }
 
@@ -161,6 +177,7 @@ export function registerCloudtrailCommand(program: Command): void {
     .option('--until <time>', 'only files delivered before this time')
     .option('--concurrency <n>', 'files ingested at once (one core and up to ~400 MB each)', '1')
     .option('--force', 'ingest files again even when the ledger says they are done')
+    .option('--glue-database <name>', 'Glue database of an S3 lake (default: $OPSLAKE_GLUE_DATABASE): closed days are compacted directly')
     .addHelpText(
       'after',
       [
@@ -169,6 +186,9 @@ export function registerCloudtrailCommand(program: Command): void {
         '<lake>/_quarantine/cloudtrail/ with a .error.json that says why. Every outcome goes into the',
         'ledger in the state store: a run that stops can be run again, and files the ledger holds with',
         'the same size and ETag are skipped (use --force to redo them). See opslake cloudtrail status.',
+        'Files delivered on closed days (older than compaction.cloudtrailLatenessMinutes) are written',
+        'straight into compacted partitions and the catalog (catalog: of the config file, or the Glue',
+        'database) switched to them; open days go to the live folders, as the SQS handler writes them.',
         '',
         'Examples:',
         '  opslake cloudtrail ingest ./trail --lake ./lake --state ./state',
@@ -185,7 +205,17 @@ export function registerCloudtrailCommand(program: Command): void {
       const until = parseTimeOption(flags.until, '--until');
       if (since && until && since >= until) throw new ConfigError('--until', 'must be later than --since');
       const source = openCloudTrailSource(location);
-      const { lake, state, cloudtrailLatenessMinutes } = await lakeAndState(flags);
+      const { lake, lakeLocation, state, cloudtrailLatenessMinutes, settings, catalogPath } = await lakeAndState(flags);
+      // Closed days go straight into compacted generations when readers' catalog is known.
+      const opened = await openCompactionCatalog({
+        lake: lakeLocation,
+        lakeDir: lake.location,
+        catalogPath,
+        glueDatabase: flags.glueDatabase,
+      });
+      if (opened === undefined) {
+        process.stderr.write('No catalog configured (catalog: or --glue-database): every file goes to the live folders.\n');
+      }
       const view = new IngestProgressView();
       let summary: CloudTrailIngestSummary;
       try {
@@ -200,9 +230,11 @@ export function registerCloudtrailCommand(program: Command): void {
           onProgress: view.onProgress,
           ...(since ? { since } : {}),
           ...(until ? { until } : {}),
+          ...(opened ? { compacted: { catalog: opened.catalog, state, settings } } : {}),
         });
       } finally {
         view.finish();
+        opened?.close();
       }
       if (summary.filesListed === 0) {
         process.stdout.write(

@@ -1,18 +1,13 @@
-import { GlueClient } from '@aws-sdk/client-glue';
 import type { Command } from 'commander';
-import { DuckDbCatalog } from '../../../pipeline/catalog/duckdb-catalog.js';
-import { GlueCatalog } from '../../../pipeline/catalog/glue-catalog.js';
 import { formatPartitionResult } from '../../../pipeline/compaction/compaction-summary.js';
 import { runCompaction } from '../../../pipeline/compaction/run-compaction.js';
-import { openDuckDb } from '../../../pipeline/duckdb/duckdb-engine.js';
-import { CatalogError, ConfigError } from '../../../pipeline/errors.js';
-import type { Catalog } from '../../../pipeline/ports/catalog.js';
+import { ConfigError } from '../../../pipeline/errors.js';
 import { lakeTables } from '../../../pipeline/tables/registry.js';
 import type { LakeTable } from '../../../pipeline/tables/lake-table.js';
-import { environmentVariable } from '../../shared/environment-variable.js';
 import { openStateStore } from '../../shared/open-stores.js';
 import { loadLocalConfig, requireSetting } from '../load-config.js';
 import { openConfiguredStores } from '../run-export.js';
+import { openCompactionCatalog } from '../compaction-catalog.js';
 
 interface CompactFlags {
   config?: string;
@@ -76,28 +71,21 @@ export function registerCompactCommand(program: Command): void {
       if (since && until && since > until) throw new ConfigError('--until', 'must not be before --since');
       const { lake } = openConfiguredStores(config);
       const state = openStateStore(requireSetting(config.state, 'state', 'state: in the config file'), 'state');
-      const local = config.lake !== undefined && !config.lake.startsWith('s3://');
-      let close: () => void = () => {};
-      let catalog: Pick<Catalog, 'listPartitions' | 'switchPartition'>;
-      if (local) {
-        const path = requireSetting(
-          config.catalog,
-          'catalog',
-          'catalog: <file.duckdb> in the config file (readers follow compaction through it)',
-        );
-        const opened = await openDuckDb({ path }).catch((error: unknown) => {
-          throw new CatalogError(`could not open the DuckDB catalog ${path} (another opslake command may have it open)`, { cause: error });
-        });
-        catalog = new DuckDbCatalog({ connection: opened.connection, lakeDir: lake.location });
-        close = () => {
-          opened.connection.closeSync();
-          opened.instance.closeSync();
-        };
-      } else {
-        const database = flags.glueDatabase ?? environmentVariable(process.env, 'OPSLAKE_GLUE_DATABASE');
-        if (database === undefined) throw new ConfigError('--glue-database', 'missing: an S3 lake is compacted through its Glue database');
-        catalog = new GlueCatalog({ client: new GlueClient({}), database, lakeLocation: requireSetting(config.lake, 'lake', 'lake:') });
+      const lakeLocation = requireSetting(config.lake, 'lake', 'lake:');
+      const opened = await openCompactionCatalog({
+        lake: lakeLocation,
+        lakeDir: lake.location,
+        catalogPath: config.catalog,
+        glueDatabase: flags.glueDatabase,
+      });
+      if (opened === undefined) {
+        if (lakeLocation.startsWith('s3://')) {
+          throw new ConfigError('--glue-database', 'missing: an S3 lake is compacted through its Glue database');
+        }
+        requireSetting(config.catalog, 'catalog', 'catalog: <file.duckdb> in the config file (readers follow compaction through it)');
+        return;
       }
+      const { catalog, close } = opened;
       try {
         const summary = await runCompaction({
           lake,

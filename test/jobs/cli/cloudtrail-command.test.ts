@@ -87,6 +87,29 @@ describe('opslake cloudtrail ingest', () => {
     expect(forced.stdout).toContain('1 file(s) ingested, 1 event(s)');
   });
 
+  it('with a catalog in the config, writes closed days straight into compacted partitions readers query', async () => {
+    const dir = join(root, 'direct');
+    await mkdir(dir, { recursive: true });
+    const config = join(dir, 'opslake.yaml');
+    await writeFile(config, ['lake: ./lake', 'state: ./state', 'catalog: ./catalog.duckdb', 'clusters: []', ''].join('\n'));
+    const run = await opslake('cloudtrail', 'ingest', trail, '--config', config);
+    expect(run.code).toBe(0);
+    expect(run.stderr).not.toContain('No catalog configured');
+    expect(run.stdout).toContain('CloudTrail: 2 file(s) ingested, 3 event(s)');
+    expect(run.stdout).toContain('partitions written: 2 (2 Parquet object(s)');
+    expect(run.stdout).toContain('compacted directly: 2 partition generation(s) (closed days)');
+    expect(await readdir(join(dir, 'lake', 'cloudtrail', 'events'))).toEqual(['_compacted']);
+    const sql = join(dir, 'events.sql');
+    await writeFile(sql, 'SELECT eventid, day FROM cloudtrail_events ORDER BY eventid\n');
+    const query = await opslake('query', '--sql', sql, '--config', config, '--format', 'json');
+    expect(query.code).toBe(0);
+    expect(JSON.parse(query.stdout)).toEqual([
+      { eventid: 'a', day: '2024-03-04' },
+      { eventid: 'b', day: '2024-03-04' },
+      { eventid: 'c', day: '2024-03-05' },
+    ]);
+  });
+
   it('says so when nothing matches, and refuses bad options with what to do', async () => {
     const none = await opslake(
       'cloudtrail',

@@ -4,6 +4,7 @@ import { cp, mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DuckDbCatalog } from '../../../pipeline/catalog/duckdb-catalog.js';
+import type { DirectBackfillStep } from '../../../pipeline/cloudtrail/closed-day-backfill.js';
 import { ingestCloudTrail } from '../../../pipeline/cloudtrail/ingest-cloudtrail.js';
 import type { CloudTrailIngestSummary } from '../../../pipeline/cloudtrail/cloudtrail-ingest-summary.js';
 import { compactLake } from '../../../pipeline/compaction/compact-lake.js';
@@ -42,7 +43,7 @@ export function event(id: string, time: string, account = '111122223333', region
 
 /** Thrown by a step hook: a crash in the middle of a compaction. */
 export class Crash extends Error {
-  constructor(step: CompactionStep) {
+  constructor(step: CompactionStep | DirectBackfillStep) {
     super(`crashed after ${step}`);
     this.name = 'Crash';
   }
@@ -131,6 +132,40 @@ export class CompactionWorld {
       ...(force ? { force: true } : {}),
     });
     // Local readers see new live partitions once the views are rebuilt (every command that opens the catalog does).
+    await this.catalog.ensureTables(CLOUDTRAIL_TABLES);
+    return summary;
+  }
+
+  /**
+   * Puts CloudTrail files in the trail and backfills them the direct way (closed days straight
+   * into compacted generations through the catalog); `crashAfter` stops it at a step.
+   */
+  async backfill(
+    files: ReadonlyArray<{ name: string; day: string; records?: readonly Record<string, unknown>[]; body?: Buffer; account?: string }>,
+    options: { crashAfter?: CompactionStep | DirectBackfillStep; graceMs?: number; force?: boolean } = {},
+  ): Promise<CloudTrailIngestSummary> {
+    for (const file of files) {
+      const key = logKey(file.name, { day: file.day, ...(file.account ? { account: file.account } : {}) });
+      this.trail.objects.set(key, file.body ?? gzipJson({ Records: file.records ?? [] }));
+    }
+    const settings = { ...DEFAULT_COMPACTION_SETTINGS, graceMinutes: (options.graceMs ?? 0) / 60_000, memoryLimitMb: 256 };
+    const summary = await ingestCloudTrail({
+      source: this.trail,
+      lake: this.lake,
+      state: this.state,
+      cloudtrailLatenessMinutes: settings.cloudtrailLatenessMinutes,
+      clock: () => NOW,
+      tempDirectory: join(this.root, 'tmp'),
+      ...(options.force ? { force: true } : {}),
+      compacted: {
+        catalog: this.catalog,
+        state: this.state,
+        settings,
+        onStep: (step) => {
+          if (step === options.crashAfter) throw new Crash(step);
+        },
+      },
+    });
     await this.catalog.ensureTables(CLOUDTRAIL_TABLES);
     return summary;
   }
