@@ -19,6 +19,9 @@ import { useTempFolders } from '../../harness/temp-folders.js';
  * rows) and the compaction state equal an uninterrupted run's, and no lease is left.
  */
 
+/** Seconds to minutes on a busy machine; vitest's default limit is for one step, not a suite of runs. */
+const LONG_TEST_MS = 900_000;
+
 const folder = useTempFolders('opslake-compact-kill-');
 let bundle = '';
 let template = '';
@@ -85,14 +88,18 @@ afterAll(async () => {
 });
 
 describe('opslake compact killed anywhere', () => {
-  it('leaves, once run again to completion, what readers resolve and the compaction state of an uninterrupted run', async () => {
-    const reference = await referenceRun(bundle, job, folder());
-    expect((reference.snapshot as { keys: string[] }).keys.some((key) => key.includes('/_compacted/'))).toBe(true);
-    const report = await killChains(bundle, job, { seed: 11_422, chains: 6, killsPerChain: 5, folder, reference });
-    process.stdout.write(`compact kill points: ${JSON.stringify(report)}\n`);
-    expect(report.killPoints).toBe(30);
-    // Kills are drawn over a whole run, start-up included, so some always land inside one; how many
-    // depends on the machine's speed, and is reported rather than asserted.
-    expect(report.killed).toBeGreaterThan(0);
-  });
+  it(
+    'leaves, once run again to completion, what readers resolve and the compaction state of an uninterrupted run',
+    async () => {
+      const reference = await referenceRun(bundle, job, folder());
+      expect((reference.snapshot as { keys: string[] }).keys.some((key) => key.includes('/_compacted/'))).toBe(true);
+      const report = await killChains(bundle, job, { seed: 11_422, chains: 6, killsPerChain: 5, folder, reference });
+      process.stdout.write(`compact kill points: ${JSON.stringify(report)}\n`);
+      expect(report.killPoints).toBe(30);
+      // Kills are drawn over a whole run, start-up included, so some always land inside one; how many
+      // depends on the machine's speed, and is reported rather than asserted.
+      expect(report.killed).toBeGreaterThan(0);
+    },
+    LONG_TEST_MS,
+  );
 });

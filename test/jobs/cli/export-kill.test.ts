@@ -15,6 +15,9 @@ import { useTempFolders } from '../../harness/temp-folders.js';
  * rows) and the watermarks equal an uninterrupted run's, and no lease is left.
  */
 
+/** Seconds to minutes on a busy machine; vitest's default limit is for one step, not a suite of runs. */
+const LONG_TEST_MS = 900_000;
+
 const folder = useTempFolders('opslake-export-kill-');
 let bundle = '';
 let template = '';
@@ -79,13 +82,17 @@ afterAll(async () => {
 });
 
 describe('opslake export killed anywhere', () => {
-  it('leaves, once run again to completion, the lake and watermarks of an uninterrupted run, and no lease', async () => {
-    const reference = await referenceRun(bundle, job, folder());
-    const report = await killChains(bundle, job, { seed: 11_421, chains: 6, killsPerChain: 5, folder, reference });
-    process.stdout.write(`export kill points: ${JSON.stringify(report)}\n`);
-    expect(report.killPoints).toBe(30);
-    // Kills are drawn over a whole run, start-up included, so some always land inside one; how many
-    // depends on the machine's speed, and is reported rather than asserted.
-    expect(report.killed).toBeGreaterThan(0);
-  });
+  it(
+    'leaves, once run again to completion, the lake and watermarks of an uninterrupted run, and no lease',
+    async () => {
+      const reference = await referenceRun(bundle, job, folder());
+      const report = await killChains(bundle, job, { seed: 11_421, chains: 6, killsPerChain: 5, folder, reference });
+      process.stdout.write(`export kill points: ${JSON.stringify(report)}\n`);
+      expect(report.killPoints).toBe(30);
+      // Kills are drawn over a whole run, start-up included, so some always land inside one; how many
+      // depends on the machine's speed, and is reported rather than asserted.
+      expect(report.killed).toBeGreaterThan(0);
+    },
+    LONG_TEST_MS,
+  );
 });
