@@ -1,8 +1,8 @@
-import { readdir } from 'node:fs/promises';
-import { join, relative } from 'node:path';
+import { join } from 'node:path';
 import { expect } from 'vitest';
 import { openDuckDb } from '../../pipeline/duckdb/duckdb-engine.js';
 import { SeededRandom } from '../../pipeline/simulators/seeded-random.js';
+import { LocalObjectStore } from '../../pipeline/store/local-object-store.js';
 import { type ChildRun, runCliChild } from './cli-child.js';
 
 /**
@@ -84,13 +84,16 @@ function expectFinished(run: ChildRun, what: string): void {
   expect(run.code, `${what} failed:\n${run.stdout}\n${run.stderr}`).toBe(0);
 }
 
-/** Every file under `root`, relative, sorted. */
-export async function filesUnder(root: string): Promise<string[]> {
-  const entries = await readdir(root, { recursive: true, withFileTypes: true }).catch(() => []);
-  return entries
-    .filter((entry) => entry.isFile())
-    .map((entry) => relative(root, join(entry.parentPath, entry.name)))
-    .sort();
+/**
+ * The object keys under `prefix` of a local lake, as the store lists them (and so as compaction
+ * and the catalog see them), sorted. A write killed before its rename leaves its temporary file
+ * (`.opslake-tmp-*`) beside the target: like an incomplete S3 multipart upload it is no object,
+ * no listing shows it and no reader globs it.
+ */
+export async function objectKeys(root: string, prefix = ''): Promise<string[]> {
+  const keys: string[] = [];
+  for await (const info of new LocalObjectStore(root).list(prefix)) keys.push(info.key);
+  return keys.sort();
 }
 
 /**

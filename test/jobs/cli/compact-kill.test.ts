@@ -9,7 +9,7 @@ import { FileStateStore } from '../../../pipeline/state/file-state-store.js';
 import { CLOUDTRAIL_TABLES } from '../../../pipeline/tables/cloudtrail-tables.js';
 import { captureOutput } from '../../harness/capture-output.js';
 import { buildCliChild, removeCliChild } from '../../harness/cli-child.js';
-import { filesUnder, type KillJob, killChains, parquetRows, referenceRun } from '../../harness/kill-points.js';
+import { objectKeys, type KillJob, killChains, parquetRows, referenceRun } from '../../harness/kill-points.js';
 import { useTempFolders } from '../../harness/temp-folders.js';
 
 /**
@@ -37,7 +37,7 @@ async function resolved(dir: string): Promise<{ keys: string[]; rows: Record<str
       for await (const page of catalog.listPartitions(table, { fromDay: '0000-01-01', toDay: '9999-12-31' })) {
         for (const { location } of page) {
           if (location === undefined) continue;
-          for (const file of await filesUnder(join(lake, location))) keys.push(`${location}${file}`);
+          keys.push(...(await objectKeys(lake, location)));
         }
       }
     }

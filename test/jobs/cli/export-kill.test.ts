@@ -5,7 +5,7 @@ import { createSimulatedCluster } from '../../../pipeline/simulators/redshift/in
 import { FileStateStore } from '../../../pipeline/state/file-state-store.js';
 import { buildCliChild, removeCliChild } from '../../harness/cli-child.js';
 import { SIM_START } from '../../harness/export-harness.js';
-import { filesUnder, type KillJob, killChains, parquetRows, referenceRun } from '../../harness/kill-points.js';
+import { objectKeys, type KillJob, killChains, parquetRows, referenceRun } from '../../harness/kill-points.js';
 import { useTempFolders } from '../../harness/temp-folders.js';
 
 /**
@@ -58,7 +58,7 @@ const job: KillJob = {
   args: (dir, rerun) => ['export', '--config', join(dir, 'opslake.yaml'), ...(rerun ? ['--take-over-lease'] : [])],
   snapshot: async (dir) => {
     const lake = join(dir, 'lake');
-    const keys = await filesUnder(lake);
+    const keys = await objectKeys(lake);
     return { keys, rows: await parquetRows(lake, keys), state: await state(join(dir, 'state')) };
   },
 };

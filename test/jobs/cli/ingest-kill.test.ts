@@ -5,7 +5,7 @@ import type { LedgerEntry } from '../../../pipeline/ports/ingestion-ledger.js';
 import { generateDemoTrail } from '../../../pipeline/simulators/cloudtrail/demo-trail.js';
 import { FileStateStore } from '../../../pipeline/state/file-state-store.js';
 import { buildCliChild, removeCliChild } from '../../harness/cli-child.js';
-import { filesUnder, type KillJob, killChains, parquetRows, referenceRun } from '../../harness/kill-points.js';
+import { objectKeys, type KillJob, killChains, parquetRows, referenceRun } from '../../harness/kill-points.js';
 import { useTempFolders } from '../../harness/temp-folders.js';
 
 /**
@@ -38,7 +38,7 @@ const job: KillJob = {
   args: (dir) => ['cloudtrail', 'ingest', trail, '--lake', join(dir, 'lake'), '--state', join(dir, 'state')],
   snapshot: async (dir) => {
     const lake = join(dir, 'lake');
-    const keys = await filesUnder(lake);
+    const keys = await objectKeys(lake);
     return { keys, rows: await parquetRows(lake, keys), ledger: await ledger(join(dir, 'state')) };
   },
 };
