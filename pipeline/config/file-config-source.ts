@@ -89,7 +89,17 @@ export class FileConfigSource implements ConfigSource {
       const what = QUOTABLE_YAML_ERRORS.has(first.code) ? first.message : `unexpected text (${first.code})`;
       throw new ConfigError(`${this.#path}:${line}`, `YAML syntax error at line ${line}, column ${col}: ${what}`);
     }
-    return document.toJS({ maxAliasCount: 100 });
+    try {
+      return document.toJS({ maxAliasCount: 100 });
+    } catch {
+      // Raised for an alias with no anchor and for aliases that expand too far (a "billion
+      // laughs" document); the parser's message quotes the alias text, so it is not passed on.
+      throw new ConfigError(
+        this.#path,
+        'YAML aliases cannot be resolved: an alias (*name) refers to no anchor (&name) before it, or they expand too far; ' +
+          'write the values out',
+      );
+    }
   }
 
   #parseJson(text: string): unknown {

@@ -13,9 +13,15 @@ const SECRET_ARN = /^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:[A-Z
 
 function check(kind: string, value: unknown, pattern: RegExp, rule: string): string {
   if (typeof value !== 'string' || !pattern.test(value) || value.includes('--')) {
-    throw new InvalidIdentifierError(kind, String(value), rule);
+    throw new InvalidIdentifierError(kind, shown(value), rule);
   }
   return value;
+}
+
+/** A rejected value as text; an object is only named, since String() throws on one without a prototype. */
+function shown(value: unknown): string {
+  if (typeof value === 'object' && value !== null) return Array.isArray(value) ? '(a list)' : '(an object)';
+  return String(value);
 }
 
 /** Our name for a cluster or workgroup: lower-case letters, digits and single hyphens, 1-63 characters. */
