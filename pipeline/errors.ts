@@ -108,6 +108,14 @@ export class ObjectStoreError extends OpslakeError {
   }
 }
 
+/** Thrown by an ObjectStore before any call when a key breaks the key rules (too long, a `..` segment, ...). */
+export class InvalidObjectKeyError extends ObjectStoreError {
+  constructor(message: string, key: string) {
+    super(message, key);
+    this.name = 'InvalidObjectKeyError';
+  }
+}
+
 /** Thrown by an ObjectStore `get` when the object does not exist. */
 export class ObjectNotFoundError extends ObjectStoreError {
   constructor(key: string, options: { cause?: unknown } = {}) {

@@ -1,4 +1,5 @@
 import type { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
+import { tmpdir } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { OpslakeError } from '../errors.js';
 import { openDuckDb, writerMemoryLimit } from '../duckdb/duckdb-engine.js';
@@ -6,7 +7,8 @@ import type { ObjectInfo, ObjectStore } from '../ports/object-store.js';
 import { CloudTrailIngester } from './cloudtrail-ingester.js';
 import { CloudTrailIngestSummary } from './cloudtrail-ingest-summary.js';
 import { parseCloudTrailKey } from './cloudtrail-key.js';
-import { ingestRecorded, type RecordedIngestionOptions } from './recorded-ingestion.js';
+import { ingestIsolated, type IsolatedIngestionOptions } from './isolated-ingestion.js';
+import type { RecordedIngestionOptions } from './recorded-ingestion.js';
 
 export interface IngestProgress {
   readonly filesDone: number;
@@ -79,12 +81,6 @@ function deliveredAt(key: string): number | undefined {
   return parsed.key.deliveredAt?.getTime() ?? Date.parse(`${parsed.key.deliveryDate}T00:00:00Z`);
 }
 
-function firstLine(error: unknown): string {
-  const message = (error as Error)?.message ?? String(error);
-  const end = message.indexOf('\n');
-  return end < 0 ? message : message.slice(0, end);
-}
-
 /**
  * Ingests every CloudTrail file under a prefix of a bucket (or folder) into the lake: the
  * backfill behind `opslake cloudtrail ingest` and the demo. Resumable: inputs the ledger holds
@@ -138,6 +134,7 @@ export async function ingestCloudTrail(options: IngestCloudTrailOptions): Promis
   let skipped = 0;
   let consecutiveFailures = 0;
   let stopped: unknown;
+  let lastFailure: unknown;
 
   const report = () => {
     if (!options.onProgress) return;
@@ -173,7 +170,9 @@ export async function ingestCloudTrail(options: IngestCloudTrailOptions): Promis
     }
     return batch;
   };
-  const recorded: RecordedIngestionOptions = {
+  const recorded: IsolatedIngestionOptions = {
+    lake: options.lake,
+    tempDirectory: options.tempDirectory ?? tmpdir(),
     ledger: options.state,
     dirty: options.state,
     cloudtrailLatenessMinutes: options.cloudtrailLatenessMinutes,
@@ -190,25 +189,22 @@ export async function ingestCloudTrail(options: IngestCloudTrailOptions): Promis
       ...(options.fastPath === undefined ? {} : { fastPath: options.fastPath }),
     });
     for (let batch = takeBatch(); batch.length > 0; batch = takeBatch()) {
-      try {
-        const refs = batch.map((input) => ({ key: input.key, size: input.size, ...(input.etag ? { etag: input.etag } : {}) }));
-        const outcomes = await ingestRecorded(ingester, options.source, refs, recorded);
-        for (const outcome of outcomes) {
-          summary.add(outcome);
-          if (outcome.status === 'skipped' || outcome.status === 'recorded') skipped += 1;
+      const refs = batch.map((input) => ({ key: input.key, size: input.size, ...(input.etag ? { etag: input.etag } : {}) }));
+      // One input never fails another: a failed batch is retried input by input (isolated-ingestion.ts).
+      const outcomes = await ingestIsolated(ingester, options.source, refs, recorded);
+      let failed = 0;
+      for (const outcome of outcomes) {
+        if (outcome.status === 'failed') {
+          failed += 1;
+          lastFailure = outcome.error;
+          summary.addFailure(outcome);
+          continue;
         }
-        consecutiveFailures = 0;
-      } catch (error) {
-        for (const input of batch) {
-          summary.addFailure({
-            key: input.key,
-            message: firstLine(error),
-            retryable: error instanceof OpslakeError ? error.retryable : true,
-          });
-        }
-        consecutiveFailures += 1;
-        if (consecutiveFailures >= MAX_CONSECUTIVE_FAILURES) stopped = error;
+        summary.add(outcome);
+        if (outcome.status === 'skipped' || outcome.status === 'recorded') skipped += 1;
       }
+      consecutiveFailures = failed > 0 && failed === outcomes.length ? consecutiveFailures + 1 : 0;
+      if (consecutiveFailures >= MAX_CONSECUTIVE_FAILURES) stopped = lastFailure;
       filesDone += batch.length;
       bytesDone += batch.reduce((sum, input) => sum + input.size, 0);
       report();
