@@ -34,6 +34,10 @@ export class CloudTrailIngestSummary {
   readonly failed: FailedFile[] = [];
   readonly #partitions = new Set<string>();
   elapsedMs = 0;
+  /** Set when the run was interrupted (SIGINT, SIGTERM) between batches. */
+  interrupted = false;
+  /** Inputs listed but not taken up (interrupted, or stopped after failures): the next run does them. */
+  filesNotStarted = 0;
 
   /** Distinct (table, account, region, day) partitions written to. */
   get partitionsWritten(): number {
@@ -91,6 +95,9 @@ export class CloudTrailIngestSummary {
     if (this.unknownFields > 0 || this.mistypedFields > 0) {
       lines.push(`  kept in unknown_fields: ${this.unknownFields} unknown field(s), ${this.mistypedFields} value(s) of an unexpected type`);
     }
+    if (this.interrupted) {
+      lines.push(`  interrupted: ${this.filesNotStarted} file(s) not started; everything above is committed (run again to go on)`);
+    }
     if (this.failed.length > 0) {
       lines.push(`  failed, left for a retry: ${this.failed.length} (${this.#causes()}; run again to retry them)`);
       for (const file of this.failed.slice(0, 10)) lines.push(`    ${file.key}: ${file.cause}: ${file.message}`);
@@ -120,6 +127,8 @@ export class CloudTrailIngestSummary {
       skippedExisting: this.skippedExisting,
       skippedOther: this.skippedOther,
       failed: this.failed.length,
+      interrupted: this.interrupted,
+      filesNotStarted: this.filesNotStarted,
       partitionsWritten: this.partitionsWritten,
       objectsWritten: this.objectsWritten,
       bytesRead: this.bytesRead,

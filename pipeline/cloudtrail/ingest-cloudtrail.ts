@@ -70,6 +70,8 @@ export interface IngestCloudTrailOptions {
   readonly batchInputBytes?: number;
   /** See CloudTrailIngesterOptions.fastPath. */
   readonly fastPath?: boolean;
+  /** Aborted (SIGINT, SIGTERM): no new batch starts; the batches done are committed (objects, then ledger). */
+  readonly signal?: AbortSignal;
 }
 
 /** Stop the run after this many batches failed in a row: the source or the lake is then likely down. */
@@ -162,7 +164,12 @@ export async function ingestCloudTrail(options: IngestCloudTrailOptions): Promis
   const takeBatch = (): ObjectInfo[] => {
     const batch: ObjectInfo[] = [];
     let bytes = 0;
-    for (let input = inputs[next]; input !== undefined && batch.length < batchFiles && stopped === undefined; input = inputs[next]) {
+    if (options.signal?.aborted) summary.interrupted = true;
+    for (
+      let input = inputs[next];
+      input !== undefined && batch.length < batchFiles && stopped === undefined && !summary.interrupted;
+      input = inputs[next]
+    ) {
       if (batch.length > 0 && bytes + input.size > batchInputBytes) break;
       next += 1;
       batch.push(input);
@@ -221,6 +228,7 @@ export async function ingestCloudTrail(options: IngestCloudTrailOptions): Promis
     }
   }
   summary.elapsedMs = now() - started;
+  summary.filesNotStarted = inputs.length - next;
   if (stopped !== undefined) {
     throw new OpslakeError(
       `stopped after ${MAX_CONSECUTIVE_FAILURES} batches of files failed in a row ` +
