@@ -29,15 +29,19 @@ async function filesUnder(dir: string): Promise<string[]> {
   return out.sort();
 }
 
-export async function takeCensus(lakeDir: string, ledger: IngestionLedger): Promise<LakeCensus> {
+/** `days`: the delivery days whose ledger entries count (the DynamoDB ledger lists day by day: keep it short). */
+export async function takeCensus(
+  lakeDir: string,
+  ledger: IngestionLedger,
+  days: { fromDay: string; toDay: string } = { fromDay: '2024-03-01', toDay: '2024-03-31' },
+): Promise<LakeCensus> {
   const rows = await readLakeTable(lakeDir, 'events');
   const eventsBySource = new Map<string, number>();
   for (const row of rows) eventsBySource.set(String(row.source_key), (eventsBySource.get(String(row.source_key)) ?? 0) + 1);
   const objects = (await filesUnder(join(lakeDir, 'cloudtrail'))).filter((file) => file.endsWith('.parquet')).length;
   const quarantined = (await filesUnder(join(lakeDir, '_quarantine'))).filter((file) => !file.endsWith('.error.json'));
   const entries = new Map<string, LedgerEntry>();
-  for await (const page of ledger.listLedgerEntries({ fromDay: '0000-01-01', toDay: '9999-12-31' }))
-    for (const entry of page) entries.set(entry.key, entry);
+  for await (const page of ledger.listLedgerEntries(days)) for (const entry of page) entries.set(entry.key, entry);
   return {
     eventsBySource,
     events: rows.length,
