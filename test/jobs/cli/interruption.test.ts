@@ -49,7 +49,8 @@ describe('Interruption', () => {
       new Date('2024-03-04T10:07:00Z'),
     );
     expect(line).toBe(
-      'opslake: taking over the lease on compaction from compact-1234 (last renewed 7 min ago; it would expire at 2024-03-04T10:02:00.000Z)\n',
+      'opslake: taking over the lease on compaction from compact-1234 ' +
+        '(last renewed 7 min ago; it would expire at 2024-03-04T10:02:00.000Z)\n',
     );
   });
 });

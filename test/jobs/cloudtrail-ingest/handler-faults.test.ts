@@ -160,7 +160,7 @@ function expectLedgerBacked(found: LakeCensus): void {
 const messages = () => keys.map((key, i) => sqsRecord(`m${i}`, s3Notification(key)));
 
 describe('cloudtrail-ingest handler under faults', () => {
-  it('S3 and DynamoDB throttling and 5xx: retried by the SDK, redelivered by SQS, every event once, the ledger behind the objects', async () => {
+  it('S3 and DynamoDB throttling and 5xx: retried, redelivered by SQS, every event once, the ledger behind the objects', async () => {
     const { bucket, table, direct } = await freshLake();
     const proxies: FaultProxy[] = [
       await startFaultProxy({ target: s3.endpoint, service: 's3', seed: 11, rate: 0.5 }),

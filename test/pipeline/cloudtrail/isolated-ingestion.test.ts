@@ -84,7 +84,7 @@ function quarantineReasons(census: LakeCensus): Record<string, string | undefine
 }
 
 describe('batch isolation', () => {
-  it('quarantines a file with a record too large for DuckDB memory limit; the good files of its batch land, and the next run has nothing to retry', async () => {
+  it('quarantines a file with a record too large for DuckDB memory limit; its batch lands, the next run has nothing to retry', async () => {
     // 3 MB is under MAX_RECORD_BYTES: only DuckDB's limit (64 MB here) refuses it, and only when alone.
     const huge = gzipJson({ Records: [event('h1', { requestParameters: { blob: 'x'.repeat(3_000_000) } })] });
     const source = sourceWith({ huge });

@@ -32,7 +32,9 @@ describe('ClusterExporter interrupted and taken over', () => {
       let slots = 0;
       const exporter = await fixture.exporter(runner, {
         onEvent: (event) => {
-          if (event.type === 'slot-written' && (slots += 1) === 2) controller.abort();
+          if (event.type !== 'slot-written') return;
+          slots += 1;
+          if (slots === 2) controller.abort();
         },
       });
       const stopped = await exporter.export({ cluster, settings: SETTINGS, signal: controller.signal });
