@@ -11,12 +11,12 @@ import type { CloudTrailPartition } from './cloudtrail-lake-layout.js';
  */
 
 /**
- * Bytes of one record's JSON: 16 times the largest CloudTrail Lake event. DuckDB's JSON reader
+ * Bytes of one record's JSON: 32 times CloudTrail Lake's largest event. DuckDB's JSON reader
  * sizes its buffers from the longest line (a 3 MB record made it ask for 32 MiB more, a 7 MB one
- * for 64 MiB, measured with DuckDB 1.5.5), so a record at this limit still fits the 256 MB a
- * connection gets with room for the rest of its batch.
+ * for 64 MiB, measured with DuckDB 1.5.5), so a record at this limit (some 128 MiB) still fits
+ * the 256 MB a connection gets; records over the spool's 4 MiB buffer land whole below it.
  */
-export const MAX_RECORD_BYTES = 4 << 20;
+export const MAX_RECORD_BYTES = 8 << 20;
 
 /** Bytes of an escaped partition value (account, region); keys stay well under S3's 1024 bytes. */
 export const MAX_PARTITION_VALUE_BYTES = 128;

@@ -113,7 +113,7 @@ describe('batch isolation', () => {
     const over = gzipJson({ Records: [event('o1', { requestParameters: { blob: 'y'.repeat(MAX_RECORD_BYTES) } })] });
     const { summary, census } = await run(sourceWith({ over }), folder());
     expect(quarantineReasons(census)).toEqual({ [key('over')]: 'record-too-large' });
-    expect(summary.quarantined[0]?.message).toMatch(/over the limit of 4194304 bytes/);
+    expect(summary.quarantined[0]?.message).toMatch(/over the limit of 8388608 bytes/);
     expect(census.eventIds).toEqual(['g1a', 'g1b', 'g2a']);
   });
 

@@ -41,6 +41,9 @@ describe('ClusterExporter interrupted and taken over', () => {
       expect(stopped.status).toBe('interrupted');
       expect(stopped.message).toMatch(/interrupted while exporting stl_query; the slots written before are committed/);
       expect(stopped.tables.map((table) => table.slotsExported)).toEqual([2]);
+      // The summary's counts are the lake's: one object per slot written, nothing else.
+      const objects = [...(await lakeFiles(fixture.lakeDir)).keys()].filter((key) => key.endsWith('.parquet'));
+      expect(objects).toHaveLength(stopped.tables.reduce((sum, table) => sum + table.slotsWritten, 0));
       const mark = await fixture.state.getWatermark({ cluster: 'analytics', table: 'stl_query' });
       expect(mark.sealedThrough).toEqual(stopped.tables[0]?.sealedThrough);
       // The lease is free: another owner takes it at once.
