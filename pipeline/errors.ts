@@ -78,14 +78,20 @@ export class ConnectionError extends OpslakeError {
 
 /** Thrown by a StateStore when another run holds the lease of a cluster. */
 export class LeaseHeldError extends OpslakeError {
+  readonly scope: string;
   readonly holder: string;
   readonly expiresAt: Date;
+  /** When the holder last took or renewed the lease, when the store knows. */
+  readonly renewedAt: Date | undefined;
 
-  constructor(scope: string, holder: string, expiresAt: Date) {
-    super(`another run (${holder}) holds the lease on ${scope} until ${expiresAt.toISOString()}`);
+  constructor(scope: string, holder: string, expiresAt: Date, renewedAt?: Date) {
+    const seen = renewedAt === undefined ? '' : `, last renewed ${renewedAt.toISOString()}`;
+    super(`another run (${holder}) holds the lease on ${scope} until ${expiresAt.toISOString()}${seen}`);
     this.name = 'LeaseHeldError';
+    this.scope = scope;
     this.holder = holder;
     this.expiresAt = expiresAt;
+    this.renewedAt = renewedAt;
   }
 }
 
@@ -105,6 +111,14 @@ export class ObjectStoreError extends OpslakeError {
     super(message, options);
     this.name = 'ObjectStoreError';
     this.key = key;
+  }
+}
+
+/** Thrown by an ObjectStore before any call when a key breaks the key rules (too long, a `..` segment, ...). */
+export class InvalidObjectKeyError extends ObjectStoreError {
+  constructor(message: string, key: string) {
+    super(message, key);
+    this.name = 'InvalidObjectKeyError';
   }
 }
 

@@ -1,5 +1,6 @@
 import type { ExportEvent } from '../../pipeline/redshift/export-events.js';
 import { DIALECTS } from '../../pipeline/tables/registry.js';
+import { describeTakeOver } from './interruption.js';
 
 /**
  * Progress of a long export on stderr: on a terminal one line rewritten in place at most a few
@@ -19,6 +20,9 @@ export class ExportProgress {
     switch (event.type) {
       case 'cluster-start':
         this.#line(`${event.cluster}: cluster clock ${event.now}, read through its ${DIALECTS[event.dialect].title} views`);
+        break;
+      case 'lease-taken-over':
+        this.#out.write(describeTakeOver({ ...event, scope: `cluster#${event.cluster}` }));
         break;
       case 'gap':
         this.#line(

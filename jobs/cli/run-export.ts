@@ -17,6 +17,9 @@ export interface RunExportOptions {
   readonly tables?: readonly ExportTableName[];
   readonly onEvent?: (event: ExportEvent) => void;
   readonly openDatabases?: ReadonlyMap<string, PGlite>;
+  /** Aborted on SIGINT/SIGTERM: the export stops at its next slot. */
+  readonly signal?: AbortSignal;
+  readonly takeOverLease?: boolean;
 }
 
 /** Selects the clusters named on the command line (all enabled ones by default). */
@@ -69,6 +72,8 @@ export async function runExport(options: RunExportOptions): Promise<FleetExportR
       concurrency: config.export.concurrency,
       ...(options.tables ? { tables: options.tables } : {}),
       ...(options.onEvent ? { onEvent: options.onEvent } : {}),
+      ...(options.signal ? { signal: options.signal } : {}),
+      ...(options.takeOverLease ? { takeOverLease: true } : {}),
     });
   } finally {
     for (const connection of connections) connection.closeSync();

@@ -6,11 +6,13 @@ import { GlueClient } from '@aws-sdk/client-glue';
 import { S3Client } from '@aws-sdk/client-s3';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import { tmpdir } from 'node:os';
 import type { Catalog } from '../../pipeline/ports/catalog.js';
 import { GlueCatalog } from '../../pipeline/catalog/glue-catalog.js';
 import { registerWrittenPartitions } from '../../pipeline/catalog/register-partitions.js';
 import { CloudTrailIngester, type FileOutcome } from '../../pipeline/cloudtrail/cloudtrail-ingester.js';
-import { type CloudTrailInputRef, ingestRecorded, type RecordedIngestionOptions } from '../../pipeline/cloudtrail/recorded-ingestion.js';
+import { type FailedInput, ingestIsolated, type IsolatedIngestionOptions } from '../../pipeline/cloudtrail/isolated-ingestion.js';
+import type { CloudTrailInputRef, RecordedIngestionOptions } from '../../pipeline/cloudtrail/recorded-ingestion.js';
 import { parseNotification } from '../../pipeline/cloudtrail/s3-notification.js';
 import { openDuckDb } from '../../pipeline/duckdb/duckdb-engine.js';
 import { OpslakeError } from '../../pipeline/errors.js';
@@ -104,18 +106,34 @@ export function createCloudTrailIngestHandler(dependencies: CloudTrailIngestDepe
       byBucket.set(object.bucket, [...(byBucket.get(object.bucket) ?? []), input]);
     }
     const outcomes: FileOutcome[] = [];
-    const recorded: RecordedIngestionOptions = {
+    const failed: FailedInput[] = [];
+    const recorded: IsolatedIngestionOptions = {
+      lake: dependencies.lake,
+      tempDirectory: dependencies.tempDirectory ?? tmpdir(),
       ledger: dependencies.state,
       dirty: dependencies.state,
       cloudtrailLatenessMinutes: dependencies.cloudtrailLatenessMinutes,
       ...(dependencies.clock ? { clock: dependencies.clock } : {}),
     };
     for (const [bucket, inputs] of byBucket) {
-      outcomes.push(...(await ingestRecorded(await ingesterOf(), dependencies.sourceFor(bucket), inputs, recorded)));
+      // One file's failure never fails another's (isolated-ingestion.ts): those done are in the ledger.
+      for (const outcome of await ingestIsolated(await ingesterOf(), dependencies.sourceFor(bucket), inputs, recorded)) {
+        if (outcome.status === 'failed') failed.push(outcome);
+        else outcomes.push(outcome);
+      }
     }
     const written = outcomes.flatMap((outcome) => (outcome.status === 'ingested' ? outcome.objects : []));
     if (dependencies.catalog && written.length > 0) await registerWrittenPartitions(dependencies.catalog, written);
     report(outcomes, record.messageId);
+    const [first] = failed;
+    if (first === undefined) return;
+    // Only files that may pass another time are left (the others are in the ledger): the message
+    // fails, SQS delivers it again, and the redelivery skips what the ledger holds.
+    if (failed.length === 1) throw first.error;
+    throw new OpslakeError(
+      `${failed.length} file(s) failed (${failed.map((file) => file.cause).join(', ')}); first ${first.key}: ${first.message}`,
+      { cause: first.error, retryable: failed.some((file) => decideFailure(file.error) === 'retry') },
+    );
   };
 
   const report = (outcomes: readonly FileOutcome[], messageId: string): void => {

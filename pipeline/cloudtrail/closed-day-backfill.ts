@@ -3,7 +3,6 @@ import { join } from 'node:path';
 import { partitionLocation } from '../compaction/compact-lake.js';
 import type { PartitionCompactor, StagedInput } from '../compaction/partition-compactor.js';
 import type { PartitionResult } from '../compaction/partition-result.js';
-import { OpslakeError } from '../errors.js';
 import { partitionPath } from '../lake/lake-layout.js';
 import type { Catalog } from '../ports/catalog.js';
 import type { IngestionLedger } from '../ports/ingestion-ledger.js';
@@ -14,6 +13,7 @@ import type { CloudTrailIngester } from './cloudtrail-ingester.js';
 import { parseCloudTrailKey } from './cloudtrail-key.js';
 import { cloudTrailTable } from './cloudtrail-lake-layout.js';
 import { ledgerSourceName } from './ledger-source.js';
+import { retryAlone, type TemporaryCause, temporaryCause } from './isolated-ingestion.js';
 import { type CloudTrailInputRef, isClosedDay, isRecorded, ledgerEntryOf } from './recorded-ingestion.js';
 
 /** Points of the direct path besides the compactor's own; tests stop a run at each. */
@@ -22,7 +22,8 @@ export type DirectBackfillStep = 'staged' | 'ledger';
 export interface FailedInput {
   readonly key: string;
   readonly message: string;
-  readonly retryable: boolean;
+  /** Only causes retrying may cure leave an input failed (a bad file is quarantined instead). */
+  readonly cause: TemporaryCause;
 }
 
 export interface ClosedUnitOptions {
@@ -190,10 +191,20 @@ async function stageAndCompact(
       for (const outcome of batchOutcomes) outcomes.set(outcome.key, outcome);
       options.onBatch(batch, { outcomes: batchOutcomes });
     } catch (error) {
-      const message = ((error as Error)?.message ?? String(error)).split('\n')[0] ?? '';
-      const retryable = error instanceof OpslakeError ? error.retryable : true;
-      for (const input of batch) failed.set(input.key, { key: input.key, message, retryable });
-      options.onBatch(batch, { failure: error });
+      // One input never fails another (isolated-ingestion.ts): each is tried alone; a quarantine
+      // is recorded in the ledger with the unit's other outcomes, after the switch.
+      const settled = await retryAlone(batch, error, options.source, options, {
+        attempt: async (input) => (await ingester.ingest(options.source, [input.key]))[0],
+      });
+      const batchOutcomes: FileOutcome[] = [];
+      for (const outcome of settled) {
+        if (outcome.status === 'failed') failed.set(outcome.key, { key: outcome.key, message: outcome.message, cause: outcome.cause });
+        else {
+          outcomes.set(outcome.key, outcome);
+          batchOutcomes.push(outcome);
+        }
+      }
+      options.onBatch(batch, { outcomes: batchOutcomes });
     }
   }
   await options.onStep?.('staged');
@@ -233,7 +244,8 @@ async function stageAndCompact(
     if (result.status !== 'failed') continue;
     // Its rows are not in the lake: the inputs stay without an entry and the next run does them again.
     const message = `partition ${table.name} ${result.path} failed: ${result.error?.message ?? 'unknown error'}`;
-    for (const key of partition.inputs) failed.set(key, { key, message, retryable: true });
+    const cause = temporaryCause(result.error);
+    for (const key of partition.inputs) failed.set(key, { key, message, cause });
   }
 
   const final = [...outcomes.values()].filter((outcome) => !failed.has(outcome.key));

@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { sqlLiteral } from '../duckdb/duckdb-engine.js';
 import type { ParquetWriter, TargetFile, TargetFiles } from '../ports/parquet-writer.js';
 import type { CloudTrailPartition, CloudTrailTableKind } from './cloudtrail-lake-layout.js';
+import { checkPartitionValues } from './cloudtrail-limits.js';
 import { flatSelectSql, rawSelectSql, TARGET_COLUMN } from './cloudtrail-sql.js';
 import type { FlatRow } from './event-flattener.js';
 import { FLUSH_BYTES, JsonLineSpool, NEWLINE } from './json-line-spool.js';
@@ -179,6 +180,8 @@ export class CloudTrailBatchWriter {
     const key = this.#keyOf(input, table, partition);
     let target = this.#byKey.get(key);
     if (target === undefined) {
+      // Checked once per target, before any line of it is spooled: the input is then quarantined alone.
+      checkPartitionValues(partition);
       const id = this.#nextId();
       target = { id, input, table, partition, sourceKey: this.#inputKey, prefix: Buffer.from(`{"${TARGET_COLUMN}":${id},`), rows: 0 };
       this.#targets.push(target);

@@ -1,10 +1,14 @@
 import type { FileOutcome, QuarantinedFile } from './cloudtrail-file-outcome.js';
+import type { TemporaryCause } from './isolated-ingestion.js';
 
-/** A file that failed for a reason other than its content (the source or the lake failed); it can be retried. */
+/**
+ * A file that failed alone for a reason other than its content (throttling, the network, a 5xx, a
+ * permission): it has no ledger entry and the next run tries it again.
+ */
 export interface FailedFile {
   readonly key: string;
   readonly message: string;
-  readonly retryable: boolean;
+  readonly cause: TemporaryCause;
 }
 
 /** Totals of one ingestion run (a backfill, the demo, one Lambda batch). */
@@ -30,6 +34,10 @@ export class CloudTrailIngestSummary {
   readonly failed: FailedFile[] = [];
   readonly #partitions = new Set<string>();
   elapsedMs = 0;
+  /** Set when the run was interrupted (SIGINT, SIGTERM) between batches. */
+  interrupted = false;
+  /** Inputs listed but not taken up (interrupted, or stopped after failures): the next run does them. */
+  filesNotStarted = 0;
 
   /** Distinct (table, account, region, day) partitions written to. */
   get partitionsWritten(): number {
@@ -102,11 +110,25 @@ export class CloudTrailIngestSummary {
     if (this.unknownFields > 0 || this.mistypedFields > 0) {
       lines.push(`  kept in unknown_fields: ${this.unknownFields} unknown field(s), ${this.mistypedFields} value(s) of an unexpected type`);
     }
+    if (this.interrupted) {
+      lines.push(`  interrupted: ${this.filesNotStarted} file(s) not started; everything above is committed (run again to go on)`);
+    }
     if (this.failed.length > 0) {
-      lines.push(`  failed: ${this.failed.length} (run again to retry them)`);
-      for (const file of this.failed.slice(0, 10)) lines.push(`    ${file.key}: ${file.message}`);
+      lines.push(`  failed, left for a retry: ${this.failed.length} (${this.#causes()}; run again to retry them)`);
+      for (const file of this.failed.slice(0, 10)) lines.push(`    ${file.key}: ${file.cause}: ${file.message}`);
+      if (this.failed.length > 10) lines.push(`    ... and ${this.failed.length - 10} more`);
     }
     return lines.join('\n');
+  }
+
+  /** `2 throttling, 1 network`: the temporary causes of the failures, most frequent first. */
+  #causes(): string {
+    const counts = new Map<string, number>();
+    for (const file of this.failed) counts.set(file.cause, (counts.get(file.cause) ?? 0) + 1);
+    return [...counts]
+      .sort((a, b) => b[1] - a[1])
+      .map(([cause, count]) => `${count} ${cause === 'unknown' ? 'of unknown cause' : cause}`)
+      .join(', ');
   }
 
   toJSON(): Record<string, unknown> {
@@ -120,6 +142,8 @@ export class CloudTrailIngestSummary {
       skippedExisting: this.skippedExisting,
       skippedOther: this.skippedOther,
       failed: this.failed.length,
+      interrupted: this.interrupted,
+      filesNotStarted: this.filesNotStarted,
       partitionsWritten: this.partitionsWritten,
       objectsWritten: this.objectsWritten,
       generationsWritten: this.generationsWritten,

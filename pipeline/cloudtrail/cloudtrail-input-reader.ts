@@ -2,6 +2,7 @@ import { UnreadableInputError } from '../errors.js';
 import type { ObjectStore } from '../ports/object-store.js';
 import type { CloudTrailBatchWriter } from './cloudtrail-batch-writer.js';
 import { readCloudTrailRecords, type ReadCounter } from './cloudtrail-file-reader.js';
+import { checkRecordSize } from './cloudtrail-limits.js';
 import type { CloudTrailKey } from './cloudtrail-key.js';
 import type { CloudTrailTableKind } from './cloudtrail-lake-layout.js';
 import { EventFlattener, type FlatRow, type RecordContext } from './event-flattener.js';
@@ -64,6 +65,7 @@ export class CloudTrailInputReader {
       let next = await records.next();
       while (!next.done) {
         for (const record of next.value) {
+          checkRecordSize(record.text.length);
           const inspection = fastPath ? this.#inspector.inspect(record, context) : FLATTEN;
           let table: CloudTrailTableKind;
           if (inspection.path === 'raw') {

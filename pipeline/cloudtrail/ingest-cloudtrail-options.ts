@@ -68,6 +68,8 @@ export interface IngestCloudTrailOptions {
   readonly batchInputBytes?: number;
   /** See CloudTrailIngesterOptions.fastPath. */
   readonly fastPath?: boolean;
+  /** Aborted (SIGINT, SIGTERM): no new batch or closed-day unit starts; those done are committed (objects, then ledger). */
+  readonly signal?: AbortSignal;
   /**
    * Files delivered on closed days go straight into compacted generations, with no live objects
    * first (DESIGN.md §4); without it every file takes the live path.

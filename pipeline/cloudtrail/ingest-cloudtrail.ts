@@ -12,7 +12,7 @@ import { CloudTrailIngester } from './cloudtrail-ingester.js';
 import { CloudTrailIngestSummary } from './cloudtrail-ingest-summary.js';
 import { parseCloudTrailKey } from './cloudtrail-key.js';
 import { backfillClosedUnit, closedDayUnits } from './closed-day-backfill.js';
-import { ingestRecorded, type RecordedIngestionOptions } from './recorded-ingestion.js';
+import { ingestIsolated, type IsolatedIngestionOptions } from './isolated-ingestion.js';
 
 export type { DirectCompaction, IngestCloudTrailOptions, IngestProgress } from './ingest-cloudtrail-options.js';
 
@@ -32,12 +32,6 @@ function deliveredAt(key: string): number | undefined {
   const parsed = parseCloudTrailKey(key);
   if (!parsed.ok) return undefined;
   return parsed.key.deliveredAt?.getTime() ?? Date.parse(`${parsed.key.deliveryDate}T00:00:00Z`);
-}
-
-function firstLine(error: unknown): string {
-  const message = (error as Error)?.message ?? String(error);
-  const end = message.indexOf('\n');
-  return end < 0 ? message : message.slice(0, end);
 }
 
 /**
@@ -101,6 +95,9 @@ export async function ingestCloudTrail(options: IngestCloudTrailOptions): Promis
   let skipped = 0;
   let consecutiveFailures = 0;
   let stopped: unknown;
+  let lastFailure: unknown;
+  /** Files of closed-day units begun (the live inputs begun are `next`). */
+  let closedStarted = 0;
 
   const report = () => {
     if (!options.onProgress) return;
@@ -128,7 +125,12 @@ export async function ingestCloudTrail(options: IngestCloudTrailOptions): Promis
   const takeBatch = (): ObjectInfo[] => {
     const batch: ObjectInfo[] = [];
     let bytes = 0;
-    for (let input = live[next]; input !== undefined && batch.length < batchFiles && stopped === undefined; input = live[next]) {
+    if (options.signal?.aborted) summary.interrupted = true;
+    for (
+      let input = live[next];
+      input !== undefined && batch.length < batchFiles && stopped === undefined && !summary.interrupted;
+      input = live[next]
+    ) {
       if (batch.length > 0 && bytes + input.size > batchInputBytes) break;
       next += 1;
       batch.push(input);
@@ -136,7 +138,10 @@ export async function ingestCloudTrail(options: IngestCloudTrailOptions): Promis
     }
     return batch;
   };
-  const recorded: RecordedIngestionOptions = {
+  const tempDirectory = options.tempDirectory ?? tmpdir();
+  const recorded: IsolatedIngestionOptions = {
+    lake: options.lake,
+    tempDirectory,
     ledger: options.state,
     dirty: options.state,
     cloudtrailLatenessMinutes: options.cloudtrailLatenessMinutes,
@@ -156,32 +161,28 @@ export async function ingestCloudTrail(options: IngestCloudTrailOptions): Promis
   const worker = async (connection: DuckDBConnection) => {
     const ingester = ingesterOn(connection);
     for (let batch = takeBatch(); batch.length > 0; batch = takeBatch()) {
-      try {
-        const refs = batch.map((input) => ({ key: input.key, size: input.size, ...(input.etag ? { etag: input.etag } : {}) }));
-        const outcomes = await ingestRecorded(ingester, options.source, refs, recorded);
-        for (const outcome of outcomes) {
-          summary.add(outcome);
-          if (outcome.status === 'skipped' || outcome.status === 'recorded') skipped += 1;
+      const refs = batch.map((input) => ({ key: input.key, size: input.size, ...(input.etag ? { etag: input.etag } : {}) }));
+      // One input never fails another: a failed batch is retried input by input (isolated-ingestion.ts).
+      const outcomes = await ingestIsolated(ingester, options.source, refs, recorded);
+      let failed = 0;
+      for (const outcome of outcomes) {
+        if (outcome.status === 'failed') {
+          failed += 1;
+          lastFailure = outcome.error;
+          summary.addFailure(outcome);
+          continue;
         }
-        consecutiveFailures = 0;
-      } catch (error) {
-        for (const input of batch) {
-          summary.addFailure({
-            key: input.key,
-            message: firstLine(error),
-            retryable: error instanceof OpslakeError ? error.retryable : true,
-          });
-        }
-        consecutiveFailures += 1;
-        if (consecutiveFailures >= MAX_CONSECUTIVE_FAILURES) stopped = error;
+        summary.add(outcome);
+        if (outcome.status === 'skipped' || outcome.status === 'recorded') skipped += 1;
       }
+      consecutiveFailures = failed > 0 && failed === outcomes.length ? consecutiveFailures + 1 : 0;
+      if (consecutiveFailures >= MAX_CONSECUTIVE_FAILURES) stopped = lastFailure;
       filesDone += batch.length;
       bytesDone += batch.reduce((sum, input) => sum + input.size, 0);
       report();
     }
   };
 
-  const tempDirectory = options.tempDirectory ?? tmpdir();
   const closedUnits = async (connection: DuckDBConnection, compacted: DirectCompaction) => {
     const parquet = new ParquetWriter(connection, { tempDirectory });
     const compactor = new PartitionCompactor({
@@ -201,6 +202,11 @@ export async function ingestCloudTrail(options: IngestCloudTrailOptions): Promis
     });
     for (const unit of units) {
       if (stopped !== undefined) break;
+      if (options.signal?.aborted) {
+        summary.interrupted = true;
+        break;
+      }
+      closedStarted += unit.length;
       const result = await backfillClosedUnit(unit, {
         source: options.source,
         lake: options.lake,
@@ -248,6 +254,7 @@ export async function ingestCloudTrail(options: IngestCloudTrailOptions): Promis
     }
   }
   summary.elapsedMs = now() - started;
+  summary.filesNotStarted = inputs.length - closedStarted - next;
   if (stopped !== undefined) {
     throw new OpslakeError(
       `stopped after ${MAX_CONSECUTIVE_FAILURES} batches of files failed in a row ` +

@@ -8,7 +8,13 @@ export type UnreadableReason =
   | 'invalid-record'
   | 'digest-body'
   /** A digest file whose JSON is not a digest (a member missing or malformed). */
-  | 'invalid-digest';
+  | 'invalid-digest'
+  /** A record over MAX_RECORD_BYTES (cloudtrail-limits.ts). */
+  | 'record-too-large'
+  /** An account or region that cannot name a partition (over MAX_PARTITION_VALUE_BYTES, or a key the stores refuse). */
+  | 'invalid-partition-value'
+  /** The file failed alone in DuckDB (a value it refuses, a record over its memory limit): see batch isolation, DESIGN.md §4. */
+  | 'engine-refused';
 
 /**
  * One element of the `Records` array, as the bytes of its JSON object (`{...}`) and the byte

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { CompactionSettings } from '../config/compaction-settings.js';
 import { LeaseHeldError } from '../errors.js';
+import { HeldLease, leaseMs } from '../state/held-lease.js';
 import type { PartitionValuesOf } from '../lake/lake-layout.js';
 import { partitionPath } from '../lake/lake-layout.js';
 import type { Catalog, PartitionLocation } from '../ports/catalog.js';
@@ -28,12 +29,16 @@ export interface CompactLakeOptions {
   readonly onPartition?: (result: PartitionResult) => void;
   /** Who holds the lease (one compaction at a time); default a random id. */
   readonly owner?: string;
+  /** Aborted (SIGINT, SIGTERM): no new partition starts; those done are committed, the lease released. */
+  readonly signal?: AbortSignal;
+  /** Take the lease over from a run that holds it (one that was killed); `onLeaseTakeOver` shows the holder first. */
+  readonly takeOverLease?: boolean;
+  readonly onLeaseTakeOver?: (held: LeaseHeldError) => void;
 }
 
 /** The first day a run without a watermark looks at: before it, no lake has data. */
 const EPOCH_DAY = '1970-01-01';
 const LEASE_SCOPE = 'compaction';
-const LEASE_MS = 3_600_000;
 
 interface Scope {
   readonly table: LakeTable;
@@ -56,10 +61,18 @@ export async function compactLake(options: CompactLakeOptions): Promise<Compacti
   const clock = options.clock ?? (() => new Date());
   const summary = new CompactionSummary();
   const owner = options.owner ?? `compact-${randomUUID()}`;
-  let lease: Awaited<ReturnType<typeof options.state.acquireLease>> | undefined;
+  let lease: HeldLease | undefined;
   if (!options.dryRun) {
+    const now = clock();
+    const deadline = options.remainingMs === undefined ? undefined : new Date(now.getTime() + options.remainingMs());
     try {
-      lease = await options.state.acquireLease(LEASE_SCOPE, owner, LEASE_MS, clock());
+      lease = await HeldLease.acquire(options.state, LEASE_SCOPE, owner, {
+        ttlMs: leaseMs(now, deadline),
+        clock,
+        keepAlive: deadline === undefined,
+        ...(options.takeOverLease ? { takeOver: true } : {}),
+        ...(options.onLeaseTakeOver ? { onTakeOver: options.onLeaseTakeOver } : {}),
+      });
     } catch (error) {
       if (!(error instanceof LeaseHeldError)) throw error;
       summary.leaseHeldBy = error.holder;
@@ -68,10 +81,10 @@ export async function compactLake(options: CompactLakeOptions): Promise<Compacti
   }
   try {
     for (const scope of await scopesOf(options, clock())) {
-      if (!(await runScope(options, scope, summary))) break;
+      if (!(await runScope(options, scope, summary, lease))) break;
     }
   } finally {
-    if (lease !== undefined) await options.state.releaseLease(lease);
+    if (lease !== undefined) await lease.release();
   }
   return summary;
 }
@@ -94,7 +107,12 @@ async function scopesOf(options: CompactLakeOptions, now: Date): Promise<Scope[]
 }
 
 /** Returns false when the deadline stopped the run. */
-async function runScope(options: CompactLakeOptions, scope: Scope, summary: CompactionSummary): Promise<boolean> {
+async function runScope(
+  options: CompactLakeOptions,
+  scope: Scope,
+  summary: CompactionSummary,
+  lease: HeldLease | undefined,
+): Promise<boolean> {
   const { table } = scope;
   const { state } = options;
   const explicit = options.since !== undefined || options.until !== undefined;
@@ -104,7 +122,8 @@ async function runScope(options: CompactLakeOptions, scope: Scope, summary: Comp
   // A partition both dirty and on a closed day is taken up once.
   const done = new Set<string>();
   for (const mark of dirty) {
-    if (outOfTime(options)) return stop(summary, dirty.length - dirty.indexOf(mark));
+    if (mustStop(options, summary)) return stop(summary, dirty.length - dirty.indexOf(mark));
+    await lease?.renewIfDue();
     done.add(mark.path);
     const location = await locationOf(options, table, mark.values);
     const result = await compactOne(options, table, mark.values, location, summary);
@@ -123,7 +142,8 @@ async function runScope(options: CompactLakeOptions, scope: Scope, summary: Comp
       (partition) => !done.has(partitionPath(table, partition.values)),
     );
     for (const [index, partition] of partitions.entries()) {
-      if (outOfTime(options)) return stop(summary, partitions.length - index);
+      if (mustStop(options, summary)) return stop(summary, partitions.length - index);
+      await lease?.renewIfDue();
       await compactOne(options, table, partition.values, partition.location, summary);
     }
     if (!explicit && !options.dryRun) version = (await state.putCompactionWatermark(table.name, scope.scope, day, version)).version;
@@ -157,12 +177,20 @@ async function compactOne(
   return result;
 }
 
-function outOfTime(options: CompactLakeOptions): boolean {
-  return options.remainingMs !== undefined && options.remainingMs() < (options.reserveMs ?? 60_000);
+/** True at the deadline (`stoppedAtDeadline`) or once the signal is aborted (`interrupted`): no partition starts then. */
+function mustStop(options: CompactLakeOptions, summary: CompactionSummary): boolean {
+  if (options.signal?.aborted) {
+    summary.interrupted = true;
+    return true;
+  }
+  if (options.remainingMs !== undefined && options.remainingMs() < (options.reserveMs ?? 60_000)) {
+    summary.stoppedAtDeadline = true;
+    return true;
+  }
+  return false;
 }
 
 function stop(summary: CompactionSummary, notStarted: number): false {
-  summary.stoppedAtDeadline = true;
   summary.notStarted += notStarted;
   return false;
 }

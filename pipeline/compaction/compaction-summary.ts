@@ -38,6 +38,8 @@ export class CompactionSummary {
   /** Set when another run held the lease: this one did nothing. */
   leaseHeldBy: string | undefined;
   stoppedAtDeadline = false;
+  /** Set when the run was interrupted (SIGINT, SIGTERM) between partitions: the partitions done are committed. */
+  interrupted = false;
   /** Partitions left for the next run because the deadline came. */
   notStarted = 0;
 
@@ -68,7 +70,8 @@ export class CompactionSummary {
     const lines = [
       `Compaction: ${compacted.length} partition(s) compacted, ${this.count('unchanged')} unchanged, ` +
         `${this.count('planned')} planned, ${this.count('failed')} failed` +
-        (this.stoppedAtDeadline ? `; stopped at the deadline with ${this.notStarted} partition(s) left for the next run` : ''),
+        (this.stoppedAtDeadline ? `; stopped at the deadline with ${this.notStarted} partition(s) left for the next run` : '') +
+        (this.interrupted ? `; interrupted with ${this.notStarted} partition(s) of the current table left for the next run` : ''),
     ];
     if (compacted.length > 0) {
       lines.push(
@@ -92,6 +95,7 @@ export class CompactionSummary {
       failed: this.count('failed'),
       partitionsOverdue: this.partitionsOverdue,
       stoppedAtDeadline: this.stoppedAtDeadline,
+      interrupted: this.interrupted,
       objectsBefore: this.total('inputs'),
       objectsAfter: this.total('outputs'),
       rowsIn: this.total('rowsIn'),

@@ -8,7 +8,7 @@ import type { CompactionState } from '../ports/compaction-state.js';
 import type { ObjectStore } from '../ports/object-store.js';
 import type { StateStore } from '../ports/state-store.js';
 import type { LakeTable } from '../tables/lake-table.js';
-import { compactLake } from './compact-lake.js';
+import { type CompactLakeOptions, compactLake } from './compact-lake.js';
 import type { CompactionSummary } from './compaction-summary.js';
 import { GenerationWriter } from './generation-writer.js';
 import { type CompactionStep, PartitionCompactor, type PartitionResult } from './partition-compactor.js';
@@ -29,6 +29,9 @@ export interface RunCompactionOptions {
   readonly clock?: () => Date;
   readonly onPartition?: (result: PartitionResult) => void;
   readonly onStep?: (step: CompactionStep, partition: string) => void | Promise<void>;
+  readonly signal?: AbortSignal;
+  readonly takeOverLease?: boolean;
+  readonly onLeaseTakeOver?: CompactLakeOptions['onLeaseTakeOver'];
 }
 
 const MIB = 1 << 20;
@@ -71,6 +74,9 @@ export async function runCompaction(options: RunCompactionOptions): Promise<Comp
       ...(options.remainingMs ? { remainingMs: options.remainingMs } : {}),
       ...(options.reserveMs === undefined ? {} : { reserveMs: options.reserveMs }),
       ...(options.onPartition ? { onPartition: options.onPartition } : {}),
+      ...(options.signal ? { signal: options.signal } : {}),
+      ...(options.takeOverLease ? { takeOverLease: true } : {}),
+      ...(options.onLeaseTakeOver ? { onLeaseTakeOver: options.onLeaseTakeOver } : {}),
     });
   } finally {
     connection.closeSync();

@@ -28,6 +28,8 @@ export interface Lease {
   readonly scope: string;
   readonly owner: string;
   readonly expiresAt: Date;
+  /** When the holder last took or renewed it (stored leases only): how long ago the holder was last seen alive. */
+  readonly renewedAt?: Date;
 }
 
 /**

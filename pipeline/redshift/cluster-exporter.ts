@@ -1,11 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import type { ClusterConfig, ExportSettings } from '../config/opslake-config.js';
 import { DeadlineReachedError, LeaseHeldError } from '../errors.js';
+import { HeldLease, leaseMs } from '../state/held-lease.js';
 import type { WrittenObject } from '../lake/lake-layout.js';
 import type { ObjectStore } from '../ports/object-store.js';
 import type { ParquetWriter } from '../ports/parquet-writer.js';
 import type { SqlRunner } from '../ports/sql-runner.js';
-import type { Gap, Lease, StateStore } from '../ports/state-store.js';
+import type { Gap, StateStore } from '../ports/state-store.js';
 import type { ExportTableName, RedshiftPartitionKey } from '../tables/registry.js';
 import { readClusterNow } from './cluster-reads.js';
 import type { ExportEvent, ExportStep } from './export-events.js';
@@ -37,6 +38,10 @@ export interface ClusterExportOptions {
   readonly deadline?: Date;
   /** Time kept back before the deadline for the slot in flight; default 60 s. */
   readonly reserveMs?: number;
+  /** Aborted (SIGINT, SIGTERM): no new slot starts; the slots written are committed, the lease released. */
+  readonly signal?: AbortSignal;
+  /** Take the cluster's lease over from a run that holds it (one that was killed); a `lease-taken-over` event shows it first. */
+  readonly takeOverLease?: boolean;
 }
 
 export interface TableExportResult {
@@ -56,8 +61,11 @@ export interface TableExportResult {
 
 export interface ClusterExportResult {
   readonly cluster: string;
-  /** `done`; `lease-held` (another run is exporting it; nothing done); `deadline` (stopped early, finished work committed). */
-  readonly status: 'done' | 'lease-held' | 'deadline';
+  /**
+   * `done`; `lease-held` (another run is exporting it; nothing done); `deadline` (stopped early,
+   * finished work committed); `interrupted` (the signal was aborted; finished work committed).
+   */
+  readonly status: 'done' | 'lease-held' | 'deadline' | 'interrupted';
   readonly message: string;
   readonly clusterNow: string | null;
   /** The system views the source was read through, and why; absent when nothing was read (lease held). */
@@ -68,9 +76,6 @@ export interface ClusterExportResult {
 }
 
 export type { TablePlan } from './export-plan.js';
-
-/** How long a lease lasts without a deadline: a crashed run frees the cluster after this. */
-const DEFAULT_LEASE_MS = 15 * 60_000;
 
 /**
  * Exports the system views of one source incrementally, exactly once (DESIGN.md §3), through the
@@ -83,8 +88,13 @@ const DEFAULT_LEASE_MS = 15 * 60_000;
 export class ClusterExporter {
   readonly #deps: ClusterExporterDeps;
   readonly #clock: () => Date;
-  /** The lease of the run in progress, renewed halfway through its life so a long export keeps it. */
-  #lease: { scope: string; owner: string; ttlMs: number; renewAt: number } | null = null;
+  /**
+   * The lease of the run in progress, renewed halfway through its life so a long export keeps it.
+   * Without it, an export longer than the lease (a first run over a week of a busy cluster) would
+   * let a second run in; the conditional watermark writes would still keep the lake right, but
+   * the work would be done twice.
+   */
+  #lease: HeldLease | null = null;
 
   constructor(deps: ClusterExporterDeps) {
     this.#deps = deps;
@@ -94,38 +104,36 @@ export class ClusterExporter {
   async export(options: ClusterExportOptions): Promise<ClusterExportResult> {
     const { cluster } = options;
     const owner = this.#deps.owner ?? `run-${randomUUID()}`;
-    const now = this.#clock();
-    const ttl = options.deadline ? Math.max(options.deadline.getTime() - now.getTime() + 60_000, 60_000) : DEFAULT_LEASE_MS;
-    let lease: Lease;
+    let lease: HeldLease;
     try {
-      lease = await this.#deps.state.acquireLease(`cluster#${cluster.name}`, owner, ttl, now);
+      lease = await HeldLease.acquire(this.#deps.state, `cluster#${cluster.name}`, owner, {
+        ttlMs: leaseMs(this.#clock(), options.deadline),
+        clock: this.#clock,
+        keepAlive: options.deadline === undefined,
+        ...(options.takeOverLease ? { takeOver: true } : {}),
+        onTakeOver: (held) =>
+          this.#deps.onEvent?.({
+            type: 'lease-taken-over',
+            cluster: cluster.name,
+            holder: held.holder,
+            expiresAt: held.expiresAt,
+            ...(held.renewedAt ? { renewedAt: held.renewedAt } : {}),
+          }),
+      });
     } catch (error) {
       if (error instanceof LeaseHeldError) {
         return { cluster: cluster.name, status: 'lease-held', message: error.message, clusterNow: null, tables: [] };
       }
       throw error;
     }
-    this.#lease = { scope: lease.scope, owner, ttlMs: ttl, renewAt: now.getTime() + ttl / 2 };
+    this.#lease = lease;
     try {
       await this.#step('lease-acquired');
       return await this.#exportLeased(options);
     } finally {
       this.#lease = null;
-      await this.#deps.state.releaseLease(lease);
+      await lease.release();
     }
-  }
-
-  /**
-   * Extends the lease once half its time has passed. Without it, an export longer than the
-   * lease (a first run over a week of a busy cluster) would let a second run in; the
-   * conditional watermark writes would still keep the lake right, but the work would be done twice.
-   */
-  async #renewLease(): Promise<void> {
-    const lease = this.#lease;
-    const now = this.#clock();
-    if (!lease || now.getTime() < lease.renewAt) return;
-    await this.#deps.state.acquireLease(lease.scope, lease.owner, lease.ttlMs, now);
-    lease.renewAt = now.getTime() + lease.ttlMs / 2;
   }
 
   /**
@@ -157,10 +165,20 @@ export class ClusterExporter {
     let message = 'exported';
     let reached: DeadlineReachedError | undefined;
     for (const table of selected) {
+      if (options.signal?.aborted) {
+        status = 'interrupted';
+        message = `interrupted before ${table}; the slots written before are committed`;
+        break;
+      }
       const planned = await this.#planTable(options, dialect, table, context);
       await this.#step(`planned:${table}`);
       const { result, stopped } = await this.#exportTable(options, dialect, planned, clusterNow, context.now);
       results.push(result);
+      if (stopped === 'interrupted') {
+        status = 'interrupted';
+        message = `interrupted while exporting ${table}; the slots written before are committed`;
+        break;
+      }
       if (stopped) {
         reached = new DeadlineReachedError(`exporting ${cluster.name}/${table}`);
         status = 'deadline';
@@ -182,7 +200,7 @@ export class ClusterExporter {
     planned: TablePlan,
     clusterNow: string,
     now: Date,
-  ): Promise<{ result: TableExportResult; stopped: boolean }> {
+  ): Promise<{ result: TableExportResult; stopped: false | 'deadline' | 'interrupted' }> {
     const { cluster } = options;
     const { table, plan } = planned;
     const key = { cluster: cluster.name, table };
@@ -225,8 +243,9 @@ export class ClusterExporter {
       lagSeconds: watermark.sealedThrough ? Math.round((now.getTime() - watermark.sealedThrough.getTime()) / 1000) : null,
     });
     for (const slot of plan.slots) {
-      if (this.#pastDeadline(options)) return { result: result(), stopped: true };
-      await this.#renewLease();
+      if (options.signal?.aborted) return { result: result(), stopped: 'interrupted' };
+      if (this.#pastDeadline(options)) return { result: result(), stopped: 'deadline' };
+      await this.#lease?.renewIfDue();
       const written = await writeSlotObject(this.#deps, { cluster: cluster.name, dialect: dialect.dialect }, table, slot, clusterNow);
       rows += written.rows;
       slotsExported += 1;

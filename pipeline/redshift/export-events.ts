@@ -19,7 +19,15 @@ export type ExportEvent =
       readonly rows: number;
       readonly key: string | null;
     }
-  | { readonly type: 'gap'; readonly cluster: string; readonly table: ExportTableName; readonly from: Date; readonly to: Date };
+  | { readonly type: 'gap'; readonly cluster: string; readonly table: ExportTableName; readonly from: Date; readonly to: Date }
+  /** The run took the cluster's lease over on purpose from `holder` (a run that was killed, say). */
+  | {
+      readonly type: 'lease-taken-over';
+      readonly cluster: string;
+      readonly holder: string;
+      readonly expiresAt: Date;
+      readonly renewedAt?: Date;
+    };
 
 /**
  * Step boundaries at which an export may be interrupted; tests throw from `onStep` at each one

@@ -21,6 +21,10 @@ export interface FleetExportOptions {
   readonly deadline?: Date;
   readonly clock?: () => Date;
   readonly onEvent?: (event: ExportEvent) => void;
+  /** Aborted (SIGINT, SIGTERM): clusters not started are not, those in flight stop at their next slot. */
+  readonly signal?: AbortSignal;
+  /** See ClusterExportOptions.takeOverLease. */
+  readonly takeOverLease?: boolean;
 }
 
 export type FleetExportResult =
@@ -39,7 +43,9 @@ export async function exportFleet(options: FleetExportOptions): Promise<FleetExp
   const worker = async (): Promise<void> => {
     for (let next = queue.shift(); next; next = queue.shift()) {
       const [index, cluster] = next;
-      results[index] = await exportOne(cluster, options);
+      results[index] = options.signal?.aborted
+        ? { cluster: cluster.name, status: 'interrupted', message: 'interrupted before it started', clusterNow: null, tables: [] }
+        : await exportOne(cluster, options);
     }
   };
   await Promise.all(Array.from({ length: Math.max(1, Math.min(options.concurrency, queue.length)) }, worker));
@@ -63,6 +69,8 @@ async function exportOne(cluster: ClusterConfig, options: FleetExportOptions): P
       settings: options.settings,
       ...(options.tables ? { tables: options.tables } : {}),
       ...(options.deadline ? { deadline: options.deadline } : {}),
+      ...(options.signal ? { signal: options.signal } : {}),
+      ...(options.takeOverLease ? { takeOverLease: true } : {}),
     });
   } catch (error) {
     return { cluster: cluster.name, status: 'failed', message: error instanceof Error ? error.message : String(error), error };

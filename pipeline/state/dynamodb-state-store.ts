@@ -187,7 +187,8 @@ export class DynamoDbStateStore implements StateStore, IngestionLedger, Compacti
       // is read back to name the holder in the error.
       const item = await this.getItem(record.pk, 'read lease');
       const held = item === undefined ? undefined : fromLeaseRecord(item);
-      if (held !== undefined && !mayTakeLease(held, owner, now)) throw new LeaseHeldError(scope, held.owner, held.expiresAt);
+      if (held !== undefined && !mayTakeLease(held, owner, now))
+        throw new LeaseHeldError(scope, held.owner, held.expiresAt, held.renewedAt);
     }
     throw new StateConflictError(`lease on ${scope}`);
   }

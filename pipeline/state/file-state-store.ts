@@ -149,7 +149,8 @@ export class FileStateStore implements StateStore, IngestionLedger, CompactionSt
     await this.modify((items) => {
       const stored = items[record.pk];
       const held = stored === undefined ? undefined : fromLeaseRecord(stored);
-      if (held !== undefined && !mayTakeLease(held, owner, now)) throw new LeaseHeldError(scope, held.owner, held.expiresAt);
+      if (held !== undefined && !mayTakeLease(held, owner, now))
+        throw new LeaseHeldError(scope, held.owner, held.expiresAt, held.renewedAt);
       items[record.pk] = { ...record };
     });
     return { scope, owner, expiresAt: new Date(record.expires_at_ms) };

@@ -159,7 +159,13 @@ export function toLeaseRecord(scope: string, owner: string, expiresAt: Date, now
 export function fromLeaseRecord(record: Record<string, unknown>): Lease {
   const expiresAtMs = Number(record.expires_at_ms ?? Number(record.expires_at) * 1000);
   if (!Number.isFinite(expiresAtMs)) throw new StateStoreError(`stored state ${String(record.pk)}.expires_at_ms is not a number`);
-  return { scope: String(record.scope), owner: String(record.owner), expiresAt: new Date(expiresAtMs) };
+  const renewedAt = typeof record.acquired_at === 'string' ? new Date(record.acquired_at) : undefined;
+  return {
+    scope: String(record.scope),
+    owner: String(record.owner),
+    expiresAt: new Date(expiresAtMs),
+    ...(renewedAt === undefined || Number.isNaN(renewedAt.getTime()) ? {} : { renewedAt }),
+  };
 }
 
 /**

@@ -1,4 +1,4 @@
-import { ObjectStoreError } from '../errors.js';
+import { InvalidObjectKeyError, ObjectStoreError } from '../errors.js';
 import { hasControlCharacters } from '../util/control-characters.js';
 
 /**
@@ -17,7 +17,7 @@ export const METADATA_FILE_PREFIX = '.opslake-meta-';
 
 function refuse(key: string, rule: string): never {
   const shown = key.length > 120 ? `${key.slice(0, 120)}...` : key;
-  throw new ObjectStoreError(`invalid object key ${JSON.stringify(shown)}: ${rule}`, key);
+  throw new InvalidObjectKeyError(`invalid object key ${JSON.stringify(shown)}: ${rule}`, key);
 }
 
 function checkCharacters(key: string): void {

@@ -14,6 +14,8 @@ import { environmentVariable } from '../../shared/environment-variable.js';
 import { parseStoreLocation } from '../../shared/store-location.js';
 import { DEFAULT_CONFIG_FILE, loadLocalConfig } from '../load-config.js';
 import { formatDuration } from '../table-format.js';
+import { exitCodesHelp } from '../exit-codes-help.js';
+import { EXIT_FAILED, withInterruption } from '../interruption.js';
 import { registerCloudtrailVerifyCommand } from './cloudtrail-verify-command.js';
 import { registerCloudtrailStatusCommand } from './cloudtrail-status-command.js';
 
@@ -194,6 +196,8 @@ export function registerCloudtrailCommand(program: Command): void {
         '  opslake cloudtrail ingest ./trail --lake ./lake --state ./state',
         '  opslake cloudtrail ingest s3://my-trail-bucket/AWSLogs/o-a1b2c3d4e5/ --lake s3://my-lake/lake \\',
         '      --state dynamodb://opslake-state --since 2024-03-01 --concurrency 2',
+        '',
+        exitCodesHelp({ lease: false }),
       ].join('\n'),
     )
     .action(async (location: string, flags: IngestFlags) => {
@@ -217,33 +221,36 @@ export function registerCloudtrailCommand(program: Command): void {
         process.stderr.write('No catalog configured (catalog: or --glue-database): every file goes to the live folders.\n');
       }
       const view = new IngestProgressView();
-      let summary: CloudTrailIngestSummary;
-      try {
-        summary = await ingestCloudTrail({
-          source: source.store,
-          prefix: source.prefix,
-          lake,
-          state,
-          cloudtrailLatenessMinutes,
-          concurrency,
-          force: flags.force === true,
-          onProgress: view.onProgress,
-          ...(since ? { since } : {}),
-          ...(until ? { until } : {}),
-          ...(opened ? { compacted: { catalog: opened.catalog, state, settings } } : {}),
-        });
-      } finally {
-        view.finish();
-        opened?.close();
-      }
-      if (summary.filesListed === 0) {
-        process.stdout.write(
-          `No files under ${source.store.location}${source.prefix}${since || until ? ' in that time range' : ''}: nothing to ingest.\n`,
-        );
-        return;
-      }
-      process.stdout.write(`${summary.format()}\n`);
-      if (summary.failed.length > 0) process.exitCode = 1;
+      await withInterruption(async (interruption) => {
+        let summary: CloudTrailIngestSummary;
+        try {
+          summary = await ingestCloudTrail({
+            source: source.store,
+            prefix: source.prefix,
+            lake,
+            state,
+            cloudtrailLatenessMinutes,
+            concurrency,
+            force: flags.force === true,
+            onProgress: view.onProgress,
+            signal: interruption.signal,
+            ...(opened ? { compacted: { catalog: opened.catalog, state, settings } } : {}),
+            ...(since ? { since } : {}),
+            ...(until ? { until } : {}),
+          });
+        } finally {
+          view.finish();
+          opened?.close();
+        }
+        if (summary.filesListed === 0) {
+          process.stdout.write(
+            `No files under ${source.store.location}${source.prefix}${since || until ? ' in that time range' : ''}: nothing to ingest.\n`,
+          );
+          return;
+        }
+        process.stdout.write(`${summary.format()}\n`);
+        process.exitCode = summary.failed.length > 0 ? EXIT_FAILED : summary.interrupted ? interruption.exitCode(0) : 0;
+      });
     });
   registerCloudtrailStatusCommand(cloudtrail);
 }

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { formatPartitionResult } from '../../../pipeline/compaction/compaction-summary.js';
+import { type CompactionSummary, formatPartitionResult } from '../../../pipeline/compaction/compaction-summary.js';
 import { runCompaction } from '../../../pipeline/compaction/run-compaction.js';
 import { ConfigError } from '../../../pipeline/errors.js';
 import { lakeTables } from '../../../pipeline/tables/registry.js';
@@ -8,6 +8,8 @@ import { openStateStore } from '../../shared/open-stores.js';
 import { loadLocalConfig, requireSetting } from '../load-config.js';
 import { openConfiguredStores } from '../run-export.js';
 import { openCompactionCatalog } from '../compaction-catalog.js';
+import { exitCodesHelp } from '../exit-codes-help.js';
+import { describeTakeOver, EXIT_FAILED, EXIT_LEASE_HELD, type Interruption, withInterruption } from '../interruption.js';
 
 interface CompactFlags {
   config?: string;
@@ -16,6 +18,7 @@ interface CompactFlags {
   until?: string;
   dryRun?: boolean;
   glueDatabase?: string;
+  takeOverLease?: boolean;
 }
 
 const DAY = /^\d{4}-\d{2}-\d{2}$/;
@@ -39,6 +42,13 @@ export function selectTables(names: readonly string[] | undefined): LakeTable[] 
   });
 }
 
+/** 1 when a partition failed; else 130/143 when interrupted; else 75 when another run held the lease; else 0. */
+export function compactExitCode(summary: CompactionSummary, interruption: Pick<Interruption, 'exitCode'>): number {
+  if (summary.failed.length > 0) return EXIT_FAILED;
+  if (summary.interrupted) return interruption.exitCode(0);
+  return summary.leaseHeldBy === undefined ? 0 : EXIT_LEASE_HELD;
+}
+
 export function registerCompactCommand(program: Command): void {
   program
     .command('compact')
@@ -49,6 +59,7 @@ export function registerCompactCommand(program: Command): void {
     .option('--until <day>', 'last day to compact; never a day that is not closed yet')
     .option('--dry-run', 'say what would be compacted, write nothing')
     .option('--glue-database <name>', 'Glue database of an S3 lake (default: $OPSLAKE_GLUE_DATABASE)')
+    .option('--take-over-lease', 'take the compaction lease over from the run holding it (one that was killed); shows the holder first')
     .addHelpText(
       'after',
       [
@@ -61,6 +72,8 @@ export function registerCompactCommand(program: Command): void {
         'Examples:',
         '  opslake compact --dry-run',
         '  opslake compact --table cloudtrail_events --since 2024-03-01 --until 2024-03-07',
+        '',
+        exitCodesHelp({ lease: true }),
       ].join('\n'),
     )
     .action(async (flags: CompactFlags) => {
@@ -87,21 +100,29 @@ export function registerCompactCommand(program: Command): void {
       }
       const { catalog, close } = opened;
       try {
-        const summary = await runCompaction({
-          lake,
-          catalog,
-          state,
-          tables,
-          settings: config.compaction,
-          ...(since ? { since } : {}),
-          ...(until ? { until } : {}),
-          ...(flags.dryRun ? { dryRun: true } : {}),
-          onPartition: (result) => {
-            if (result.status !== 'unchanged' || result.deleted > 0) process.stderr.write(`${formatPartitionResult(result)}\n`);
-          },
+        await withInterruption(async (interruption) => {
+          const summary = await runCompaction({
+            lake,
+            catalog,
+            state,
+            tables,
+            settings: config.compaction,
+            ...(since ? { since } : {}),
+            ...(until ? { until } : {}),
+            ...(flags.dryRun ? { dryRun: true } : {}),
+            onPartition: (result) => {
+              if (result.status !== 'unchanged' || result.deleted > 0) process.stderr.write(`${formatPartitionResult(result)}\n`);
+            },
+            signal: interruption.signal,
+            ...(flags.takeOverLease ? { takeOverLease: true } : {}),
+            onLeaseTakeOver: (held) => process.stderr.write(describeTakeOver(held)),
+          });
+          process.stdout.write(`${summary.format()}\n`);
+          if (summary.interrupted) {
+            process.stdout.write(`Interrupted (${interruption.received}): the partitions above are committed; run again to go on.\n`);
+          }
+          process.exitCode = compactExitCode(summary, interruption);
         });
-        process.stdout.write(`${summary.format()}\n`);
-        if (summary.failed.length > 0) process.exitCode = 1;
       } finally {
         close();
       }

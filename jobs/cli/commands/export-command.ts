@@ -20,12 +20,15 @@ import { ExportProgress } from '../export-progress.js';
 import { loadLocalConfig } from '../load-config.js';
 import { openConfiguredStores, runExport, selectClusters } from '../run-export.js';
 import { formatDuration, formatGaps, formatInstant, formatTable } from '../table-format.js';
+import { exitCodesHelp } from '../exit-codes-help.js';
+import { EXIT_FAILED, EXIT_LEASE_HELD, type Interruption, withInterruption } from '../interruption.js';
 
 interface ExportFlags {
   config?: string;
   cluster?: string[];
   table?: string[];
   dryRun?: boolean;
+  takeOverLease?: boolean;
 }
 
 export function registerExportCommand(program: Command): void {
@@ -39,6 +42,8 @@ export function registerExportCommand(program: Command): void {
     .option('--cluster <name...>', 'only these clusters (default: every enabled one)')
     .option('--table <name...>', `only these tables: ${EXPORT_TABLE_NAMES.join(', ')}`)
     .option('--dry-run', 'print the planned slots and the SQL, write nothing')
+    .option('--take-over-lease', 'take the lease of a cluster over from the run holding it (one that was killed); shows the holder first')
+    .addHelpText('after', `\n${exitCodesHelp({ lease: true })}`)
     .addHelpText(
       'after',
       '\nExamples:\n  opslake export --config opslake-demo/opslake.yaml\n' +
@@ -52,16 +57,33 @@ export function registerExportCommand(program: Command): void {
         return;
       }
       const progress = new ExportProgress();
-      const results = await runExport({
-        config,
-        ...(flags.cluster ? { clusters: flags.cluster } : {}),
-        ...(tables ? { tables } : {}),
-        onEvent: progress.onEvent,
+      await withInterruption(async (interruption) => {
+        const results = await runExport({
+          config,
+          ...(flags.cluster ? { clusters: flags.cluster } : {}),
+          ...(tables ? { tables } : {}),
+          onEvent: progress.onEvent,
+          signal: interruption.signal,
+          ...(flags.takeOverLease ? { takeOverLease: true } : {}),
+        });
+        progress.finish();
+        process.stdout.write(`${formatExportSummary(results)}\n`);
+        if (results.some((result) => result.status === 'interrupted')) {
+          process.stdout.write(
+            `Interrupted (${interruption.received}): the objects and watermarks above are committed; run again to go on.\n`,
+          );
+        }
+        process.exitCode = exportExitCode(results, interruption);
       });
-      progress.finish();
-      process.stdout.write(`${formatExportSummary(results)}\n`);
-      if (results.some((result) => result.status === 'failed')) process.exitCode = 1;
     });
+}
+
+/** 1 when a cluster failed; else 130/143 when interrupted; else 75 when a lease held a cluster back; else 0. */
+export function exportExitCode(results: readonly FleetExportResult[], interruption: Pick<Interruption, 'exitCode'>): number {
+  if (results.some((result) => result.status === 'failed')) return EXIT_FAILED;
+  // A signal that came after the last slot cut nothing short: the run is done.
+  if (results.some((result) => result.status === 'interrupted')) return interruption.exitCode(0);
+  return results.some((result) => result.status === 'lease-held') ? EXIT_LEASE_HELD : 0;
 }
 
 function parseTables(names: string[] | undefined): ExportTableName[] | undefined {
@@ -91,7 +113,7 @@ export function formatExportSummary(results: readonly FleetExportResult[]): stri
       continue;
     }
     if (result.dialect) notes.push(describeDialect(result.cluster, result.dialect));
-    if (result.status === 'deadline') notes.push(`${result.cluster}: ${result.message}`);
+    if (result.status === 'deadline' || result.status === 'interrupted') notes.push(`${result.cluster}: ${result.message}`);
     for (const table of result.tables) {
       rows.push([
         result.cluster,

@@ -3,6 +3,9 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../../jobs/cli/main.js';
+import { EXIT_LEASE_HELD } from '../../../jobs/cli/interruption.js';
+import { FileStateStore } from '../../../pipeline/state/file-state-store.js';
+import { RUN_LEASE_MS } from '../../../pipeline/state/held-lease.js';
 import { captureOutput } from '../../harness/capture-output.js';
 import { gzipJson, logKey } from '../../pipeline/cloudtrail/cloudtrail-test-support.js';
 
@@ -60,6 +63,21 @@ describe('opslake compact', () => {
     expect(run.stdout).toContain('Compaction: 1 partition(s) compacted');
     const query = await opslake('query', 'cloudtrail_events_unique', '--config', config, '--format', 'json');
     expect(query.code).toBe(0);
+  });
+
+  it('exits 75 when another run holds the lease, and takes a killed run lease over with --take-over-lease', async () => {
+    const state = new FileStateStore(join(root, 'state'));
+    // What a killed run leaves: its lease, not expired yet.
+    await state.acquireLease('compaction', 'compact-killed', RUN_LEASE_MS, new Date());
+    const held = await opslake('compact', '--config', config);
+    expect(held.code).toBe(EXIT_LEASE_HELD);
+    expect(held.stdout).toContain('another run (compact-killed) is compacting; nothing done');
+    const taken = await opslake('compact', '--config', config, '--take-over-lease');
+    expect(taken.code).toBe(0);
+    expect(taken.stderr).toMatch(/taking over the lease on compaction from compact-killed \(last renewed \d+ s ago; it would expire at /);
+    expect(taken.stdout).toContain('Compaction:');
+    // Released at the end: the next run needs no take-over.
+    expect((await opslake('compact', '--config', config)).code).toBe(0);
   });
 
   it('refuses an unknown table and a day that is not one', async () => {
