@@ -9,10 +9,10 @@
  * exporter does not render SYS views yet.
  */
 import type { SqlStatement } from '../../pipeline/ports/sql-runner.js';
-import { slotStatement } from '../../pipeline/redshift/slot-sql.js';
+import { renderSlotSelect, slotStatement } from '../../pipeline/redshift/slot-sql.js';
 import type { LakeType } from '../../pipeline/tables/column-types.js';
 import type { LakeColumn } from '../../pipeline/tables/lake-table.js';
-import { EXPORTED_AT, exportColumns, isExportTableName } from '../../pipeline/tables/registry.js';
+import { EXPORTED_AT, exportColumns, isExportTableName, isSourceViewName } from '../../pipeline/tables/registry.js';
 
 interface BenchColumn {
   readonly name: string;
@@ -182,8 +182,13 @@ export function loadSql(rows: number): string[] {
 export const SLOT_START = '2026-11-20 10:00:00';
 export const SLOT_END = '2026-11-20 11:00:00';
 
-/** The slot's SELECT, as the exporter renders a view whose completion time is borrowed. */
+/**
+ * The slot's SELECT: the exporter's own (`renderSlotSelect`) when the registry declares the
+ * view, else the same shape rendered here.
+ */
 export function slotSelect(): SqlStatement {
+  const name: string = TABLE;
+  if (isSourceViewName(name)) return slotStatement(renderSlotSelect(name), SLOT_START, SLOT_END);
   const select = COLUMNS.map((column) =>
     column.sourceType.startsWith('character') ? `rtrim(v."${column.name}") AS "${column.name}"` : `v."${column.name}"`,
   );

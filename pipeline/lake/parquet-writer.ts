@@ -6,9 +6,9 @@ import { sqlLiteral } from '../duckdb/duckdb-engine.js';
 import { InvalidIdentifierError, LakeWriteError, UnreadableInputError } from '../errors.js';
 import type * as port from '../ports/parquet-writer.js';
 import type { LakeColumn } from '../tables/lake-table.js';
-import { csvSelect, spoolCsv } from './csv-spool.js';
+import { csvSelect, spoolCsv, spoolCsvText } from './csv-spool.js';
 
-export type { LakeRow, LakeValue, ParquetFile, SizedFiles, TargetFile, TargetFiles } from '../ports/parquet-writer.js';
+export type { CsvChunk, LakeRow, LakeValue, ParquetFile, SizedFiles, TargetFile, TargetFiles } from '../ports/parquet-writer.js';
 
 /** How a COPY lays its Parquet out. Zstd always; the rest depends on the rows. */
 interface FileLayout {
@@ -69,21 +69,52 @@ export class ParquetWriter implements port.ParquetWriter {
    * Spools `pages` to CSV on local disk, which DuckDB then reads with explicit column types:
    * memory stays flat however many rows there are (see csv-spool.ts).
    */
-  async write(
+  write(
     columns: readonly LakeColumn[],
     pages: AsyncIterable<readonly port.LakeRow[]>,
     constants: Readonly<Record<string, port.LakeValue>> = {},
   ): Promise<port.ParquetFile | null> {
+    return this.#writeSpooled(
+      (spool) => spoolCsv(spool, columns, pages, constants),
+      (spool, longestLine) => csvSelect(columns, spool, longestLine),
+    );
+  }
+
+  /** CSV text goes to the spool as it came; the constant columns are added as DuckDB reads it back. */
+  writeCsv(
+    columns: readonly LakeColumn[],
+    chunks: AsyncIterable<port.CsvChunk>,
+    constants: Readonly<Record<string, port.LakeValue>> = {},
+  ): Promise<port.ParquetFile | null> {
+    return this.#writeSpooled(
+      (spool) => spoolCsvText(spool, chunks),
+      (spool, longestLine) => csvSelect(columns, spool, longestLine, constants),
+    );
+  }
+
+  /**
+   * Fills a spool, then copies its rows to one Parquet file. The COPY's own count of rows must
+   * be the spool's: a record DuckDB cut or merged differently from the spool's writer (or its
+   * source) fails the write rather than reach the lake.
+   */
+  async #writeSpooled(
+    fill: (spool: string) => Promise<{ rows: number; longestLine: number }>,
+    select: (spool: string, longestLine: number) => string,
+  ): Promise<port.ParquetFile | null> {
     const folder = await this.#tempFolder();
     try {
       const spool = join(folder, 'rows.csv');
-      const { rows, longestLine } = await spoolCsv(spool, columns, pages, constants);
+      const { rows, longestLine } = await fill(spool);
       if (rows === 0) {
         await rm(folder, { recursive: true, force: true });
         return null;
       }
       const path = join(folder, 'part.parquet');
-      await this.#connection.run(`COPY (${csvSelect(columns, spool, longestLine)}) TO ${sqlLiteral(path)} (${parquetOptions(WHOLE_FILE)})`);
+      const copied = await this.#connection.runAndReadAll(
+        `COPY (${select(spool, longestLine)}) TO ${sqlLiteral(path)} (${parquetOptions(WHOLE_FILE)})`,
+      );
+      const count = Number(copied.getRows()[0]?.[0]);
+      if (count !== rows) throw new LakeWriteError(`could not write Parquet: DuckDB read ${count} rows from a spool of ${rows}`);
       await rm(spool, { force: true });
       return { path, rows, bytes: (await stat(path)).size };
     } catch (error) {

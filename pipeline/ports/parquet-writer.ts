@@ -3,6 +3,17 @@ import type { LakeColumn } from '../tables/lake-table.js';
 export type LakeValue = string | number | boolean | null;
 export type LakeRow = Readonly<Record<string, LakeValue>>;
 
+/**
+ * Rows as CSV text, as a source sent them (see `CsvTextPage` in sql-runner.ts): RFC 4180 records,
+ * each ending with LF, NULL an unquoted empty field and '' a quoted one.
+ */
+export interface CsvChunk {
+  readonly text: string;
+  readonly records: number;
+  /** The longest record's length in characters. */
+  readonly longestRecord: number;
+}
+
 /** A Parquet file on local disk, waiting to be uploaded; `discard` removes it. */
 export interface ParquetFile {
   readonly path: string;
@@ -44,6 +55,18 @@ export interface ParquetWriter {
   write(
     columns: readonly LakeColumn[],
     pages: AsyncIterable<readonly LakeRow[]>,
+    constants?: Readonly<Record<string, LakeValue>>,
+  ): Promise<ParquetFile | null>;
+
+  /**
+   * `write` for rows that arrive as CSV text: the fields of each record are the columns not in
+   * `constants`, in order, and each is read with its column's type as DuckDB reads text (an
+   * integer's digits exactly, a timestamp's microseconds). The text is spooled as it came, so no
+   * value is typed in between; a field its column's type cannot hold fails the write.
+   */
+  writeCsv(
+    columns: readonly LakeColumn[],
+    chunks: AsyncIterable<CsvChunk>,
     constants?: Readonly<Record<string, LakeValue>>,
   ): Promise<ParquetFile | null>;
 

@@ -27,6 +27,23 @@ export interface SqlColumnMeta {
   readonly typeName: string;
 }
 
+/**
+ * A page of a result as CSV text: RFC 4180 records (fields separated by commas, a field holding a
+ * comma, quote or line break quoted with its quotes doubled), NULL an
+ * unquoted empty field and '' a quoted one, no line of column names. Each field is the text the
+ * database printed for its value, which is what the typed SqlValue of `pages` is read from.
+ */
+export interface CsvTextPage {
+  /** The result's columns, in field order (the same on every page). */
+  readonly columns: readonly SqlColumnMeta[];
+  /** Whole records, each ending with LF (line breaks inside quoted fields are the value's own). */
+  readonly text: string;
+  /** How many records `text` holds. */
+  readonly records: number;
+  /** The longest record's length in characters, its line break included: a reader sizes its buffers by it. */
+  readonly longestRecord: number;
+}
+
 /** Runs statements against one database and streams their results. */
 export interface SqlRunner {
   /**
@@ -34,6 +51,15 @@ export interface SqlRunner {
    * one page; a consumer that stops early releases the statement.
    */
   pages(statement: SqlStatement): AsyncIterable<readonly SqlRow[]>;
+  /**
+   * Optional, for a runner that receives results as CSV text anyway (the Data API's CSV
+   * format): the statement's result as those pages, untyped, so that a consumer that reads CSV
+   * itself (the Parquet writer) skips typing every value only to print it again. Resolves to
+   * undefined when this runner does not read CSV (it chose typed JSON): use `pages`. The
+   * statement runs when the first page is asked for; its records, counted, are checked against
+   * the number of rows the database reported, as `pages` checks them.
+   */
+  csvPages?(statement: SqlStatement): Promise<AsyncIterable<CsvTextPage> | undefined>;
   /** Releases connections; the runner cannot be used afterwards. */
   close(): Promise<void>;
 }

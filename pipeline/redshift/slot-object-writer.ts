@@ -1,12 +1,14 @@
 import type { WrittenObject } from '../lake/lake-layout.js';
 import type { ObjectStore } from '../ports/object-store.js';
-import type { LakeRow, ParquetWriter } from '../ports/parquet-writer.js';
-import type { SqlRunner } from '../ports/sql-runner.js';
+import type { LakeRow, LakeValue, ParquetFile, ParquetWriter } from '../ports/parquet-writer.js';
+import type { SqlRunner, SqlStatement } from '../ports/sql-runner.js';
 import type { DialectName } from '../tables/dialects.js';
 import { QUERY_TEXT_SOURCES, QUERY_TEXT_TABLE, type StatementKind } from '../tables/query-text-table.js';
-import { exportColumns, isSourceViewName, type ExportTableName, type RedshiftPartitionKey } from '../tables/registry.js';
+import type { SourceViewName } from '../tables/dialects.js';
+import { exportColumns, type ExportTableName, type RedshiftPartitionKey } from '../tables/registry.js';
 import { readAhead } from '../util/read-ahead.js';
 import { slotObject } from './lake-keys.js';
+import { csvFitsLake, rowsOfCsvPages } from './slot-csv.js';
 import { queryTextRows, SYS_CHUNK_SOURCE } from './query-text-rows.js';
 import type { Slot } from './slot-planner.js';
 import { renderQueryTextChunks, renderSlotSelect, renderSysQueryTextChunks, slotStatement } from './slot-sql.js';
@@ -39,9 +41,11 @@ export async function writeSlotObject(
   const { cluster } = source;
   const start = formatSqlTimestamp(slot.start);
   const end = formatSqlTimestamp(slot.end);
-  const pages =
-    table === QUERY_TEXT_TABLE ? queryTextPages(deps.runner, source.dialect, start, end) : viewPages(deps.runner, table, start, end);
-  const file = await deps.writer.write(exportColumns(table), readAhead(pages), { exported_at: exportedAt });
+  const constants = { exported_at: exportedAt };
+  const file =
+    table === QUERY_TEXT_TABLE
+      ? await deps.writer.write(exportColumns(table), readAhead(queryTextPages(deps.runner, source.dialect, start, end)), constants)
+      : await writeView(deps, table, slotStatement(renderSlotSelect(table), start, end), constants);
   if (!file) return { rows: 0, object: null };
   const object = slotObject(table, cluster, slot.start);
   try {
@@ -52,9 +56,38 @@ export async function writeSlotObject(
   return { rows: file.rows, object: { ...object, rows: file.rows, bytes: file.bytes } };
 }
 
-async function* viewPages(runner: SqlRunner, table: ExportTableName, start: string, end: string): AsyncGenerator<readonly LakeRow[]> {
-  if (!isSourceViewName(table)) return;
-  yield* runner.pages(slotStatement(renderSlotSelect(table), start, end));
+/**
+ * A view's slot: as CSV text straight to the writer when the runner reads CSV and the result's
+ * fields fit the lake columns (see slot-csv.ts), else as typed rows. Typing and printing every
+ * value again was a third of a large slot's export through the Data API.
+ */
+async function writeView(
+  deps: SlotObjectWriterDeps,
+  table: SourceViewName,
+  statement: SqlStatement,
+  constants: Readonly<Record<string, LakeValue>>,
+): Promise<ParquetFile | null> {
+  const columns = exportColumns(table);
+  const csv = await deps.runner.csvPages?.(statement);
+  if (csv === undefined) return deps.writer.write(columns, readAhead(deps.runner.pages(statement)), constants);
+  // The first page says what the fields are; it is then written with the pages after it.
+  const rest = readAhead(csv)[Symbol.asyncIterator]();
+  try {
+    const first = await rest.next();
+    if (first.done === true) return null;
+    const pages = startingWith(first.value, rest);
+    const fields = columns.filter((column) => !(column.name in constants));
+    return csvFitsLake(first.value.columns, fields)
+      ? await deps.writer.writeCsv(columns, pages, constants)
+      : await deps.writer.write(columns, rowsOfCsvPages(pages), constants);
+  } finally {
+    await rest.return(undefined);
+  }
+}
+
+async function* startingWith<T>(first: T, rest: AsyncIterator<T>): AsyncGenerator<T> {
+  yield first;
+  for (let next = await rest.next(); next.done !== true; next = await rest.next()) yield next.value;
 }
 
 /** The statements of one slot: from the three STL text views, or from `sys_query_text` alone. */

@@ -1,5 +1,5 @@
 import { SqlStatementError } from '../../errors.js';
-import type { SqlRow, SqlValue } from '../../ports/sql-runner.js';
+import type { SqlColumnMeta, SqlRow, SqlValue } from '../../ports/sql-runner.js';
 import type { TextColumn } from './data-api-text-values.js';
 
 /**
@@ -39,6 +39,11 @@ class FieldCursor {
 
   get done(): boolean {
     return this.#pos >= this.#text.length;
+  }
+
+  /** Where the next field starts. */
+  get position(): number {
+    return this.#pos;
   }
 
   /** The next field's text, or null for an unquoted empty field (NULL). */
@@ -126,6 +131,84 @@ class FieldCursor {
 }
 
 /**
+ * How many characters a line of column names takes at the start of `text` (its line break
+ * included), or 0 when the first record is not that line; see CsvRecordReader for why a record
+ * whose every field is its column's name is taken for it.
+ */
+export function columnNamesLineLength(text: string, columns: readonly SqlColumnMeta[]): number {
+  const cursor = new FieldCursor(text);
+  for (const column of columns) {
+    if (cursor.done || cursor.field() !== column.name) return 0;
+    if (cursor.recordEnded) return column === columns[columns.length - 1] ? cursor.position : 0;
+  }
+  return 0;
+}
+
+/**
+ * The records of `text` (a last one without its line break counts), the longest one's length
+ * in characters, and whether any ended with CRLF, found by the line breaks outside quoted fields. Two searches per quoted
+ * field and one per record: a page is counted in a small fraction of what typing it costs.
+ */
+export function countCsvRecords(text: string): { records: number; longest: number; crlf: boolean } {
+  let records = 0;
+  let longest = 0;
+  let crlf = false;
+  /** Where the record after the last line break counted starts. */
+  let recordStart = 0;
+  let pos = 0;
+  let quote = text.indexOf('"');
+  for (;;) {
+    const lineBreak = text.indexOf('\n', pos);
+    if (lineBreak < 0) break;
+    if (quote < 0 || lineBreak < quote) {
+      records += 1;
+      if (text.charCodeAt(lineBreak - 1) === CR) crlf = true;
+      longest = Math.max(longest, lineBreak + 1 - recordStart);
+      pos = lineBreak + 1;
+      recordStart = pos;
+      continue;
+    }
+    // A quoted field starts before the line break: skip to its closing quote (a doubled quote
+    // inside it is two quotes in a row, which this skips as a close and a reopen).
+    const close = text.indexOf('"', quote + 1);
+    if (close < 0) throw malformed('a quoted field is not closed');
+    pos = close + 1;
+    quote = text.indexOf('"', pos);
+  }
+  if (recordStart >= text.length) return { records, longest, crlf };
+  return { records: records + 1, longest: Math.max(longest, text.length - recordStart), crlf };
+}
+
+/**
+ * `text` with every record ended by LF alone: CRLF after a record becomes LF, while line
+ * breaks inside quoted fields are kept as they are. (A CR right before a line break outside
+ * quotes can only end a record: RFC 4180 quotes a field that holds one.)
+ */
+export function withLfRecordEnds(text: string): string {
+  let out = '';
+  let from = 0;
+  let pos = 0;
+  let quote = text.indexOf('"');
+  for (;;) {
+    const lineBreak = text.indexOf('\n', pos);
+    if (lineBreak < 0) break;
+    if (quote < 0 || lineBreak < quote) {
+      if (text.charCodeAt(lineBreak - 1) === CR) {
+        out += text.slice(from, lineBreak - 1);
+        from = lineBreak;
+      }
+      pos = lineBreak + 1;
+      continue;
+    }
+    const close = text.indexOf('"', quote + 1);
+    if (close < 0) throw malformed('a quoted field is not closed');
+    pos = close + 1;
+    quote = text.indexOf('"', pos);
+  }
+  return out + text.slice(from);
+}
+
+/**
  * Turns the `CSVRecords` strings of one statement's pages into rows. A string may start with a
  * line of column names (the service does not document whether it sends one): a first record
  * whose every field is its column's name is taken for that line and skipped. For the views we
@@ -140,12 +223,17 @@ export class CsvRecordReader {
     this.#columns = columns;
   }
 
-  /** Appends the rows of `text` (whole records) to `rows`. */
-  read(text: string, rows: SqlRow[]): void {
+  /**
+   * Appends the rows of `text` (whole records) to `rows`; `mayStartWithNames: false` for text
+   * whose line of column names, if any, was already cut off.
+   */
+  read(text: string, rows: SqlRow[], mayStartWithNames = true): void {
     const cursor = new FieldCursor(text);
     if (cursor.done) return;
-    const first = this.#fields(cursor);
-    if (!this.#isHeader(first)) rows.push(this.#row(first));
+    if (mayStartWithNames) {
+      const first = this.#fields(cursor);
+      if (!this.#isHeader(first)) rows.push(this.#row(first));
+    }
     const columns = this.#columns;
     while (!cursor.done) {
       const row: Record<string, SqlValue> = {};

@@ -12,10 +12,11 @@ import { awsErrorDetails } from '../../aws/aws-error-details.js';
 import { failureFields, transientAwsError, translateAwsError } from '../../aws/aws-errors.js';
 import type { ClusterConfig } from '../../config/opslake-config.js';
 import { ConnectionError, type OpslakeError, SqlStatementError, ThrottledError } from '../../errors.js';
-import type { SqlRow, SqlRunner, SqlStatement } from '../../ports/sql-runner.js';
+import type { CsvTextPage, SqlRow, SqlRunner, SqlStatement } from '../../ports/sql-runner.js';
 import { keepExactIntegers } from './data-api-exact-integers.js';
 import { type DataApiResultFormat, firstDifference, RESULT_FORMAT_PROBE, type ResultFormatChoice } from './data-api-result-format.js';
-import { csvResultPages, jsonResultPages, type ResultSource } from './data-api-result-pages.js';
+import { after, redact, type Target, targetOf } from './data-api-requests.js';
+import { csvResultPages, csvTextPages, jsonResultPages, type ResultSource } from './data-api-result-pages.js';
 
 export type { DataApiResultFormat, ResultFormatChoice } from './data-api-result-format.js';
 
@@ -42,15 +43,6 @@ export interface DataApiSqlRunnerOptions {
 }
 
 type Operation = 'ExecuteStatement' | 'DescribeStatement' | 'GetStatementResult' | 'GetStatementResultV2' | 'CancelStatement';
-
-/** The fields of ExecuteStatement that say where and as whom a statement runs. */
-interface Target {
-  readonly Database: string;
-  readonly ClusterIdentifier?: string;
-  readonly WorkgroupName?: string;
-  readonly DbUser?: string;
-  readonly SecretArn?: string;
-}
 
 /**
  * Runs statements through the Redshift Data API: ExecuteStatement, DescribeStatement polling
@@ -83,9 +75,20 @@ export class DataApiSqlRunner implements SqlRunner {
   }
 
   async *pages(statement: SqlStatement): AsyncIterable<readonly SqlRow[]> {
-    if (this.#closed) throw new SqlStatementError(`the Data API runner of ${this.#clusterName} is closed`);
+    this.#checkOpen();
     const { format } = await this.resultFormat();
     yield* this.#read(statement, format);
+  }
+
+  /** The result's CSV text as the service sent it, when the runner reads CSV (see the SqlRunner port). */
+  async csvPages(statement: SqlStatement): Promise<AsyncIterable<CsvTextPage> | undefined> {
+    this.#checkOpen();
+    const { format } = await this.resultFormat();
+    return format === 'csv' ? this.#readCsvText(statement) : undefined;
+  }
+
+  #checkOpen(): void {
+    if (this.#closed) throw new SqlStatementError(`the Data API runner of ${this.#clusterName} is closed`);
   }
 
   /**
@@ -120,6 +123,35 @@ export class DataApiSqlRunner implements SqlRunner {
   }
 
   async *#read(statement: SqlStatement, format: DataApiResultFormat): AsyncGenerator<readonly SqlRow[]> {
+    const id = await this.#execute(statement, format);
+    if (id === undefined) return;
+    const source: ResultSource = { statementId: id, cluster: this.#clusterName };
+    if (format === 'csv') {
+      yield* csvResultPages(this.#fetchCsv(id, statement), source);
+    } else {
+      const fetch = (token: string | undefined) =>
+        this.#send(
+          'GetStatementResult',
+          (client) => client.send(keepExactIntegers(new GetStatementResultCommand(after(id, token)))),
+          statement,
+          id,
+        );
+      yield* jsonResultPages(fetch, source);
+    }
+  }
+
+  async *#readCsvText(statement: SqlStatement): AsyncGenerator<CsvTextPage> {
+    const id = await this.#execute(statement, 'csv');
+    if (id !== undefined) yield* csvTextPages(this.#fetchCsv(id, statement), { statementId: id, cluster: this.#clusterName });
+  }
+
+  #fetchCsv(id: string, statement: SqlStatement) {
+    return (token: string | undefined) =>
+      this.#send('GetStatementResultV2', (client) => client.send(new GetStatementResultV2Command(after(id, token))), statement, id);
+  }
+
+  /** Runs the statement until it finished: its id when it has a result set to read. */
+  async #execute(statement: SqlStatement, format: DataApiResultFormat): Promise<string | undefined> {
     const parameters = Object.entries(statement.parameters).map(([name, value]) => ({ name, value }));
     const executed = await this.#send(
       'ExecuteStatement',
@@ -138,24 +170,7 @@ export class DataApiSqlRunner implements SqlRunner {
     if (id === undefined) throw new SqlStatementError(`ExecuteStatement on ${this.#clusterName} returned no statement id`);
 
     const described = await this.#waitUntilDone(id, statement);
-    if (described.HasResultSet !== true) return;
-
-    const source: ResultSource = { statementId: id, cluster: this.#clusterName };
-    const after = (token: string | undefined) => ({ Id: id, ...(token === undefined ? {} : { NextToken: token }) });
-    if (format === 'csv') {
-      const fetch = (token: string | undefined) =>
-        this.#send('GetStatementResultV2', (client) => client.send(new GetStatementResultV2Command(after(token))), statement, id);
-      yield* csvResultPages(fetch, source);
-    } else {
-      const fetch = (token: string | undefined) =>
-        this.#send(
-          'GetStatementResult',
-          (client) => client.send(keepExactIntegers(new GetStatementResultCommand(after(token)))),
-          statement,
-          id,
-        );
-      yield* jsonResultPages(fetch, source);
-    }
+    return described.HasResultSet === true ? id : undefined;
   }
 
   /** The client is the caller's; there is nothing else to release. */
@@ -261,30 +276,6 @@ export class DataApiSqlRunner implements SqlRunner {
       return new SqlStatementError(message, { ...failureFields(failure), ...(statementId === undefined ? {} : { statementId }) });
     });
   }
-}
-
-function targetOf(cluster: ClusterConfig): Target {
-  const where =
-    cluster.kind === 'serverless'
-      ? { WorkgroupName: cluster.workgroupName ?? cluster.name }
-      : { ClusterIdentifier: cluster.clusterIdentifier ?? cluster.name };
-  const auth = cluster.auth;
-  const who = auth.type === 'db-user' ? { DbUser: auth.dbUser } : auth.type === 'secret' ? { SecretArn: auth.secretArn } : {};
-  return { Database: cluster.database, ...where, ...who };
-}
-
-/**
- * Messages from the service or the database may quote what was sent (`invalid input syntax for
- * type timestamp: "..."`): parameter values are replaced by their names. Values shorter than
- * four characters are left, since hiding them would garble ordinary words and numbers.
- */
-function redact(text: string, statement: SqlStatement): string {
-  const values = Object.entries(statement.parameters)
-    .filter(([, value]) => value.length >= 4)
-    .sort(([, a], [, b]) => b.length - a.length);
-  let out = text;
-  for (const [name, value] of values) out = out.split(value).join(`:${name}`);
-  return out;
 }
 
 async function rowsOfAll(pages: AsyncIterable<readonly SqlRow[]>): Promise<SqlRow[]> {

@@ -65,7 +65,11 @@ export interface TextColumn {
 }
 
 export function textColumns(metadata: readonly ColumnMetadata[]): TextColumn[] {
-  return columnMetaOf(metadata).map((meta) => {
+  return textColumnsOf(columnMetaOf(metadata));
+}
+
+export function textColumnsOf(columns: readonly SqlColumnMeta[]): TextColumn[] {
+  return columns.map((meta) => {
     const kind = valueKindOf(meta.typeName);
     if (kind === 'text') return { meta, kind, decode: (text) => text };
     const parse = kind === 'integer' ? integerFromText : kind === 'number' ? numberFromText : booleanFromText;

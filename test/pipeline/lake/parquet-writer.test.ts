@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { openDuckDb, sqlLiteral } from '../../../pipeline/duckdb/duckdb-engine.js';
 import { InvalidIdentifierError, LakeWriteError, UnreadableInputError } from '../../../pipeline/errors.js';
-import { ParquetWriter, type LakeRow } from '../../../pipeline/lake/parquet-writer.js';
+import { type CsvChunk, ParquetWriter, type LakeRow } from '../../../pipeline/lake/parquet-writer.js';
 import type { LakeColumn } from '../../../pipeline/tables/lake-table.js';
 
 let root: string;
@@ -98,6 +98,74 @@ describe('ParquetWriter.write', () => {
     await expect(writer.write([{ name: 'id', type: 'BIGINT', description: '' }], pagesOf([{ id: 'not a number' }]))).rejects.toThrow(
       /could not write Parquet/,
     );
+    expect(await readdir(temp)).toEqual([]);
+  });
+});
+
+describe('ParquetWriter.writeCsv', () => {
+  const TYPED: LakeColumn[] = [
+    { name: 'id', type: 'INTEGER', description: '' },
+    { name: 'big', type: 'BIGINT', description: '' },
+    { name: 'ratio', type: 'DOUBLE', description: '' },
+    { name: 'ok', type: 'BOOLEAN', description: '' },
+    { name: 'at', type: 'TIMESTAMP', description: '' },
+    { name: 'note', type: 'VARCHAR', description: '' },
+    { name: 'lineage', type: 'VARCHAR', description: '' },
+  ];
+
+  /** Chunks of [text, records]. */
+  async function* chunksOf(...chunks: [string, number][]): AsyncGenerator<CsvChunk> {
+    for (const [text, records] of chunks) yield { text, records, longestRecord: text.length };
+  }
+
+  it('reads each field with its column type as it came, exactly, and adds the constant columns', async () => {
+    const file = await writer.writeCsv(
+      TYPED,
+      chunksOf(
+        ['1,9007199254740993,0.1,t,2026-01-02 03:04:05.000001,"a ""quoted"", comma"\n2,-9223372036854775808,,f,,""\n', 2],
+        ['3,,-0,,2026-01-02 03:04:05,"line\r\nbreaks\nand é€😀"\n4,7,1e300,true,2026-12-31 23:59:59.999999,  spaced  \n', 2],
+      ),
+      { lineage: "run '1'" },
+    );
+    if (file === null) throw new Error('expected a file');
+    expect(file.rows).toBe(4);
+    const rows = await rowsOf(
+      `SELECT id, big::VARCHAR AS big, ratio, ok, strftime("at", '%Y-%m-%d %H:%M:%S.%f') AS "at", note, lineage ` +
+        `FROM read_parquet(${sqlLiteral(file.path)}) ORDER BY id`,
+    );
+    expect(rows).toEqual([
+      {
+        id: 1,
+        big: '9007199254740993',
+        ratio: 0.1,
+        ok: true,
+        at: '2026-01-02 03:04:05.000001',
+        note: 'a "quoted", comma',
+        lineage: "run '1'",
+      },
+      { id: 2, big: '-9223372036854775808', ratio: null, ok: false, at: null, note: '', lineage: "run '1'" },
+      { id: 3, big: null, ratio: -0, ok: null, at: '2026-01-02 03:04:05.000000', note: 'line\r\nbreaks\nand é€😀', lineage: "run '1'" },
+      { id: 4, big: '7', ratio: 1e300, ok: true, at: '2026-12-31 23:59:59.999999', note: '  spaced  ', lineage: "run '1'" },
+    ]);
+    const types = await rowsOf(`SELECT column_type FROM (DESCRIBE SELECT * FROM read_parquet(${sqlLiteral(file.path)}))`);
+    expect(types.map((row) => row.column_type)).toEqual(['INTEGER', 'BIGINT', 'DOUBLE', 'BOOLEAN', 'TIMESTAMP', 'VARCHAR', 'VARCHAR']);
+    await writer.discard(file);
+    expect(await readdir(temp)).toEqual([]);
+  });
+
+  it('writes nothing when no record came', async () => {
+    expect(await writer.writeCsv(TYPED, chunksOf(), { lineage: 'x' })).toBeNull();
+    expect(await readdir(temp)).toEqual([]);
+  });
+
+  it('fails when a field does not fit its column, or DuckDB counts other records than the chunks said', async () => {
+    const lineage = { lineage: 'x' };
+    await expect(writer.writeCsv(TYPED, chunksOf(['1,12a,,,,x\n', 1]), lineage)).rejects.toThrow(LakeWriteError);
+    await expect(writer.writeCsv(TYPED, chunksOf(['1,2,3\n', 1]), lineage)).rejects.toThrow(LakeWriteError);
+    const miscounted = async function* (): AsyncGenerator<CsvChunk> {
+      yield { text: '1,2,,,,"a\nb"\n', records: 2, longestRecord: 14 };
+    };
+    await expect(writer.writeCsv(TYPED, miscounted(), lineage)).rejects.toThrow(/DuckDB read 1 rows from a spool of 2/);
     expect(await readdir(temp)).toEqual([]);
   });
 });

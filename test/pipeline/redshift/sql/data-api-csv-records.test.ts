@@ -1,7 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { SqlStatementError } from '../../../../pipeline/errors.js';
 import type { SqlRow } from '../../../../pipeline/ports/sql-runner.js';
-import { CsvRecordReader } from '../../../../pipeline/redshift/sql/data-api-csv-records.js';
+import {
+  CsvRecordReader,
+  columnNamesLineLength,
+  countCsvRecords,
+  withLfRecordEnds,
+} from '../../../../pipeline/redshift/sql/data-api-csv-records.js';
 import { textColumns } from '../../../../pipeline/redshift/sql/data-api-text-values.js';
 
 function reader(columns: Record<string, string>): CsvRecordReader {
@@ -133,5 +138,59 @@ describe('CsvRecordReader', () => {
 
   it('reads a one-column result, where an empty line is a NULL', () => {
     expect(read({ s: 'text' }, 'a\n\n""\n')).toEqual([{ s: 'a' }, { s: null }, { s: '' }]);
+  });
+});
+
+describe('countCsvRecords', () => {
+  it('counts records by the line breaks outside quoted fields, and measures the longest', () => {
+    expect(countCsvRecords('1,a\n2,"x\ny"\n3,"say ""hi"",\r\nthere"\r\n')).toEqual({ records: 3, longest: 24, crlf: true });
+  });
+
+  it('counts a last record without its line break, quoted line breaks and all', () => {
+    expect(countCsvRecords('1,a\n2,b')).toEqual({ records: 2, longest: 4, crlf: false });
+    expect(countCsvRecords('"a\r\nb"')).toEqual({ records: 1, longest: 6, crlf: false });
+    expect(countCsvRecords('')).toEqual({ records: 0, longest: 0, crlf: false });
+  });
+
+  it('refuses a quoted field that is not closed', () => {
+    expect(failure(() => countCsvRecords('1,"a\n2,b\n')).message).toMatch(/quoted field is not closed/);
+  });
+});
+
+describe('withLfRecordEnds', () => {
+  it('ends records with LF alone and keeps the line breaks inside quoted fields', () => {
+    expect(withLfRecordEnds('1,"a\r\nb"\r\n2,""\r\n3,x')).toBe('1,"a\r\nb"\n2,""\n3,x');
+    expect(withLfRecordEnds('1,a\n')).toBe('1,a\n');
+  });
+});
+
+describe('columnNamesLineLength', () => {
+  const columns = [
+    { name: 'id', typeName: 'int4' },
+    { name: 'note', typeName: 'varchar' },
+  ];
+
+  it('measures a first line that holds every column name, its line break included', () => {
+    expect(columnNamesLineLength('id,note\n1,a\n', columns)).toBe(8);
+    expect(columnNamesLineLength('"id","note"\r\n1,a\r\n', columns)).toBe(13);
+  });
+
+  it('is 0 when the first record is data, or names only some columns', () => {
+    expect(columnNamesLineLength('1,a\n', columns)).toBe(0);
+    expect(columnNamesLineLength('id,notes\n', columns)).toBe(0);
+    expect(columnNamesLineLength('id\n', columns)).toBe(0);
+    expect(columnNamesLineLength('id,note,extra\n', columns)).toBe(0);
+    expect(columnNamesLineLength('', columns)).toBe(0);
+  });
+});
+
+describe('CsvRecordReader told the names are already cut off', () => {
+  it('reads a first record that looks like the names as data', () => {
+    const rows: SqlRow[] = [];
+    reader({ a: 'varchar', b: 'varchar' }).read('a,b\nc,d\n', rows, false);
+    expect(rows).toEqual([
+      { a: 'a', b: 'b' },
+      { a: 'c', b: 'd' },
+    ]);
   });
 });
