@@ -11,8 +11,11 @@ import type { LocalQueries } from '../../pipeline/query/local-queries.js';
 import type { LakeTable } from '../../pipeline/tables/lake-table.js';
 import { rows, type ScanTouch } from './query-profile.js';
 
+/** A connection to the catalog database (`opslake_partitions` in it). */
+export type Catalogued = Pick<LocalQueries, 'connection'>;
+
 /** The live or the compacted files the view of `table` reads, by name. */
-export async function catalogFiles(local: LocalQueries, lakeDir: string, table: LakeTable, which: 'live' | 'compacted'): Promise<string[]> {
+export async function catalogFiles(local: Catalogued, lakeDir: string, table: LakeTable, which: 'live' | 'compacted'): Promise<string[]> {
   const root = `${join(lakeDir, table.path)}/`;
   const recorded = `SELECT partition_path, location FROM opslake_partitions WHERE table_name = ${sqlLiteral(table.name)}`;
   const sql =
@@ -25,7 +28,7 @@ export async function catalogFiles(local: LocalQueries, lakeDir: string, table: 
 }
 
 /** The files of the scan's table (those of its kind, live or compacted) that its partition filter keeps. */
-export async function touchedCatalogFiles(local: LocalQueries, lakeDir: string, scan: ScanTouch): Promise<string[]> {
+export async function touchedCatalogFiles(local: Catalogued, lakeDir: string, scan: ScanTouch): Promise<string[]> {
   const files = await catalogFiles(local, lakeDir, scan.table, scan.compacted ? 'compacted' : 'live');
   if (files.length === 0 || scan.fileFilter === undefined) return files;
   await local.connection.run('CREATE OR REPLACE TEMP TABLE bench_files (file VARCHAR)');
@@ -41,7 +44,7 @@ export async function touchedCatalogFiles(local: LocalQueries, lakeDir: string, 
 }
 
 /** Bytes of every file the view of `table` reads: a full read of the table as the catalog has it. */
-export async function catalogTableBytes(local: LocalQueries, lakeDir: string, table: LakeTable): Promise<number> {
+export async function catalogTableBytes(local: Catalogued, lakeDir: string, table: LakeTable): Promise<number> {
   const files = [...(await catalogFiles(local, lakeDir, table, 'live')), ...(await catalogFiles(local, lakeDir, table, 'compacted'))];
   if (files.length === 0) return 0;
   const [row] = await rows(

@@ -87,6 +87,6 @@ export async function tableBytes(local: LocalQueries, lakeDir: string, table: La
   return Number(row?.bytes ?? 0);
 }
 
-export async function rows(local: LocalQueries, sql: string): Promise<Record<string, unknown>[]> {
+export async function rows(local: Pick<LocalQueries, 'connection'>, sql: string): Promise<Record<string, unknown>[]> {
   return (await local.connection.runAndReadAll(sql)).getRowObjectsJson();
 }
