@@ -18,7 +18,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { appendFile, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { availableParallelism, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -53,7 +53,8 @@ async function runPhase(name: PhaseName, dir: string): Promise<Measurement> {
   const output = await PHASES[name](day, organizationFolders(dir));
   const seconds = (performance.now() - started) / 1000;
   const usage = process.resourceUsage();
-  return { phase: name, seconds, cpuSeconds: (usage.userCPUTime + usage.systemCPUTime) / 1e6, maxRssMb: usage.maxRSS / 1024, ...output };
+  const cpuSeconds = (usage.userCPUTime + usage.systemCPUTime) / 1e6;
+  return { phase: name, seconds, cpuSeconds, maxRssMb: usage.maxRSS / 1024, ...output, ...output.measured };
 }
 
 function measure(name: PhaseName, dir: string): Measurement {
@@ -107,7 +108,8 @@ function report(day: OrganizationDaySummary, runs: readonly Measurement[]): void
   if (compact) {
     console.log(
       `\nCompaction: ${number(compact.partitions ?? 0)} partitions, objects ${number(compact.objectsBefore)} -> ` +
-        `${number(compact.objectsAfter)}, ${number(compact.duplicatesRemoved ?? 0)} duplicate events removed ` +
+        `${number(compact.objectsAfter)}, ${number(compact.bytesIn / 1e6, 1)} MB -> ${number((compact.bytesOut ?? 0) / 1e6, 1)} MB, ` +
+        `${number(compact.duplicatesRemoved ?? 0)} duplicate events removed ` +
         `(the generator re-delivered ${number(day.redelivered)}).`,
     );
   }
@@ -134,9 +136,11 @@ async function main(): Promise<void> {
   console.log(`File sizes (gzip): median ${number(at(0.5))} B, 90th percentile ${number(at(0.9))} B, largest ${number(at(1))} B`);
   const runs: Measurement[] = [];
   for (const phase of phases) {
-    runs.push(measure(phase, dir));
-    const last = runs.at(-1);
-    if (last) process.stderr.write(`  ${phase}: ${number(last.seconds, 1)} s (load average ${load()})\n`);
+    const run = measure(phase, dir);
+    runs.push(run);
+    // Kept as they come, so that a run stopped half-way loses nothing measured.
+    await appendFile(join(dir, 'results.jsonl'), `${JSON.stringify({ at: new Date().toISOString(), load: load(), ...run })}\n`);
+    process.stderr.write(`  ${phase}: ${number(run.seconds, 1)} s (load average ${load()})\n`);
   }
   report(day, runs);
   console.log(`\nLoad average at the end: ${load()}`);

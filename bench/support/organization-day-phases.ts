@@ -6,15 +6,19 @@
 import { mkdir, readdir, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
+import type { DuckDBConnection } from '@duckdb/node-api';
 import type { SQSEvent } from 'aws-lambda';
 import { createCloudTrailIngestHandler } from '../../jobs/cloudtrail-ingest/handler.js';
 import { sqlLiteral, openDuckDb } from '../../pipeline/duckdb/duckdb-engine.js';
 import { DuckDbCatalog } from '../../pipeline/catalog/duckdb-catalog.js';
 import { DEFAULT_COMPACTION_SETTINGS } from '../../pipeline/config/compaction-settings.js';
 import { runCompaction } from '../../pipeline/compaction/run-compaction.js';
+import { partitionPath } from '../../pipeline/lake/lake-layout.js';
+import type { Catalog, PartitionLocation, PartitionQuery, PartitionValues } from '../../pipeline/ports/catalog.js';
 import type { OrganizationDaySummary } from '../../pipeline/simulators/cloudtrail/organization-day.js';
 import { FileStateStore } from '../../pipeline/state/file-state-store.js';
 import { LocalObjectStore } from '../../pipeline/store/local-object-store.js';
+import type { LakeTable } from '../../pipeline/tables/lake-table.js';
 import { lakeTable } from '../../pipeline/tables/registry.js';
 
 /** Where one organization day's data lives under .bench/. */
@@ -43,8 +47,11 @@ export interface PhaseOutput {
   readonly bytesIn: number;
   readonly objectsBefore: number;
   readonly objectsAfter: number;
+  readonly bytesOut?: number;
   readonly duplicatesRemoved?: number;
   readonly partitions?: number;
+  /** Time and CPU of the work itself, when the phase does more than it measures. */
+  readonly measured?: { readonly seconds: number; readonly cpuSeconds: number };
 }
 
 /** SQS delivers up to 10 messages to one invocation (the event source's default batch size). */
@@ -198,34 +205,81 @@ export async function copyEveryObject(_day: OrganizationDaySummary, folders: Org
 }
 
 /**
- * Compaction: `opslake compact` of the lake ingestion left (the local catalog, the same state
- * store), two days after the delivery day, so that its day and the day before (the first files'
- * early events) are closed. Superseded objects stay (the grace period has not passed), which is
- * what lets the queries benchmark read the lake before compaction from its live folders.
+ * The catalog compaction switches, at the cost Glue has: partitions are listed through the local
+ * catalog, and each switch is recorded (Glue: one UpdatePartition). The local DuckDB catalog
+ * rebuilds its view on every switch, reading the schema of every file of the table, which on a
+ * day of 10,000 small objects costs seconds per partition and would be what this measures; the
+ * switches are written to it once the run is over, outside the measurement.
+ */
+class RecordedSwitches implements Pick<Catalog, 'listPartitions' | 'switchPartition'> {
+  readonly switches: Array<{ table: LakeTable; path: string; location: string }> = [];
+  readonly #catalog: DuckDbCatalog;
+
+  constructor(catalog: DuckDbCatalog) {
+    this.#catalog = catalog;
+  }
+
+  listPartitions(table: LakeTable, query: PartitionQuery): AsyncIterable<readonly PartitionLocation[]> {
+    return this.#catalog.listPartitions(table, query);
+  }
+
+  async switchPartition(table: LakeTable, values: PartitionValues, location: string): Promise<void> {
+    this.switches.push({ table, path: partitionPath(table, values), location });
+  }
+
+  /** Into the catalog's own table of locations (DESIGN.md §5), in one transaction. */
+  async persist(connection: DuckDBConnection): Promise<void> {
+    await connection.run('BEGIN TRANSACTION');
+    for (const { table, path, location } of this.switches) {
+      await connection.run(`INSERT OR REPLACE INTO opslake_partitions VALUES (${[table.name, path, location].map(sqlLiteral).join(', ')})`);
+    }
+    await connection.run('COMMIT');
+  }
+}
+
+/**
+ * Compaction: `runCompaction` (what `opslake compact` runs) over the lake as ingestion left it
+ * (earlier generations, compaction state and catalog are removed first), two days after the
+ * delivery day, so that its day and the day before (the first files' early events) are closed.
+ * Superseded objects stay (the grace period has not passed), which is what lets the queries
+ * benchmark read the lake before compaction from its live folders. Time and CPU are those of the
+ * run itself (see RecordedSwitches).
  */
 export async function compactDay(day: OrganizationDaySummary, folders: OrganizationFolders): Promise<PhaseOutput> {
   await rm(folders.catalogPath, { force: true });
+  await rm(join(folders.stateDir, 'items'), { recursive: true, force: true });
+  await rm(join(folders.stateDir, 'state.json'), { force: true });
+  for (const table of ['events', 'insights'])
+    await rm(join(folders.lakeDir, 'cloudtrail', table, '_compacted'), { recursive: true, force: true });
   const inputs = await liveEventObjects(folders.lakeDir);
   const { instance, connection } = await openDuckDb({ path: folders.catalogPath });
   try {
+    const catalog = new RecordedSwitches(new DuckDbCatalog({ connection, lakeDir: folders.lakeDir }));
+    const started = performance.now();
+    const cpu = process.cpuUsage();
     const summary = await runCompaction({
       lake: new LocalObjectStore(folders.lakeDir),
-      catalog: new DuckDbCatalog({ connection, lakeDir: folders.lakeDir }),
+      catalog,
       state: new FileStateStore(folders.stateDir),
       tables: [lakeTable('cloudtrail_events'), lakeTable('cloudtrail_insights')],
       settings: DEFAULT_COMPACTION_SETTINGS,
       clock: () => new Date(Date.parse(`${day.day}T00:00:00Z`) + 2 * 86_400_000),
       tempDirectory: folders.tempDir,
     });
+    const used = process.cpuUsage(cpu);
+    const measured = { seconds: (performance.now() - started) / 1000, cpuSeconds: (used.user + used.system) / 1e6 };
     if (summary.failed.length > 0) throw new Error(`compaction failed: ${summary.format()}`);
+    await catalog.persist(connection);
     return {
       files: inputs.length,
       events: summary.total('rowsIn'),
       bytesIn: summary.total('bytesIn'),
+      bytesOut: summary.total('bytesOut'),
       objectsBefore: summary.total('inputs'),
       objectsAfter: summary.total('outputs'),
       duplicatesRemoved: summary.total('duplicatesRemoved'),
       partitions: summary.count('compacted'),
+      measured,
     };
   } finally {
     connection.closeSync();
