@@ -129,7 +129,8 @@ async function main(): Promise<void> {
   console.log(
     `Organization day ${day.day} in ${dir}: ${number(day.files.length)} files from ${number(day.streams)} account-regions ` +
       `(${number(day.accounts)} accounts, a file every ${day.intervalMinutes} min each), ${number(day.events)} events, ` +
-      `${number(day.compressedBytes / 1e6, 1)} MB gzip, ${number(day.uncompressedBytes / 1e6, 1)} MB JSON (ready in ${number(seconds, 1)} s)`,
+      `${number(day.compressedBytes / 1e6, 1)} MB gzip, ${number(day.uncompressedBytes / 1e6, 1)} MB JSON ` +
+      `(ready in ${number(seconds, 1)} s)`,
   );
   const sizes = day.files.map((file) => file.size).sort((a, b) => a - b);
   const at = (share: number) => sizes[Math.min(sizes.length - 1, Math.floor(share * sizes.length))] ?? 0;

@@ -110,7 +110,8 @@ function stamp(time: Date): string {
 /** `AWSLogs/<o-id>/<acct>/CloudTrail/<region>/YYYY/MM/DD/<acct>_CloudTrail_<region>_<YYYYMMDDTHHmmZ>_<unique>.json.gz` */
 export function organizationLogKey(account: string, region: string, deliveredAt: Date, unique: string): string {
   const folder = deliveredAt.toISOString().slice(0, 10).replaceAll('-', '/');
-  return `AWSLogs/${ORGANIZATION_ID}/${account}/CloudTrail/${region}/${folder}/${account}_CloudTrail_${region}_${stamp(deliveredAt)}_${unique}.json.gz`;
+  const name = `${account}_CloudTrail_${region}_${stamp(deliveredAt)}_${unique}.json.gz`;
+  return `AWSLogs/${ORGANIZATION_ID}/${account}/CloudTrail/${region}/${folder}/${name}`;
 }
 
 /**
