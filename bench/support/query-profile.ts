@@ -16,6 +16,8 @@ export interface ScanTouch {
   readonly table: LakeTable;
   readonly columns: readonly string[];
   readonly fileFilter: string | undefined;
+  /** The scan reads compacted generations (`_compacted/`), not live folders: a view reads each apart. */
+  readonly compacted: boolean;
 }
 
 export interface ProfileNode {
@@ -62,7 +64,7 @@ export function scansOf(node: ProfileNode, lakeDir: string): ScanTouch[] {
       const filtered = [...dataColumns].filter((column) => new RegExp(`\\b${column}\\b`).test(filterText));
       const columns = [...new Set([...[projected].flat(), ...filtered])].filter((column) => dataColumns.has(column));
       const fileFilter = typeof info['File Filters'] === 'string' ? info['File Filters'] : undefined;
-      found.push({ table, columns, fileFilter });
+      found.push({ table, columns, fileFilter, compacted: file.includes('/_compacted/') });
     }
   }
   for (const child of node.children ?? []) found.push(...scansOf(child, lakeDir));
@@ -85,6 +87,6 @@ export async function tableBytes(local: LocalQueries, lakeDir: string, table: La
   return Number(row?.bytes ?? 0);
 }
 
-export async function rows(local: LocalQueries, sql: string): Promise<Record<string, unknown>[]> {
+export async function rows(local: Pick<LocalQueries, 'connection'>, sql: string): Promise<Record<string, unknown>[]> {
   return (await local.connection.runAndReadAll(sql)).getRowObjectsJson();
 }
