@@ -34,6 +34,13 @@ export interface SqlRunner {
    * one page; a consumer that stops early releases the statement.
    */
   pages(statement: SqlStatement): AsyncIterable<readonly SqlRow[]>;
+  /**
+   * Runs one statement and returns the names and type names (PostgreSQL's internal ones: `int4`,
+   * `varchar`, `timestamp`) of its result's columns; its rows are not read. For statements that
+   * return no rows (a custom export's SQL over an empty slot), to learn what a result will hold.
+   * Optional: a runner without it cannot run custom exports (the export says so).
+   */
+  columns?(statement: SqlStatement): Promise<readonly SqlColumnMeta[]>;
   /** Releases connections; the runner cannot be used afterwards. */
   close(): Promise<void>;
 }

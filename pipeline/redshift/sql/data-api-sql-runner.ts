@@ -12,10 +12,11 @@ import { awsErrorDetails } from '../../aws/aws-error-details.js';
 import { failureFields, transientAwsError, translateAwsError } from '../../aws/aws-errors.js';
 import type { ClusterConfig } from '../../config/opslake-config.js';
 import { ConnectionError, type OpslakeError, SqlStatementError, ThrottledError } from '../../errors.js';
-import type { SqlRow, SqlRunner, SqlStatement } from '../../ports/sql-runner.js';
+import type { SqlColumnMeta, SqlRow, SqlRunner, SqlStatement } from '../../ports/sql-runner.js';
 import { keepExactIntegers } from './data-api-exact-integers.js';
 import { type DataApiResultFormat, firstDifference, RESULT_FORMAT_PROBE, type ResultFormatChoice } from './data-api-result-format.js';
 import { csvResultPages, jsonResultPages, type ResultSource } from './data-api-result-pages.js';
+import { columnMetaOf } from './data-api-text-values.js';
 
 export type { DataApiResultFormat, ResultFormatChoice } from './data-api-result-format.js';
 
@@ -119,25 +120,20 @@ export class DataApiSqlRunner implements SqlRunner {
     return { format: 'csv', reason: 'CSV results, which read the same as typed JSON and cost less to read' };
   }
 
-  async *#read(statement: SqlStatement, format: DataApiResultFormat): AsyncGenerator<readonly SqlRow[]> {
-    const parameters = Object.entries(statement.parameters).map(([name, value]) => ({ name, value }));
-    const executed = await this.#send(
-      'ExecuteStatement',
-      (client) =>
-        client.send(
-          new ExecuteStatementCommand({
-            ...this.#target,
-            Sql: statement.text,
-            ...(parameters.length > 0 ? { Parameters: parameters } : {}),
-            ...(format === 'csv' ? { ResultFormat: 'CSV' } : {}),
-          }),
-        ),
-      statement,
-    );
-    const id = executed.Id;
-    if (id === undefined) throw new SqlStatementError(`ExecuteStatement on ${this.#clusterName} returned no statement id`);
+  /**
+   * The columns of a statement's result, from the first page's metadata (JSON: the format every
+   * source can read); no rows are decoded.
+   */
+  async columns(statement: SqlStatement): Promise<readonly SqlColumnMeta[]> {
+    if (this.#closed) throw new SqlStatementError(`the Data API runner of ${this.#clusterName} is closed`);
+    const { id, described } = await this.#run(statement, 'json');
+    if (described.HasResultSet !== true) return [];
+    const page = await this.#send('GetStatementResult', (client) => client.send(new GetStatementResultCommand({ Id: id })), statement, id);
+    return columnMetaOf(page.ColumnMetadata ?? []);
+  }
 
-    const described = await this.#waitUntilDone(id, statement);
+  async *#read(statement: SqlStatement, format: DataApiResultFormat): AsyncGenerator<readonly SqlRow[]> {
+    const { id, described } = await this.#run(statement, format);
     if (described.HasResultSet !== true) return;
 
     const source: ResultSource = { statementId: id, cluster: this.#clusterName };
@@ -156,6 +152,29 @@ export class DataApiSqlRunner implements SqlRunner {
         );
       yield* jsonResultPages(fetch, source);
     }
+  }
+
+  /** Executes a statement and waits until it has finished. */
+  async #run(statement: SqlStatement, format: DataApiResultFormat): Promise<{ id: string; described: DescribeStatementResponse }> {
+    const parameters = Object.entries(statement.parameters).map(([name, value]) => ({ name, value }));
+    const executed = await this.#send(
+      'ExecuteStatement',
+      (client) =>
+        client.send(
+          new ExecuteStatementCommand({
+            ...this.#target,
+            Sql: statement.text,
+            ...(parameters.length > 0 ? { Parameters: parameters } : {}),
+            ...(format === 'csv' ? { ResultFormat: 'CSV' } : {}),
+          }),
+        ),
+      statement,
+    );
+    const id = executed.Id;
+    if (id === undefined) throw new SqlStatementError(`ExecuteStatement on ${this.#clusterName} returned no statement id`);
+
+    const described = await this.#waitUntilDone(id, statement);
+    return { id, described };
   }
 
   /** The client is the caller's; there is nothing else to release. */
