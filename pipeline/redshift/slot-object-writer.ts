@@ -4,6 +4,7 @@ import type { LakeRow, ParquetWriter } from '../ports/parquet-writer.js';
 import type { SqlRunner } from '../ports/sql-runner.js';
 import type { DialectName } from '../tables/dialects.js';
 import { QUERY_TEXT_SOURCES, QUERY_TEXT_TABLE, type StatementKind } from '../tables/query-text-table.js';
+import { type CustomExport, customColumns, customLakeTable, type CustomTableName, type TableSchema } from '../tables/custom-tables.js';
 import { exportColumns, isSourceViewName, type ExportTableName, type RedshiftPartitionKey } from '../tables/registry.js';
 import { readAhead } from '../util/read-ahead.js';
 import { slotObject } from './lake-keys.js';
@@ -24,6 +25,11 @@ export interface SlotWrite {
   readonly object: WrittenObject<RedshiftPartitionKey> | null;
 }
 
+/** What a slot is read from: a table of the registry, or a custom export with the columns recorded for it. */
+export type SlotTarget =
+  | { readonly table: ExportTableName }
+  | { readonly table: CustomTableName; readonly custom: CustomExport; readonly schema: TableSchema };
+
 /**
  * Reads the rows of one slot of one table from the cluster and writes them to the slot's
  * object, overwriting what an earlier export of the slot wrote. `exportedAt` (the cluster clock
@@ -32,18 +38,21 @@ export interface SlotWrite {
 export async function writeSlotObject(
   deps: SlotObjectWriterDeps,
   source: { readonly cluster: string; readonly dialect: DialectName },
-  table: ExportTableName,
+  target: SlotTarget,
   slot: Slot,
   exportedAt: string,
 ): Promise<SlotWrite> {
   const { cluster } = source;
   const start = formatSqlTimestamp(slot.start);
   const end = formatSqlTimestamp(slot.end);
-  const pages =
-    table === QUERY_TEXT_TABLE ? queryTextPages(deps.runner, source.dialect, start, end) : viewPages(deps.runner, table, start, end);
-  const file = await deps.writer.write(exportColumns(table), readAhead(pages), { exported_at: exportedAt });
+  let pages: AsyncIterable<readonly LakeRow[]>;
+  if ('custom' in target) pages = customPages(deps.runner, target.custom, start, end);
+  else if (target.table === QUERY_TEXT_TABLE) pages = queryTextPages(deps.runner, source.dialect, start, end);
+  else pages = viewPages(deps.runner, target.table, start, end);
+  const columns = 'custom' in target ? customColumns(target.schema) : exportColumns(target.table);
+  const file = await deps.writer.write(columns, readAhead(pages), { exported_at: exportedAt });
   if (!file) return { rows: 0, object: null };
-  const object = slotObject(table, cluster, slot.start);
+  const object = slotObject('custom' in target ? customLakeTable(target.schema) : target.table, cluster, slot.start);
   try {
     await deps.lake.putFile(object.key, file.path, { contentType: 'application/vnd.apache.parquet' });
   } finally {
@@ -55,6 +64,23 @@ export async function writeSlotObject(
 async function* viewPages(runner: SqlRunner, table: ExportTableName, start: string, end: string): AsyncGenerator<readonly LakeRow[]> {
   if (!isSourceViewName(table)) return;
   yield* runner.pages(slotStatement(renderSlotSelect(table), start, end));
+}
+
+/**
+ * Rows of one slot of a custom export: its own SQL with the slot's bounds. Rows whose time
+ * column lies outside the slot are left to the slot they belong to, whatever the SQL's own
+ * filter let through (a BETWEEN that includes the end, say): each row is in exactly one slot.
+ * Times compare as text, since both are 'YYYY-MM-DD HH:MM:SS[.ffffff]'.
+ */
+async function* customPages(runner: SqlRunner, custom: CustomExport, start: string, end: string): AsyncGenerator<readonly LakeRow[]> {
+  const column = custom.timeColumn;
+  for await (const page of runner.pages(slotStatement(custom.sql, start, end))) {
+    const inSlot = page.filter((row) => {
+      const time = row[column];
+      return typeof time === 'string' && time >= start && time < end;
+    });
+    if (inSlot.length > 0) yield inSlot;
+  }
 }
 
 /** The statements of one slot: from the three STL text views, or from `sys_query_text` alone. */

@@ -1,6 +1,6 @@
 import type { LakeType } from './column-types.js';
 import type { LakeColumn, LakeTable } from './lake-table.js';
-import { EXPORTED_AT, REDSHIFT_PARTITION_KEYS, type RedshiftPartitionKey } from './registry.js';
+import { EXPORTED_AT, type ExportTableName, REDSHIFT_PARTITION_KEYS, type RedshiftPartitionKey } from './registry.js';
 
 /**
  * Custom exports: a view whose definition comes from configuration (a SELECT over the source
@@ -13,6 +13,9 @@ import { EXPORTED_AT, REDSHIFT_PARTITION_KEYS, type RedshiftPartitionKey } from 
 export const CUSTOM_TABLE_PREFIX = 'custom_';
 
 export type CustomTableName = `custom_${string}`;
+
+/** A table an export writes: one of the registry's, or a custom one. */
+export type ExportTable = ExportTableName | CustomTableName;
 
 /** A custom export as configured, already validated (`config/validate-custom-exports.ts`). */
 export interface CustomExport {
