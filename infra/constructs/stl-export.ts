@@ -90,13 +90,15 @@ export class StlExport extends Construct {
       acknowledgeFinding(
         policy,
         wildcardResourceRule(policy, arn),
-        'The export writes one object per table, cluster, day and slot under the redshift/ prefix of the lake; the keys are not known in advance, only their prefix.',
+        'The export writes one object per table, cluster, day and slot under the redshift/ prefix of the lake; ' +
+          'the keys are not known in advance, only their prefix.',
       );
     }
     acknowledgeFinding(
       policy,
       wildcardResourceRule(policy, config.subtreeArn),
-      'The configuration is every parameter under the root path (one per cluster, added by operators without a redeploy); GetParametersByPath reads the subtree.',
+      'The configuration is every parameter under the root path (one per cluster, added by operators without a redeploy); ' +
+        'GetParametersByPath reads the subtree.',
     );
     acknowledgeFinding(
       policy,

@@ -68,7 +68,8 @@ async function exportAs(user: SimulatedExportUser): Promise<{ export: string; st
 describe('opslake status and export on what the export user may see', () => {
   it('warns, naming both grants, when the user sees only its own statements', async () => {
     const out = await exportAs({ superuser: false });
-    const grant = /the export sees only \S+'s own statements .*grant ALTER USER \S+ SYSLOG ACCESS UNRESTRICTED; or GRANT ROLE sys:monitor TO \S+;/;
+    const grant =
+      /the export sees only \S+'s own statements .*grant ALTER USER \S+ SYSLOG ACCESS UNRESTRICTED; or GRANT ROLE sys:monitor TO \S+;/;
     expect(out.export).toMatch(new RegExp(`WARNING analytics: ${grant.source}`));
     expect(out.status).toMatch(new RegExp(`Access:\\n {2}WARNING analytics: ${grant.source}`));
     const [source] = (JSON.parse(out.json) as { sources: Array<{ access: { level: string }; warning: string | null }> }).sources;

@@ -72,7 +72,7 @@ describe.each<Transport>(['pg', 'data-api'])('a custom export through %s', (tran
       const refused = await exporter.export({ cluster: widened, settings: SETTINGS }).catch((error: unknown) => error);
       expect(refused).toBeInstanceOf(ConfigError);
       expect((refused as ConfigError).message).toMatch(
-        /analytics\.exports\.statements\.sql: returns userid as BIGINT \(int8\), but custom_statements holds it as INTEGER \(int4\); cast it back/,
+        /analytics\.exports\.statements\.sql: returns userid as BIGINT \(int8\), but custom_statements holds it as INTEGER \(int4\); cast/,
       );
       expect((await lake.state.getTableSchema('custom_statements'))?.version).toBe(schema.version);
 
