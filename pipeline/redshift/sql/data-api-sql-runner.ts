@@ -14,6 +14,7 @@ import type { ClusterConfig } from '../../config/opslake-config.js';
 import { ConnectionError, type OpslakeError, SqlStatementError, ThrottledError } from '../../errors.js';
 import type { SqlColumnMeta, SqlRow, SqlRunner, SqlStatement } from '../../ports/sql-runner.js';
 import { keepExactIntegers } from './data-api-exact-integers.js';
+import { type Target, targetOf } from './data-api-target.js';
 import { type DataApiResultFormat, firstDifference, RESULT_FORMAT_PROBE, type ResultFormatChoice } from './data-api-result-format.js';
 import { csvResultPages, jsonResultPages, type ResultSource } from './data-api-result-pages.js';
 import { columnMetaOf } from './data-api-text-values.js';
@@ -43,15 +44,6 @@ export interface DataApiSqlRunnerOptions {
 }
 
 type Operation = 'ExecuteStatement' | 'DescribeStatement' | 'GetStatementResult' | 'GetStatementResultV2' | 'CancelStatement';
-
-/** The fields of ExecuteStatement that say where and as whom a statement runs. */
-interface Target {
-  readonly Database: string;
-  readonly ClusterIdentifier?: string;
-  readonly WorkgroupName?: string;
-  readonly DbUser?: string;
-  readonly SecretArn?: string;
-}
 
 /**
  * Runs statements through the Redshift Data API: ExecuteStatement, DescribeStatement polling
@@ -280,16 +272,6 @@ export class DataApiSqlRunner implements SqlRunner {
       return new SqlStatementError(message, { ...failureFields(failure), ...(statementId === undefined ? {} : { statementId }) });
     });
   }
-}
-
-function targetOf(cluster: ClusterConfig): Target {
-  const where =
-    cluster.kind === 'serverless'
-      ? { WorkgroupName: cluster.workgroupName ?? cluster.name }
-      : { ClusterIdentifier: cluster.clusterIdentifier ?? cluster.name };
-  const auth = cluster.auth;
-  const who = auth.type === 'db-user' ? { DbUser: auth.dbUser } : auth.type === 'secret' ? { SecretArn: auth.secretArn } : {};
-  return { Database: cluster.database, ...where, ...who };
 }
 
 /**
