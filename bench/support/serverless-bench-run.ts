@@ -89,7 +89,7 @@ if (mode === 'read') {
   const written = await writeSlotObject(
     { runner: timedRunner, lake, writer },
     { cluster: workgroup.name, dialect: 'sys' },
-    TABLE,
+    { table: TABLE },
     slot,
     '2026-11-20 12:30:00',
   );

@@ -2,7 +2,7 @@ import { Duration, type RemovalPolicy, Size } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import { Construct } from 'constructs';
-import { gluePartitionStatements, lakeObjectStatements, stateTableStatements } from '../iam/lake-statements.js';
+import { glueCustomTableStatements, gluePartitionStatements, lakeObjectStatements, stateTableStatements } from '../iam/lake-statements.js';
 import { configReadStatements, redshiftSourceStatements } from '../iam/redshift-source-statements.js';
 import { acknowledgeFinding } from '../nag/acknowledge-finding.js';
 import { wildcardResourceRule } from '../nag/wildcard-resource-rule.js';
@@ -73,12 +73,14 @@ export class StlExport extends Construct {
     const role = this.handler.role;
     const objects = lakeObjectStatements(lake, ['redshift/']);
     const config = configReadStatements(this, props.configRoot, props.parameterKmsKeyArn);
+    const customTables = glueCustomTableStatements(this, lake.glueDatabase);
     for (const statement of [
       ...redshiftSourceStatements(this, props.clusters),
       ...config.statements,
       ...objects.statements,
       ...stateTableStatements(lake),
       ...gluePartitionStatements(this, lake.glueDatabase, props.glueTables),
+      ...customTables.statements,
     ]) {
       role.addToPrincipalPolicy(statement);
     }
@@ -88,13 +90,20 @@ export class StlExport extends Construct {
       acknowledgeFinding(
         policy,
         wildcardResourceRule(policy, arn),
-        'The export writes one object per table, cluster, day and slot under the redshift/ prefix of the lake; the keys are not known in advance, only their prefix.',
+        'The export writes one object per table, cluster, day and slot under the redshift/ prefix of the lake; ' +
+          'the keys are not known in advance, only their prefix.',
       );
     }
     acknowledgeFinding(
       policy,
       wildcardResourceRule(policy, config.subtreeArn),
-      'The configuration is every parameter under the root path (one per cluster, added by operators without a redeploy); GetParametersByPath reads the subtree.',
+      'The configuration is every parameter under the root path (one per cluster, added by operators without a redeploy); ' +
+        'GetParametersByPath reads the subtree.',
+    );
+    acknowledgeFinding(
+      policy,
+      wildcardResourceRule(policy, customTables.tableArn),
+      'Custom exports are configured in SSM without a redeploy; the export declares their tables, all named custom_<name>, and no other.',
     );
     if (props.clusters.length > 0) {
       acknowledgeFinding(

@@ -100,6 +100,28 @@ export function gluePartitionStatements(scope: IConstruct, database: string, tab
 }
 
 /**
+ * The tables of custom exports (`custom_<name>`), which the export declares from the columns
+ * their first run learns: it creates them, adds columns, and registers their partitions. Only
+ * tables under that prefix; every other table is the stack's.
+ */
+export function glueCustomTableStatements(scope: IConstruct, database: string): { statements: iam.PolicyStatement[]; tableArn: string } {
+  const stack = Stack.of(scope);
+  const arn = (resource: string, resourceName?: string) =>
+    stack.formatArn({ service: 'glue', resource, resourceName, arnFormat: ArnFormat.SLASH_RESOURCE_NAME });
+  const tableArn = arn('table', `${database}/custom_*`);
+  return {
+    statements: [
+      new iam.PolicyStatement({
+        sid: 'GlueCustomTables',
+        actions: ['glue:GetTable', 'glue:CreateTable', 'glue:UpdateTable', 'glue:BatchCreatePartition'],
+        resources: [arn('catalog'), arn('database', database), tableArn],
+      }),
+    ],
+    tableArn,
+  };
+}
+
+/**
  * Compaction's Glue access: partitions of the named tables listed by day (GetPartitions, which
  * the tables' partition index answers) and switched to a generation (UpdatePartition, or
  * CreatePartition for one never registered). No table changes.

@@ -6,7 +6,7 @@ import type { ExportEvent } from '../../pipeline/redshift/export-events.js';
 import { exportFleet, type FleetExportResult } from '../../pipeline/redshift/fleet-exporter.js';
 import { ParquetWriter } from '../../pipeline/lake/parquet-writer.js';
 import type { ObjectStore } from '../../pipeline/ports/object-store.js';
-import type { ExportTableName } from '../../pipeline/tables/registry.js';
+import type { ExportTable } from '../../pipeline/tables/custom-tables.js';
 import { type OpenedStateStore, openObjectStore, openStateStore } from '../shared/open-stores.js';
 import { openSqlRunner } from '../shared/open-sql-runner.js';
 import { requireSetting } from './load-config.js';
@@ -14,7 +14,7 @@ import { requireSetting } from './load-config.js';
 export interface RunExportOptions {
   readonly config: OpslakeConfig;
   readonly clusters?: readonly string[];
-  readonly tables?: readonly ExportTableName[];
+  readonly tables?: readonly ExportTable[];
   readonly onEvent?: (event: ExportEvent) => void;
   readonly openDatabases?: ReadonlyMap<string, PGlite>;
   /** Aborted on SIGINT/SIGTERM: the export stops at its next slot. */

@@ -35,6 +35,7 @@ export async function openSqlRunner(cluster: ClusterConfig, options: OpenRunnerO
       const runner = new PgSqlRunner({ url: server.url, parameter: `${parameter}.pglite`, poolSize: 1 });
       return {
         pages: (statement) => runner.pages(statement),
+        columns: (statement) => runner.columns(statement),
         close: async () => {
           await runner.close();
           await server.close();

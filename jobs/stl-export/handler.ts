@@ -17,6 +17,7 @@ import type { ConfigSource } from '../../pipeline/ports/config-source.js';
 import type { ObjectStore } from '../../pipeline/ports/object-store.js';
 import type { SqlRunner } from '../../pipeline/ports/sql-runner.js';
 import type { StateStore } from '../../pipeline/ports/state-store.js';
+import { lakeTables } from '../../pipeline/tables/registry.js';
 import { exportFleet, type FleetExportResult } from '../../pipeline/redshift/fleet-exporter.js';
 import type { JobLogger } from '../shared/job-logger.js';
 import { readStlExportEnvironment } from '../shared/lambda-environment.js';
@@ -32,8 +33,8 @@ export interface StlExportDependencies {
   readonly openRunner: (cluster: ClusterConfig) => Promise<SqlRunner>;
   /** The DuckDB of one run; it is closed when the run ends, which gives its memory back. */
   readonly openDuckDb: () => Promise<DuckDBInstance>;
-  /** Registers the partitions written, when a Glue database is configured. */
-  readonly catalog?: Pick<Catalog, 'addPartitions'>;
+  /** Declares custom exports' tables and registers the partitions written, when a Glue database is configured. */
+  readonly catalog?: Pick<Catalog, 'addPartitions' | 'ensureTables'>;
   readonly logger: JobLogger;
   readonly metrics: Pick<Metrics, 'addMetric' | 'addDimension' | 'publishStoredMetrics'>;
   /** Wall clock for the deadline and the leases. Default: the system clock. */
@@ -165,9 +166,15 @@ function recordMetrics(result: FleetExportResult, { logger, metrics }: Pick<StlE
 async function registerPartitions(results: readonly FleetExportResult[], { catalog, logger }: StlExportDependencies): Promise<void> {
   if (!catalog) return;
   const objects = results.flatMap((result) => ('tables' in result ? result.tables.flatMap((table) => table.objects) : []));
-  if (objects.length === 0) return;
+  // Custom exports' tables are declared from their recorded columns every run (unchanged ones
+  // cost a GetTable), so a table whose creation failed once is created by the next run.
+  const custom = new Map(
+    results.flatMap((result) => ('customTables' in result ? (result.customTables ?? []) : []).map(({ table }) => [table.name, table])),
+  );
+  if (objects.length === 0 && custom.size === 0) return;
   try {
-    const registered = await registerWrittenPartitions(catalog, objects);
+    if (custom.size > 0) logger.info('custom tables declared', { tables: await catalog.ensureTables([...custom.values()]) });
+    const registered = await registerWrittenPartitions(catalog, objects, [...lakeTables(), ...custom.values()]);
     logger.info('partitions registered', { ...registered });
   } catch (error) {
     logger.error('partition registration failed; the next run tries again', {

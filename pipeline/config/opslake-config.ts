@@ -1,5 +1,6 @@
 import type { CompactionSettings } from './compaction-settings.js';
 import type { Secret } from './secret.js';
+import type { CustomExport } from '../tables/custom-tables.js';
 import type { ExportTableName } from '../tables/registry.js';
 
 /** How a source is reached. The Data API is production; the other two are the local modes. */
@@ -41,6 +42,11 @@ export interface ClusterConfig {
    * run exports those of the dialect the source is read through.
    */
   readonly tables: readonly ExportTableName[];
+  /**
+   * Custom exports (a SELECT with `:slot_start` and `:slot_end`), each to the lake table
+   * `custom_<name>`, whatever the dialect. The validator always sets it; absent means none.
+   */
+  readonly exports?: readonly CustomExport[];
   readonly enabled: boolean;
   readonly connection: Connection;
 }

@@ -14,6 +14,7 @@ import {
 import { assertClusterIdentifier, assertClusterName, assertDatabaseName, assertDbUser, assertSecretArn } from './identifiers.js';
 import type { ClusterAuth, ClusterConfig, Connection } from './opslake-config.js';
 import { Secret } from './secret.js';
+import { validateCustomExports } from './validate-custom-exports.js';
 import { validateTables, validateViews } from './validate-source-views.js';
 
 export type Environment = Readonly<Record<string, string | undefined>>;
@@ -47,6 +48,7 @@ export const CLUSTER_KEYS = [
   'secretArn',
   'views',
   'tables',
+  'exports',
   'enabled',
   'pglite',
   'postgres',
@@ -69,11 +71,12 @@ export function validateCluster(raw: unknown, at: ConfigLocation, origin: Cluste
   const database = identifier(field(record, 'database', at) ?? DEFAULT_DATABASE, at.key('database'), assertDatabaseName);
   const views = validateViews(record, at, kind);
   const tables = validateTables(field(record, 'tables', at), at.key('tables'), kind, views);
+  const exports = validateCustomExports(field(record, 'exports', at), at.key('exports'));
   const enabled = booleanField(record, 'enabled', at) ?? true;
   // Last, because it is the only step that reads anything (the injected environment): every
   // identifier above has been checked by then.
   const connection = clusterConnection(record, at, origin);
-  return { name, kind, ...placement, database, views, tables, enabled, connection };
+  return { name, kind, ...placement, database, views, tables, exports, enabled, connection };
 }
 
 function clusterName(record: RawRecord, at: ConfigLocation, origin: ClusterOrigin): string {

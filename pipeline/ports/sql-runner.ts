@@ -60,6 +60,13 @@ export interface SqlRunner {
    * the number of rows the database reported, as `pages` checks them.
    */
   csvPages?(statement: SqlStatement): Promise<AsyncIterable<CsvTextPage> | undefined>;
+  /**
+   * Runs one statement and returns the names and type names (PostgreSQL's internal ones: `int4`,
+   * `varchar`, `timestamp`) of its result's columns; its rows are not read. For statements that
+   * return no rows (a custom export's SQL over an empty slot), to learn what a result will hold.
+   * Optional: a runner without it cannot run custom exports (the export says so).
+   */
+  columns?(statement: SqlStatement): Promise<readonly SqlColumnMeta[]>;
   /** Releases connections; the runner cannot be used afterwards. */
   close(): Promise<void>;
 }

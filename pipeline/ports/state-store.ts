@@ -1,3 +1,5 @@
+import type { TableSchema } from '../tables/custom-tables.js';
+
 /** Rows known lost before export: the view no longer held them when the export got there. */
 export interface Gap {
   readonly from: Date;
@@ -44,6 +46,29 @@ export interface SourceDialect {
 }
 
 /**
+ * What a source's export user may see of the system views, as the last export found it:
+ * - `superuser`: every row of every view;
+ * - `unrestricted`: every row of the views open to all users (`SYSLOG ACCESS UNRESTRICTED`, or a
+ *   role such as `sys:monitor`), but not the superuser-only ones (connection and user logs);
+ * - `own-rows`: only the rows of its own statements, a silent fraction of the rest;
+ * - `unknown`: the check could not tell (its reason says why).
+ */
+export type AccessLevel = 'superuser' | 'unrestricted' | 'own-rows' | 'unknown';
+
+export interface SourceAccess {
+  readonly cluster: string;
+  readonly level: AccessLevel;
+  /** The database user the source is read as (for the grant to suggest). */
+  readonly user: string;
+  /** What the check found, in a sentence. */
+  readonly reason: string;
+  readonly checkedAt: Date;
+}
+
+/** A custom table's columns to store (version and time are the store's). */
+export type TableSchemaUpdate = Pick<TableSchema, 'table' | 'columns' | 'timeColumn'>;
+
+/**
  * Watermarks, leases and what was found out about sources. Every write is conditional: a lost race throws (StateConflictError,
  * LeaseHeldError) and writes nothing.
  */
@@ -73,4 +98,17 @@ export interface StateStore {
   recordSourceDialect(dialect: SourceDialect): Promise<SourceDialect>;
   /** Every recorded dialect, for status reports. */
   listSourceDialects(): Promise<readonly SourceDialect[]>;
+  /** The recorded columns of a custom table (`custom_<name>`), or null before its first export. */
+  getTableSchema(table: string): Promise<TableSchema | null>;
+  /**
+   * Stores a custom table's columns if the stored version is still `expectedVersion` (0: none
+   * stored); returns the new one. Throws StateConflictError otherwise.
+   */
+  putTableSchema(schema: TableSchemaUpdate, expectedVersion: number): Promise<TableSchema>;
+  /** Every recorded custom table, for the catalog and status reports. */
+  listTableSchemas(): Promise<readonly TableSchema[]>;
+  /** Records what a source's export user may see, replacing the last check. */
+  recordSourceAccess(access: SourceAccess): Promise<void>;
+  /** Every source's last access check, for status reports. */
+  listSourceAccess(): Promise<readonly SourceAccess[]>;
 }

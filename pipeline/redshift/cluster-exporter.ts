@@ -1,17 +1,21 @@
 import { randomUUID } from 'node:crypto';
 import type { ClusterConfig, ExportSettings } from '../config/opslake-config.js';
-import { DeadlineReachedError, LeaseHeldError } from '../errors.js';
+import { ConfigError, DeadlineReachedError, LeaseHeldError } from '../errors.js';
 import { HeldLease, leaseMs } from '../state/held-lease.js';
 import type { WrittenObject } from '../lake/lake-layout.js';
 import type { ObjectStore } from '../ports/object-store.js';
 import type { ParquetWriter } from '../ports/parquet-writer.js';
 import type { SqlRunner } from '../ports/sql-runner.js';
-import type { Gap, StateStore } from '../ports/state-store.js';
-import type { ExportTableName, RedshiftPartitionKey } from '../tables/registry.js';
+import type { Gap, SourceAccess, StateStore } from '../ports/state-store.js';
+import { customLakeTable, customTableName, type ExportTable, isCustomTableName } from '../tables/custom-tables.js';
+import type { LakeTable } from '../tables/lake-table.js';
+import type { RedshiftPartitionKey } from '../tables/registry.js';
 import { readClusterNow } from './cluster-reads.js';
 import type { ExportEvent, ExportStep } from './export-events.js';
 import { type PlanContext, planTable, readPlanContext, selectTables, type TablePlan } from './export-plan.js';
-import { writeSlotObject } from './slot-object-writer.js';
+import { type CustomSchemaSync, syncCustomSchema } from './custom-schema.js';
+import { type SlotTarget, writeSlotObject } from './slot-object-writer.js';
+import { checkSourceAccess } from './source-access.js';
 import { parseUtc } from './slot-time.js';
 import { type ResolvedDialect, resolveDialect } from './source-dialect.js';
 
@@ -32,8 +36,8 @@ export interface ClusterExporterDeps {
 export interface ClusterExportOptions {
   readonly cluster: ClusterConfig;
   readonly settings: ExportSettings;
-  /** Only these tables (default: the cluster's configured ones). */
-  readonly tables?: readonly ExportTableName[];
+  /** Only these tables (default: the cluster's configured ones and its custom exports). */
+  readonly tables?: readonly ExportTable[];
   /** Stop starting new slots once the wall clock is past `deadline - reserveMs`. */
   readonly deadline?: Date;
   /** Time kept back before the deadline for the slot in flight; default 60 s. */
@@ -45,7 +49,7 @@ export interface ClusterExportOptions {
 }
 
 export interface TableExportResult {
-  readonly table: ExportTableName;
+  readonly table: ExportTable;
   readonly rows: number;
   readonly slotsWritten: number;
   readonly slotsSealed: number;
@@ -70,6 +74,10 @@ export interface ClusterExportResult {
   readonly clusterNow: string | null;
   /** The system views the source was read through, and why; absent when nothing was read (lease held). */
   readonly dialect?: ResolvedDialect;
+  /** What the export user may see of the system views, checked at the start of the run. */
+  readonly access?: SourceAccess;
+  /** The lake tables of the custom exports this run wrote, for the catalog (created or updated where `change` says). */
+  readonly customTables?: ReadonlyArray<{ readonly table: LakeTable; readonly change: CustomSchemaSync['change'] }>;
   readonly tables: readonly TableExportResult[];
   /** Set when the run stopped early at its deadline (status `deadline`); retryable: the next run goes on. */
   readonly stopped?: DeadlineReachedError;
@@ -159,20 +167,26 @@ export class ClusterExporter {
     await this.#step('dialect-resolved');
     this.#deps.onEvent?.({ type: 'cluster-start', cluster: cluster.name, now: clusterNow, dialect: dialect.dialect });
     const selected = selectTables(cluster, dialect, options.tables);
+    // Checked every run (one cheap statement), so a grant given since shows at once.
+    const access = await checkSourceAccess(this.#deps.runner, cluster.name, this.#clock());
+    await this.#deps.state.recordSourceAccess(access);
     const context = await readPlanContext(this.#deps.runner, dialect.dialect, selected, parseUtc(clusterNow));
     const results: TableExportResult[] = [];
     let status: ClusterExportResult['status'] = 'done';
     let message = 'exported';
     let reached: DeadlineReachedError | undefined;
+    const customTables: Array<{ table: LakeTable; change: CustomSchemaSync['change'] }> = [];
     for (const table of selected) {
       if (options.signal?.aborted) {
         status = 'interrupted';
         message = `interrupted before ${table}; the slots written before are committed`;
         break;
       }
+      const { target, sync } = await this.#target(cluster, table);
+      if (sync) customTables.push({ table: customLakeTable(sync.schema), change: sync.change });
       const planned = await this.#planTable(options, dialect, table, context);
       await this.#step(`planned:${table}`);
-      const { result, stopped } = await this.#exportTable(options, dialect, planned, clusterNow, context.now);
+      const { result, stopped } = await this.#exportTable(options, dialect, planned, target, clusterNow, context.now);
       results.push(result);
       if (stopped === 'interrupted') {
         status = 'interrupted';
@@ -187,10 +201,23 @@ export class ClusterExporter {
       }
       await this.#step(`table-done:${table}`);
     }
-    return { cluster: cluster.name, status, message, clusterNow, dialect, tables: results, ...(reached ? { stopped: reached } : {}) };
+    const found = { dialect, access, customTables };
+    return { cluster: cluster.name, status, message, clusterNow, ...found, tables: results, ...(reached ? { stopped: reached } : {}) };
   }
 
-  #planTable(options: ClusterExportOptions, dialect: ResolvedDialect, table: ExportTableName, context: PlanContext): Promise<TablePlan> {
+  /**
+   * What a table is read from. A custom export's columns are learned (first run) or checked
+   * against those recorded, and recorded when they grew, before any of its slots is read.
+   */
+  async #target(cluster: ClusterConfig, table: ExportTable): Promise<{ target: SlotTarget; sync?: CustomSchemaSync }> {
+    if (!isCustomTableName(table)) return { target: { table } };
+    const custom = (cluster.exports ?? []).find((candidate) => customTableName(candidate.name) === table);
+    if (custom === undefined) throw new ConfigError(`${cluster.name}.exports`, `has no export named ${table.slice('custom_'.length)}`);
+    const sync = await syncCustomSchema(this.#deps, cluster.name, custom, { record: true });
+    return { target: { table, custom, schema: sync.schema }, sync };
+  }
+
+  #planTable(options: ClusterExportOptions, dialect: ResolvedDialect, table: ExportTable, context: PlanContext): Promise<TablePlan> {
     return planTable(this.#deps, options.cluster, options.settings, dialect.dialect, table, context);
   }
 
@@ -198,6 +225,7 @@ export class ClusterExporter {
     options: ClusterExportOptions,
     dialect: ResolvedDialect,
     planned: TablePlan,
+    target: SlotTarget,
     clusterNow: string,
     now: Date,
   ): Promise<{ result: TableExportResult; stopped: false | 'deadline' | 'interrupted' }> {
@@ -246,7 +274,7 @@ export class ClusterExporter {
       if (options.signal?.aborted) return { result: result(), stopped: 'interrupted' };
       if (this.#pastDeadline(options)) return { result: result(), stopped: 'deadline' };
       await this.#lease?.renewIfDue();
-      const written = await writeSlotObject(this.#deps, { cluster: cluster.name, dialect: dialect.dialect }, table, slot, clusterNow);
+      const written = await writeSlotObject(this.#deps, { cluster: cluster.name, dialect: dialect.dialect }, target, slot, clusterNow);
       rows += written.rows;
       slotsExported += 1;
       if (written.object) {

@@ -1,4 +1,5 @@
-import type { DialectName, ExportTableName } from '../tables/registry.js';
+import type { ExportTable as ExportTableName } from '../tables/custom-tables.js';
+import type { DialectName } from '../tables/registry.js';
 import type { Slot } from './slot-planner.js';
 
 /** Progress of an export, for CLIs and logs. */

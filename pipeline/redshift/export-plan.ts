@@ -3,6 +3,7 @@ import { ConfigError } from '../errors.js';
 import type { SqlRunner } from '../ports/sql-runner.js';
 import type { StateStore, Watermark } from '../ports/state-store.js';
 import { DIALECTS, type DialectName, dialectTables, SOURCE_VIEWS } from '../tables/dialects.js';
+import { customTableName, type ExportTable, isCustomTableName } from '../tables/custom-tables.js';
 import { type ExportTableName, isSourceViewName, QUERY_TEXT_TABLE } from '../tables/registry.js';
 import type { HoldBack, SourceView } from '../tables/source-view.js';
 import { readHoldBack, readOldestCursor, type HoldBackTimes } from './cluster-reads.js';
@@ -18,7 +19,7 @@ export interface PlanContext {
 }
 
 export interface TablePlan {
-  readonly table: ExportTableName;
+  readonly table: ExportTable;
   readonly watermark: Watermark;
   readonly plan: SlotPlan;
 }
@@ -31,15 +32,16 @@ export interface TablePlan {
 export const STALE_STATEMENT_HOURS = 24;
 
 /**
- * The tables a run exports: those configured (and asked for) that the source's dialect has. A
- * source whose configured tables are all of the other dialect is a configuration error, said
- * plainly, rather than a run that silently exports nothing.
+ * The tables a run exports: those configured (and asked for) that the source's dialect has, then
+ * its custom exports (`custom_<name>`, whatever the dialect). A source whose configured tables
+ * are all of the other dialect is a configuration error, said plainly, rather than a run that
+ * silently exports nothing.
  */
 export function selectTables(
   cluster: ClusterConfig,
   resolved: ResolvedDialect,
-  only: readonly ExportTableName[] | undefined,
-): readonly ExportTableName[] {
+  only: readonly ExportTable[] | undefined,
+): readonly ExportTable[] {
   const available = new Set<ExportTableName>(dialectTables(resolved.dialect, cluster.kind));
   const usable = cluster.tables.filter((table) => available.has(table));
   if (usable.length === 0) {
@@ -50,14 +52,15 @@ export function selectTables(
         `list some of ${[...available].join(', ')}, or leave tables out`,
     );
   }
-  return only ? usable.filter((table) => only.includes(table)) : usable;
+  const selected: ExportTable[] = [...usable, ...(cluster.exports ?? []).map((custom) => customTableName(custom.name))];
+  return only ? selected.filter((table) => only.includes(table)) : selected;
 }
 
 /** The clock, the horizon and the hold-backs of a run, each read once. */
 export async function readPlanContext(
   runner: SqlRunner,
   dialect: DialectName,
-  tables: readonly ExportTableName[],
+  tables: readonly ExportTable[],
   now: Date,
 ): Promise<PlanContext> {
   const horizon = await readOldestCursor(runner, DIALECTS[dialect].statements.view);
@@ -73,12 +76,14 @@ export async function planTable(
   cluster: ClusterConfig,
   settings: ExportSettings,
   dialect: DialectName,
-  table: ExportTableName,
+  table: ExportTable,
   context: PlanContext,
 ): Promise<TablePlan> {
   const watermark = await deps.state.getWatermark({ cluster: cluster.name, table });
   // Tables whose cursor is the statement view's completion time have the horizon as their
-  // oldest row: it was read once for the run, so it is not asked for again per table.
+  // oldest row: it was read once for the run, so it is not asked for again per table. So do
+  // custom exports: their SQL cannot be asked for its oldest row without reading all of it, and
+  // the system views they read keep about as long as the statement view.
   const statementView = DIALECTS[dialect].statements.view;
   const ownCursor = isSourceViewName(table) && SOURCE_VIEWS[table].cursor.kind === 'own' && table !== statementView;
   const oldestInView = ownCursor ? await readOldestCursor(deps.runner, table) : context.horizon;
@@ -98,7 +103,8 @@ export async function planTable(
 }
 
 /** What holds a table's slots back: its own rule, or that of the view it borrows its completion time from. */
-export function holdBackOf(table: ExportTableName, dialect: DialectName): HoldBack | undefined {
+export function holdBackOf(table: ExportTable, dialect: DialectName): HoldBack | undefined {
+  if (isCustomTableName(table)) return undefined;
   const view: SourceView =
     table === QUERY_TEXT_TABLE ? SOURCE_VIEWS[DIALECTS[dialect].statements.view] : SOURCE_VIEWS[table as keyof typeof SOURCE_VIEWS];
   if (view.holdBack || view.cursor.kind === 'own') return view.holdBack;

@@ -3,7 +3,7 @@ import type { ObjectStore } from '../ports/object-store.js';
 import type { ParquetWriter } from '../ports/parquet-writer.js';
 import type { SqlRunner } from '../ports/sql-runner.js';
 import type { StateStore } from '../ports/state-store.js';
-import type { ExportTableName } from '../tables/registry.js';
+import type { ExportTable } from '../tables/custom-tables.js';
 import { ClusterExporter, type ClusterExportResult } from './cluster-exporter.js';
 import type { ExportEvent } from './export-events.js';
 
@@ -17,7 +17,7 @@ export interface FleetExportOptions {
   /** One writer per cluster in flight (a DuckDB connection runs one statement at a time). */
   readonly openWriter: () => Promise<ParquetWriter>;
   readonly concurrency: number;
-  readonly tables?: readonly ExportTableName[];
+  readonly tables?: readonly ExportTable[];
   readonly deadline?: Date;
   readonly clock?: () => Date;
   readonly onEvent?: (event: ExportEvent) => void;

@@ -5,6 +5,7 @@ import type { SqlRunner, SqlStatement } from '../ports/sql-runner.js';
 import type { DialectName } from '../tables/dialects.js';
 import { QUERY_TEXT_SOURCES, QUERY_TEXT_TABLE, type StatementKind } from '../tables/query-text-table.js';
 import type { SourceViewName } from '../tables/dialects.js';
+import { type CustomExport, customColumns, customLakeTable, type CustomTableName, type TableSchema } from '../tables/custom-tables.js';
 import { exportColumns, type ExportTableName, type RedshiftPartitionKey } from '../tables/registry.js';
 import { readAhead } from '../util/read-ahead.js';
 import { slotObject } from './lake-keys.js';
@@ -26,6 +27,11 @@ export interface SlotWrite {
   readonly object: WrittenObject<RedshiftPartitionKey> | null;
 }
 
+/** What a slot is read from: a table of the registry, or a custom export with the columns recorded for it. */
+export type SlotTarget =
+  | { readonly table: ExportTableName }
+  | { readonly table: CustomTableName; readonly custom: CustomExport; readonly schema: TableSchema };
+
 /**
  * Reads the rows of one slot of one table from the cluster and writes them to the slot's
  * object, overwriting what an earlier export of the slot wrote. `exportedAt` (the cluster clock
@@ -34,7 +40,7 @@ export interface SlotWrite {
 export async function writeSlotObject(
   deps: SlotObjectWriterDeps,
   source: { readonly cluster: string; readonly dialect: DialectName },
-  table: ExportTableName,
+  target: SlotTarget,
   slot: Slot,
   exportedAt: string,
 ): Promise<SlotWrite> {
@@ -42,12 +48,20 @@ export async function writeSlotObject(
   const start = formatSqlTimestamp(slot.start);
   const end = formatSqlTimestamp(slot.end);
   const constants = { exported_at: exportedAt };
-  const file =
-    table === QUERY_TEXT_TABLE
-      ? await deps.writer.write(exportColumns(table), readAhead(queryTextPages(deps.runner, source.dialect, start, end)), constants)
-      : await writeView(deps, table, slotStatement(renderSlotSelect(table), start, end), constants);
+  let file: ParquetFile | null;
+  if ('custom' in target) {
+    file = await deps.writer.write(customColumns(target.schema), readAhead(customPages(deps.runner, target.custom, start, end)), constants);
+  } else if (target.table === QUERY_TEXT_TABLE) {
+    file = await deps.writer.write(
+      exportColumns(target.table),
+      readAhead(queryTextPages(deps.runner, source.dialect, start, end)),
+      constants,
+    );
+  } else {
+    file = await writeView(deps, target.table, slotStatement(renderSlotSelect(target.table), start, end), constants);
+  }
   if (!file) return { rows: 0, object: null };
-  const object = slotObject(table, cluster, slot.start);
+  const object = slotObject('custom' in target ? customLakeTable(target.schema) : target.table, cluster, slot.start);
   try {
     await deps.lake.putFile(object.key, file.path, { contentType: 'application/vnd.apache.parquet' });
   } finally {
@@ -88,6 +102,23 @@ async function writeView(
 async function* startingWith<T>(first: T, rest: AsyncIterator<T>): AsyncGenerator<T> {
   yield first;
   for (let next = await rest.next(); next.done !== true; next = await rest.next()) yield next.value;
+}
+
+/**
+ * Rows of one slot of a custom export: its own SQL with the slot's bounds. Rows whose time
+ * column lies outside the slot are left to the slot they belong to, whatever the SQL's own
+ * filter let through (a BETWEEN that includes the end, say): each row is in exactly one slot.
+ * Times compare as text, since both are 'YYYY-MM-DD HH:MM:SS[.ffffff]'.
+ */
+async function* customPages(runner: SqlRunner, custom: CustomExport, start: string, end: string): AsyncGenerator<readonly LakeRow[]> {
+  const column = custom.timeColumn;
+  for await (const page of runner.pages(slotStatement(custom.sql, start, end))) {
+    const inSlot = page.filter((row) => {
+      const time = row[column];
+      return typeof time === 'string' && time >= start && time < end;
+    });
+    if (inSlot.length > 0) yield inSlot;
+  }
 }
 
 /** The statements of one slot: from the three STL text views, or from `sys_query_text` alone. */

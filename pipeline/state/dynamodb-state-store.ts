@@ -1,5 +1,5 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DeleteCommand, DynamoDBDocumentClient, GetCommand, PutCommand, ScanCommand, type ScanCommandOutput } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { awsErrorDetails } from '../aws/aws-error-details.js';
 import { failureFields, transientAwsError, translateAwsError } from '../aws/aws-errors.js';
 import { LeaseHeldError, type OpslakeError, StateConflictError, StateStoreError } from '../errors.js';
@@ -12,8 +12,18 @@ import type {
   PartitionRef,
 } from '../ports/compaction-state.js';
 import type { IngestionLedger, LedgerEntry } from '../ports/ingestion-ledger.js';
-import type { Lease, SourceDialect, StateStore, Watermark, WatermarkKey, WatermarkUpdate } from '../ports/state-store.js';
-import { DIALECT_PREFIX, dialectId, fromDialectRecord, toDialectRecord } from './dialect-records.js';
+import type {
+  Lease,
+  SourceAccess,
+  SourceDialect,
+  StateStore,
+  TableSchemaUpdate,
+  Watermark,
+  WatermarkKey,
+  WatermarkUpdate,
+} from '../ports/state-store.js';
+import type { TableSchema } from '../tables/custom-tables.js';
+import { DynamoDbSourceFacts } from './dynamodb-source-facts.js';
 import { DynamoDbCompactionState } from './dynamodb-compaction-state.js';
 import { DynamoDbLedger } from './dynamodb-ledger.js';
 import {
@@ -64,6 +74,7 @@ export class DynamoDbStateStore implements StateStore, IngestionLedger, Compacti
   private readonly clock: () => Date;
   private readonly ledger: DynamoDbLedger;
   private readonly compaction: DynamoDbCompactionState;
+  private readonly facts: DynamoDbSourceFacts;
 
   constructor(options: DynamoDbStateStoreOptions) {
     this.documents =
@@ -76,6 +87,9 @@ export class DynamoDbStateStore implements StateStore, IngestionLedger, Compacti
       this.failure(operation, verb, pk, error),
     );
     this.compaction = new DynamoDbCompactionState(this.documents, this.tableName, (operation, verb, pk, error) =>
+      this.failure(operation, verb, pk, error),
+    );
+    this.facts = new DynamoDbSourceFacts(this.documents, this.tableName, this.clock, (operation, verb, pk, error) =>
       this.failure(operation, verb, pk, error),
     );
   }
@@ -212,54 +226,40 @@ export class DynamoDbStateStore implements StateStore, IngestionLedger, Compacti
     }
   }
 
-  async getSourceDialect(cluster: string): Promise<SourceDialect | null> {
-    const item = await this.getItem(dialectId(cluster), 'read source dialect');
-    return item === undefined ? null : fromDialectRecord(item);
+  getSourceDialect(cluster: string): Promise<SourceDialect | null> {
+    return this.facts.getSourceDialect(cluster);
   }
 
-  async recordSourceDialect(dialect: SourceDialect): Promise<SourceDialect> {
-    const record = toDialectRecord(dialect);
-    try {
-      await this.documents.send(
-        new PutCommand({ TableName: this.tableName, Item: record, ConditionExpression: 'attribute_not_exists(pk)' }),
-      );
-      return fromDialectRecord({ ...record });
-    } catch (error) {
-      if (!isConditionFailure(error)) throw this.failure('PutItem', 'record source dialect', record.pk, error);
-    }
-    // Recorded already (by this source's first run): the first answer stays.
-    const item = await this.getItem(record.pk, 'read source dialect');
-    if (item === undefined) throw new StateConflictError(`source dialect ${record.pk}`);
-    return fromDialectRecord(item);
+  recordSourceDialect(dialect: SourceDialect): Promise<SourceDialect> {
+    return this.facts.recordSourceDialect(dialect);
   }
 
-  async listSourceDialects(): Promise<readonly SourceDialect[]> {
-    const items = await this.scanPrefix(DIALECT_PREFIX, 'list source dialects');
-    return items.map(fromDialectRecord).sort((a, b) => compareText(a.cluster, b.cluster));
+  listSourceDialects(): Promise<readonly SourceDialect[]> {
+    return this.facts.listSourceDialects();
   }
 
-  private async scanPrefix(prefix: string, verb: string): Promise<Record<string, unknown>[]> {
-    const items: Record<string, unknown>[] = [];
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      let page: ScanCommandOutput;
-      try {
-        page = await this.documents.send(
-          new ScanCommand({
-            TableName: this.tableName,
-            ConsistentRead: true,
-            FilterExpression: 'begins_with(pk, :prefix)',
-            ExpressionAttributeValues: { ':prefix': prefix },
-            ExclusiveStartKey: startKey,
-          }),
-        );
-      } catch (error) {
-        throw this.failure('Scan', verb, prefix, error);
-      }
-      items.push(...(page.Items ?? []));
-      startKey = page.LastEvaluatedKey;
-    } while (startKey !== undefined);
-    return items;
+  getTableSchema(table: string): Promise<TableSchema | null> {
+    return this.facts.getTableSchema(table);
+  }
+
+  putTableSchema(schema: TableSchemaUpdate, expectedVersion: number): Promise<TableSchema> {
+    return this.facts.putTableSchema(schema, expectedVersion);
+  }
+
+  listTableSchemas(): Promise<readonly TableSchema[]> {
+    return this.facts.listTableSchemas();
+  }
+
+  recordSourceAccess(access: SourceAccess): Promise<void> {
+    return this.facts.recordSourceAccess(access);
+  }
+
+  listSourceAccess(): Promise<readonly SourceAccess[]> {
+    return this.facts.listSourceAccess();
+  }
+
+  private scanPrefix(prefix: string, verb: string): Promise<Record<string, unknown>[]> {
+    return this.facts.scanPrefix(prefix, verb);
   }
 
   private async getItem(pk: string, action: string): Promise<Record<string, unknown> | undefined> {

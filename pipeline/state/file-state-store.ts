@@ -11,9 +11,19 @@ import type {
   PartitionRef,
 } from '../ports/compaction-state.js';
 import type { IngestionLedger, LedgerEntry } from '../ports/ingestion-ledger.js';
-import type { Lease, SourceDialect, StateStore, Watermark, WatermarkKey, WatermarkUpdate } from '../ports/state-store.js';
-import { DIALECT_PREFIX, dialectId, fromDialectRecord, toDialectRecord } from './dialect-records.js';
+import type {
+  Lease,
+  SourceAccess,
+  SourceDialect,
+  StateStore,
+  TableSchemaUpdate,
+  Watermark,
+  WatermarkKey,
+  WatermarkUpdate,
+} from '../ports/state-store.js';
+import type { TableSchema } from '../tables/custom-tables.js';
 import { FileCompactionState } from './file-compaction-state.js';
+import { FileSourceFacts } from './file-source-facts.js';
 import { FileLedger } from './file-ledger.js';
 import { FileLock, type FileLockOptions } from './file-lock.js';
 import {
@@ -60,6 +70,7 @@ export class FileStateStore implements StateStore, IngestionLedger, CompactionSt
   private readonly lock: FileLock;
   private readonly ledger: FileLedger;
   private readonly compaction: FileCompactionState;
+  private readonly facts: FileSourceFacts;
 
   constructor(directory: string, options: FileStateStoreOptions = {}) {
     this.directory = resolve(directory);
@@ -68,6 +79,11 @@ export class FileStateStore implements StateStore, IngestionLedger, CompactionSt
     this.lock = new FileLock(join(this.directory, LOCK_FILE), { ...options.lock, clock: this.clock });
     this.ledger = new FileLedger(this.directory, this.lock);
     this.compaction = new FileCompactionState(this.directory, this.lock);
+    this.facts = new FileSourceFacts(
+      async () => (await this.read()).items,
+      (change) => this.modify(change),
+      this.clock,
+    );
   }
 
   getLedgerEntries(source: string, keys: readonly string[]): Promise<Map<string, LedgerEntry>> {
@@ -166,32 +182,36 @@ export class FileStateStore implements StateStore, IngestionLedger, CompactionSt
     });
   }
 
-  async getSourceDialect(cluster: string): Promise<SourceDialect | null> {
-    const item = (await this.read()).items[dialectId(cluster)];
-    return item === undefined ? null : fromDialectRecord(item);
+  getSourceDialect(cluster: string): Promise<SourceDialect | null> {
+    return this.facts.getSourceDialect(cluster);
   }
 
-  async recordSourceDialect(dialect: SourceDialect): Promise<SourceDialect> {
-    const record = toDialectRecord(dialect);
-    let stored: SourceDialect = fromDialectRecord({ ...record });
-    await this.modify((items) => {
-      const existing = items[record.pk];
-      if (existing !== undefined) {
-        stored = fromDialectRecord(existing);
-        return false;
-      }
-      items[record.pk] = { ...record };
-      return true;
-    });
-    return stored;
+  recordSourceDialect(dialect: SourceDialect): Promise<SourceDialect> {
+    return this.facts.recordSourceDialect(dialect);
   }
 
-  async listSourceDialects(): Promise<readonly SourceDialect[]> {
-    const { items } = await this.read();
-    return Object.entries(items)
-      .filter(([pk]) => pk.startsWith(DIALECT_PREFIX))
-      .map(([, item]) => fromDialectRecord(item))
-      .sort((a, b) => compareText(a.cluster, b.cluster));
+  listSourceDialects(): Promise<readonly SourceDialect[]> {
+    return this.facts.listSourceDialects();
+  }
+
+  getTableSchema(table: string): Promise<TableSchema | null> {
+    return this.facts.getTableSchema(table);
+  }
+
+  putTableSchema(schema: TableSchemaUpdate, expectedVersion: number): Promise<TableSchema> {
+    return this.facts.putTableSchema(schema, expectedVersion);
+  }
+
+  listTableSchemas(): Promise<readonly TableSchema[]> {
+    return this.facts.listTableSchemas();
+  }
+
+  recordSourceAccess(access: SourceAccess): Promise<void> {
+    return this.facts.recordSourceAccess(access);
+  }
+
+  listSourceAccess(): Promise<readonly SourceAccess[]> {
+    return this.facts.listSourceAccess();
   }
 
   /** Read-modify-write under the lock; `change` returns false when it changed nothing. */

@@ -45,7 +45,7 @@ export const EXPORTED_AT: LakeColumn = {
 /** The partition keys of every Redshift table, in folder order. */
 export type RedshiftPartitionKey = 'cluster' | 'day';
 
-const REDSHIFT_PARTITION_KEYS: readonly PartitionKey<RedshiftPartitionKey>[] = [
+export const REDSHIFT_PARTITION_KEYS: readonly PartitionKey<RedshiftPartitionKey>[] = [
   { name: 'cluster', type: 'string', description: 'Source cluster or workgroup (our configured name).' },
   { name: 'day', type: 'string', description: "UTC day (YYYY-MM-DD) of the row's completion time." },
 ];

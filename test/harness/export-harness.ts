@@ -74,6 +74,7 @@ export async function openRunner(
     const runner = new PgSqlRunner({ url: server.url, poolSize: 1, pageSize: 2_000 });
     return {
       pages: (s) => runner.pages(s),
+      columns: (s) => runner.columns(s),
       close: async () => {
         await runner.close();
         await server.close();
@@ -91,6 +92,7 @@ export async function openRunner(
   return {
     requests: emulator.requests,
     pages: (s) => runner.pages(s),
+    columns: (s) => runner.columns(s),
     close: async () => {
       await runner.close();
       client.destroy();

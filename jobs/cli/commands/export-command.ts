@@ -5,15 +5,10 @@ import type { FleetExportResult } from '../../../pipeline/redshift/fleet-exporte
 import { formatSqlTimestamp } from '../../../pipeline/redshift/slot-time.js';
 import { ParquetWriter } from '../../../pipeline/lake/parquet-writer.js';
 import { ConfigError } from '../../../pipeline/errors.js';
-import {
-  DIALECTS,
-  EXPORT_TABLE_NAMES,
-  isExportTableName,
-  isSourceViewName,
-  QUERY_TEXT_TABLE,
-  type ExportTableName,
-} from '../../../pipeline/tables/registry.js';
+import { DIALECTS, EXPORT_TABLE_NAMES, isExportTableName, isSourceViewName, QUERY_TEXT_TABLE } from '../../../pipeline/tables/registry.js';
+import { customTableName, type ExportTable, isCustomTableName } from '../../../pipeline/tables/custom-tables.js';
 import { renderQueryTextChunks, renderSlotSelect, renderSysQueryTextChunks } from '../../../pipeline/redshift/slot-sql.js';
+import { accessWarning } from '../../../pipeline/redshift/source-access.js';
 import type { ResolvedDialect } from '../../../pipeline/redshift/source-dialect.js';
 import { openSqlRunner } from '../../shared/open-sql-runner.js';
 import { ExportProgress } from '../export-progress.js';
@@ -86,11 +81,13 @@ export function exportExitCode(results: readonly FleetExportResult[], interrupti
   return results.some((result) => result.status === 'lease-held') ? EXIT_LEASE_HELD : 0;
 }
 
-function parseTables(names: string[] | undefined): ExportTableName[] | undefined {
+function parseTables(names: string[] | undefined): ExportTable[] | undefined {
   if (!names) return undefined;
   return names.map((name) => {
-    if (!isExportTableName(name))
-      throw new ConfigError('--table', `${JSON.stringify(name)} is not an exportable table; choose from ${EXPORT_TABLE_NAMES.join(', ')}`);
+    if (!isExportTableName(name) && !isCustomTableName(name)) {
+      const choices = `${EXPORT_TABLE_NAMES.join(', ')} or custom_<name> of a configured export`;
+      throw new ConfigError('--table', `${JSON.stringify(name)} is not an exportable table; choose from ${choices}`);
+    }
     return name;
   });
 }
@@ -113,6 +110,13 @@ export function formatExportSummary(results: readonly FleetExportResult[]): stri
       continue;
     }
     if (result.dialect) notes.push(describeDialect(result.cluster, result.dialect));
+    const warning = result.access
+      ? accessWarning(
+          result.access,
+          result.tables.map((table) => table.table),
+        )
+      : null;
+    if (warning) notes.push(`WARNING ${warning}`);
     if (result.status === 'deadline' || result.status === 'interrupted') notes.push(`${result.cluster}: ${result.message}`);
     for (const table of result.tables) {
       rows.push([
@@ -137,7 +141,7 @@ export function formatExportSummary(results: readonly FleetExportResult[]): stri
 async function dryRun(
   config: Awaited<ReturnType<typeof loadLocalConfig>>['config'],
   clusterNames: string[] | undefined,
-  tables: ExportTableName[] | undefined,
+  tables: ExportTable[] | undefined,
 ): Promise<string> {
   const { lake, state } = openConfiguredStores(config);
   const { instance, connection } = await openDuckDb();
@@ -156,13 +160,16 @@ async function dryRun(
             out.push(`gap: ${table.plan.gap.from.toISOString()} .. ${table.plan.gap.to.toISOString()} (rows dropped by the cluster)`);
           for (const slot of slots)
             out.push(`  ${formatSqlTimestamp(slot.start)} .. ${formatSqlTimestamp(slot.end)}${slot.sealed ? '  sealed' : ''}`);
-          const sql = isSourceViewName(table.table)
-            ? renderSlotSelect(table.table)
-            : table.table === QUERY_TEXT_TABLE
-              ? plan.dialect.dialect === 'sys'
-                ? renderSysQueryTextChunks()
-                : renderQueryTextChunks('query')
-              : '';
+          const custom = (cluster.exports ?? []).find((entry) => customTableName(entry.name) === table.table);
+          const sql = custom
+            ? custom.sql
+            : isSourceViewName(table.table)
+              ? renderSlotSelect(table.table)
+              : table.table === QUERY_TEXT_TABLE
+                ? plan.dialect.dialect === 'sys'
+                  ? renderSysQueryTextChunks()
+                  : renderQueryTextChunks('query')
+                : '';
           out.push('SQL (:slot_start and :slot_end bound per slot):', sql);
         }
       } finally {

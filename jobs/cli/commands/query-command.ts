@@ -14,7 +14,10 @@ import type { PreparedQuery, QueryEngine, QueryPage, QueryValue } from '../../..
 import { QueryLibrary } from '../../../pipeline/query/query-library.js';
 import { environmentVariable } from '../../shared/environment-variable.js';
 import { athenaLakeViewDdl } from '../../../pipeline/tables/lake-view.js';
+import { customLakeTable } from '../../../pipeline/tables/custom-tables.js';
+import { lakeTables } from '../../../pipeline/tables/registry.js';
 import { loadLocalConfig, requireSetting } from '../load-config.js';
+import { openConfiguredState } from '../run-export.js';
 import { formatTable } from '../table-format.js';
 
 export interface QueryFlags {
@@ -112,7 +115,10 @@ export async function runQueryCommand(name: string | undefined, flags: QueryFlag
     if (lake.startsWith('s3://')) {
       throw new ConfigError('lake', `${lake} is in S3; DuckDB reads local lakes only here: run it with --engine athena`);
     }
-    const local = await openLocalQueries({ lakeDir: lake, library, ...(config.catalog ? { catalogPath: config.catalog } : {}) });
+    // Custom exports' tables are declared from the columns their first export recorded.
+    const custom = config.state ? (await openConfiguredState(config).listTableSchemas()).map(customLakeTable) : [];
+    const tables = [...lakeTables(), ...custom];
+    const local = await openLocalQueries({ lakeDir: lake, library, tables, ...(config.catalog ? { catalogPath: config.catalog } : {}) });
     engine = local.engine;
   }
   try {

@@ -1,6 +1,8 @@
 import type { Command } from 'commander';
 import type { OpslakeConfig } from '../../../pipeline/config/opslake-config.js';
-import type { SourceDialect, Watermark, WatermarkKey } from '../../../pipeline/ports/state-store.js';
+import type { SourceAccess, SourceDialect, Watermark, WatermarkKey } from '../../../pipeline/ports/state-store.js';
+import { accessWarning } from '../../../pipeline/redshift/source-access.js';
+import { customTableName } from '../../../pipeline/tables/custom-tables.js';
 import { knownDialect } from '../../../pipeline/redshift/source-dialect.js';
 import { DIALECTS, dialectTables } from '../../../pipeline/tables/registry.js';
 import { loadLocalConfig } from '../load-config.js';
@@ -16,6 +18,10 @@ export interface SourceStatus {
   readonly dialect: 'stl' | 'sys' | null;
   readonly why: string;
   readonly detectedAt: Date | null;
+  /** What the export user may see, as the last export found it (null before the first). */
+  readonly access: { readonly level: SourceAccess['level']; readonly reason: string; readonly checkedAt: Date } | null;
+  /** The grant the source needs so that its export is not a silent fraction of the rows; null when none is. */
+  readonly warning: string | null;
 }
 
 type WatermarkRow = WatermarkKey & Omit<Watermark, 'updatedAt'> & { readonly updatedAt: Date | null };
@@ -29,7 +35,7 @@ export function registerStatusCommand(program: Command): void {
     .action(async (flags: { config?: string; json?: boolean }) => {
       const { config } = await loadLocalConfig(flags.config);
       const state = openConfiguredState(config);
-      const sources = sourceStatuses(config, await state.listSourceDialects());
+      const sources = sourceStatuses(config, await state.listSourceDialects(), await state.listSourceAccess());
       const watermarks = watermarkRows(config, sources, await state.listWatermarks());
       if (flags.json) {
         process.stdout.write(`${JSON.stringify({ sources, watermarks }, null, 2)}\n`);
@@ -39,12 +45,18 @@ export function registerStatusCommand(program: Command): void {
     });
 }
 
-export function sourceStatuses(config: OpslakeConfig, recorded: readonly SourceDialect[]): SourceStatus[] {
+export function sourceStatuses(
+  config: OpslakeConfig,
+  recorded: readonly SourceDialect[],
+  checked: readonly SourceAccess[] = [],
+): SourceStatus[] {
   return config.clusters.map((cluster) => {
     const known = knownDialect(
       cluster,
       recorded.find((dialect) => dialect.cluster === cluster.name),
     );
+    const access = checked.find((candidate) => candidate.cluster === cluster.name);
+    const tables = [...(known ? dialectTables(known.dialect, cluster.kind).filter((table) => cluster.tables.includes(table)) : [])];
     return {
       cluster: cluster.name,
       kind: cluster.kind,
@@ -52,6 +64,8 @@ export function sourceStatuses(config: OpslakeConfig, recorded: readonly SourceD
       dialect: known?.dialect ?? null,
       why: known?.reason ?? 'not probed yet: the next export finds out whether STL can be read',
       detectedAt: known?.detectedAt ?? null,
+      access: access ? { level: access.level, reason: access.reason, checkedAt: access.checkedAt } : null,
+      warning: access ? accessWarning(access, tables) : null,
     };
   });
 }
@@ -69,7 +83,8 @@ function watermarkRows(
     const dialect = sources.find((source) => source.cluster === cluster.name)?.dialect;
     if (!dialect) return [];
     const tables = new Set<string>(dialectTables(dialect, cluster.kind));
-    return cluster.tables.filter((table) => tables.has(table)).map((table) => ({ cluster: cluster.name, table }));
+    const custom = (cluster.exports ?? []).map((entry) => customTableName(entry.name));
+    return [...cluster.tables.filter((table) => tables.has(table)), ...custom].map((table) => ({ cluster: cluster.name, table }));
   });
   return [
     ...configured.map(
@@ -100,6 +115,8 @@ function formatStatus(sources: readonly SourceStatus[], watermarks: readonly Wat
     const table = formatTable(['source', 'kind', 'views', 'read through', 'why'], rows);
     // Indented, so that a line that starts with a cluster name is always a watermark.
     out.push('Sources:', ...table.split('\n').map((line) => `  ${line}`), '');
+    const warnings = sources.flatMap((source) => (source.warning ? [`  WARNING ${source.warning}`] : []));
+    if (warnings.length > 0) out.push('Access:', ...warnings, '');
   }
   if (watermarks.length > 0) {
     const rows = watermarks.map((mark) => [

@@ -12,11 +12,12 @@ import { awsErrorDetails } from '../../aws/aws-error-details.js';
 import { failureFields, transientAwsError, translateAwsError } from '../../aws/aws-errors.js';
 import type { ClusterConfig } from '../../config/opslake-config.js';
 import { ConnectionError, type OpslakeError, SqlStatementError, ThrottledError } from '../../errors.js';
-import type { CsvTextPage, SqlRow, SqlRunner, SqlStatement } from '../../ports/sql-runner.js';
+import type { CsvTextPage, SqlColumnMeta, SqlRow, SqlRunner, SqlStatement } from '../../ports/sql-runner.js';
 import { keepExactIntegers } from './data-api-exact-integers.js';
 import { type DataApiResultFormat, firstDifference, RESULT_FORMAT_PROBE, type ResultFormatChoice } from './data-api-result-format.js';
 import { after, redact, type Target, targetOf } from './data-api-requests.js';
 import { csvResultPages, csvTextPages, jsonResultPages, type ResultSource } from './data-api-result-pages.js';
+import { columnMetaOf } from './data-api-text-values.js';
 
 export type { DataApiResultFormat, ResultFormatChoice } from './data-api-result-format.js';
 
@@ -120,6 +121,23 @@ export class DataApiSqlRunner implements SqlRunner {
     const difference = firstDifference(json, csv);
     if (difference !== undefined) return { format: 'json', reason: `typed JSON results, since CSV reads differently (${difference})` };
     return { format: 'csv', reason: 'CSV results, which read the same as typed JSON and cost less to read' };
+  }
+
+  /**
+   * The columns of a statement's result, from the first page's metadata (JSON: the format every
+   * source can read); no rows are decoded.
+   */
+  async columns(statement: SqlStatement): Promise<readonly SqlColumnMeta[]> {
+    if (this.#closed) throw new SqlStatementError(`the Data API runner of ${this.#clusterName} is closed`);
+    const id = await this.#execute(statement, 'json');
+    if (id === undefined) return [];
+    const page = await this.#send(
+      'GetStatementResult',
+      (client) => client.send(new GetStatementResultCommand(after(id, undefined))),
+      statement,
+      id,
+    );
+    return columnMetaOf(page.ColumnMetadata ?? []);
   }
 
   async *#read(statement: SqlStatement, format: DataApiResultFormat): AsyncGenerator<readonly SqlRow[]> {

@@ -2,7 +2,7 @@ import pg from 'pg';
 import Cursor from 'pg-cursor';
 import type { Secret } from '../../config/secret.js';
 import { ConnectionError, type OpslakeError, SqlStatementError } from '../../errors.js';
-import type { SqlRow, SqlRunner, SqlStatement, SqlValue } from '../../ports/sql-runner.js';
+import type { SqlColumnMeta, SqlRow, SqlRunner, SqlStatement, SqlValue } from '../../ports/sql-runner.js';
 import { pgConnectionConfig, type PgConnectionConfig } from './pg-connection-config.js';
 import { translatePgError, type PgPhase } from './pg-errors.js';
 import { toPgPlaceholders } from './pg-placeholders.js';
@@ -16,9 +16,16 @@ export interface PgCursor {
 
 export type PgCursorConstructor = new (text: string, values: string[], config: { readonly types: typeof SQL_VALUE_TYPES }) => PgCursor;
 
+/** What a plain query returns that the runner reads: the result's columns. */
+export interface PgFieldsResult {
+  readonly fields: ReadonlyArray<{ readonly name: string; readonly dataTypeID: number }>;
+  readonly rows: ReadonlyArray<Readonly<Record<string, SqlValue>>>;
+}
+
 /** The subset of pg's PoolClient that the runner needs. */
 export interface PgPoolClient {
   query(text: string): Promise<unknown>;
+  query(config: { text: string; values: string[]; types: typeof SQL_VALUE_TYPES }): Promise<PgFieldsResult>;
   query<C extends PgCursor>(cursor: C): C;
   /** Returns the client to the pool; with an error (or `true`) the connection is closed instead. */
   release(destroy?: Error | boolean): void;
@@ -123,6 +130,49 @@ export class PgSqlRunner implements SqlRunner {
     }
   }
 
+  async columns(statement: SqlStatement): Promise<readonly SqlColumnMeta[]> {
+    if (this.#closed) throw new ConnectionError(`the runner for ${this.#target} is closed`, { retryable: false });
+    const { text, values } = toPgPlaceholders(statement);
+    const client = await this.#connect();
+    client.on('error', ignore);
+    try {
+      const result = await client.query({ text, values: [...values], types: SQL_VALUE_TYPES });
+      const names = await this.#typeNames(
+        client,
+        result.fields.map((field) => field.dataTypeID),
+      );
+      client.release();
+      return result.fields.map((field) => ({ name: field.name, typeName: names.get(field.dataTypeID) ?? 'unknown' }));
+    } catch (error) {
+      const failure = this.#translate(error, 'run');
+      client.release(failure instanceof SqlStatementError && failure.databaseMessage !== undefined ? undefined : failure);
+      throw failure;
+    } finally {
+      client.removeListener('error', ignore);
+    }
+  }
+
+  /** Type names by OID: the common ones are fixed in PostgreSQL and Redshift alike, others are looked up. */
+  async #typeNames(client: PgPoolClient, oids: readonly number[]): Promise<Map<number, string>> {
+    const names = new Map<number, string>();
+    const unknown: number[] = [];
+    for (const oid of oids) {
+      const known = TYPE_NAMES.get(oid);
+      if (known === undefined) unknown.push(oid);
+      else names.set(oid, known);
+    }
+    if (unknown.length === 0) return names;
+    const found = await client.query({
+      text: 'SELECT CAST(oid AS integer) AS "oid", typname FROM pg_type WHERE CAST(oid AS integer) = ANY (CAST($1 AS integer[]))',
+      values: [`{${unknown.join(',')}}`],
+      types: SQL_VALUE_TYPES,
+    });
+    for (const row of found.rows) {
+      if (typeof row.oid === 'number' && typeof row.typname === 'string') names.set(row.oid, row.typname);
+    }
+    return names;
+  }
+
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
@@ -199,6 +249,25 @@ function createPool(
 }
 
 function ignore(): void {}
+
+/** PostgreSQL's fixed OIDs of the types system views and custom exports return (Redshift keeps them). */
+const TYPE_NAMES: ReadonlyMap<number, string> = new Map([
+  [16, 'bool'],
+  [18, 'char'],
+  [19, 'name'],
+  [20, 'int8'],
+  [21, 'int2'],
+  [23, 'int4'],
+  [25, 'text'],
+  [700, 'float4'],
+  [701, 'float8'],
+  [1042, 'bpchar'],
+  [1043, 'varchar'],
+  [1082, 'date'],
+  [1114, 'timestamp'],
+  [1184, 'timestamptz'],
+  [1700, 'numeric'],
+]);
 
 function positiveInteger(name: string, value: number): number {
   if (!Number.isSafeInteger(value) || value < 1) throw new RangeError(`${name} must be a positive integer, got ${value}`);

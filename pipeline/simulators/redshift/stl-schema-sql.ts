@@ -3,6 +3,7 @@ import { quoteIdent } from '../../redshift/slot-sql.js';
 import { SOURCE_VIEWS, type SourceViewName } from '../../tables/dialects.js';
 import { STL_VIEW_NAMES } from '../../tables/stl-views.js';
 import { type Deployment, simulatedViews } from './deployment.js';
+import { userAccessSql } from './user-access-sql.js';
 
 /**
  * DDL of a simulated cluster, derived from the registry: the views of its deployment as tables
@@ -115,5 +116,6 @@ export function simulatorSetupSql(deployment: Deployment = 'provisioned'): strin
     `CREATE SCHEMA ${quoteIdent(PENDING_SCHEMA)}`,
     ...pendingCreateTableSql(views),
     ...(deployment === 'provisioned' ? [] : refusedStlViewsSql()),
+    ...userAccessSql(),
   ];
 }

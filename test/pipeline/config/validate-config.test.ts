@@ -21,6 +21,7 @@ describe('validateConfig', () => {
             auth: { type: 'db-user', dbUser: 'opslake' },
             views: 'auto',
             tables: [...EXPORT_TABLE_NAMES],
+            exports: [],
             enabled: true,
             connection: { type: 'data-api' },
           },

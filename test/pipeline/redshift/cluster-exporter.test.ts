@@ -9,7 +9,7 @@ import type { SqlRunner } from '../../../pipeline/ports/sql-runner.js';
 import type { StateStore } from '../../../pipeline/ports/state-store.js';
 import { FileStateStore } from '../../../pipeline/state/file-state-store.js';
 import { MemoryObjectStore } from '../../fakes/memory-object-store.js';
-import { exportLakeTable } from '../../../pipeline/tables/registry.js';
+import { exportLakeTable, isExportTableName } from '../../../pipeline/tables/registry.js';
 import { clusterConfig, SETTINGS } from '../../harness/export-harness.js';
 
 describe('ClusterExporter', () => {
@@ -72,6 +72,11 @@ describe('ClusterExporter lease', () => {
         getSourceDialect: (cluster) => state.getSourceDialect(cluster),
         recordSourceDialect: (dialect) => state.recordSourceDialect(dialect),
         listSourceDialects: () => state.listSourceDialects(),
+        getTableSchema: (table) => state.getTableSchema(table),
+        putTableSchema: (schema, version) => state.putTableSchema(schema, version),
+        listTableSchemas: () => state.listTableSchemas(),
+        recordSourceAccess: (access) => state.recordSourceAccess(access),
+        listSourceAccess: () => state.listSourceAccess(),
         acquireLease: async (scope, owner, ttl, now) => {
           const lease = await state.acquireLease(scope, owner, ttl, now);
           acquired.push({ owner, expiresAt: lease.expiresAt });
@@ -107,6 +112,7 @@ describe('ClusterExporter objects', () => {
       expect(objects.length).toBeGreaterThan(2);
       expect(objects.map((object) => object.key).sort()).toEqual([...files.keys()].sort());
       for (const table of result.tables) {
+        if (!isExportTableName(table.table)) throw new Error(`${table.table} is not a registry table`);
         expect(table.objects).toHaveLength(table.slotsWritten);
         expect(table.objects.reduce((sum, object) => sum + object.rows, 0)).toBe(table.rows);
         for (const object of table.objects) {

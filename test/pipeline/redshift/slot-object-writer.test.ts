@@ -81,7 +81,7 @@ class FileLake extends MemoryObjectStore {
 async function write(runner: SqlRunner) {
   const { calls, writer } = recordingWriter();
   const lake = new FileLake();
-  const written = await writeSlotObject({ runner, lake, writer }, SOURCE, TABLE, SLOT, '2026-11-20 12:30:00');
+  const written = await writeSlotObject({ runner, lake, writer }, SOURCE, { table: TABLE }, SLOT, '2026-11-20 12:30:00');
   return { calls, written, keys: [...lake.objects.keys()] };
 }
 

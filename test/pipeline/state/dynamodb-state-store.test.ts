@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConnectionError, StateStoreError, ThrottledError } from '../../../pipeline/errors.js';
 import { DynamoDbStateStore } from '../../../pipeline/state/dynamodb-state-store.js';
 import { startDynalite, type DynaliteServer } from '../../harness/dynalite-server.js';
+import { describeSourceFactsContract } from './source-facts-contract.js';
 import { CONTRACT_NOW, describeStateStoreContract } from './state-store-contract.js';
 
 describe('DynamoDbStateStore', () => {
@@ -20,12 +21,14 @@ describe('DynamoDbStateStore', () => {
   });
 
   // A table per test: every contract case starts from empty state.
-  describeStateStoreContract(async (clock) => {
+  const newStore = async (clock: () => Date) => {
     tables += 1;
     const tableName = `state-${tables}`;
     await dynamo.createStateTable(tableName);
     return new DynamoDbStateStore({ client: dynamo.documentClient(), tableName, clock });
-  });
+  };
+  describeStateStoreContract(newStore);
+  describeSourceFactsContract(newStore);
 
   it('stores the documented item shapes, with expires_at in epoch seconds for TTL', async () => {
     const store = new DynamoDbStateStore({ client: dynamo.documentClient(), tableName: dynamo.tableName, clock: () => CONTRACT_NOW });

@@ -7,6 +7,7 @@ import { pathToFileURL } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { StateStoreError } from '../../../pipeline/errors.js';
 import { FileStateStore } from '../../../pipeline/state/file-state-store.js';
+import { describeSourceFactsContract } from './source-facts-contract.js';
 import { CONTRACT_NOW, describeStateStoreContract } from './state-store-contract.js';
 import { useTempFolders } from '../../harness/temp-folders.js';
 
@@ -17,6 +18,7 @@ describe('FileStateStore', () => {
   const newFolder = useTempFolders('opslake-file-state-');
 
   describeStateStoreContract(async (clock) => new FileStateStore(newFolder(), { clock }));
+  describeSourceFactsContract(async (clock) => new FileStateStore(newFolder(), { clock }));
 
   it('keeps state in one readable state.json, replaced whole, with no lock or temp file left behind', async () => {
     const folder = newFolder();
