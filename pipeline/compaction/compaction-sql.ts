@@ -32,10 +32,16 @@ export function identityOf(table: LakeTable): RowIdentity {
   return table.identity ?? { key: table.columns.map((column) => column.name), keepFirst: [] };
 }
 
+/**
+ * The name under which each row's input file is read: not `filename`, which is a column of its
+ * own in some views (`stl_load_errors`), and lake columns never start with `_`.
+ */
+const SOURCE_FILE = '_opslake_source_file';
+
 /** The inputs, read by name (older files may lack newer columns), with the file name and row number of each row. */
 export function sourceSql(inputs: CompactionInputs): string {
   const list = `[${inputs.files.map(sqlLiteral).join(', ')}]`;
-  return `read_parquet(${list}, union_by_name = true, filename = true, file_row_number = true, hive_partitioning = false)`;
+  return `read_parquet(${list}, union_by_name = true, filename = '${SOURCE_FILE}', file_row_number = true, hive_partitioning = false)`;
 }
 
 /** The registry's columns in order; a column no input holds reads as a typed NULL. */
@@ -47,7 +53,7 @@ export function columnList(inputs: CompactionInputs): string {
 
 /** Rows by which ties between duplicates and between equal times are broken, last: the input file and row. */
 function tieBreak(): string[] {
-  return ['filename', 'file_row_number'];
+  return [SOURCE_FILE, 'file_row_number'];
 }
 
 /**
@@ -59,7 +65,7 @@ function tieBreak(): string[] {
 export function losersSql(inputs: CompactionInputs): string {
   const identity = identityOf(inputs.table);
   const present = identity.key.filter((name) => inputs.present.has(name));
-  if (present.length === 0) return `CREATE OR REPLACE TEMP TABLE ${LOSERS_TABLE} (filename VARCHAR, file_row_number BIGINT)`;
+  if (present.length === 0) return `CREATE OR REPLACE TEMP TABLE ${LOSERS_TABLE} (${SOURCE_FILE} VARCHAR, file_row_number BIGINT)`;
   const keys = present.map(quoted);
   const notAllNull = keys.map((key) => `${key} IS NOT NULL`).join(' OR ');
   const matches = keys.map((key) => `s.${key} IS NOT DISTINCT FROM d.${key}`).join(' AND ');
@@ -70,10 +76,10 @@ export function losersSql(inputs: CompactionInputs): string {
   return (
     `CREATE OR REPLACE TEMP TABLE ${LOSERS_TABLE} AS ` +
     `WITH duplicated AS (SELECT ${keys.join(', ')} FROM ${source} WHERE ${notAllNull} GROUP BY ALL HAVING count(*) > 1), ` +
-    `ranked AS (SELECT s.filename, s.file_row_number, row_number() OVER (PARTITION BY ${keys.map((k) => `s.${k}`).join(', ')} ` +
+    `ranked AS (SELECT s.${SOURCE_FILE}, s.file_row_number, row_number() OVER (PARTITION BY ${keys.map((k) => `s.${k}`).join(', ')} ` +
     `ORDER BY ${order}) AS rank ` +
     `FROM ${source} s SEMI JOIN duplicated d ON ${matches}) ` +
-    'SELECT filename, file_row_number FROM ranked WHERE rank > 1'
+    `SELECT ${SOURCE_FILE}, file_row_number FROM ranked WHERE rank > 1`
   );
 }
 
@@ -98,7 +104,7 @@ export function keptRowsSql(inputs: CompactionInputs, bucket?: TimeBucket): stri
         : ` WHERE ${quoted(time)} >= make_timestamp(${bucket.from}) AND ${quoted(time)} < make_timestamp(${bucket.to})`;
   }
   return (
-    `SELECT ${columnList(inputs)} FROM ${sourceSql(inputs)} ANTI JOIN ${LOSERS_TABLE} USING (filename, file_row_number)` +
+    `SELECT ${columnList(inputs)} FROM ${sourceSql(inputs)} ANTI JOIN ${LOSERS_TABLE} USING (${SOURCE_FILE}, file_row_number)` +
     `${where} ORDER BY ${orderBySql(inputs)}`
   );
 }
