@@ -13,28 +13,19 @@
  * Runs alternate (baselines, reference, ingest, baselines, ...) and the best of each is kept,
  * because the machine may be shared. Prints a markdown table with rates, peak RSS and ratios.
  */
-import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type Measurement, runCase } from './support/cloudtrail-bench-case.js';
 import { ensureData } from './support/cloudtrail-bench-data.js';
+import { runOnOneCore } from './support/one-core-child.js';
 
 const SELF = fileURLToPath(import.meta.url);
 
 // ---------------------------------------------------------------- driver
 
 function measure(name: string, data: string): Measurement {
-  // One core, as the targets are stated: the last CPU, so that a shared machine's first one stays free.
-  const cpu = availableParallelism() - 1;
-  const node = [process.execPath, '--import', 'tsx', SELF, '--case', name, '--data', data];
-  const [command, ...args] = existsSync('/usr/bin/taskset') ? ['/usr/bin/taskset', '-c', String(cpu), ...node] : node;
-  const run = spawnSync(command ?? process.execPath, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 1 << 20 });
-  const line = run.stdout.trim().split('\n').pop() ?? '';
-  if (run.status !== 0 || !line.startsWith('{')) throw new Error(`${name} failed (exit ${run.status})`);
-  return JSON.parse(line) as Measurement;
+  return runOnOneCore<Measurement>(SELF, ['--case', name, '--data', data], name);
 }
 
 function best(runs: readonly Measurement[]): Measurement {

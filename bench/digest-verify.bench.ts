@@ -11,10 +11,8 @@
  * check must do: list the bucket, read and parse every digest of the day and the next, and read
  * the day's ledger, checking nothing and writing nothing. Prints a markdown table.
  */
-import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { availableParallelism, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gunzipSync } from 'node:zlib';
@@ -25,6 +23,7 @@ import { openDuckDb } from '../pipeline/duckdb/duckdb-engine.js';
 import { ParquetWriter } from '../pipeline/lake/parquet-writer.js';
 import { LocalObjectStore } from '../pipeline/store/local-object-store.js';
 import { DAY, ensureOrganizationDay, FileLedger, type OrganizationDay } from './support/digest-verify-data.js';
+import { runOnOneCore } from './support/one-core-child.js';
 
 const SELF = fileURLToPath(import.meta.url);
 const ROOT = join(fileURLToPath(new URL('..', import.meta.url)), '.bench', 'digest-verify');
@@ -117,13 +116,7 @@ async function runCase(name: string, day: OrganizationDay): Promise<Measurement>
 // ---------------------------------------------------------------- driver
 
 function measure(name: string, dir: string): Measurement {
-  const cpu = availableParallelism() - 1;
-  const node = [process.execPath, '--import', 'tsx', SELF, '--case', name, '--data', dir];
-  const [command, ...args] = existsSync('/usr/bin/taskset') ? ['/usr/bin/taskset', '-c', String(cpu), ...node] : node;
-  const run = spawnSync(command ?? process.execPath, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 1 << 20 });
-  const line = run.stdout.trim().split('\n').pop() ?? '';
-  if (run.status !== 0 || !line.startsWith('{')) throw new Error(`${name} failed (exit ${run.status})`);
-  return JSON.parse(line) as Measurement;
+  return runOnOneCore<Measurement>(SELF, ['--case', name, '--data', dir], name);
 }
 
 const number = (value: number, digits = 0) =>

@@ -16,15 +16,15 @@
  * The lake it leaves (live objects and the compacted generations, the catalog pointing at the
  * latter) is what `npm run bench -- queries --org-dir <folder>` measures before and after.
  */
-import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { appendFile, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { availableParallelism, loadavg } from 'node:os';
+import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { generateOrganizationDay, type OrganizationDaySummary } from '../pipeline/simulators/cloudtrail/organization-day.js';
 import { organizationFolders, PHASES, type PhaseName, type PhaseOutput } from './support/organization-day-phases.js';
+import { runOnOneCore } from './support/one-core-child.js';
 
 const SELF = fileURLToPath(import.meta.url);
 const ROOT = join(fileURLToPath(new URL('..', import.meta.url)), '.bench', 'organization-day');
@@ -58,13 +58,7 @@ async function runPhase(name: PhaseName, dir: string): Promise<Measurement> {
 }
 
 function measure(name: PhaseName, dir: string): Measurement {
-  const cpu = availableParallelism() - 1;
-  const node = [process.execPath, '--import', 'tsx', SELF, '--phase', name, '--data', dir];
-  const [command, ...args] = existsSync('/usr/bin/taskset') ? ['/usr/bin/taskset', '-c', String(cpu), ...node] : node;
-  const run = spawnSync(command ?? process.execPath, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 1 << 20 });
-  const line = run.stdout.trim().split('\n').pop() ?? '';
-  if (run.status !== 0 || !line.startsWith('{')) throw new Error(`${name} failed (exit ${run.status})`);
-  return JSON.parse(line) as Measurement;
+  return runOnOneCore<Measurement>(SELF, ['--phase', name, '--data', dir], name);
 }
 
 const number = (value: number, digits = 0) =>

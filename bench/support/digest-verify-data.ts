@@ -24,30 +24,13 @@ import {
   digestKey,
   publicKeyFingerprint,
 } from '../../pipeline/simulators/cloudtrail/digest-writer.js';
+import { ORGANIZATION_REGIONS } from '../../pipeline/simulators/cloudtrail/organization-day.js';
 import { LocalObjectStore } from '../../pipeline/store/local-object-store.js';
 
 export const DAY = '2026-03-01';
 const ORGANIZATION = 'o-a1b2c3d4e5';
 const TRAIL = 'org-trail';
-const REGIONS = [
-  'us-east-1',
-  'us-east-2',
-  'us-west-1',
-  'us-west-2',
-  'ca-central-1',
-  'eu-west-1',
-  'eu-west-2',
-  'eu-west-3',
-  'eu-central-1',
-  'eu-north-1',
-  'ap-south-1',
-  'ap-northeast-1',
-  'ap-northeast-2',
-  'ap-northeast-3',
-  'ap-southeast-1',
-  'ap-southeast-2',
-  'sa-east-1',
-];
+const REGIONS = ORGANIZATION_REGIONS;
 /** Findings planted, one of each kind in each of this many streams. */
 const PLANTED_STREAMS = 3;
 
