@@ -1,4 +1,5 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
+import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { sqlLiteral } from '../duckdb/duckdb-engine.js';
 import { CatalogError, InvalidIdentifierError } from '../errors.js';
@@ -46,6 +47,8 @@ interface ViewPartition {
 export class DuckDbCatalog implements Catalog {
   readonly #connection: DuckDBConnection;
   readonly #lakeDir: string;
+  /** Column names of each file the views read, by path, with the size and time they were read at. */
+  readonly #schemas = new Map<string, { stamp: string; names: ReadonlySet<string> }>();
   #ready = false;
 
   constructor(options: DuckDbCatalogOptions) {
@@ -210,16 +213,49 @@ export class DuckDbCatalog implements Catalog {
     }
   }
 
+  /**
+   * Which columns the files under `globs` hold. A file's footer is read once per catalog and read
+   * again only when its size or time changes: a switch rebuilds a view over every file of the
+   * table, and reading all their footers again made each switch cost seconds on a lake of
+   * thousands of objects.
+   */
   async #inspect(globs: readonly string[]): Promise<TableFiles | undefined> {
     if (globs.length === 0) return undefined;
-    const list = `[${globs.map(sqlLiteral).join(', ')}]`;
-    const reader = await this.#connection.runAndReadAll(
-      `SELECT file_name, list(name) AS names FROM parquet_schema(${list}) WHERE num_children IS NULL GROUP BY file_name`,
-    );
-    const perFile = reader.getRowObjectsJson().map((row) => new Set((row.names as string[] | null) ?? []));
+    const perFile: ReadonlySet<string>[] = [];
+    const unread = new Map<string, string>();
+    for (const glob of globs) {
+      for (const file of await this.#files(glob)) {
+        const stamp = stampOf(file);
+        const known = this.#schemas.get(file);
+        if (known !== undefined && known.stamp === stamp) perFile.push(known.names);
+        else unread.set(file, stamp);
+      }
+    }
+    if (unread.size > 0) {
+      const list = `[${[...unread.keys()].map(sqlLiteral).join(', ')}]`;
+      const reader = await this.#connection.runAndReadAll(
+        `SELECT file_name, list(name) AS names FROM parquet_schema(${list}) WHERE num_children IS NULL GROUP BY file_name`,
+      );
+      for (const row of reader.getRowObjectsJson()) {
+        const names = new Set((row.names as string[] | null) ?? []);
+        const file = String(row.file_name);
+        this.#schemas.set(file, { stamp: unread.get(file) ?? '', names });
+        perFile.push(names);
+      }
+    }
     const columns = new Set(perFile.flatMap((names) => [...names]));
     const mixed = perFile.some((names) => names.size !== columns.size);
     return { columns, mixed };
+  }
+}
+
+/** A file's size and modification time: a footer read at another stamp is read again. */
+function stampOf(file: string): string {
+  try {
+    const stat = statSync(file);
+    return `${stat.size}:${stat.mtimeMs}`;
+  } catch {
+    return 'missing';
   }
 }
 

@@ -109,6 +109,15 @@ describe('DuckDbCatalog', () => {
       { day: '2024-03-04', extra_note: null, text: 'SET x TO 1' },
       { day: '2024-03-05', extra_note: 'written later', text: 'SET x TO 1' },
     ]);
+
+    // The only object written again with the column (a replay): its footer is read again, not remembered.
+    const later: Record<string, unknown> = { ...row, day: '2024-03-05' };
+    await rm(join(lake, grown.path, ...grown.partitionKeys.map((key) => `${key.name}=${String(later[key.name])}`)), { recursive: true });
+    await writeTable(writer, lake, grown, [{ ...row, day: '2024-03-04', extra_note: 'replayed', text: 'SET y TO 2' }]);
+    await catalog.ensureTables([grown]);
+    expect(await rows('SELECT day, extra_note, text FROM grown_utilitytext')).toEqual([
+      { day: '2024-03-04', extra_note: 'replayed', text: 'SET y TO 2' },
+    ]);
   });
 
   it('reads files by name only when their columns differ, and never lets an identifier reach SQL unchecked', () => {
