@@ -47,6 +47,9 @@ export class CloudTrailIngestSummary {
   /** Compacted generations the backfill of closed days wrote (DESIGN.md §4). */
   generationsWritten = 0;
 
+  /** The run holding the compaction lease when closed days had to take the live path instead. */
+  compactionLeaseHeldBy: string | undefined;
+
   /** A generation written by the backfill of closed days: its parts are the objects readers get. */
   addGeneration(result: { status: string; outputs: number; bytesOut: number }): void {
     if (result.status !== 'compacted') return;
@@ -101,6 +104,12 @@ export class CloudTrailIngestSummary {
         `in ${seconds.toFixed(1)} s (${rate} events/s, ${formatBytes(this.bytesRead)} read)`,
       `  partitions written: ${this.partitionsWritten} (${this.objectsWritten} Parquet object(s), ${formatBytes(this.parquetBytes)})`,
       ...(this.generationsWritten > 0 ? [`  compacted directly: ${this.generationsWritten} partition generation(s) (closed days)`] : []),
+      ...(this.compactionLeaseHeldBy === undefined
+        ? []
+        : [
+            `  closed days went to the live folders: ${this.compactionLeaseHeldBy} holds the compaction lease; ` +
+              '`opslake compact` compacts them once it is free',
+          ]),
       `  skipped: ${this.skippedDigests} digest file(s), ${this.skippedExisting} already ingested, ${this.skippedOther} other`,
       `  quarantined: ${this.quarantined.length}`,
     ];
@@ -147,6 +156,7 @@ export class CloudTrailIngestSummary {
       partitionsWritten: this.partitionsWritten,
       objectsWritten: this.objectsWritten,
       generationsWritten: this.generationsWritten,
+      ...(this.compactionLeaseHeldBy === undefined ? {} : { compactionLeaseHeldBy: this.compactionLeaseHeldBy }),
       bytesRead: this.bytesRead,
       uncompressedBytes: this.uncompressedBytes,
       parquetBytes: this.parquetBytes,

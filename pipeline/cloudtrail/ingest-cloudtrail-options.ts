@@ -1,3 +1,4 @@
+import type { LeaseStore } from '../state/held-lease.js';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { PartitionResult } from '../compaction/partition-compactor.js';
 import type { CompactionStep } from '../compaction/partition-compactor.js';
@@ -80,7 +81,8 @@ export interface IngestCloudTrailOptions {
 export interface DirectCompaction {
   /** What readers resolve partitions through: switched to each new generation. */
   readonly catalog: Pick<Catalog, 'listPartitions' | 'switchPartition'>;
-  readonly state: CompactionState;
+  /** Holds the compaction lease too: closed days are written only while no compaction runs (one switches at a time). */
+  readonly state: CompactionState & LeaseStore;
   readonly settings: CompactionSettings;
   /** Compressed bytes of one unit (one generation per partition it touches); default 1 GiB. */
   readonly unitBytes?: number;

@@ -3,6 +3,7 @@ import type { DirectCompaction, IngestCloudTrailOptions } from './ingest-cloudtr
 import { tmpdir } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { OpslakeError } from '../errors.js';
+import { BackfillLease } from './backfill-lease.js';
 import { openDuckDb, writerMemoryLimit } from '../duckdb/duckdb-engine.js';
 import type { ObjectInfo, ObjectStore } from '../ports/object-store.js';
 import { GenerationWriter } from '../compaction/generation-writer.js';
@@ -98,6 +99,8 @@ export async function ingestCloudTrail(options: IngestCloudTrailOptions): Promis
   let lastFailure: unknown;
   /** Files of closed-day units begun (the live inputs begun are `next`). */
   let closedStarted = 0;
+  /** Held while closed days are written into generations (see BackfillLease). */
+  let lease: BackfillLease | undefined;
 
   const report = () => {
     if (!options.onProgress) return;
@@ -200,8 +203,13 @@ export async function ingestCloudTrail(options: IngestCloudTrailOptions): Promis
       tempDirectory,
       ...(compacted.onStep ? { onStep: compacted.onStep } : {}),
     });
-    for (const unit of units) {
+    for (const [at, unit] of units.entries()) {
       if (stopped !== undefined) break;
+      if (!(await lease?.keep())) {
+        // The lease was lost (taken over): what is left goes to the live folders, compacted later.
+        for (const rest of units.slice(at)) live.push(...rest);
+        break;
+      }
       if (options.signal?.aborted) {
         summary.interrupted = true;
         break;
@@ -245,9 +253,20 @@ export async function ingestCloudTrail(options: IngestCloudTrailOptions): Promis
     report();
     const first = connections[0];
     // One unit at a time: two could touch the same partition (an event's account is not always its file's).
-    if (direct && first !== undefined) await closedUnits(first, direct);
+    if (direct && first !== undefined && units.length > 0) {
+      lease = await BackfillLease.take(direct.state, clock);
+      if (lease.heldBy !== undefined) {
+        // Two runs switching the same partition could leave readers on a generation without the
+        // other's rows: while a compaction runs, closed days take the live path (compacted later).
+        summary.compactionLeaseHeldBy = lease.heldBy;
+        for (const unit of units) live.push(...unit);
+      } else {
+        await closedUnits(first, direct);
+      }
+    }
     await Promise.all(connections.map((connection) => worker(connection)));
   } finally {
+    await lease?.release();
     if (instance) {
       for (const connection of connections) connection.closeSync();
       instance.closeSync();

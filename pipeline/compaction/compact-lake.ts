@@ -38,7 +38,8 @@ export interface CompactLakeOptions {
 
 /** The first day a run without a watermark looks at: before it, no lake has data. */
 const EPOCH_DAY = '1970-01-01';
-const LEASE_SCOPE = 'compaction';
+/** One run at a time changes compacted partitions: a compaction, or a backfill writing closed days directly. */
+export const COMPACTION_LEASE_SCOPE = 'compaction';
 
 interface Scope {
   readonly table: LakeTable;
@@ -66,7 +67,7 @@ export async function compactLake(options: CompactLakeOptions): Promise<Compacti
     const now = clock();
     const deadline = options.remainingMs === undefined ? undefined : new Date(now.getTime() + options.remainingMs());
     try {
-      lease = await HeldLease.acquire(options.state, LEASE_SCOPE, owner, {
+      lease = await HeldLease.acquire(options.state, COMPACTION_LEASE_SCOPE, owner, {
         ttlMs: leaseMs(now, deadline),
         clock,
         keepAlive: deadline === undefined,

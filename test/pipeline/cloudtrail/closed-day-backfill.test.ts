@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DirectBackfillStep } from '../../../pipeline/cloudtrail/closed-day-backfill.js';
 import { ledgerSourceName } from '../../../pipeline/cloudtrail/ledger-source.js';
 import type { CompactionStep } from '../../../pipeline/compaction/partition-compactor.js';
-import { CompactionWorld, Crash, event } from '../compaction/compaction-world.js';
+import { CompactionWorld, Crash, event, NOW } from '../compaction/compaction-world.js';
 import { logKey } from './cloudtrail-test-support.js';
 
 type TrailFile = Parameters<CompactionWorld['ingest']>[0][number];
@@ -177,6 +177,32 @@ describe('the backfill of closed days', () => {
       expect(again.quarantined).toEqual([]);
       expect((await ledgerOf(world, files))[2]).toMatchObject({ status: 'quarantined' });
       expect(Object.keys((await world.snapshot()).objects).filter((key) => key.startsWith('_quarantine/'))).toHaveLength(2);
+    } finally {
+      await world.close();
+    }
+  });
+
+  it('while a compaction holds the lease, puts closed days in the live folders, and the compaction folds them later', async () => {
+    const world = await CompactionWorld.create(join(scratch, 'lease-held'));
+    try {
+      const held = await world.state.acquireLease('compaction', 'compact-elsewhere', 600_000, NOW);
+      const summary = await world.backfill(FILES);
+      expect(summary.toJSON()).toMatchObject({ filesIngested: 6, generationsWritten: 0, compactionLeaseHeldBy: 'compact-elsewhere' });
+      expect(summary.format()).toContain('compact-elsewhere holds the compaction lease');
+      const objects = (await world.snapshot()).objects;
+      expect(generations(objects).size).toBe(0);
+      expect(new Set(liveDays(objects))).toEqual(new Set(['2024-03-04', '2024-03-05', '2024-03-10']));
+      expect(await ledgerOf(world, FILES)).toEqual(referenceLedger.map(() => expect.objectContaining({ status: 'ingested' })));
+      // The other run's lease is left as it was.
+      await expect(world.state.acquireLease('compaction', 'someone-else', 1_000, NOW)).rejects.toThrow(/compact-elsewhere/);
+
+      await world.state.releaseLease(held);
+      await world.compact({ graceMs: 0 });
+      expect(await world.readerRows(ALL_ROWS)).toEqual(referenceRows);
+      // A backfill that took the lease gives it back when it ends.
+      const late: AnyFile = { name: 'a3', day: '2024-03-04', records: [event('e10', '2024-03-04T12:00:00Z')] };
+      expect((await world.backfill([late])).toJSON()).toMatchObject({ generationsWritten: 1 });
+      await expect(world.state.acquireLease('compaction', 'next-run', 1_000, NOW)).resolves.toMatchObject({ owner: 'next-run' });
     } finally {
       await world.close();
     }
