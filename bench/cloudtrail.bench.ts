@@ -38,6 +38,7 @@ function row(m: Measurement, ratio: string): string {
       baseline: 'read_json (union_by_name) -> 1 Parquet',
       'baseline-json': 'read_json (Records JSON[]) -> 1 Parquet',
       'duckdb-typed-one': 'reference: DuckDB alone, typed -> 1 Parquet, no checks',
+      'duckdb-typed-sorted': 'reference: DuckDB alone, typed, sorted by time -> 1 Parquet, no checks',
       'duckdb-typed': 'reference: DuckDB alone, typed, 1 object per (file, partition), no checks',
       ingest: 'opslake ingest (closed days: compacted directly)',
       'ingest-live': 'opslake ingest, live path (one object per file and partition)',
@@ -75,7 +76,7 @@ async function main(): Promise<void> {
   const rounds = roundsAt >= 0 ? Number(args[roundsAt + 1]) : 2;
   const data = await ensureData(events);
 
-  const names = ['baseline', 'baseline-json', 'duckdb-typed-one', 'duckdb-typed', 'ingest-live', 'ingest'] as const;
+  const names = ['baseline', 'baseline-json', 'duckdb-typed-one', 'duckdb-typed-sorted', 'duckdb-typed', 'ingest-live', 'ingest'] as const;
   const runs = Object.fromEntries(names.map((name) => [name, [] as Measurement[]])) as Record<(typeof names)[number], Measurement[]>;
   for (let round = 0; round < rounds; round += 1) {
     for (const name of names) runs[name].push(measure(name, data));
@@ -89,6 +90,7 @@ async function main(): Promise<void> {
   const baselineJson = best(runs['baseline-json']);
   const typed = best(runs['duckdb-typed']);
   const typedOne = best(runs['duckdb-typed-one']);
+  const typedSorted = best(runs['duckdb-typed-sorted']);
   const ingest = best(runs.ingest);
   const ingestLive = best(runs['ingest-live']);
   const rate = (m: Measurement) => m.events / m.seconds;
@@ -101,6 +103,7 @@ async function main(): Promise<void> {
     row(baseline, `${(rate(ingest) / rate(baseline)).toFixed(2)}x`),
     row(baselineJson, `${(rate(ingest) / rate(baselineJson)).toFixed(2)}x`),
     row(typedOne, `${(rate(ingest) / rate(typedOne)).toFixed(2)}x`),
+    row(typedSorted, `${(rate(ingest) / rate(typedSorted)).toFixed(2)}x`),
     row(typed, `${(rate(ingest) / rate(typed)).toFixed(2)}x`),
     row(ingestLive, `${(rate(ingest) / rate(ingestLive)).toFixed(2)}x`),
     row(ingest, ''),
@@ -112,6 +115,7 @@ async function main(): Promise<void> {
   checks.push(atLeast('read_json (Records as JSON[])', rate(ingest) / rate(baselineJson)));
   for (const [what, reference] of [
     ['DuckDB alone flattening into one Parquet file, no checks', typedOne],
+    ['DuckDB alone flattening into one Parquet file sorted by time (as a generation), no checks', typedSorted],
     ['DuckDB alone flattening into one object per (file, partition), no checks', typed],
   ] as const) {
     const ofJson = (rate(reference) / rate(baselineJson)).toFixed(2);

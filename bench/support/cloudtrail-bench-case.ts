@@ -58,11 +58,15 @@ function firstCell(rows: unknown[][]): unknown {
  * A reference, not a product path: DuckDB alone flattening the files through the same typed
  * STRUCT and writing one object per (file, partition), with none of the ingest's checks (no
  * unknown fields kept, a bad file fails the lot). Events files only. `-one`: the same
- * flattening into a single Parquet file, as the baselines write.
+ * flattening into a single Parquet file, as the baselines write. `-sorted`: into one file sorted
+ * by time, at the compaction's memory limit (what a compacted generation must be, and the
+ * least any path that writes generations straight from JSON does; no de-duplication, no checks).
  */
 async function typedReference(name: string, logs: readonly string[], work: string): Promise<CaseOutput> {
   const eventLogs = logs.filter((path) => /[/]CloudTrail[/]/.test(path));
-  const { instance, connection } = await openDuckDb({ threads: 1, tempDirectory: work });
+  const sorted = name.endsWith('-sorted');
+  const limit = sorted ? { memoryLimit: `${DEFAULT_COMPACTION_SETTINGS.memoryLimitMb}MB` } : {};
+  const { instance, connection } = await openDuckDb({ threads: 1, tempDirectory: work, ...limit });
   const out = join(work, 'typed');
   const columns = `columns = {Records: ${sqlLiteral(`${recordStructType('events')}[]`)}}`;
   const read = `read_json([${eventLogs.map(sqlLiteral).join(', ')}], ${columns}, filename = true)`;
@@ -70,12 +74,12 @@ async function typedReference(name: string, logs: readonly string[], work: strin
   const partitions = 'hash(filename) AS file_id, left("eventTime", 10) AS day';
   const select = `SELECT ${recordSelectList('events', 'filename')}, ${partitions} FROM (${records})`;
   await connection.run('SET partitioned_write_flush_threshold = 16384');
-  const single = name.endsWith('-one');
+  const single = name.endsWith('-one') || sorted;
   if (single) await mkdir(out);
   const target = sqlLiteral(single ? join(out, 'all.parquet') : out);
   const partitionBy = single ? '' : ', PARTITION_BY (file_id, recipientaccountid, awsregion, day)';
   await connection.run(
-    `COPY (${select}) TO ${target} (FORMAT parquet, COMPRESSION zstd, COMPRESSION_LEVEL 1, ROW_GROUP_SIZE 16384${partitionBy})`,
+    `COPY (${select}${sorted ? ' ORDER BY eventtime' : ''}) TO ${target} (FORMAT parquet, COMPRESSION zstd, COMPRESSION_LEVEL 1, ROW_GROUP_SIZE 16384${partitionBy})`,
   );
   const counted = await connection.runAndReadAll(
     `SELECT count(*), count(DISTINCT filename) FROM read_parquet(${sqlLiteral(`${out}/**/*.parquet`)}, filename = true)`,
