@@ -1,6 +1,7 @@
-import { Duration, type RemovalPolicy, Size } from 'aws-cdk-lib';
+import { ArnFormat, Duration, type RemovalPolicy, Size, Stack } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { glueCompactionStatements, lakeCompactionStatements, stateTableStatements } from '../iam/lake-statements.js';
 import { acknowledgeFinding } from '../nag/acknowledge-finding.js';
@@ -9,6 +10,7 @@ import type { LambdaArch } from '../opslake-settings.js';
 import type { LakeReferences } from '../stacks/lake-references.js';
 import { DuckDbFunction } from './duckdb-function.js';
 import { METRICS_NAMESPACE } from './stl-export.js';
+import { CUSTOM_TABLE_PREFIX } from '../../pipeline/tables/custom-tables.js';
 
 /** Handler source of compaction (contract: `handler`, an EventBridge scheduled event). */
 export const LAKE_COMPACT_ENTRY = 'jobs/lake-compact/handler.ts';
@@ -29,6 +31,8 @@ export interface LakeCompactProps {
   readonly interval?: Duration;
   /** See CompactionSettings.cloudtrailLatenessMinutes. Default 120. */
   readonly cloudtrailLatenessMinutes?: number;
+  /** Compact the custom exports' tables too (`custom_<name>`, declared by the export at run time). */
+  readonly customTables?: boolean;
 }
 
 /** DuckDB's memory limit in the function: see CompactionSettings.memoryLimitMb (the headroom is deliberate). */
@@ -93,10 +97,33 @@ export class LakeCompact extends Construct {
       );
     }
 
+    if (props.customTables) this.#allowCustomTables(lake);
+
     this.schedule = new events.Rule(this, 'Schedule', {
       description: 'opslake: compact closed lake partitions',
       schedule: events.Schedule.rate(props.interval ?? Duration.hours(1)),
       targets: [new targets.LambdaFunction(fn, { retryAttempts: 0 })],
     });
+  }
+
+  /**
+   * The custom tables' access, in a policy of its own: the same statements as the registry's
+   * tables, over the one pattern that names them all (`custom_*`), which cdk-nag reports as a
+   * wildcard and which is acknowledged here, on the policy that holds it.
+   */
+  #allowCustomTables(lake: LakeReferences): void {
+    const objects = lakeCompactionStatements(lake, [`redshift/${CUSTOM_TABLE_PREFIX}*`]);
+    const glue = glueCompactionStatements(this, lake.glueDatabase, [`${CUSTOM_TABLE_PREFIX}*`]);
+    const policy = new iam.Policy(this, 'CustomTablesPolicy', { statements: [...objects.statements, ...glue], roles: [this.handler.role] });
+    const reason =
+      'Custom exports are configured in SSM without a redeploy; their tables, all named custom_<name>, are compacted like the others.';
+    for (const arn of objects.objectArns) acknowledgeFinding(policy, wildcardResourceRule(policy, arn), reason);
+    const glueTable = Stack.of(this).formatArn({
+      service: 'glue',
+      resource: 'table',
+      resourceName: `${lake.glueDatabase}/${CUSTOM_TABLE_PREFIX}*`,
+      arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
+    });
+    acknowledgeFinding(policy, wildcardResourceRule(policy, glueTable), reason);
   }
 }

@@ -70,6 +70,8 @@ export class PipelineStack extends Stack {
             tablePaths: lakeTables()
               .filter((table) => compacted.includes(table.name))
               .map((table) => table.path),
+            // Custom exports run with the Redshift export; their tables are compacted with the others.
+            customTables: (props.redshiftGlueTables ?? []).length > 0,
             arch,
             logRemovalPolicy,
           });

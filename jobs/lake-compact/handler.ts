@@ -9,7 +9,8 @@ import { formatPartitionResult } from '../../pipeline/compaction/compaction-summ
 import { type RunCompactionOptions, runCompaction } from '../../pipeline/compaction/run-compaction.js';
 import type { CompactionSettings } from '../../pipeline/config/compaction-settings.js';
 import type { ObjectStore } from '../../pipeline/ports/object-store.js';
-import { lakeTables } from '../../pipeline/tables/registry.js';
+import { lakeTablesWithCustom } from '../../pipeline/tables/custom-tables.js';
+import type { StateStore } from '../../pipeline/ports/state-store.js';
 import type { LakeTable } from '../../pipeline/tables/lake-table.js';
 import type { JobLogger } from '../shared/job-logger.js';
 import { readLakeCompactEnvironment } from '../shared/lambda-environment.js';
@@ -18,11 +19,11 @@ import { openObjectStore, openStateStore } from '../shared/open-stores.js';
 /** What the handler needs; `handler` builds it from the environment, tests pass their own. */
 export interface LakeCompactDependencies {
   readonly lake: ObjectStore;
-  readonly state: RunCompactionOptions['state'];
+  readonly state: RunCompactionOptions['state'] & Pick<StateStore, 'listTableSchemas'>;
   /** Where readers resolve partitions: Glue in AWS. */
   readonly catalog: RunCompactionOptions['catalog'];
   readonly settings: CompactionSettings;
-  /** Default: every table of the registry. */
+  /** Default: every table of the registry, and the custom exports' recorded in the state store. */
   readonly tables?: readonly LakeTable[];
   readonly logger: JobLogger;
   /** Powertools' Metrics in AWS; narrow, so that a test passes a recorder. */
@@ -71,7 +72,7 @@ export function createLakeCompactHandler(dependencies: LakeCompactDependencies):
       lake: dependencies.lake,
       catalog: dependencies.catalog,
       state: dependencies.state,
-      tables: dependencies.tables ?? lakeTables(),
+      tables: dependencies.tables ?? (await lakeTablesWithCustom(dependencies.state)),
       settings: dependencies.settings,
       tempDirectory: dependencies.tempDirectory ?? '/tmp/opslake-compact',
       remainingMs: () => context.getRemainingTimeInMillis(),

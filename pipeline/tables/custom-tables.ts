@@ -1,6 +1,6 @@
 import type { LakeType } from './column-types.js';
 import type { LakeColumn, LakeTable } from './lake-table.js';
-import { EXPORTED_AT, type ExportTableName, REDSHIFT_PARTITION_KEYS, type RedshiftPartitionKey } from './registry.js';
+import { EXPORTED_AT, type ExportTableName, lakeTables, REDSHIFT_PARTITION_KEYS, type RedshiftPartitionKey } from './registry.js';
 
 /**
  * Custom exports: a view whose definition comes from configuration (a SELECT over the source
@@ -104,4 +104,12 @@ export function customLakeTable(schema: Pick<TableSchema, 'table' | 'columns' | 
     columns: customColumns(schema),
     partitionKeys: REDSHIFT_PARTITION_KEYS,
   };
+}
+
+/**
+ * Every lake table: the registry's, then those of the custom exports recorded in the state store
+ * (their columns are known only there). What compaction and the local queries cover.
+ */
+export async function lakeTablesWithCustom(state: { listTableSchemas(): Promise<readonly TableSchema[]> }): Promise<LakeTable[]> {
+  return [...lakeTables(), ...(await state.listTableSchemas()).map(customLakeTable)];
 }

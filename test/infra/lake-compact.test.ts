@@ -5,6 +5,8 @@ import { ACCOUNT, FULL_CONTEXT, REGION, buildTestApp, removeTestApps } from './i
 import { asList, importValue, joined, policyOf, resources, resourceWhere, statement, valueAt } from './template-queries.js';
 
 describe('lake-compact in the pipeline stack', () => {
+  /** The statements of the registry's tables (those of the custom tables are in a policy of their own). */
+  const registryStatements = () => policyOf(template, 'LakeCompact').filter((s) => !JSON.stringify(s.Resource ?? '').includes('custom_*'));
   afterAll(removeTestApps);
 
   let template: Template;
@@ -42,7 +44,7 @@ describe('lake-compact in the pipeline stack', () => {
   });
 
   it('deletes only under the tables, writes only under their _compacted/ folders, and never touches the quarantine', () => {
-    const statements = policyOf(template, 'LakeCompact');
+    const statements = registryStatements();
     const tableArn = (path: string, rest = '') => joined(importValue('LakeBucketArn'), `/lake/${path}/${rest}*`);
     const paths = lakeTables().map((table) => table.path);
     const read = statement(statements, 'LakeTablesRead');
@@ -56,6 +58,9 @@ describe('lake-compact in the pipeline stack', () => {
     // Nothing else puts or deletes objects, and nothing reaches the quarantine or the bucket's other prefixes.
     const objectActions = statements.filter((s) => asList(s.Action).some((action) => /^s3:(Put|Delete)Object$/.test(String(action))));
     expect(objectActions.map((s) => s.Sid).sort()).toEqual(['LakeGenerationsWrite', 'LakeTablesRead']);
+    const custom = policyOf(template, 'LakeCompact').filter((s) => !statements.includes(s));
+    const customObjectActions = custom.filter((s) => asList(s.Action).some((action) => /^s3:(Put|Delete)Object$/.test(String(action))));
+    expect(customObjectActions.map((s) => s.Sid).sort()).toEqual(['LakeGenerationsWrite', 'LakeTablesRead']);
     expect(JSON.stringify(statements)).not.toContain('_quarantine');
     expect(statement(statements, 'LakeList')).toMatchObject({
       Action: 's3:ListBucket',
@@ -64,8 +69,22 @@ describe('lake-compact in the pipeline stack', () => {
     expect(asList(listed).sort()).toEqual(paths.map((path) => `lake/${path}/*`).sort());
   });
 
-  it('lists and switches partitions in Glue, and uses the state table and its ledger index', () => {
+  it("compacts custom exports' tables through one pattern, custom_*, with the same access as the others", () => {
     const statements = policyOf(template, 'LakeCompact');
+    const customArn = (rest = '') => joined(importValue('LakeBucketArn'), `/lake/redshift/custom_*/${rest}*`);
+    const reads = statements.filter((s) => s.Sid === 'LakeTablesRead').flatMap((s) => asList(s.Resource));
+    expect(reads).toContainEqual(customArn());
+    const writes = statements.filter((s) => s.Sid === 'LakeGenerationsWrite').flatMap((s) => asList(s.Resource));
+    expect(writes).toContainEqual(customArn('_compacted/'));
+    const glue = statements.filter((s) => s.Sid === 'GlueCompaction').flatMap((s) => asList(s.Resource));
+    expect(glue).toContain(`arn:aws:glue:${REGION}:${ACCOUNT}:table/opslake/custom_*`);
+    expect(glue.filter((arn) => /table\/opslake\/.*\*/.test(String(arn)))).toEqual([
+      `arn:aws:glue:${REGION}:${ACCOUNT}:table/opslake/custom_*`,
+    ]);
+  });
+
+  it('lists and switches partitions in Glue, and uses the state table and its ledger index', () => {
+    const statements = registryStatements();
     const glue = statement(statements, 'GlueCompaction');
     expect(asList(glue.Action).sort()).toEqual([
       'glue:CreatePartition',

@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { type CompactionSummary, formatPartitionResult } from '../../../pipeline/compaction/compaction-summary.js';
 import { runCompaction } from '../../../pipeline/compaction/run-compaction.js';
 import { ConfigError } from '../../../pipeline/errors.js';
-import { lakeTables } from '../../../pipeline/tables/registry.js';
+import { lakeTablesWithCustom } from '../../../pipeline/tables/custom-tables.js';
 import type { LakeTable } from '../../../pipeline/tables/lake-table.js';
 import { openStateStore } from '../../shared/open-stores.js';
 import { loadLocalConfig, requireSetting } from '../load-config.js';
@@ -30,9 +30,8 @@ function day(value: string | undefined, option: string): string | undefined {
   return value;
 }
 
-/** The tables named on the command line (every table by default), each checked against the registry. */
-export function selectTables(names: readonly string[] | undefined): LakeTable[] {
-  const all = lakeTables();
+/** The tables named on the command line (every table by default), each checked against `all` (the registry and custom exports). */
+export function selectTables(names: readonly string[] | undefined, all: readonly LakeTable[]): LakeTable[] {
   if (names === undefined || names.length === 0) return [...all];
   return names.map((name) => {
     const table = all.find((candidate) => candidate.name === name);
@@ -78,12 +77,12 @@ export function registerCompactCommand(program: Command): void {
     )
     .action(async (flags: CompactFlags) => {
       const { config } = await loadLocalConfig(flags.config);
-      const tables = selectTables(flags.table);
+      const state = openStateStore(requireSetting(config.state, 'state', 'state: in the config file'), 'state');
+      const tables = selectTables(flags.table, await lakeTablesWithCustom(state));
       const since = day(flags.since, '--since');
       const until = day(flags.until, '--until');
       if (since && until && since > until) throw new ConfigError('--until', 'must not be before --since');
       const { lake } = openConfiguredStores(config);
-      const state = openStateStore(requireSetting(config.state, 'state', 'state: in the config file'), 'state');
       const lakeLocation = requireSetting(config.lake, 'lake', 'lake:');
       const opened = await openCompactionCatalog({
         lake: lakeLocation,

@@ -14,7 +14,7 @@ import type { PreparedQuery, QueryEngine, QueryPage, QueryValue } from '../../..
 import { QueryLibrary } from '../../../pipeline/query/query-library.js';
 import { environmentVariable } from '../../shared/environment-variable.js';
 import { athenaLakeViewDdl } from '../../../pipeline/tables/lake-view.js';
-import { customLakeTable } from '../../../pipeline/tables/custom-tables.js';
+import { lakeTablesWithCustom } from '../../../pipeline/tables/custom-tables.js';
 import { lakeTables } from '../../../pipeline/tables/registry.js';
 import { loadLocalConfig, requireSetting } from '../load-config.js';
 import { openConfiguredState } from '../run-export.js';
@@ -116,8 +116,7 @@ export async function runQueryCommand(name: string | undefined, flags: QueryFlag
       throw new ConfigError('lake', `${lake} is in S3; DuckDB reads local lakes only here: run it with --engine athena`);
     }
     // Custom exports' tables are declared from the columns their first export recorded.
-    const custom = config.state ? (await openConfiguredState(config).listTableSchemas()).map(customLakeTable) : [];
-    const tables = [...lakeTables(), ...custom];
+    const tables = config.state ? await lakeTablesWithCustom(openConfiguredState(config)) : [...lakeTables()];
     const local = await openLocalQueries({ lakeDir: lake, library, tables, ...(config.catalog ? { catalogPath: config.catalog } : {}) });
     engine = local.engine;
   }
