@@ -22,6 +22,7 @@ import type { JobLogger } from '../shared/job-logger.js';
 import { readCloudTrailIngestEnvironment } from '../shared/lambda-environment.js';
 import { openObjectStore, openStateStore } from '../shared/open-stores.js';
 import { decideFailure } from './message-decision.js';
+import { removeLeftoverTempFiles } from '../shared/leftover-temp-files.js';
 
 /** What the handler needs; `handler` builds it from the environment, tests pass their own. */
 export interface CloudTrailIngestDependencies {
@@ -226,6 +227,7 @@ function fromEnvironment(): CloudTrailIngestHandler {
 
 /** SQS-triggered Lambda entry point (partial batch responses must be enabled on the event source). */
 export async function handler(event: SQSEvent, context: Context): Promise<SQSBatchResponse> {
+  await removeLeftoverTempFiles(tmpdir());
   configured ??= fromEnvironment();
   return configured(event, context);
 }

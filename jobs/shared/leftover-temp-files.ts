@@ -1,0 +1,23 @@
+import { readdir, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+
+/** Every temp folder or file the pipeline makes starts with this (`opslake-compact-`, `opslake-parquet-`, ...). */
+const PREFIX = 'opslake-';
+
+/**
+ * Removes what an invocation stopped mid-run (a Lambda timeout, an out-of-memory kill) left in
+ * the function's temp folder: staged Parquet, downloaded compaction inputs, spools. Nothing
+ * trusts them, but a warm sandbox keeps its /tmp, and a few such runs would fill it and fail
+ * every later one. Called at the start of an invocation, when none of ours is in use (a sandbox
+ * runs one invocation at a time); DuckDB's own spill files are not ours and stay.
+ */
+export async function removeLeftoverTempFiles(directory: string): Promise<number> {
+  let removed = 0;
+  const entries = await readdir(directory).catch(() => [] as string[]);
+  for (const name of entries) {
+    if (!name.startsWith(PREFIX)) continue;
+    await rm(join(directory, name), { recursive: true, force: true });
+    removed += 1;
+  }
+  return removed;
+}
