@@ -140,8 +140,8 @@ async function ingest(name: string, trail: string, logs: readonly string[], work
       state,
       cloudtrailLatenessMinutes: DEFAULT_COMPACTION_SETTINGS.cloudtrailLatenessMinutes,
       tempDirectory: work,
-      // The live path's limit as before; the direct path's is the compaction setting's, as in the CLI.
-      memoryLimit: opened ? `${DEFAULT_COMPACTION_SETTINGS.memoryLimitMb}MB` : '256MB',
+      // The ingester's limit, as in the CLI; closed days' generations are written at the compaction setting's.
+      memoryLimit: '256MB',
       force: true,
       ...(opened
         ? {

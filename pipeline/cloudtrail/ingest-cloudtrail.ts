@@ -6,9 +6,9 @@ import { OpslakeError } from '../errors.js';
 import { BackfillLease } from './backfill-lease.js';
 import { openDuckDb, writerMemoryLimit } from '../duckdb/duckdb-engine.js';
 import type { ObjectInfo, ObjectStore } from '../ports/object-store.js';
-import { GenerationWriter } from '../compaction/generation-writer.js';
+import { recyclingGenerationWriter } from '../compaction/run-compaction.js';
+import type { RecyclingGenerationWriter } from '../compaction/recycling-generation-writer.js';
 import { PartitionCompactor } from '../compaction/partition-compactor.js';
-import { ParquetWriter } from '../lake/parquet-writer.js';
 import { CloudTrailIngester } from './cloudtrail-ingester.js';
 import { CloudTrailIngestSummary } from './cloudtrail-ingest-summary.js';
 import { parseCloudTrailKey } from './cloudtrail-key.js';
@@ -16,15 +16,6 @@ import { backfillClosedUnit, closedDayUnits } from './closed-day-backfill.js';
 import { ingestIsolated, type IsolatedIngestionOptions } from './isolated-ingestion.js';
 
 export type { DirectCompaction, IngestCloudTrailOptions, IngestProgress } from './ingest-cloudtrail-options.js';
-
-const MIB = 1 << 20;
-
-/** Megabytes of a DuckDB memory limit such as `256MB` or `1GB`. */
-function megabytes(limit: string): number {
-  const match = /^(\d+(?:\.\d+)?)\s*(MB|MIB|GB|GIB)$/i.exec(limit.trim());
-  if (match === null) throw new OpslakeError(`memory limit ${JSON.stringify(limit)} is not a number of MB or GB`);
-  return Number(match[1]) * (/^g/i.test(match[2] ?? '') ? 1024 : 1);
-}
 
 /** Stop the run after this many batches failed in a row: the source or the lake is then likely down. */
 const MAX_CONSECUTIVE_FAILURES = 5;
@@ -73,9 +64,8 @@ export async function ingestCloudTrail(options: IngestCloudTrailOptions): Promis
   let instance: DuckDBInstance | undefined;
   const connections: DuckDBConnection[] = [];
   const concurrency = options.connection ? 1 : Math.max(1, Math.min(options.concurrency ?? 1, live.length || 1));
-  // Compaction sizes its sort buckets from the limit, so it must be the instance's own.
-  const memoryLimit =
-    options.memoryLimit ?? (direct ? `${direct.settings.memoryLimitMb}MB` : writerMemoryLimit('partitioned', concurrency));
+  // Closed days' generations are written on DuckDB instances of their own, at compaction's limit.
+  const memoryLimit = options.memoryLimit ?? writerMemoryLimit('partitioned', concurrency);
   if (options.connection) {
     connections.push(options.connection);
   } else {
@@ -186,18 +176,12 @@ export async function ingestCloudTrail(options: IngestCloudTrailOptions): Promis
     }
   };
 
-  const closedUnits = async (connection: DuckDBConnection, compacted: DirectCompaction) => {
-    const parquet = new ParquetWriter(connection, { tempDirectory });
+  const closedUnits = async (connection: DuckDBConnection, compacted: DirectCompaction, writer: RecyclingGenerationWriter) => {
     const compactor = new PartitionCompactor({
       lake: options.lake,
       catalog: compacted.catalog,
       state: compacted.state,
-      writer: new GenerationWriter({
-        connection,
-        parquet,
-        targetFileBytes: compacted.settings.targetFileMb * MIB,
-        memoryLimitBytes: megabytes(memoryLimit) * MIB,
-      }),
+      writer,
       graceMs: compacted.settings.graceMinutes * 60_000,
       clock,
       tempDirectory,
@@ -261,7 +245,12 @@ export async function ingestCloudTrail(options: IngestCloudTrailOptions): Promis
         summary.compactionLeaseHeldBy = lease.heldBy;
         for (const unit of units) live.push(...unit);
       } else {
-        await closedUnits(first, direct);
+        const writer = recyclingGenerationWriter(direct.settings, tempDirectory);
+        try {
+          await closedUnits(first, direct, writer);
+        } finally {
+          writer.close();
+        }
       }
     }
     await Promise.all(connections.map((connection) => worker(connection)));

@@ -20,7 +20,8 @@ import type { ObjectInfo, ObjectStore } from '../ports/object-store.js';
 import type { LakeTable } from '../tables/lake-table.js';
 import { type CompactionPlan, dataObjects, planCompaction } from './compaction-plan.js';
 import { collect, type GenerationManifest, type ObjectRef, readManifest, sameObject, serializeManifest } from './generation-manifest.js';
-import type { GenerationWriter, LocalInput } from './generation-writer.js';
+import type { LocalInput } from './generation-writer.js';
+import type { WritesGenerations } from './recycling-generation-writer.js';
 import type { PartitionResult } from './partition-result.js';
 
 /** The points between a compaction's steps; tests stop a run at each to prove a rerun repairs it. */
@@ -30,7 +31,7 @@ export interface PartitionCompactorOptions {
   readonly lake: ObjectStore;
   readonly catalog: Pick<Catalog, 'switchPartition'>;
   readonly state: CompactionState;
-  readonly writer: GenerationWriter;
+  readonly writer: WritesGenerations;
   /** How long superseded objects stay after a switch (longer than the longest query). */
   readonly graceMs: number;
   readonly clock: () => Date;

@@ -12,6 +12,7 @@ import { type CompactLakeOptions, compactLake } from './compact-lake.js';
 import type { CompactionSummary } from './compaction-summary.js';
 import { GenerationWriter } from './generation-writer.js';
 import { type CompactionStep, PartitionCompactor, type PartitionResult } from './partition-compactor.js';
+import { RecyclingGenerationWriter } from './recycling-generation-writer.js';
 
 export interface RunCompactionOptions {
   readonly lake: ObjectStore;
@@ -43,19 +44,13 @@ const MIB = 1 << 20;
 export async function runCompaction(options: RunCompactionOptions): Promise<CompactionSummary> {
   const tempDirectory = options.tempDirectory ?? tmpdir();
   await mkdir(tempDirectory, { recursive: true });
-  const memoryLimitBytes = options.settings.memoryLimitMb * MIB;
-  const { instance, connection } = await openDuckDb({ threads: 1, memoryLimit: `${options.settings.memoryLimitMb}MB`, tempDirectory });
+  const writer = recyclingGenerationWriter(options.settings, tempDirectory);
   try {
     const compactor = new PartitionCompactor({
       lake: options.lake,
       catalog: options.catalog,
       state: options.state,
-      writer: new GenerationWriter({
-        connection,
-        parquet: new ParquetWriter(connection, { tempDirectory }),
-        targetFileBytes: options.settings.targetFileMb * MIB,
-        memoryLimitBytes,
-      }),
+      writer,
       graceMs: options.settings.graceMinutes * 60_000,
       clock: options.clock ?? (() => new Date()),
       tempDirectory,
@@ -79,7 +74,24 @@ export async function runCompaction(options: RunCompactionOptions): Promise<Comp
       ...(options.onLeaseTakeOver ? { onLeaseTakeOver: options.onLeaseTakeOver } : {}),
     });
   } finally {
-    connection.closeSync();
-    instance.closeSync();
+    writer.close();
   }
+}
+
+/** Partitions compacted on one DuckDB instance before the next (see RecyclingGenerationWriter). */
+const PARTITIONS_PER_INSTANCE = 10;
+
+/** Generations written with DuckDB on one thread at the settings' memory limit, spilling to `tempDirectory`. */
+export function recyclingGenerationWriter(settings: CompactionSettings, tempDirectory: string): RecyclingGenerationWriter {
+  return new RecyclingGenerationWriter({
+    open: () => openDuckDb({ threads: 1, memoryLimit: `${settings.memoryLimitMb}MB`, tempDirectory }),
+    writer: (connection) =>
+      new GenerationWriter({
+        connection,
+        parquet: new ParquetWriter(connection, { tempDirectory }),
+        targetFileBytes: settings.targetFileMb * MIB,
+        memoryLimitBytes: settings.memoryLimitMb * MIB,
+      }),
+    partitionsPerInstance: PARTITIONS_PER_INSTANCE,
+  });
 }

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GenerationWriter, type LocalInput } from '../../../pipeline/compaction/generation-writer.js';
+import { RecyclingGenerationWriter } from '../../../pipeline/compaction/recycling-generation-writer.js';
 import { openDuckDb, sqlLiteral } from '../../../pipeline/duckdb/duckdb-engine.js';
 import { BadLakeObjectError } from '../../../pipeline/errors.js';
 import { ParquetWriter } from '../../../pipeline/lake/parquet-writer.js';
@@ -80,6 +81,40 @@ describe('GenerationWriter', () => {
     expect(rows.filter((row) => row.query >= 3_000 && row.query < 6_000).every((row) => row.exported_at === '2024-03-05 12:00:00')).toBe(
       true,
     );
+  });
+
+  it('writes the same generations on a DuckDB instance replaced every few partitions, and closes each one it replaced', async () => {
+    const inputs = [await slotFile('r1', 0, 2_000), await slotFile('r2', 1_000, 2_000, '2024-03-05 13:00:00')];
+    const expected = await rowsOf((await writer(256 << 20).write(TABLE, inputs)).output.files.map((file) => file.path));
+    const connections: DuckDBConnection[] = [];
+    const recycling = new RecyclingGenerationWriter({
+      open: async () => {
+        const opened = await openDuckDb({ threads: 1, memoryLimit: '256MB', tempDirectory: root });
+        connections.push(opened.connection);
+        return opened;
+      },
+      writer: (opened) =>
+        new GenerationWriter({
+          connection: opened,
+          parquet: new ParquetWriter(opened, { tempDirectory: root }),
+          targetFileBytes: 128 << 20,
+          memoryLimitBytes: 256 << 20,
+        }),
+      partitionsPerInstance: 2,
+    });
+    try {
+      for (let partition = 0; partition < 5; partition += 1) {
+        const written = await recycling.write(TABLE, inputs);
+        expect(written).toMatchObject({ rowsIn: 4_000, rowsOut: 3_000 });
+        expect(await rowsOf(written.output.files.map((file) => file.path))).toEqual(expected);
+      }
+      expect(recycling.opened).toBe(3);
+      // The two it replaced are closed: their memory is the process's again.
+      for (const closed of connections.slice(0, 2)) await expect(closed.run('SELECT 1')).rejects.toThrow();
+      await expect(connections[2]?.run('SELECT 1')).resolves.toBeDefined();
+    } finally {
+      recycling.close();
+    }
   });
 
   it('writes as few files as the size target allows: each full but the last', async () => {
