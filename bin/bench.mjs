@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // Runs every benchmark in bench/*.bench.ts, each in its own process so that its peak RSS is its
-// own. `npm run bench -- <name>` runs only the benchmarks whose file name contains <name>.
+// own. `npm run bench -- <name>` runs the benchmark named <name>, or else every one whose file
+// name contains <name>.
 import { spawnSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -8,9 +9,11 @@ import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const filter = process.argv[2] ?? '';
-const files = readdirSync(join(root, 'bench'))
+const matching = readdirSync(join(root, 'bench'))
   .filter((name) => name.endsWith('.bench.ts') && name.includes(filter))
   .sort();
+// A name that is exactly one benchmark's runs that one only (`queries`, not `compat-queries` too).
+const files = matching.includes(`${filter}.bench.ts`) ? [`${filter}.bench.ts`] : matching;
 if (files.length === 0) {
   console.error(
     `no benchmark matches "${filter}"; available: ${readdirSync(join(root, 'bench'))
