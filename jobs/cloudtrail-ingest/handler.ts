@@ -227,7 +227,7 @@ function fromEnvironment(): CloudTrailIngestHandler {
 
 /** SQS-triggered Lambda entry point (partial batch responses must be enabled on the event source). */
 export async function handler(event: SQSEvent, context: Context): Promise<SQSBatchResponse> {
-  await removeLeftoverTempFiles(tmpdir());
+  await removeLeftoverTempFiles();
   configured ??= fromEnvironment();
   return configured(event, context);
 }

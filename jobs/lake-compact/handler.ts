@@ -16,7 +16,6 @@ import type { JobLogger } from '../shared/job-logger.js';
 import { readLakeCompactEnvironment } from '../shared/lambda-environment.js';
 import { openObjectStore, openStateStore } from '../shared/open-stores.js';
 import { removeLeftoverTempFiles } from '../shared/leftover-temp-files.js';
-import { tmpdir } from 'node:os';
 
 /** What the handler needs; `handler` builds it from the environment, tests pass their own. */
 export interface LakeCompactDependencies {
@@ -132,7 +131,7 @@ function fromEnvironment(): LakeCompactHandler {
 
 /** EventBridge-scheduled Lambda entry point. */
 export const handler: LakeCompactHandler = async (event, context) => {
-  await removeLeftoverTempFiles(tmpdir());
+  await removeLeftoverTempFiles();
   configured ??= fromEnvironment();
   return configured(event, context);
 };

@@ -1,4 +1,5 @@
 import { readdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 /** Every temp folder or file the pipeline makes starts with this (`opslake-compact-`, `opslake-parquet-`, ...). */
@@ -12,7 +13,7 @@ const PREFIX = 'opslake-';
  * runs one invocation at a time); DuckDB's own spill files are not ours and stay. Outside a
  * Lambda sandbox it removes nothing.
  */
-export async function removeLeftoverTempFiles(directory: string): Promise<number> {
+export async function removeLeftoverTempFiles(directory = tmpdir()): Promise<number> {
   let removed = 0;
   // Only where the folder is the sandbox's own: a handler run anywhere else (a test, a laptop)
   // shares its temp folder with other processes, whose folders are not leftovers.
@@ -27,6 +28,6 @@ export async function removeLeftoverTempFiles(directory: string): Promise<number
 }
 
 /** True inside a Lambda execution environment (its runtime API is set for the runtime only). */
-export function inLambdaSandbox(env: NodeJS.ProcessEnv): boolean {
+function inLambdaSandbox(env: NodeJS.ProcessEnv): boolean {
   return (env.AWS_LAMBDA_RUNTIME_API ?? '') !== '';
 }

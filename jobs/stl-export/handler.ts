@@ -24,7 +24,6 @@ import { readStlExportEnvironment } from '../shared/lambda-environment.js';
 import { openSqlRunner } from '../shared/open-sql-runner.js';
 import { openObjectStore, openStateStore } from '../shared/open-stores.js';
 import { removeLeftoverTempFiles } from '../shared/leftover-temp-files.js';
-import { tmpdir } from 'node:os';
 
 /** What the handler needs; `handler` builds it from the environment, tests pass their own. */
 export interface StlExportDependencies {
@@ -215,7 +214,7 @@ function fromEnvironment(): StlExportHandler {
 
 /** EventBridge-scheduled Lambda entry point. */
 export const handler: StlExportHandler = async (event, context) => {
-  await removeLeftoverTempFiles(tmpdir());
+  await removeLeftoverTempFiles();
   configured ??= fromEnvironment();
   return configured(event, context);
 };
